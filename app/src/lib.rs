@@ -1,0 +1,73 @@
+//! Tenant Mesh's user interface: the HTML shell, the routes and the pages.
+//!
+//! Compiled twice: with `ssr` into the server (rendering HTML) and with `hydrate` into the wasm bundle
+//! (making that HTML interactive). Logic lives in plain functions with unit tests; components render.
+
+pub mod components;
+pub mod error;
+pub mod pages;
+pub mod request_id;
+#[cfg(feature = "ssr")]
+pub mod security;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use components::layout::Layout;
+use pages::{
+    audit::AuditPage, joins::JoinsPage, mesh::MeshPage, not_found::NotFoundPage, pair::PairPage,
+    signin::SignInPage, sync::SyncPage, tenant::TenantPage, users::UsersPage,
+};
+
+/// The product name as people see it.
+pub const PRODUCT_NAME: &str = "Tenant Mesh";
+
+/// The whole HTML document. Runs on the server only; `App` is what hydrates.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    security::set_content_security_policy();
+    let request_id = request_id::current();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name=request_id::META_NAME content=request_id/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/tenant-mesh.css"/>
+        <Title formatter=|page: String| format!("{page} · {PRODUCT_NAME}")/>
+        <Router>
+            <Layout>
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=MeshPage/>
+                    <Route path=path!("/tenants/:tenant_id") view=TenantPage/>
+                    <Route path=path!("/pairs/:source/:target") view=PairPage/>
+                    <Route path=path!("/joins") view=JoinsPage/>
+                    <Route path=path!("/sync") view=SyncPage/>
+                    <Route path=path!("/users") view=UsersPage/>
+                    <Route path=path!("/audit") view=AuditPage/>
+                    <Route path=path!("/signin") view=SignInPage/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

@@ -1,0 +1,11 @@
+//! One file per page, named after the URL it serves.
+
+pub mod audit;
+pub mod joins;
+pub mod mesh;
+pub mod not_found;
+pub mod pair;
+pub mod signin;
+pub mod sync;
+pub mod tenant;
+pub mod users;

@@ -1,0 +1,75 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// What the sign-in form says about the tenant typed so far: nothing while empty, else the
+/// validation error if it is neither a tenant id nor a domain.
+pub fn tenant_input_problem(input: &str) -> Option<String> {
+    if input.trim().is_empty() {
+        None
+    } else {
+        graph::TenantRef::parse(input).err()
+    }
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let (tenant, set_tenant) = signal(String::new());
+    let problem = Memo::new(move |_| tenant.with(|value| tenant_input_problem(value)));
+
+    view! {
+        <Title text="Sign in"/>
+        <h1>"Sign in to a tenant"</h1>
+        <p class="lead">
+            "Tenant Mesh signs you in to each tenant separately, with your account in that tenant. "
+            "What you may do in a tenant depends on your directory role there."
+        </p>
+        <form class="card form" method="get" action="/auth/login">
+            <label for="tenant">"Tenant id or verified domain"</label>
+            <input
+                id="tenant"
+                name="tenant"
+                type="text"
+                required
+                autocomplete="off"
+                spellcheck="false"
+                placeholder="contoso.onmicrosoft.com"
+                aria-describedby="tenant-help tenant-problem"
+                aria-invalid=move || problem.with(Option::is_some).to_string()
+                on:input=move |ev| set_tenant.set(event_target_value(&ev))
+                prop:value=tenant
+            />
+            <p id="tenant-help" class="hint">
+                "For example "<code>"contoso.onmicrosoft.com"</code>" or a GUID such as "
+                <code>"72f988bf-86f1-41af-91ab-2d7cd011db47"</code>"."
+            </p>
+            <p id="tenant-problem" class="error-text" role="alert">
+                {move || problem.get().unwrap_or_default()}
+            </p>
+            <button type="submit" class="button button-primary" disabled=move || problem.with(Option::is_some)>
+                "Continue to sign-in"
+            </button>
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_input_is_not_yet_a_problem() {
+        assert_eq!(tenant_input_problem(""), None);
+        assert_eq!(tenant_input_problem("  "), None);
+    }
+
+    #[test]
+    fn ids_and_domains_are_accepted_and_nonsense_explained() {
+        assert_eq!(tenant_input_problem("contoso.onmicrosoft.com"), None);
+        assert_eq!(
+            tenant_input_problem("72f988bf-86f1-41af-91ab-2d7cd011db47"),
+            None
+        );
+        let message = tenant_input_problem("not a tenant").unwrap();
+        assert!(message.contains("neither a tenant id"), "{message}");
+    }
+}

@@ -1,0 +1,95 @@
+//! Tenant Mesh's server: typed settings, the HTTP stack around the Leptos app, probes, start-up and
+//! shutdown. `main.rs` only parses the command line and calls [`run`].
+
+pub mod health;
+pub mod middleware;
+pub mod router;
+pub mod settings;
+pub mod telemetry;
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+
+pub use settings::{Mode, Settings};
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub settings: Arc<Settings>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// Errors that stop the server from starting or running.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("configuration: {0}")]
+    Settings(#[from] settings::SettingsError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server stopped with an error: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Binds the configured address and serves until SIGINT/SIGTERM, then drains in-flight requests.
+pub async fn run(settings: Settings) -> Result<(), StartError> {
+    let settings = Arc::new(settings);
+    let listener = tokio::net::TcpListener::bind(settings.addr)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: settings.addr,
+            source,
+        })?;
+    let local_addr = listener.local_addr().map_err(StartError::Serve)?;
+    let state = AppState {
+        leptos_options: router::leptos_options(&settings),
+        settings: Arc::clone(&settings),
+    };
+    let app = router::build(state);
+    tracing::info!(mode = %settings.mode, "Tenant Mesh listening on http://{local_addr}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(StartError::Serve)?;
+    tracing::info!("Tenant Mesh stopped");
+    Ok(())
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::warn!(%err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}

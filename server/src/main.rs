@@ -1,0 +1,25 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use tenant_mesh_server::settings::{Cli, Settings};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(&cli) {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("tenant-mesh: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    tenant_mesh_server::telemetry::init(&settings);
+    match tenant_mesh_server::run(settings).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!("{err}");
+            eprintln!("tenant-mesh: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
