@@ -18,6 +18,7 @@ use leptos_router::{
 };
 
 use components::layout::Layout;
+use error::ErrorPage;
 use pages::{
     audit::AuditPage, joins::JoinsPage, mesh::MeshPage, not_found::NotFoundPage, pair::PairPage,
     signin::SignInPage, sync::SyncPage, tenant::TenantPage, users::UsersPage,
@@ -37,6 +38,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <meta name=request_id::META_NAME content=request_id/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -57,6 +59,7 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| format!("{page} · {PRODUCT_NAME}")/>
         <Router>
             <Layout>
+                <ErrorBoundary fallback=|errors| view! { <ErrorPage errors/> }>
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=MeshPage/>
                     <Route path=path!("/tenants/:tenant_id") view=TenantPage/>
@@ -67,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/audit") view=AuditPage/>
                     <Route path=path!("/signin") view=SignInPage/>
                 </Routes>
+                </ErrorBoundary>
             </Layout>
         </Router>
     }

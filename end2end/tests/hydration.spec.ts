@@ -1,0 +1,72 @@
+import { expect, test } from '@playwright/test';
+
+test.describe('with JavaScript', () => {
+  test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, 'hydration needs JavaScript');
+
+  test('the app hydrates under the page CSP: the tenant field validates as you type', async ({ page }) => {
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+
+    await page.goto('/signin');
+    const field = page.getByLabel('Tenant id or verified domain');
+    const submit = page.getByRole('button', { name: 'Continue to sign-in' });
+
+    // Typing only reacts once the wasm bundle has hydrated the server-rendered form.
+    await expect(async () => {
+      await field.fill('');
+      await field.pressSequentially('not a tenant');
+      await expect(page.getByRole('alert')).toContainText('neither a tenant id', { timeout: 500 });
+    }).toPass();
+    await expect(field).toHaveAttribute('aria-invalid', 'true');
+    await expect(submit).toBeDisabled();
+
+    await field.fill('contoso.onmicrosoft.com');
+    await expect(page.getByRole('alert')).toHaveText('');
+    await expect(submit).toBeEnabled();
+    expect(problems).toEqual([]);
+  });
+
+  test('client-side navigation does not reload the page', async ({ page }) => {
+    await page.goto('/');
+    await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'still here'));
+    await expect(async () => {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sync' }).click();
+      await expect(page.getByRole('heading', { level: 1, name: 'Cross-tenant sync' })).toBeVisible({ timeout: 500 });
+      expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('still here');
+    }).toPass();
+  });
+
+  test('on a tablet-width screen the menu button folds and unfolds the navigation', async ({ page }) => {
+    await page.setViewportSize({ width: 700, height: 900 });
+    await page.goto('/');
+    const menu = page.getByRole('button', { name: 'Menu' });
+    await expect(menu).toBeVisible();
+    await expect(menu).toHaveAttribute('aria-expanded', 'false');
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await expect(nav).toBeHidden();
+    await menu.click();
+    await expect(menu).toHaveAttribute('aria-expanded', 'true');
+    await expect(nav.getByRole('link', { name: 'Joins' })).toBeVisible();
+  });
+});
+
+test.describe('without JavaScript', () => {
+  test.skip(({ javaScriptEnabled }) => javaScriptEnabled, 'checks the page before hydration');
+
+  test('on a tablet-width screen the navigation is shown without a menu button', async ({ page }) => {
+    await page.setViewportSize({ width: 700, height: 900 });
+    await page.goto('/');
+    await expect(page.getByRole('button', { name: 'Menu' })).toBeHidden();
+    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Joins' })).toBeVisible();
+  });
+
+  test('the sign-in form still submits to the sign-in endpoint', async ({ page }) => {
+    await page.goto('/signin');
+    const form = page.locator('form').filter({ has: page.getByLabel('Tenant id or verified domain') });
+    await expect(form).toHaveAttribute('action', '/auth/login');
+    await expect(form).toHaveAttribute('method', 'get');
+  });
+});

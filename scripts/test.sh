@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every test of Tenant Mesh: formatting, lints, the native test suites (unit, integration against
+# the emulator), then a release build with the browser tests, and prints the bundle sizes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+# shellcheck source=lib/env.sh
+source scripts/lib/env.sh
+started=$SECONDS
+step() { say "── $* ($((SECONDS - started))s)"; }
+
+step "format"
+cargo fmt --all --check
+
+step "lints (server side)"
+cargo clippy --locked --all-targets -- -D warnings
+step "lints (browser bundle)"
+cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+step "native tests"
+cargo test --locked
+
+step "release build and browser tests"
+CI=true cargo leptos end-to-end --release --locked
+
+step "bundle size"
+scripts/bundle-size.sh
+
+step "all tests passed"
