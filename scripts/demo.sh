@@ -8,6 +8,6 @@ scripts/setup.sh
 # shellcheck source=lib/env.sh
 source scripts/lib/env.sh
 say "building (release)"
-cargo leptos build --release --locked
+cargo leptos build --release --cargo-locked
 say "starting Tenant Mesh in demo mode"
 exec target/release/server "$@"

@@ -21,7 +21,7 @@ step "native tests"
 cargo test --locked
 
 step "release build and browser tests"
-CI=true cargo leptos end-to-end --release --locked
+RUST_LOG=warn CI=true cargo leptos end-to-end --release --cargo-locked
 
 step "bundle size"
 scripts/bundle-size.sh
