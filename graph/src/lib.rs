@@ -3,6 +3,8 @@
 //! Everything here is plain serde data, safe to compile to wasm. Field names follow Microsoft Graph
 //! v1.0 exactly (camelCase on the wire); see `shared/graph-api.md` for the sources.
 
+#[cfg(feature = "client")]
+pub mod client;
 pub mod error;
 pub mod ids;
 

@@ -1,0 +1,325 @@
+//! The typed Microsoft Graph client: one `reqwest::Client`, a base URL from configuration (Microsoft
+//! Graph or the emulator — the same code either way), the caller's token per call, retries that honour
+//! `Retry-After`, paging through `@odata.nextLink`, and Graph's error envelope mapped to [`GraphError`].
+
+mod error;
+mod retry;
+mod secret;
+
+use std::time::Duration;
+
+use reqwest::header::{
+    HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER,
+};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+pub use error::{GraphError, GraphErrorKind};
+pub use retry::{is_retryable, parse_retry_after, RetryPolicy};
+pub use secret::AccessToken;
+
+/// Graph's `ConsistencyLevel: eventual` header, needed for `$count`, `$search` and advanced filters.
+pub const CONSISTENCY_EVENTUAL: (&str, &str) = ("ConsistencyLevel", "eventual");
+
+/// A successful answer and the `request-id` Graph gave it (for the audit log).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer<T> {
+    pub value: T,
+    pub request_id: Option<String>,
+}
+
+/// One page of a Graph collection.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Page<T> {
+    #[serde(default = "Vec::new")]
+    pub value: Vec<T>,
+    #[serde(rename = "@odata.nextLink", default)]
+    pub next_link: Option<String>,
+    #[serde(rename = "@odata.count", default)]
+    pub count: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct GraphClient {
+    http: reqwest::Client,
+    /// e.g. `https://graph.microsoft.com/v1.0`, without a trailing slash.
+    api_root: String,
+    /// e.g. `https://graph.microsoft.com`: paging links must stay on it.
+    origin: String,
+    retry: RetryPolicy,
+}
+
+impl GraphClient {
+    /// `base_url` is Graph's origin: `https://graph.microsoft.com`, or the emulator's.
+    pub fn new(http: reqwest::Client, base_url: &str) -> Self {
+        let origin = base_url.trim_end_matches('/').to_owned();
+        Self {
+            http,
+            api_root: format!("{origin}/v1.0"),
+            origin,
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The absolute URL of an API path such as `/tenantRelationships/multiTenantOrganization`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.api_root, path.trim_start_matches('/'))
+    }
+
+    /// GET and decode JSON.
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        token: &AccessToken,
+        path: &str,
+    ) -> Result<Answer<T>, GraphError> {
+        self.get_url(token, &self.url(path), &[]).await
+    }
+
+    /// GET where "not found" is a normal answer: 404 becomes `Ok(None)`.
+    pub async fn get_optional<T: DeserializeOwned>(
+        &self,
+        token: &AccessToken,
+        path: &str,
+    ) -> Result<Option<Answer<T>>, GraphError> {
+        match self.get(token, path).await {
+            Ok(answer) => Ok(Some(answer)),
+            Err(error) if error.kind == GraphErrorKind::NotFound => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Any method with an optional JSON body; `204 No Content` (and any empty body) gives `None`.
+    pub async fn send<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        token: &AccessToken,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<Answer<Option<T>>, GraphError> {
+        let body = match body {
+            Some(body) => Some(serde_json::to_vec(body).map_err(|err| {
+                GraphError::decode(format!("cannot encode the request: {err}"), None)
+            })?),
+            None => None,
+        };
+        let (bytes, request_id) = self
+            .execute(token, method, &self.url(path), &[], body)
+            .await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Answer {
+                value: None,
+                request_id,
+            });
+        }
+        let value = serde_json::from_slice(&bytes).map_err(|err| {
+            GraphError::decode(
+                format!("unexpected answer from Graph: {err}"),
+                request_id.clone(),
+            )
+        })?;
+        Ok(Answer {
+            value: Some(value),
+            request_id,
+        })
+    }
+
+    /// Reads a whole collection, following `@odata.nextLink` and resending `headers` on every page
+    /// (Graph does not carry them over). For large collections prefer [`GraphClient::for_each_page`].
+    pub async fn list_all<T: DeserializeOwned>(
+        &self,
+        token: &AccessToken,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Vec<T>, GraphError> {
+        let mut all = Vec::new();
+        self.for_each_page(token, path, headers, |page: Page<T>| {
+            all.extend(page.value);
+        })
+        .await?;
+        Ok(all)
+    }
+
+    /// Calls `on_page` for every page of a collection, holding one page in memory at a time.
+    /// Returns the number of pages read.
+    pub async fn for_each_page<T: DeserializeOwned>(
+        &self,
+        token: &AccessToken,
+        path: &str,
+        headers: &[(&str, &str)],
+        mut on_page: impl FnMut(Page<T>),
+    ) -> Result<usize, GraphError> {
+        let mut url = self.url(path);
+        let mut pages = 0;
+        loop {
+            let Answer { value: page, .. } = self.get_url::<Page<T>>(token, &url, headers).await?;
+            pages += 1;
+            let next = page.next_link.clone();
+            on_page(page);
+            match next {
+                Some(next) => {
+                    if !next.starts_with(&format!("{}/", self.origin)) {
+                        return Err(GraphError::decode(
+                            "a paging link pointed away from Graph; refusing to send the token there",
+                            None,
+                        ));
+                    }
+                    url = next;
+                }
+                None => return Ok(pages),
+            }
+        }
+    }
+
+    /// A `$count` segment such as `/users/$count?$filter=...` (sends `ConsistencyLevel: eventual`).
+    pub async fn count(&self, token: &AccessToken, path: &str) -> Result<u64, GraphError> {
+        let (bytes, request_id) = self
+            .execute(
+                token,
+                Method::GET,
+                &self.url(path),
+                &[CONSISTENCY_EVENTUAL],
+                None,
+            )
+            .await?;
+        let text = String::from_utf8_lossy(&bytes);
+        // Graph answers with a plain-text integer (some servers prefix a BOM).
+        text.trim_start_matches('\u{feff}')
+            .trim()
+            .parse()
+            .map_err(|_| {
+                GraphError::decode(
+                    format!(
+                        "expected a count, got {:?}",
+                        text.chars().take(40).collect::<String>()
+                    ),
+                    request_id,
+                )
+            })
+    }
+
+    async fn get_url<T: DeserializeOwned>(
+        &self,
+        token: &AccessToken,
+        url: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Answer<T>, GraphError> {
+        let (bytes, request_id) = self.execute(token, Method::GET, url, headers, None).await?;
+        let value = serde_json::from_slice(&bytes).map_err(|err| {
+            GraphError::decode(
+                format!("unexpected answer from Graph: {err}"),
+                request_id.clone(),
+            )
+        })?;
+        Ok(Answer { value, request_id })
+    }
+
+    /// Sends with retries; returns the body and Graph's request id of the successful attempt.
+    async fn execute(
+        &self,
+        token: &AccessToken,
+        method: Method,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Result<(Vec<u8>, Option<String>), GraphError> {
+        let extra = header_map(headers)?;
+        let mut attempt = 1;
+        loop {
+            let client_request_id = uuid::Uuid::new_v4().to_string();
+            let mut request = self
+                .http
+                .request(method.clone(), url)
+                .header(AUTHORIZATION, format!("Bearer {}", token.expose()))
+                .header(ACCEPT, "application/json")
+                .header("client-request-id", &client_request_id)
+                .headers(extra.clone());
+            if let Some(body) = &body {
+                request = request
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(body.clone());
+            }
+            let outcome = request.send().await;
+            let (failure, retry_after) = match outcome {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let request_id = response
+                        .headers()
+                        .get("request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned);
+                    let retry_after = response
+                        .headers()
+                        .get(RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(parse_retry_after);
+                    let bytes = match response.bytes().await {
+                        Ok(bytes) => bytes,
+                        Err(err) => {
+                            let failure =
+                                GraphError::transport(format!("the answer was cut off: {err}"));
+                            match self.retry.delay(attempt, None) {
+                                Some(wait) => {
+                                    pause(wait, &failure).await;
+                                    attempt += 1;
+                                    continue;
+                                }
+                                None => return Err(failure),
+                            }
+                        }
+                    };
+                    if (200..300).contains(&status) {
+                        return Ok((bytes.to_vec(), request_id));
+                    }
+                    let failure =
+                        GraphError::from_response(status, &bytes, request_id, retry_after);
+                    if !is_retryable(status) {
+                        return Err(failure);
+                    }
+                    (failure, retry_after)
+                }
+                Err(err) => (GraphError::transport(describe_transport(err)), None),
+            };
+            match self.retry.delay(attempt, retry_after) {
+                Some(wait) => {
+                    pause(wait, &failure).await;
+                    attempt += 1;
+                }
+                None => return Err(failure),
+            }
+        }
+    }
+}
+
+async fn pause(wait: Duration, failure: &GraphError) {
+    tracing::debug!(wait_ms = wait.as_millis() as u64, reason = %failure, "retrying a Graph call");
+    tokio::time::sleep(wait).await;
+}
+
+fn header_map(headers: &[(&str, &str)]) -> Result<HeaderMap, GraphError> {
+    let mut map = HeaderMap::new();
+    for (name, value) in headers {
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| GraphError::transport(format!("invalid header name {name}")))?;
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| GraphError::transport(format!("invalid value for header {name}")))?;
+        map.insert(name, value);
+    }
+    Ok(map)
+}
+
+/// Describes a transport failure without the URL (which may carry query parameters).
+fn describe_transport(err: reqwest::Error) -> String {
+    if err.is_timeout() {
+        "the request timed out".to_owned()
+    } else if err.is_connect() {
+        "the connection was refused or could not be made".to_owned()
+    } else {
+        format!("the connection failed: {}", err.without_url())
+    }
+}
