@@ -263,7 +263,7 @@ impl GraphClient {
                         Err(err) => {
                             let failure =
                                 GraphError::transport(format!("the answer was cut off: {err}"));
-                            match self.retry.delay(attempt, None) {
+                            match self.retry.delay_with_jitter(attempt, None, random_unit()) {
                                 Some(wait) => {
                                     pause(wait, &failure).await;
                                     attempt += 1;
@@ -285,7 +285,10 @@ impl GraphClient {
                 }
                 Err(err) => (GraphError::transport(describe_transport(err)), None),
             };
-            match self.retry.delay(attempt, retry_after) {
+            match self
+                .retry
+                .delay_with_jitter(attempt, retry_after, random_unit())
+            {
                 Some(wait) => {
                     pause(wait, &failure).await;
                     attempt += 1;
@@ -294,6 +297,13 @@ impl GraphClient {
             }
         }
     }
+}
+
+/// A number in [0, 1) for jitter, from a fresh v4 UUID's random bits (no extra dependency). The low
+/// 62 bits of a v4 UUID are random (the two above them are the fixed variant).
+fn random_unit() -> f64 {
+    let random_62 = uuid::Uuid::new_v4().as_u128() as u64 & ((1 << 62) - 1);
+    (random_62 >> 9) as f64 / (1u64 << 53) as f64
 }
 
 async fn pause(wait: Duration, failure: &GraphError) {

@@ -38,6 +38,22 @@ impl RetryPolicy {
             }
         }
     }
+
+    /// [`RetryPolicy::delay`] with up to 25% random jitter added to computed backoffs, so that many
+    /// clients throttled at once do not retry in lockstep. A `Retry-After` is honoured as given.
+    pub fn delay_with_jitter(
+        &self,
+        attempt: u32,
+        retry_after: Option<Duration>,
+        random_unit: f64,
+    ) -> Option<Duration> {
+        let delay = self.delay(attempt, retry_after)?;
+        if retry_after.is_some() {
+            return Some(delay);
+        }
+        let jitter = delay.mul_f64(0.25 * random_unit.clamp(0.0, 1.0));
+        Some((delay + jitter).min(self.max_delay))
+    }
 }
 
 /// Statuses worth another try.
@@ -65,6 +81,23 @@ mod tests {
         assert_eq!(policy.delay(2, None), Some(Duration::from_secs(1)));
         assert_eq!(policy.delay(3, None), Some(Duration::from_secs(2)));
         assert_eq!(policy.delay(4, None), None, "four attempts in all");
+    }
+
+    #[test]
+    fn jitter_stretches_backoff_by_at_most_a_quarter_and_never_touches_retry_after() {
+        let policy = RetryPolicy::default();
+        assert_eq!(
+            policy.delay_with_jitter(1, None, 0.0),
+            Some(Duration::from_millis(500))
+        );
+        assert_eq!(
+            policy.delay_with_jitter(1, None, 1.0),
+            Some(Duration::from_millis(625))
+        );
+        assert_eq!(
+            policy.delay_with_jitter(1, Some(Duration::from_secs(2)), 1.0),
+            Some(Duration::from_secs(2))
+        );
     }
 
     #[test]
