@@ -1,6 +1,7 @@
 //! Tenant Mesh's server: typed settings, the HTTP stack around the Leptos app, probes, start-up and
 //! shutdown. `main.rs` only parses the command line and calls [`run`].
 
+pub mod auth;
 pub mod health;
 pub mod middleware;
 pub mod router;

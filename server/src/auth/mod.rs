@@ -1,0 +1,3 @@
+//! Sign-in per tenant and what each sign-in allows.
+
+pub mod roles;
