@@ -5,6 +5,7 @@ pub mod auth;
 pub mod health;
 pub mod middleware;
 pub mod router;
+pub mod secret;
 pub mod settings;
 pub mod telemetry;
 

@@ -9,6 +9,8 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 
+use crate::secret::Secret;
+
 /// Command-line flags of the server binary.
 #[derive(Debug, Default, clap::Parser)]
 #[command(
@@ -56,6 +58,14 @@ pub enum LogFormat {
 pub struct Settings {
     pub addr: SocketAddr,
     pub mode: Mode,
+    /// The address people use to reach the dashboard (for the sign-in redirect URI).
+    /// Default: `http://{addr}`.
+    pub public_url: Option<String>,
+    /// SQLite database for sessions and the audit log; created when missing.
+    pub database_path: PathBuf,
+    pub session: SessionSettings,
+    /// The app registration and Microsoft endpoints used in `entra` mode.
+    pub entra: EntraSettings,
     /// Folder with the built site (`pkg/` with the wasm bundle, the stylesheet, public files).
     pub site_root: PathBuf,
     pub log_format: LogFormat,
@@ -63,11 +73,53 @@ pub struct Settings {
     pub body_limit_bytes: usize,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionSettings {
+    /// A session unused for this long ends.
+    pub idle_minutes: i64,
+    /// A sign-in older than this must be renewed, used or not.
+    pub absolute_hours: i64,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        Self {
+            idle_minutes: 120,
+            absolute_hours: 12,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntraSettings {
+    /// Application (client) id of the multi-tenant app registration.
+    pub client_id: Option<String>,
+    /// Its client secret.
+    pub client_secret: Option<Secret>,
+    pub login_base_url: String,
+    pub graph_base_url: String,
+}
+
+impl Default for EntraSettings {
+    fn default() -> Self {
+        Self {
+            client_id: None,
+            client_secret: None,
+            login_base_url: "https://login.microsoftonline.com".to_owned(),
+            graph_base_url: "https://graph.microsoft.com".to_owned(),
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
             mode: Mode::Demo,
+            public_url: None,
+            database_path: PathBuf::from("data/tenant-mesh.sqlite"),
+            session: SessionSettings::default(),
+            entra: EntraSettings::default(),
             site_root: PathBuf::from("target/site"),
             log_format: LogFormat::Pretty,
             body_limit_bytes: 1024 * 1024,
@@ -83,6 +135,10 @@ pub enum SettingsError {
     Invalid(Box<figment::Error>),
     #[error("body_limit_bytes must be at least 1024")]
     BodyLimitTooSmall,
+    #[error("entra mode needs {0} (set it in the settings file or TENANTMESH_ENTRA__{1})")]
+    MissingEntraSetting(&'static str, &'static str),
+    #[error("session times must be positive")]
+    BadSessionTimes,
 }
 
 impl Settings {
@@ -115,7 +171,32 @@ impl Settings {
         if self.body_limit_bytes < 1024 {
             return Err(SettingsError::BodyLimitTooSmall);
         }
+        if self.session.idle_minutes <= 0 || self.session.absolute_hours <= 0 {
+            return Err(SettingsError::BadSessionTimes);
+        }
+        if self.mode == Mode::Entra {
+            if self.entra.client_id.as_deref().unwrap_or("").is_empty() {
+                return Err(SettingsError::MissingEntraSetting(
+                    "entra.client_id",
+                    "CLIENT_ID",
+                ));
+            }
+            if self.entra.client_secret.is_none() {
+                return Err(SettingsError::MissingEntraSetting(
+                    "entra.client_secret",
+                    "CLIENT_SECRET",
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// The dashboard's own base URL, without a trailing slash.
+    pub fn public_base_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.addr),
+        }
     }
 }
 
@@ -142,7 +223,8 @@ mod tests {
         let mut file = tempfile::NamedTempFile::new().unwrap();
         writeln!(
             file,
-            "addr = \"127.0.0.1:4000\"\nmode = \"entra\"\nlog_format = \"json\""
+            "addr = \"127.0.0.1:4000\"\nmode = \"entra\"\nlog_format = \"json\"\n\
+             [entra]\nclient_id = \"abc\"\nclient_secret = \"s\""
         )
         .unwrap();
         let cli = Cli {
@@ -185,6 +267,37 @@ mod tests {
             assert!(err.to_string().to_lowercase().contains("mode"), "{err}");
             Ok(())
         });
+    }
+
+    #[test]
+    fn entra_mode_needs_the_app_registration() {
+        let env = Env::prefixed("TENANTMESH_TEST_C_").split("__");
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("TENANTMESH_TEST_C_MODE", "entra");
+            let err = Settings::from_figment(env.clone(), &Cli::default()).unwrap_err();
+            assert!(err.to_string().contains("entra.client_id"), "{err}");
+            jail.set_env(
+                "TENANTMESH_TEST_C_ENTRA__CLIENT_ID",
+                "3f1c2b9e-6a7d-4e8f-9b0a-5c4d3e2f1a0b",
+            );
+            let err = Settings::from_figment(env.clone(), &Cli::default()).unwrap_err();
+            assert!(err.to_string().contains("entra.client_secret"), "{err}");
+            jail.set_env("TENANTMESH_TEST_C_ENTRA__CLIENT_SECRET", "s3cret");
+            let settings = Settings::from_figment(env.clone(), &Cli::default()).unwrap();
+            assert_eq!(settings.entra.client_secret.unwrap().expose(), "s3cret");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_public_url_defaults_to_the_listen_address() {
+        let settings = Settings::default();
+        assert_eq!(settings.public_base_url(), "http://127.0.0.1:3000");
+        let settings = Settings {
+            public_url: Some("https://mesh.contoso.com/".into()),
+            ..Settings::default()
+        };
+        assert_eq!(settings.public_base_url(), "https://mesh.contoso.com");
     }
 
     #[test]
