@@ -3,6 +3,7 @@
 //! Compiled twice: with `ssr` into the server (rendering HTML) and with `hydrate` into the wasm bundle
 //! (making that HTML interactive). Logic lives in plain functions with unit tests; components render.
 
+pub mod api;
 pub mod components;
 pub mod error;
 pub mod pages;
@@ -14,7 +15,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use components::layout::Layout;
@@ -61,14 +62,14 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <ErrorBoundary fallback=|errors| view! { <ErrorPage errors/> }>
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=MeshPage/>
-                    <Route path=path!("/tenants/:tenant_id") view=TenantPage/>
-                    <Route path=path!("/pairs/:source/:target") view=PairPage/>
-                    <Route path=path!("/joins") view=JoinsPage/>
-                    <Route path=path!("/sync") view=SyncPage/>
-                    <Route path=path!("/users") view=UsersPage/>
-                    <Route path=path!("/audit") view=AuditPage/>
-                    <Route path=path!("/signin") view=SignInPage/>
+                    <Route ssr=SsrMode::Async path=path!("/") view=MeshPage/>
+                    <Route ssr=SsrMode::Async path=path!("/tenants/:tenant_id") view=TenantPage/>
+                    <Route ssr=SsrMode::Async path=path!("/pairs/:source/:target") view=PairPage/>
+                    <Route ssr=SsrMode::Async path=path!("/joins") view=JoinsPage/>
+                    <Route ssr=SsrMode::Async path=path!("/sync") view=SyncPage/>
+                    <Route ssr=SsrMode::Async path=path!("/users") view=UsersPage/>
+                    <Route ssr=SsrMode::Async path=path!("/audit") view=AuditPage/>
+                    <Route ssr=SsrMode::Async path=path!("/signin") view=SignInPage/>
                 </Routes>
                 </ErrorBoundary>
             </Layout>

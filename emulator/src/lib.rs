@@ -1,1 +1,129 @@
-//! Emulator of Microsoft Graph and Entra sign-in (see its own issue); filled in by the emulator work.
+//! Emulator of Microsoft Graph and Entra sign-in for the multitenant-organization surface.
+//!
+//! Same URLs, JSON shapes, status codes and error envelopes as the real services (shared/graph-api.md),
+//! so the dashboard runs the same code against it as against Microsoft. Mount [`Emulator::router`] in a
+//! process, or run the `emulator` binary.
+
+pub mod clock;
+pub mod entra;
+pub mod error;
+pub mod graph_api;
+pub mod keys;
+pub mod scenario;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::http::request::Parts;
+use axum::Router;
+
+pub use clock::Clock;
+pub use scenario::Scenario;
+
+/// An authorization code waiting to be redeemed (single use, about 10 minutes).
+#[derive(Debug, Clone)]
+pub struct PendingCode {
+    pub tenant_id: String,
+    pub object_id: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub code_challenge: Option<String>,
+    pub code_challenge_method: Option<String>,
+    pub nonce: Option<String>,
+    pub scope: String,
+    pub expires_at: i64,
+}
+
+/// A refresh token's grant (rotated at each use).
+#[derive(Debug, Clone)]
+pub struct RefreshGrant {
+    pub tenant_id: String,
+    pub object_id: String,
+    pub client_id: String,
+    pub scope: String,
+}
+
+/// Mutable state: the scenario and the sign-in grants in flight.
+pub struct World {
+    pub scenario: Scenario,
+    pub codes: HashMap<String, PendingCode>,
+    pub refresh_tokens: HashMap<String, RefreshGrant>,
+}
+
+pub struct Inner {
+    pub world: Mutex<World>,
+    pub clock: Clock,
+    pub key: keys::SigningKey,
+    /// Fixed public base URL; when `None`, taken from each request's `Host`.
+    pub base_url: Option<String>,
+}
+
+/// Shared by every handler; cheap to clone.
+#[derive(Clone)]
+pub struct EmulatorState(pub Arc<Inner>);
+
+impl EmulatorState {
+    pub fn world(&self) -> MutexGuard<'_, World> {
+        // A poisoned lock means a handler panicked mid-update; the state is still the best we have.
+        self.0
+            .world
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.0.clock
+    }
+
+    /// The emulator's base URL as the client reached it (e.g. `http://127.0.0.1:4000`).
+    pub fn base_url(&self, parts: &Parts) -> String {
+        if let Some(base) = &self.0.base_url {
+            return base.clone();
+        }
+        let host = parts
+            .headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1");
+        format!("http://{host}")
+    }
+}
+
+/// An emulator instance: state plus its router.
+pub struct Emulator {
+    state: EmulatorState,
+}
+
+impl Emulator {
+    pub fn new(scenario: Scenario, clock: Clock) -> Result<Self, keys::KeyError> {
+        Ok(Self {
+            state: EmulatorState(Arc::new(Inner {
+                world: Mutex::new(World {
+                    scenario,
+                    codes: HashMap::new(),
+                    refresh_tokens: HashMap::new(),
+                }),
+                clock,
+                key: keys::SigningKey::generate()?,
+                base_url: None,
+            })),
+        })
+    }
+
+    pub fn state(&self) -> &EmulatorState {
+        &self.state
+    }
+
+    /// Graph under `/v1.0`, Entra sign-in under `/{tenant}/…`.
+    pub fn router(&self) -> Router {
+        Router::new()
+            .merge(graph_api::routes())
+            .merge(entra::routes())
+            .with_state(self.state.clone())
+    }
+
+    /// Serves on `listener` until the process ends.
+    pub async fn serve(self, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+        axum::serve(listener, self.router()).await
+    }
+}

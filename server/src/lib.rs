@@ -2,32 +2,22 @@
 //! shutdown. `main.rs` only parses the command line and calls [`run`].
 
 pub mod auth;
+pub mod backend;
+pub mod dashboard;
 pub mod health;
 pub mod middleware;
 pub mod router;
 pub mod secret;
 pub mod settings;
+pub mod state;
+pub mod store;
 pub mod telemetry;
 
 use std::sync::Arc;
 
-use axum::extract::FromRef;
-use leptos::prelude::LeptosOptions;
-
+pub use backend::Backend;
 pub use settings::{Mode, Settings};
-
-/// What every handler can reach. Cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub settings: Arc<Settings>,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
+pub use state::AppState;
 
 /// Errors that stop the server from starting or running.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +31,10 @@ pub enum StartError {
     },
     #[error("server stopped with an error: {0}")]
     Serve(std::io::Error),
+    #[error(transparent)]
+    State(#[from] state::StateError),
+    #[error("cannot start the built-in emulator: {0}")]
+    Emulator(String),
 }
 
 /// Binds the configured address and serves until SIGINT/SIGTERM, then drains in-flight requests.
@@ -53,10 +47,14 @@ pub async fn run(settings: Settings) -> Result<(), StartError> {
             source,
         })?;
     let local_addr = listener.local_addr().map_err(StartError::Serve)?;
-    let state = AppState {
-        leptos_options: router::leptos_options(&settings),
-        settings: Arc::clone(&settings),
+    let backend = match settings.mode {
+        Mode::Entra => Backend::entra(&settings),
+        Mode::Demo => backend::start_demo_emulator()
+            .await
+            .map_err(StartError::Emulator)?,
     };
+    tracing::info!(login = %backend.login_base_url, graph = %backend.graph_base_url, "upstreams");
+    let state = AppState::new(Settings::clone(&settings), backend).await?;
     let app = router::build(state);
     tracing::info!(mode = %settings.mode, "Tenant Mesh listening on http://{local_addr}");
     axum::serve(listener, app)

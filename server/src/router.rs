@@ -1,10 +1,11 @@
 //! The whole HTTP application: probes, the Leptos app and its static files, inside the middleware stack.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
-use leptos::prelude::LeptosOptions;
+use leptos::prelude::{provide_context, LeptosOptions};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
@@ -14,9 +15,10 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::dashboard::Dashboard;
 use crate::middleware::{self, MakeRequestUuid};
 use crate::settings::{Mode, Settings};
-use crate::{health, AppState};
+use crate::{auth, health, AppState};
 
 /// Leptos's options, from our settings (not from cargo-leptos's environment, so the binary runs the
 /// same however it is started).
@@ -35,12 +37,25 @@ pub fn leptos_options(settings: &Settings) -> LeptosOptions {
 pub fn build(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let body_limit = state.settings.body_limit_bytes;
+    let session_layer = state.session_layer();
     let leptos_options = state.leptos_options.clone();
+    let dashboard: app::api::port::Dashboard = Arc::new(Dashboard {
+        settings: Arc::clone(&state.settings),
+        tenant_choices: state.backend.tenant_choices.clone(),
+    });
 
     let mut router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .leptos_routes(&state, routes, move || app::shell(leptos_options.clone()))
+        .route("/auth/login", get(auth::flow::login))
+        .route("/auth/callback", get(auth::flow::callback))
+        .route("/auth/logout", post(auth::flow::logout))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(Arc::clone(&dashboard)),
+            move || app::shell(leptos_options.clone()),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ));
@@ -64,6 +79,7 @@ pub fn build(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::catch_panic))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(session_layer)
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),

@@ -2,12 +2,10 @@
 //! status codes of rendered pages, the body limit and the error page of a failed request.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::SocketAddr;
-use std::sync::Arc;
-
 use axum::routing::get;
 use axum::Router;
-use tenant_mesh_server::{router, AppState, Settings};
+use std::net::SocketAddr;
+use tenant_mesh_server::{router, AppState, Backend, Settings};
 
 struct TestServer {
     base: String,
@@ -29,15 +27,16 @@ async fn spawn(app: Router, site: tempfile::TempDir) -> TestServer {
 fn settings(site: &tempfile::TempDir) -> Settings {
     Settings {
         site_root: site.path().to_owned(),
+        database_path: site.path().join("db/tenant-mesh.sqlite"),
         ..Settings::default()
     }
 }
 
-fn state(settings: Settings) -> AppState {
-    AppState {
-        leptos_options: router::leptos_options(&settings),
-        settings: Arc::new(settings),
-    }
+async fn state(settings: Settings) -> AppState {
+    // Nothing listens there: these tests never reach sign-in or Graph.
+    AppState::new(settings, Backend::emulator("http://127.0.0.1:9"))
+        .await
+        .unwrap()
 }
 
 async fn start(with_assets: bool) -> TestServer {
@@ -46,7 +45,7 @@ async fn start(with_assets: bool) -> TestServer {
         std::fs::create_dir_all(site.path().join("pkg")).unwrap();
         std::fs::write(site.path().join("pkg/tenant-mesh.css"), "body{}").unwrap();
     }
-    let app = router::build(state(settings(&site)));
+    let app = router::build(state(settings(&site)).await);
     spawn(app, site).await
 }
 

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::api::session::{signed_in_tenants, SignedInTenant};
 use crate::PRODUCT_NAME;
 
 /// One entry of the main navigation.
@@ -95,13 +96,50 @@ fn Header() -> impl IntoView {
     }
 }
 
-/// Where the tenants this browser session is signed in to are listed.
+/// Where the tenants this browser session is signed in to are listed, each with a sign-out.
 #[component]
 fn SignedInTenants() -> impl IntoView {
+    let sign_ins = Resource::new_blocking(|| (), |_| signed_in_tenants());
     view! {
         <section class="tenant-sessions" aria-label="Signed-in tenants">
-            <span class="muted">"Not signed in to any tenant"</span>
-            <A href="/signin" attr:class="button button-primary">"Sign in"</A>
+            <Suspense fallback=|| view! { <span class="muted">"Checking sign-ins…"</span> }>
+                {move || sign_ins.get().map(|result| match result {
+                    Ok(list) if list.is_empty() => view! {
+                        <span class="muted">"Not signed in to any tenant"</span>
+                        <A href="/signin" attr:class="button button-primary">"Sign in"</A>
+                    }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="session-list">
+                            {list.into_iter().map(|tenant| view! { <SessionItem tenant/> }).collect_view()}
+                        </ul>
+                        <A href="/signin" attr:class="button">"Sign in to another tenant"</A>
+                        <form method="post" action="/auth/logout">
+                            <button type="submit" class="button">"Sign out everywhere"</button>
+                        </form>
+                    }.into_any(),
+                    Err(error) => view! { <span class="error-text">{error.to_string()}</span> }.into_any(),
+                })}
+            </Suspense>
         </section>
+    }
+}
+
+#[component]
+fn SessionItem(tenant: SignedInTenant) -> impl IntoView {
+    let sign_out_label = format!("Sign out of {}", tenant.tenant_name);
+    let roles = tenant.roles.join(", ");
+    view! {
+        <li class="session" aria-label=tenant.tenant_name.clone()>
+            <span class="session-tenant">{tenant.tenant_name.clone()}</span>
+            <span class="session-account">{tenant.username.clone()}</span>
+            <span class="session-role">{roles}</span>
+            {tenant.needs_sign_in.then(|| view! {
+                <a class="session-renew" href=format!("/auth/login?tenant={}", tenant.tenant_id)>"Sign in again"</a>
+            })}
+            <form method="post" action="/auth/logout">
+                <input type="hidden" name="tenant" value=tenant.tenant_id.clone()/>
+                <button type="submit" class="button button-small" aria-label=sign_out_label>"Sign out"</button>
+            </form>
+        </li>
     }
 }

@@ -1,5 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::session::tenant_choices;
 
 /// What the sign-in form says about the tenant typed so far: nothing while empty, else the
 /// validation error if it is neither a tenant id nor a domain.
@@ -13,8 +16,12 @@ pub fn tenant_input_problem(input: &str) -> Option<String> {
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let (tenant, set_tenant) = signal(String::new());
+    let query = use_query_map();
+    // A refusal from /auth/login comes back as ?error=…&tenant=…
+    let refused = move || query.read().get("error").filter(|e| !e.is_empty());
+    let (tenant, set_tenant) = signal(query.read_untracked().get("tenant").unwrap_or_default());
     let problem = Memo::new(move |_| tenant.with(|value| tenant_input_problem(value)));
+    let choices = Resource::new_blocking(|| (), |_| tenant_choices());
 
     view! {
         <Title text="Sign in"/>
@@ -23,6 +30,26 @@ pub fn SignInPage() -> impl IntoView {
             "Tenant Mesh signs you in to each tenant separately, with your account in that tenant. "
             "What you may do in a tenant depends on your directory role there."
         </p>
+        {move || refused().map(|message| view! { <p class="notice notice-error" role="alert">{message}</p> })}
+        <Suspense fallback=|| ()>
+            {move || choices.get().and_then(Result::ok).filter(|list| !list.is_empty()).map(|list| view! {
+                <section class="card" aria-labelledby="known-tenants">
+                    <h2 id="known-tenants">"Tenants"</h2>
+                    <ul class="choice-list">
+                        {list.into_iter().map(|choice| {
+                            let href = format!("/auth/login?tenant={}", choice.domain);
+                            let label = format!("Sign in to {}", choice.display_name);
+                            view! {
+                                <li>
+                                    <a class="button" href=href aria-label=label>{choice.display_name.clone()}</a>
+                                    <span class="muted">{choice.domain.clone()}</span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </section>
+            })}
+        </Suspense>
         <form class="card form" method="get" action="/auth/login">
             <label for="tenant">"Tenant id or verified domain"</label>
             <input

@@ -1,0 +1,37 @@
+//! The server side of the pages, implemented by the `server` crate and provided as Leptos context.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use http::request::Parts;
+use leptos::prelude::use_context;
+
+use super::session::{SignedInTenant, TenantChoice};
+use super::ApiError;
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+pub trait DashboardPort: Send + Sync + 'static {
+    /// The sign-ins of the session the request belongs to.
+    fn signed_in_tenants<'a>(
+        &'a self,
+        request: &'a Parts,
+    ) -> BoxFuture<'a, Result<Vec<SignedInTenant>, ApiError>>;
+
+    /// The tenants offered on the sign-in page.
+    fn tenant_choices(&self) -> Vec<TenantChoice>;
+}
+
+pub type Dashboard = Arc<dyn DashboardPort>;
+
+/// The port and the current request, from the server function's context.
+pub fn from_context() -> Result<(Dashboard, Parts), ApiError> {
+    let port = use_context::<Dashboard>().ok_or_else(|| ApiError::Internal {
+        reference: "no dashboard in context".into(),
+    })?;
+    let parts = use_context::<Parts>().ok_or_else(|| ApiError::Internal {
+        reference: "no request in context".into(),
+    })?;
+    Ok((port, parts))
+}

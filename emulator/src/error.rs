@@ -1,0 +1,86 @@
+//! Graph's error envelope as the emulator sends it (graph-api.md §8), and Entra's token errors (§10).
+
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use graph::{ErrorEnvelope, InnerError};
+use serde_json::json;
+
+#[derive(Debug, Clone)]
+pub struct GraphError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl GraphError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            message,
+        )
+    }
+    pub fn denied() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+        )
+    }
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "Request_ResourceNotFound", message)
+    }
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "Request_BadRequest", message)
+    }
+}
+
+impl IntoResponse for GraphError {
+    fn into_response(self) -> Response {
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let date = time::OffsetDateTime::now_utc()
+            .format(&time::macros::format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second]"
+            ))
+            .unwrap_or_default();
+        let envelope = ErrorEnvelope::new(self.code, self.message).with_inner(InnerError {
+            date,
+            request_id: request_id.clone(),
+            client_request_id: uuid::Uuid::new_v4().to_string(),
+        });
+        let mut response = (self.status, Json(envelope)).into_response();
+        if let Ok(value) = HeaderValue::from_str(&request_id) {
+            response.headers_mut().insert("request-id", value);
+        }
+        response
+    }
+}
+
+/// Entra's token endpoint error: `{error, error_description "AADSTSnnnn: ...", error_codes, timestamp, trace_id, correlation_id}`.
+pub fn token_error(status: StatusCode, error: &str, aadsts: u32, description: &str) -> Response {
+    let now = time::OffsetDateTime::now_utc()
+        .format(&time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second]Z"
+        ))
+        .unwrap_or_default();
+    (
+        status,
+        Json(json!({
+            "error": error,
+            "error_description": format!("AADSTS{aadsts}: {description}"),
+            "error_codes": [aadsts],
+            "timestamp": now,
+            "trace_id": uuid::Uuid::new_v4().to_string(),
+            "correlation_id": uuid::Uuid::new_v4().to_string(),
+        })),
+    )
+        .into_response()
+}

@@ -1,0 +1,103 @@
+//! Bearer tokens on Graph calls: signature, audience and expiry checked like Graph does.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use jsonwebtoken::{Algorithm, Validation};
+use serde::Deserialize;
+
+use crate::entra::GRAPH_RESOURCE;
+use crate::error::GraphError;
+use crate::EmulatorState;
+
+#[derive(Debug, Clone, Deserialize)]
+struct Claims {
+    tid: String,
+    oid: String,
+    #[serde(default)]
+    scp: Option<String>,
+    #[serde(default)]
+    roles: Option<Vec<String>>,
+    #[serde(default)]
+    wids: Option<Vec<String>>,
+    exp: i64,
+}
+
+/// Who calls Graph: the tenant of the token and the user (delegated) or app (app-only).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub tenant_id: String,
+    pub object_id: String,
+    /// Delegated scopes (empty for app-only).
+    pub scopes: Vec<String>,
+    /// Application permissions (empty for delegated).
+    pub app_roles: Vec<String>,
+    /// Directory role template ids of the signed-in user.
+    pub wids: Vec<String>,
+    pub app_only: bool,
+}
+
+impl Caller {
+    /// Allowed when the token carries one of the permissions (delegated `scp` or application `roles`).
+    /// Role checks for delegated writes are added with the endpoints that need them.
+    pub fn require_any(&self, delegated: &[&str], application: &[&str]) -> Result<(), GraphError> {
+        let allowed = if self.app_only {
+            self.app_roles
+                .iter()
+                .any(|r| application.contains(&r.as_str()))
+        } else {
+            self.scopes.iter().any(|s| delegated.contains(&s.as_str()))
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(GraphError::denied())
+        }
+    }
+}
+
+impl FromRequestParts<EmulatorState> for Caller {
+    type Rejection = GraphError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &EmulatorState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .ok_or_else(|| GraphError::unauthenticated("Access token is empty."))?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .ok_or_else(|| GraphError::unauthenticated("Access token is empty."))?;
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_audience(&[GRAPH_RESOURCE, "00000003-0000-0000-c000-000000000000"]);
+        // Expiry is checked against the emulator's clock below, not the system's.
+        validation.validate_exp = false;
+        validation.set_required_spec_claims(&["exp", "aud"]);
+        let claims = jsonwebtoken::decode::<Claims>(token, &state.0.key.decoding, &validation)
+            .map_err(|_| {
+                GraphError::unauthenticated(
+                    "IDX14100: JWT is not well formed or its signature is invalid.",
+                )
+            })?
+            .claims;
+        if claims.exp <= state.clock().unix() {
+            return Err(GraphError::unauthenticated(
+                "Lifetime validation failed, the token is expired.",
+            ));
+        }
+        let roles = claims.roles.unwrap_or_default();
+        Ok(Self {
+            tenant_id: claims.tid,
+            object_id: claims.oid,
+            scopes: claims
+                .scp
+                .map(|s| s.split_whitespace().map(str::to_owned).collect())
+                .unwrap_or_default(),
+            app_only: !roles.is_empty(),
+            app_roles: roles,
+            wids: claims.wids.unwrap_or_default(),
+        })
+    }
+}

@@ -1,0 +1,34 @@
+//! Microsoft Graph v1.0 endpoints of the emulator. Every call needs a bearer token the emulator minted.
+
+mod auth;
+mod me;
+mod mto;
+mod tenant_info;
+
+use axum::routing::get;
+use axum::Router;
+
+pub use auth::Caller;
+
+use crate::EmulatorState;
+
+pub fn routes() -> Router<EmulatorState> {
+    Router::new()
+        .route("/v1.0/me", get(me::me))
+        .route(
+            "/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole",
+            get(me::directory_roles),
+        )
+        .route(
+            "/v1.0/tenantRelationships/multiTenantOrganization",
+            get(mto::get_mto),
+        )
+        .route(
+            "/v1.0/tenantRelationships/multiTenantOrganization/tenants",
+            get(mto::list_tenants),
+        )
+        .route(
+            "/v1.0/tenantRelationships/{function}",
+            get(tenant_info::find),
+        )
+}

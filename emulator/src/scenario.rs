@@ -1,0 +1,286 @@
+//! Scenarios: the tenants, their accounts and the multitenant organization the emulator starts with.
+
+/// Directory role template ids (graph-api.md §9).
+pub mod roles {
+    pub const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
+    pub const GLOBAL_READER: &str = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
+    pub const SECURITY_ADMINISTRATOR: &str = "194ae4cb-b126-40b2-bd5b-6091b380977d";
+    pub const HELPDESK_ADMINISTRATOR: &str = "729827e3-9c14-49f7-bb1b-9608f156bbb8";
+    pub const HYBRID_IDENTITY_ADMINISTRATOR: &str = "8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2";
+
+    /// Display names, for `/me/transitiveMemberOf/microsoft.graph.directoryRole`.
+    pub fn name(template_id: &str) -> &'static str {
+        match template_id {
+            GLOBAL_ADMINISTRATOR => "Global Administrator",
+            GLOBAL_READER => "Global Reader",
+            SECURITY_ADMINISTRATOR => "Security Administrator",
+            HELPDESK_ADMINISTRATOR => "Helpdesk Administrator",
+            HYBRID_IDENTITY_ADMINISTRATOR => "Hybrid Identity Administrator",
+            _ => "Directory role",
+        }
+    }
+}
+
+/// The demo app registration (design.md).
+pub const DEMO_CLIENT_ID: &str = "3f1c2b9e-6a7d-4e8f-9b0a-5c4d3e2f1a0b";
+pub const DEMO_CLIENT_SECRET: &str = "demo-secret-not-for-production";
+pub const DEMO_APP_NAME: &str = "Tenant Mesh (demo)";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub object_id: String,
+    pub upn: String,
+    pub display_name: String,
+    pub role_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Copy)]
+pub enum MemberRole {
+    Owner,
+    Member,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Copy)]
+pub enum MemberState {
+    Pending,
+    Active,
+}
+
+/// A tenant's membership in the scenario's MTO.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub role: MemberRole,
+    pub state: MemberState,
+    pub added_by: String,
+    pub added: &'static str,
+    pub joined: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tenant {
+    pub id: String,
+    pub display_name: String,
+    /// The first is the default `*.onmicrosoft.com` domain.
+    pub domains: Vec<String>,
+    pub accounts: Vec<Account>,
+    pub membership: Option<Membership>,
+}
+
+impl Tenant {
+    pub fn default_domain(&self) -> &str {
+        self.domains.first().map(String::as_str).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mto {
+    pub display_name: String,
+    pub description: String,
+    pub created: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scenario {
+    pub name: String,
+    pub tenants: Vec<Tenant>,
+    pub mto: Option<Mto>,
+}
+
+impl Scenario {
+    pub fn tenant(&self, id_or_domain: &str) -> Option<&Tenant> {
+        let wanted = id_or_domain.to_ascii_lowercase();
+        self.tenants
+            .iter()
+            .find(|t| t.id == wanted || t.domains.contains(&wanted))
+    }
+
+    /// The demo scenario of design.md.
+    pub fn demo() -> Self {
+        use roles::*;
+        let account = |oid: &str, upn: &str, name: &str, role: &str| Account {
+            object_id: oid.into(),
+            upn: upn.into(),
+            display_name: name.into(),
+            role_ids: vec![role.into()],
+        };
+        let tenant = |id: &str,
+                      name: &str,
+                      prefix: &str,
+                      accounts: Vec<Account>,
+                      membership: Option<Membership>| Tenant {
+            id: id.into(),
+            display_name: name.into(),
+            domains: vec![format!("{prefix}.onmicrosoft.com"), format!("{prefix}.com")],
+            accounts,
+            membership,
+        };
+        let member = |role, state, joined| {
+            Some(Membership {
+                role,
+                state,
+                added_by: CONTOSO.into(),
+                added: "2026-09-01T09:00:00Z",
+                joined,
+            })
+        };
+        Self {
+            name: "demo".into(),
+            mto: Some(Mto {
+                display_name: "Contoso Group".into(),
+                description: "Contoso and the companies it owns".into(),
+                created: "2026-09-01T08:30:00Z",
+            }),
+            tenants: vec![
+                tenant(
+                    CONTOSO,
+                    "Contoso",
+                    "contoso",
+                    vec![
+                        account(
+                            "a1c0e7a2-1b34-4c5d-8e6f-000000000101",
+                            "admin@contoso.onmicrosoft.com",
+                            "Contoso Admin",
+                            GLOBAL_ADMINISTRATOR,
+                        ),
+                        account(
+                            "a1c0e7a2-1b34-4c5d-8e6f-000000000102",
+                            "helpdesk@contoso.onmicrosoft.com",
+                            "Contoso Helpdesk",
+                            HELPDESK_ADMINISTRATOR,
+                        ),
+                    ],
+                    Some(Membership {
+                        role: MemberRole::Owner,
+                        state: MemberState::Active,
+                        added_by: CONTOSO.into(),
+                        added: "2026-09-01T08:30:00Z",
+                        joined: None,
+                    }),
+                ),
+                tenant(
+                    FABRIKAM,
+                    "Fabrikam",
+                    "fabrikam",
+                    vec![
+                        account(
+                            "b2d1f8b3-2c45-4d6e-9f70-000000000201",
+                            "admin@fabrikam.onmicrosoft.com",
+                            "Fabrikam Admin",
+                            SECURITY_ADMINISTRATOR,
+                        ),
+                        account(
+                            "b2d1f8b3-2c45-4d6e-9f70-000000000202",
+                            "ops@fabrikam.onmicrosoft.com",
+                            "Fabrikam Sync Operator",
+                            HYBRID_IDENTITY_ADMINISTRATOR,
+                        ),
+                    ],
+                    member(
+                        MemberRole::Member,
+                        MemberState::Active,
+                        Some("2026-09-02T10:15:00Z"),
+                    ),
+                ),
+                tenant(
+                    WOODGROVE,
+                    "Woodgrove Bank",
+                    "woodgrovebank",
+                    vec![account(
+                        "c3e2a9c4-3d56-4e7f-8a81-000000000301",
+                        "admin@woodgrovebank.onmicrosoft.com",
+                        "Woodgrove Admin",
+                        GLOBAL_ADMINISTRATOR,
+                    )],
+                    member(
+                        MemberRole::Member,
+                        MemberState::Active,
+                        Some("2026-09-03T11:20:00Z"),
+                    ),
+                ),
+                tenant(
+                    NORTHWIND,
+                    "Northwind Traders",
+                    "northwindtraders",
+                    vec![
+                        account(
+                            "d4f3bad5-4e67-4f80-9b92-000000000401",
+                            "admin@northwindtraders.onmicrosoft.com",
+                            "Northwind Admin",
+                            GLOBAL_ADMINISTRATOR,
+                        ),
+                        account(
+                            "d4f3bad5-4e67-4f80-9b92-000000000402",
+                            "reader@northwindtraders.onmicrosoft.com",
+                            "Northwind Reader",
+                            GLOBAL_READER,
+                        ),
+                    ],
+                    member(MemberRole::Member, MemberState::Pending, None),
+                ),
+                tenant(
+                    TAILSPIN,
+                    "Tailspin Toys",
+                    "tailspintoys",
+                    vec![account(
+                        "e5a4cbe6-5f78-4a91-8ca3-000000000501",
+                        "admin@tailspintoys.onmicrosoft.com",
+                        "Tailspin Admin",
+                        GLOBAL_ADMINISTRATOR,
+                    )],
+                    None,
+                ),
+            ],
+        }
+    }
+}
+
+pub const CONTOSO: &str = "2f1d6a3e-8c4b-4f7a-9e21-5b3c7d9a0c11";
+pub const FABRIKAM: &str = "7b9e4c2d-1a3f-4e8b-a5c6-0d2e4f6a8b22";
+pub const WOODGROVE: &str = "4c8a2e6f-9b1d-4a3c-8e5f-7a9b1c3d5e33";
+pub const NORTHWIND: &str = "9e3b5d7f-2c4a-4b6e-9f1a-3c5e7a9b1d44";
+pub const TAILSPIN: &str = "1a5c7e9b-3d2f-4c8a-b6e4-8f0a2c4e6a55";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_scenario_has_the_documented_tenants_and_accounts() {
+        let demo = Scenario::demo();
+        let names: Vec<&str> = demo
+            .tenants
+            .iter()
+            .map(|t| t.display_name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "Contoso",
+                "Fabrikam",
+                "Woodgrove Bank",
+                "Northwind Traders",
+                "Tailspin Toys"
+            ]
+        );
+        let accounts: Vec<&str> = demo
+            .tenants
+            .iter()
+            .flat_map(|t| t.accounts.iter().map(|a| a.upn.as_str()))
+            .collect();
+        assert_eq!(accounts.len(), 8);
+        assert!(accounts.contains(&"ops@fabrikam.onmicrosoft.com"));
+        assert!(demo
+            .tenants
+            .iter()
+            .all(|t| graph::TenantId::ZERO != t.id && t.id.parse::<graph::TenantId>().is_ok()));
+        assert_eq!(
+            demo.tenant("FABRIKAM.onmicrosoft.com")
+                .map(|t| t.id.as_str()),
+            Some(FABRIKAM)
+        );
+        assert_eq!(
+            demo.tenant(TAILSPIN).and_then(|t| t.membership.clone()),
+            None
+        );
+    }
+}

@@ -1,0 +1,120 @@
+//! Where the dashboard's sign-in and Graph traffic goes, and with which app registration. This is the
+//! only place that differs between demo and entra mode: base URLs and credentials.
+
+use crate::secret::Secret;
+use crate::settings::{Mode, Settings};
+
+/// The resolved upstreams and credentials.
+#[derive(Debug, Clone)]
+pub struct Backend {
+    /// e.g. `https://login.microsoftonline.com`.
+    pub login_base_url: String,
+    /// e.g. `https://graph.microsoft.com`.
+    pub graph_base_url: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+    /// Tenants offered on the sign-in page.
+    pub tenant_choices: Vec<app::api::session::TenantChoice>,
+}
+
+/// The demo app registration of the built-in scenario (design.md, "Demo scenario").
+pub const DEMO_CLIENT_ID: &str = "3f1c2b9e-6a7d-4e8f-9b0a-5c4d3e2f1a0b";
+pub const DEMO_CLIENT_SECRET: &str = "demo-secret-not-for-production";
+
+impl Backend {
+    /// Microsoft Entra and Graph, with the app registration from the settings (validated at load).
+    pub fn entra(settings: &Settings) -> Self {
+        Self {
+            login_base_url: settings
+                .entra
+                .login_base_url
+                .trim_end_matches('/')
+                .to_owned(),
+            graph_base_url: settings
+                .entra
+                .graph_base_url
+                .trim_end_matches('/')
+                .to_owned(),
+            client_id: settings.entra.client_id.clone().unwrap_or_default(),
+            client_secret: settings
+                .entra
+                .client_secret
+                .clone()
+                .unwrap_or_else(|| Secret::new("")),
+            tenant_choices: Vec::new(),
+        }
+    }
+
+    /// The emulator at `base_url` (both sign-in and Graph), with the demo app registration.
+    pub fn emulator(base_url: &str) -> Self {
+        let base = base_url.trim_end_matches('/').to_owned();
+        Self {
+            login_base_url: base.clone(),
+            graph_base_url: base,
+            client_id: DEMO_CLIENT_ID.to_owned(),
+            client_secret: Secret::new(DEMO_CLIENT_SECRET),
+            tenant_choices: Vec::new(),
+        }
+    }
+}
+
+/// Whether session cookies may go without `Secure`: only for plain http on loopback in demo mode.
+pub fn insecure_cookies_allowed(settings: &Settings) -> bool {
+    let base = settings.public_base_url();
+    settings.mode == Mode::Demo
+        && (base.starts_with("http://127.")
+            || base.starts_with("http://localhost")
+            || base.starts_with("http://[::1]"))
+}
+
+/// Starts the built-in emulator (demo scenario) on a loopback port and returns the backend pointing
+/// at it. The emulator runs on the server's runtime until the process ends.
+pub async fn start_demo_emulator() -> Result<Backend, String> {
+    let scenario = emulator::Scenario::demo();
+    let choices = scenario
+        .tenants
+        .iter()
+        .map(|tenant| app::api::session::TenantChoice {
+            tenant_id: tenant.id.clone(),
+            display_name: tenant.display_name.clone(),
+            domain: tenant.default_domain().to_owned(),
+        })
+        .collect();
+    let emulator =
+        emulator::Emulator::new(scenario, emulator::Clock::real()).map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tokio::spawn(async move {
+        if let Err(err) = emulator.serve(listener).await {
+            tracing::error!(%err, "the built-in emulator stopped");
+        }
+    });
+    tracing::info!("built-in emulator (demo scenario) at http://{addr}");
+    Ok(Backend {
+        tenant_choices: choices,
+        ..Backend::emulator(&format!("http://{addr}"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secure_cookies_except_demo_on_loopback_http() {
+        let demo = Settings::default();
+        assert!(insecure_cookies_allowed(&demo));
+        let public = Settings {
+            public_url: Some("https://mesh.contoso.com".into()),
+            ..Settings::default()
+        };
+        assert!(!insecure_cookies_allowed(&public));
+        let entra = Settings {
+            mode: Mode::Entra,
+            ..Settings::default()
+        };
+        assert!(!insecure_cookies_allowed(&entra));
+    }
+}

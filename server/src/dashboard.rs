@@ -1,0 +1,105 @@
+//! The server's implementation of the pages' port (`app::api::port::DashboardPort`): reads the
+//! session from the request, applies the absolute session expiry, and turns sign-ins into view data.
+
+use std::sync::Arc;
+
+use app::api::port::{BoxFuture, DashboardPort};
+use app::api::session::{SignedInTenant, TenantChoice};
+use app::api::ApiError;
+use http::request::Parts;
+use tower_sessions::Session;
+
+use crate::auth::flow::now;
+use crate::auth::roles::{self, Capability};
+use crate::auth::session::{AuthSession, TenantSignIn};
+use crate::settings::Settings;
+
+pub struct Dashboard {
+    pub settings: Arc<Settings>,
+    pub tenant_choices: Vec<TenantChoice>,
+}
+
+impl Dashboard {
+    /// The session of a request; sessions older than the absolute limit are ended here.
+    async fn session(&self, request: &Parts) -> Result<AuthSession, ApiError> {
+        let session = request
+            .extensions
+            .get::<Session>()
+            .cloned()
+            .ok_or_else(|| internal("no session layer"))?;
+        let auth = AuthSession(session);
+        let created = auth
+            .created_at(now())
+            .await
+            .map_err(|e| internal(&e.to_string()))?;
+        if now() - created > self.settings.session.absolute_hours * 3600 {
+            auth.0.flush().await.map_err(|e| internal(&e.to_string()))?;
+            return Ok(AuthSession(
+                request
+                    .extensions
+                    .get::<Session>()
+                    .cloned()
+                    .ok_or_else(|| internal("no session layer"))?,
+            ));
+        }
+        Ok(auth)
+    }
+}
+
+fn internal(cause: &str) -> ApiError {
+    let reference = uuid::Uuid::new_v4().to_string();
+    tracing::error!(%reference, cause, "dashboard request failed");
+    ApiError::Internal { reference }
+}
+
+/// What the header shows for a sign-in.
+pub fn view_of(sign_in: &TenantSignIn) -> SignedInTenant {
+    let known = roles::known_roles(sign_in.role_ids.iter().map(String::as_str));
+    let capabilities = roles::capabilities(&known);
+    SignedInTenant {
+        tenant_id: sign_in.tenant_id.clone(),
+        tenant_name: sign_in
+            .tenant_name
+            .clone()
+            .unwrap_or_else(|| sign_in.tenant_id.clone()),
+        username: sign_in.account.username.clone(),
+        display_name: sign_in.account.display_name.clone(),
+        roles: known.iter().map(|role| role.name.to_owned()).collect(),
+        can_manage: capabilities.contains(&Capability::ManageMto),
+        can_operate_sync: capabilities.contains(&Capability::OperateSync),
+        needs_sign_in: sign_in.needs_sign_in,
+    }
+}
+
+impl DashboardPort for Dashboard {
+    fn signed_in_tenants<'a>(
+        &'a self,
+        request: &'a Parts,
+    ) -> BoxFuture<'a, Result<Vec<SignedInTenant>, ApiError>> {
+        Box::pin(async move {
+            let session = self.session(request).await?;
+            let sign_ins = session
+                .sign_ins()
+                .await
+                .map_err(|e| internal(&e.to_string()))?;
+            Ok(sign_ins
+                .values()
+                .map(|sign_in| {
+                    let mut view = view_of(sign_in);
+                    if let Some(choice) = self
+                        .tenant_choices
+                        .iter()
+                        .find(|c| c.tenant_id == sign_in.tenant_id)
+                    {
+                        view.tenant_name = choice.display_name.clone();
+                    }
+                    view
+                })
+                .collect())
+        })
+    }
+
+    fn tenant_choices(&self) -> Vec<TenantChoice> {
+        self.tenant_choices.clone()
+    }
+}

@@ -1,0 +1,120 @@
+//! Assembles what the server needs from the settings: HTTP clients, the database, the session store,
+//! the sign-in service. Used by `run` and by the integration tests alike.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+use crate::auth::flow::{SignInConfig, SignInService};
+use crate::auth::oidc::Oidc;
+use crate::backend::{insecure_cookies_allowed, Backend};
+use crate::settings::Settings;
+use crate::{router, store};
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub settings: Arc<Settings>,
+    pub backend: Arc<Backend>,
+    pub sign_in: Arc<SignInService>,
+    pub sessions: SqliteStore,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<SignInService> {
+    fn from_ref(state: &AppState) -> Self {
+        Arc::clone(&state.sign_in)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("cannot build the HTTP client: {0}")]
+    Http(String),
+}
+
+impl AppState {
+    pub async fn new(settings: Settings, backend: Backend) -> Result<Self, StateError> {
+        let pool = store::open(&settings.database_path).await?;
+        let sessions = SqliteStore::new(pool)
+            .with_table_name("sessions")
+            .map_err(|err| store::StoreError::Migrate(err.to_string()))?;
+        sessions
+            .migrate()
+            .await
+            .map_err(|err| store::StoreError::Migrate(err.to_string()))?;
+
+        // One client for Graph calls, one that never follows redirects for sign-in (SSRF).
+        let graph_http = reqwest::Client::builder()
+            .user_agent(concat!("TenantMesh/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .map_err(|err| StateError::Http(err.to_string()))?;
+        let sign_in_http = reqwest::Client::builder()
+            .user_agent(concat!("TenantMesh/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .map_err(|err| StateError::Http(err.to_string()))?;
+
+        let public = settings.public_base_url();
+        let sign_in = SignInService {
+            config: SignInConfig {
+                client_id: backend.client_id.clone(),
+                client_secret: backend.client_secret.clone(),
+                redirect_uri: format!("{public}/auth/callback"),
+                public_origin: origin_of(&public),
+            },
+            oidc: Oidc::new(
+                sign_in_http.clone(),
+                &backend.login_base_url,
+                &backend.client_id,
+            ),
+            http: sign_in_http,
+            graph: graph::client::GraphClient::new(graph_http, &backend.graph_base_url),
+        };
+        Ok(Self {
+            leptos_options: router::leptos_options(&settings),
+            settings: Arc::new(settings),
+            backend: Arc::new(backend),
+            sign_in: Arc::new(sign_in),
+            sessions,
+        })
+    }
+
+    /// The session cookie: HttpOnly, SameSite=Lax (Strict would drop it on the return from sign-in),
+    /// Secure except for plain-http loopback in demo mode, ended after the idle time.
+    pub fn session_layer(&self) -> SessionManagerLayer<SqliteStore> {
+        SessionManagerLayer::new(self.sessions.clone())
+            .with_name("tenant_mesh_session")
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_secure(!insecure_cookies_allowed(&self.settings))
+            .with_path("/")
+            .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+                self.settings.session.idle_minutes,
+            )))
+    }
+}
+
+/// `scheme://host[:port]` of a URL.
+fn origin_of(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(parsed) => parsed.origin().ascii_serialization(),
+        Err(_) => url.trim_end_matches('/').to_owned(),
+    }
+}
