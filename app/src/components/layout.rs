@@ -134,7 +134,7 @@ fn SessionItem(tenant: SignedInTenant) -> impl IntoView {
             <span class="session-account">{tenant.username.clone()}</span>
             <span class="session-role">{roles}</span>
             {tenant.needs_sign_in.then(|| view! {
-                <a class="session-renew" href=format!("/auth/login?tenant={}", tenant.tenant_id)>"Sign in again"</a>
+                <a class="session-renew" rel="external" href=format!("/auth/login?tenant={}", tenant.tenant_id)>"Sign in again"</a>
             })}
             <form method="post" action="/auth/logout">
                 <input type="hidden" name="tenant" value=tenant.tenant_id.clone()/>

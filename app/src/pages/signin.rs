@@ -41,7 +41,7 @@ pub fn SignInPage() -> impl IntoView {
                             let label = format!("Sign in to {}", choice.display_name);
                             view! {
                                 <li>
-                                    <a class="button" href=href aria-label=label>{choice.display_name.clone()}</a>
+                                    <a class="button" href=href rel="external" aria-label=label>{choice.display_name.clone()}</a>
                                     <span class="muted">{choice.domain.clone()}</span>
                                 </li>
                             }

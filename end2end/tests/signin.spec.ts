@@ -1,0 +1,55 @@
+import { expect, Page, test } from '@playwright/test';
+
+// The demo scenario's tenants and accounts (design.md); the emulator's sign-in page lists each
+// tenant's accounts as buttons labelled with the UPN.
+async function signIn(page: Page, tenantName: string, upn: string) {
+  await page.goto('/signin');
+  await page.getByRole('link', { name: `Sign in to ${tenantName}` }).click();
+  await expect(page.getByRole('heading', { name: 'Pick an account' })).toBeVisible();
+  await page.getByRole('button', { name: upn, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Tenant mesh' })).toBeVisible();
+}
+
+function sessions(page: Page) {
+  return page.getByRole('region', { name: 'Signed-in tenants' });
+}
+
+test('signing in to two tenants in one session, then out of one', async ({ page }) => {
+  await signIn(page, 'Contoso', 'admin@contoso.onmicrosoft.com');
+  await expect(sessions(page).getByRole('listitem', { name: 'Contoso' })).toContainText('admin@contoso.onmicrosoft.com');
+  await expect(sessions(page).getByRole('listitem', { name: 'Contoso' })).toContainText('Global Administrator');
+
+  await signIn(page, 'Fabrikam', 'admin@fabrikam.onmicrosoft.com');
+  const fabrikam = sessions(page).getByRole('listitem', { name: 'Fabrikam' });
+  await expect(fabrikam).toContainText('admin@fabrikam.onmicrosoft.com');
+  await expect(fabrikam).toContainText('Security Administrator');
+  await expect(sessions(page).getByRole('listitem', { name: 'Contoso' })).toBeVisible();
+
+  // Still signed in to both after a reload: the session lives on the server.
+  await page.reload();
+  await expect(sessions(page).getByRole('listitem')).toHaveCount(2);
+
+  await sessions(page).getByRole('button', { name: 'Sign out of Contoso' }).click();
+  await expect(sessions(page).getByRole('listitem', { name: 'Fabrikam' })).toBeVisible();
+  await expect(sessions(page).getByRole('listitem', { name: 'Contoso' })).toHaveCount(0);
+
+  await page.reload();
+  await expect(sessions(page).getByRole('listitem')).toHaveCount(1);
+
+  await sessions(page).getByRole('button', { name: 'Sign out everywhere' }).click();
+  await expect(sessions(page)).toContainText('Not signed in to any tenant');
+});
+
+test('the session cookie is HttpOnly and SameSite=Lax, and tokens never reach the page', async ({ page, context }) => {
+  await signIn(page, 'Woodgrove Bank', 'admin@woodgrovebank.onmicrosoft.com');
+  const cookie = (await context.cookies()).find((c) => c.name === 'tenant_mesh_session');
+  expect(cookie?.httpOnly).toBe(true);
+  expect(cookie?.sameSite).toBe('Lax');
+  const html = await page.content();
+  expect(html).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ/);
+});
+
+test('an unknown domain is refused with a clear message', async ({ page }) => {
+  await page.goto('/auth/login?tenant=nobody.example');
+  await expect(page.getByRole('alert').filter({ hasText: 'No Microsoft Entra tenant was found' })).toBeVisible();
+});
