@@ -9,6 +9,7 @@ pub mod entra;
 pub mod error;
 pub mod graph_api;
 pub mod keys;
+pub mod mto_state;
 pub mod scenario;
 
 use std::collections::HashMap;
@@ -46,6 +47,10 @@ pub struct RefreshGrant {
 /// Mutable state: the scenario and the sign-in grants in flight.
 pub struct World {
     pub scenario: Scenario,
+    /// The multitenant organization, when one exists.
+    pub mto: Option<mto_state::Organization>,
+    /// `joinRequest.addedByTenantId` per joining tenant, as last PATCHed.
+    pub join_requests: HashMap<String, String>,
     pub codes: HashMap<String, PendingCode>,
     pub refresh_tokens: HashMap<String, RefreshGrant>,
 }
@@ -69,6 +74,19 @@ impl EmulatorState {
             .world
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The world, with every transition moved along to the emulator's current time.
+    pub fn world_now(&self) -> MutexGuard<'_, World> {
+        let now = self.clock().unix();
+        let mut world = self.world();
+        if let Some(mto) = world.mto.as_mut() {
+            mto.advance(now);
+            if mto.is_empty() {
+                world.mto = None;
+            }
+        }
+        world
     }
 
     pub fn clock(&self) -> &Clock {
@@ -99,7 +117,9 @@ impl Emulator {
         Ok(Self {
             state: EmulatorState(Arc::new(Inner {
                 world: Mutex::new(World {
+                    mto: mto_state::Organization::from_scenario(&scenario),
                     scenario,
+                    join_requests: HashMap::new(),
                     codes: HashMap::new(),
                     refresh_tokens: HashMap::new(),
                 }),

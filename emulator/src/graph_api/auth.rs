@@ -55,6 +55,24 @@ impl Caller {
     }
 }
 
+/// Directory roles allowed to change the MTO (graph-api.md §9: Security Administrator is the least
+/// privileged; Global Administrator can do everything).
+pub const MTO_WRITE_ROLES: &[&str] = &[
+    "194ae4cb-b126-40b2-bd5b-6091b380977d",
+    "62e90394-69f5-4237-9190-012177145e10",
+];
+
+impl Caller {
+    /// A write: the permission, and for delegated calls one of `roles` in the caller's tenant.
+    pub fn require_write(&self, permission: &str, roles: &[&str]) -> Result<(), GraphError> {
+        self.require_any(&[permission], &[permission])?;
+        if !self.app_only && !self.wids.iter().any(|w| roles.contains(&w.as_str())) {
+            return Err(GraphError::denied());
+        }
+        Ok(())
+    }
+}
+
 impl FromRequestParts<EmulatorState> for Caller {
     type Rejection = GraphError;
 

@@ -21,11 +21,21 @@ pub fn routes() -> Router<EmulatorState> {
         )
         .route(
             "/v1.0/tenantRelationships/multiTenantOrganization",
-            get(mto::get_mto),
+            get(mto::get_mto).put(mto::put_mto).patch(mto::patch_mto),
         )
         .route(
             "/v1.0/tenantRelationships/multiTenantOrganization/tenants",
-            get(mto::list_tenants),
+            get(mto::list_tenants).post(mto::add_tenant),
+        )
+        .route(
+            "/v1.0/tenantRelationships/multiTenantOrganization/tenants/{tenant_id}",
+            get(mto::get_tenant)
+                .patch(mto::update_tenant)
+                .delete(mto::remove_tenant),
+        )
+        .route(
+            "/v1.0/tenantRelationships/multiTenantOrganization/joinRequest",
+            get(mto::get_join_request).patch(mto::patch_join_request),
         )
         .route(
             "/v1.0/tenantRelationships/{function}",
