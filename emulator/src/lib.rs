@@ -5,6 +5,7 @@
 //! process, or run the `emulator` binary.
 
 pub mod clock;
+pub mod control;
 pub mod entra;
 pub mod error;
 pub mod graph_api;
@@ -110,6 +111,7 @@ impl EmulatorState {
 /// An emulator instance: state plus its router.
 pub struct Emulator {
     state: EmulatorState,
+    controls: bool,
 }
 
 impl Emulator {
@@ -127,7 +129,14 @@ impl Emulator {
                 key: keys::SigningKey::generate()?,
                 base_url: None,
             })),
+            controls: false,
         })
+    }
+
+    /// Mounts the `/_emulator/` controls (clock, reset): for demo and tests, never for anything else.
+    pub fn with_controls(mut self) -> Self {
+        self.controls = true;
+        self
     }
 
     pub fn state(&self) -> &EmulatorState {
@@ -136,10 +145,13 @@ impl Emulator {
 
     /// Graph under `/v1.0`, Entra sign-in under `/{tenant}/…`.
     pub fn router(&self) -> Router {
-        Router::new()
+        let mut router = Router::new()
             .merge(graph_api::routes())
-            .merge(entra::routes())
-            .with_state(self.state.clone())
+            .merge(entra::routes());
+        if self.controls {
+            router = router.merge(control::routes());
+        }
+        router.with_state(self.state.clone())
     }
 
     /// Serves on `listener` until the process ends.

@@ -28,7 +28,7 @@ async fn main() -> ExitCode {
         }
     };
     let emulator = match Emulator::new(scenario, Clock::real()) {
-        Ok(emulator) => emulator,
+        Ok(emulator) => emulator.with_controls(),
         Err(err) => {
             eprintln!("emulator: {err}");
             return ExitCode::FAILURE;

@@ -356,3 +356,49 @@ async fn the_owner_renames_the_mto_and_a_new_mto_cannot_be_created_twice() {
     .await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn the_control_api_advances_the_clock_and_resets_the_scenario() {
+    let e = start().await;
+    let joiner = user_token(&e.base, NORTHWIND, "admin@northwindtraders.onmicrosoft.com").await;
+    call(
+        &e.base,
+        &joiner,
+        Method::PATCH,
+        &format!("{MTO}/joinRequest"),
+        Some(json!({"addedByTenantId": CONTOSO})),
+    )
+    .await;
+    let advanced = common::http()
+        .post(format!("{}/_emulator/clock/advance", e.base))
+        .json(&json!({"seconds": 60}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(advanced.status(), 200);
+    let (_, done) = call(
+        &e.base,
+        &joiner,
+        Method::GET,
+        &format!("{MTO}/joinRequest"),
+        None,
+    )
+    .await;
+    assert_eq!(done["memberState"], "active");
+
+    let reset = common::http()
+        .post(format!("{}/_emulator/reset", e.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), 204);
+    let (_, again) = call(
+        &e.base,
+        &joiner,
+        Method::GET,
+        &format!("{MTO}/tenants/{NORTHWIND}"),
+        None,
+    )
+    .await;
+    assert_eq!(again["state"], "pending");
+}

@@ -472,3 +472,14 @@ fn payload(jwt: &str) -> Value {
     )
     .unwrap()
 }
+
+#[tokio::test]
+async fn controls_are_absent_unless_enabled() {
+    let (base, _) = start().await;
+    let response = http()
+        .post(format!("{base}/_emulator/reset"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+}

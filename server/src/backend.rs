@@ -80,8 +80,9 @@ pub async fn start_demo_emulator() -> Result<Backend, String> {
             domain: tenant.default_domain().to_owned(),
         })
         .collect();
-    let emulator =
-        emulator::Emulator::new(scenario, emulator::Clock::real()).map_err(|e| e.to_string())?;
+    let emulator = emulator::Emulator::new(scenario, emulator::Clock::real())
+        .map_err(|e| e.to_string())?
+        .with_controls();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| e.to_string())?;

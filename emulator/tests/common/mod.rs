@@ -17,7 +17,9 @@ pub struct Running {
 
 pub async fn start() -> Running {
     let clock = Clock::manual(time::OffsetDateTime::now_utc());
-    let emulator = Emulator::new(Scenario::demo(), clock.clone()).unwrap();
+    let emulator = Emulator::new(Scenario::demo(), clock.clone())
+        .unwrap()
+        .with_controls();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(emulator.serve(listener));

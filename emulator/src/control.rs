@@ -1,0 +1,52 @@
+//! `/_emulator/…`: test and demo controls under a prefix Graph never uses. Only mounted when the
+//! emulator is built with controls enabled (demo and tests).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::EmulatorState;
+
+pub fn routes() -> Router<EmulatorState> {
+    Router::new()
+        .route("/_emulator/clock", get(clock))
+        .route("/_emulator/clock/advance", post(advance))
+        .route("/_emulator/reset", post(reset))
+}
+
+async fn clock(State(state): State<EmulatorState>) -> Response {
+    Json(json!({ "now": state.clock().unix() })).into_response()
+}
+
+#[derive(Deserialize)]
+struct Advance {
+    seconds: i64,
+}
+
+/// Moves the emulator's clock forward (never back), so transitions and expiries happen without waiting.
+async fn advance(State(state): State<EmulatorState>, Json(body): Json<Advance>) -> Response {
+    if body.seconds < 0 {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "seconds must not be negative"})),
+        )
+            .into_response();
+    }
+    state.clock().advance(body.seconds);
+    Json(json!({ "now": state.clock().unix() })).into_response()
+}
+
+/// Back to the scenario as loaded: organization, join requests and grants in flight.
+async fn reset(State(state): State<EmulatorState>) -> Response {
+    let mut world = state.world();
+    let scenario = world.scenario.clone();
+    world.mto = crate::mto_state::Organization::from_scenario(&scenario);
+    world.join_requests.clear();
+    world.codes.clear();
+    world.refresh_tokens.clear();
+    StatusCode::NO_CONTENT.into_response()
+}
