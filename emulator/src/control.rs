@@ -45,6 +45,7 @@ async fn reset(State(state): State<EmulatorState>) -> Response {
     let mut world = state.world();
     let scenario = world.scenario.clone();
     world.mto = crate::mto_state::Organization::from_scenario(&scenario);
+    world.policies = crate::policy_state::for_scenario(&scenario);
     world.join_requests.clear();
     world.codes.clear();
     world.refresh_tokens.clear();

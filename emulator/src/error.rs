@@ -11,6 +11,8 @@ pub struct GraphError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// `details[]` entries (code, message), e.g. `ConflictingObjects` on a 409.
+    pub details: Vec<(&'static str, &'static str)>,
 }
 
 impl GraphError {
@@ -19,6 +21,7 @@ impl GraphError {
             status,
             code,
             message: message.into(),
+            details: Vec::new(),
         }
     }
     pub fn unauthenticated(message: impl Into<String>) -> Self {
@@ -51,11 +54,20 @@ impl IntoResponse for GraphError {
                 "[year]-[month]-[day]T[hour]:[minute]:[second]"
             ))
             .unwrap_or_default();
-        let envelope = ErrorEnvelope::new(self.code, self.message).with_inner(InnerError {
+        let mut envelope = ErrorEnvelope::new(self.code, self.message).with_inner(InnerError {
             date,
             request_id: request_id.clone(),
             client_request_id: uuid::Uuid::new_v4().to_string(),
         });
+        envelope.error.details = self
+            .details
+            .iter()
+            .map(|(code, message)| graph::error::ErrorDetail {
+                code: (*code).to_owned(),
+                message: (*message).to_owned(),
+                target: None,
+            })
+            .collect();
         let mut response = (self.status, Json(envelope)).into_response();
         if let Ok(value) = HeaderValue::from_str(&request_id) {
             response.headers_mut().insert("request-id", value);

@@ -11,6 +11,7 @@ pub mod error;
 pub mod graph_api;
 pub mod keys;
 pub mod mto_state;
+pub mod policy_state;
 pub mod scenario;
 
 use std::collections::HashMap;
@@ -50,6 +51,8 @@ pub struct World {
     pub scenario: Scenario,
     /// The multitenant organization, when one exists.
     pub mto: Option<mto_state::Organization>,
+    /// Cross-tenant access policies, per tenant.
+    pub policies: HashMap<String, policy_state::TenantPolicies>,
     /// `joinRequest.addedByTenantId` per joining tenant, as last PATCHed.
     pub join_requests: HashMap<String, String>,
     pub codes: HashMap<String, PendingCode>,
@@ -81,10 +84,32 @@ impl EmulatorState {
     pub fn world_now(&self) -> MutexGuard<'_, World> {
         let now = self.clock().unix();
         let mut world = self.world();
-        if let Some(mto) = world.mto.as_mut() {
-            mto.advance(now);
-            if mto.is_empty() {
-                world.mto = None;
+        let World {
+            mto,
+            policies,
+            scenario,
+            ..
+        } = &mut *world;
+        if let Some(organization) = mto.as_mut() {
+            let joined = organization.advance(now);
+            if !joined.is_empty() {
+                let active: Vec<String> = organization
+                    .members
+                    .values()
+                    .filter(|m| m.state == scenario::MemberState::Active)
+                    .map(|m| m.tenant_id.clone())
+                    .collect();
+                let names = scenario
+                    .tenants
+                    .iter()
+                    .map(|t| (t.id.clone(), t.display_name.clone()))
+                    .collect();
+                for tenant in joined {
+                    policy_state::on_tenant_joined(policies, &tenant, &active, &names);
+                }
+            }
+            if organization.is_empty() {
+                *mto = None;
             }
         }
         world
@@ -120,6 +145,7 @@ impl Emulator {
             state: EmulatorState(Arc::new(Inner {
                 world: Mutex::new(World {
                     mto: mto_state::Organization::from_scenario(&scenario),
+                    policies: policy_state::for_scenario(&scenario),
                     scenario,
                     join_requests: HashMap::new(),
                     codes: HashMap::new(),

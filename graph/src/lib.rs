@@ -7,6 +7,7 @@
 pub mod client;
 pub mod error;
 pub mod ids;
+pub mod policies;
 
 pub use error::{ErrorBody, ErrorEnvelope, InnerError};
 pub use ids::{TenantId, TenantIdError, TenantRef};

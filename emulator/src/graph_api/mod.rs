@@ -3,9 +3,10 @@
 mod auth;
 mod me;
 mod mto;
+mod policies;
 mod tenant_info;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 pub use auth::Caller;
@@ -36,6 +37,43 @@ pub fn routes() -> Router<EmulatorState> {
         .route(
             "/v1.0/tenantRelationships/multiTenantOrganization/joinRequest",
             get(mto::get_join_request).patch(mto::patch_join_request),
+        )
+        .route(
+            "/v1.0/policies/crossTenantAccessPolicy",
+            get(policies::get_policy),
+        )
+        .route(
+            "/v1.0/policies/crossTenantAccessPolicy/default",
+            get(policies::get_default).patch(policies::patch_default),
+        )
+        .route(
+            "/v1.0/policies/crossTenantAccessPolicy/default/resetToSystemDefault",
+            post(policies::reset_default),
+        )
+        .route(
+            "/v1.0/policies/crossTenantAccessPolicy/partners",
+            get(policies::list_partners).post(policies::create_partner),
+        )
+        .route(
+            "/v1.0/policies/crossTenantAccessPolicy/partners/{partner}",
+            get(policies::get_partner)
+                .patch(policies::patch_partner)
+                .delete(policies::delete_partner),
+        )
+        .route(
+            "/v1.0/policies/crossTenantAccessPolicy/partners/{partner}/identitySynchronization",
+            get(policies::get_identity_sync)
+                .put(policies::put_identity_sync)
+                .patch(policies::patch_identity_sync)
+                .delete(policies::delete_identity_sync),
+        )
+        .route(
+            "/v1.0/policies/crossTenantAccessPolicy/templates/{name}",
+            get(policies::get_template).patch(policies::patch_template),
+        )
+        .route(
+            "/v1.0/policies/crossTenantAccessPolicy/templates/{name}/resetToDefaultSettings",
+            post(policies::reset_template),
         )
         .route(
             "/v1.0/tenantRelationships/{function}",

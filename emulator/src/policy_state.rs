@@ -1,0 +1,266 @@
+//! Per-tenant cross-tenant access state (graph-api.md §4–§5) and what a completed join does to it:
+//! partner configurations and identity sync policies auto-created for every active pair that lacks
+//! them, the templates applied, `isInMultiTenantOrganization` set.
+
+use std::collections::{BTreeMap, HashMap};
+
+use graph::policies::{
+    level_includes, IdentitySyncPolicy, IdentitySyncPolicyTemplate, InboundOutbound,
+    PartnerConfiguration, PartnerConfigurationTemplate, UserSyncInbound,
+};
+use serde_json::{json, Value};
+
+use crate::scenario::{Scenario, CONTOSO, FABRIKAM, TAILSPIN, WOODGROVE};
+
+#[derive(Debug, Clone)]
+pub struct TenantPolicies {
+    pub partners: BTreeMap<String, PartnerConfiguration>,
+    pub identity_sync: BTreeMap<String, IdentitySyncPolicy>,
+    pub partner_template: PartnerConfigurationTemplate,
+    pub sync_template: IdentitySyncPolicyTemplate,
+    pub default: Value,
+}
+
+/// The documented system default of `/policies/crossTenantAccessPolicy/default`.
+pub fn system_default() -> Value {
+    let all = |access: &str| {
+        json!({
+            "usersAndGroups": {"accessType": access, "targets": [{"target": "AllUsers", "targetType": "user"}]},
+            "applications": {"accessType": access, "targets": [{"target": "AllApplications", "targetType": "application"}]},
+        })
+    };
+    json!({
+        "id": uuid::Uuid::new_v4().to_string(),
+        "isServiceDefault": true,
+        "inboundTrust": {"isMfaAccepted": false, "isCompliantDeviceAccepted": false, "isHybridAzureADJoinedDeviceAccepted": false},
+        "automaticUserConsentSettings": {"inboundAllowed": false, "outboundAllowed": false},
+        "b2bCollaborationInbound": all("allowed"),
+        "b2bCollaborationOutbound": all("allowed"),
+        "b2bDirectConnectInbound": all("blocked"),
+        "b2bDirectConnectOutbound": all("blocked"),
+        "invitationRedemptionIdentityProviderConfiguration": {"primaryIdentityProviderPrecedenceOrder": ["externalAzureActiveDirectory", "socialIdentityProviders"], "fallbackIdentityProvider": "defaultConfiguredIdp"},
+        "tenantRestrictions": null,
+    })
+}
+
+impl TenantPolicies {
+    pub fn empty() -> Self {
+        Self {
+            partners: BTreeMap::new(),
+            identity_sync: BTreeMap::new(),
+            partner_template: PartnerConfigurationTemplate::unconfigured(),
+            sync_template: IdentitySyncPolicyTemplate::unconfigured(),
+            default: system_default(),
+        }
+    }
+}
+
+fn mto_partner(
+    tenant: &str,
+    inbound: Option<bool>,
+    outbound: Option<bool>,
+) -> PartnerConfiguration {
+    PartnerConfiguration {
+        automatic_user_consent_settings: InboundOutbound {
+            inbound_allowed: inbound,
+            outbound_allowed: outbound,
+        },
+        is_in_multi_tenant_organization: Some(true),
+        ..PartnerConfiguration::unconfigured(tenant)
+    }
+}
+
+fn sync_policy(tenant: &str, name: &str, allowed: Option<bool>) -> IdentitySyncPolicy {
+    IdentitySyncPolicy {
+        tenant_id: tenant.to_owned(),
+        display_name: Some(name.to_owned()),
+        user_sync_inbound: Some(UserSyncInbound {
+            is_sync_allowed: allowed,
+        }),
+    }
+}
+
+/// The demo scenario's policies (design.md): Contoso ↔ Fabrikam and Contoso ↔ Woodgrove healthy both
+/// ways; Fabrikam does **not** allow inbound sync from Woodgrove; Tailspin is an ordinary B2B partner
+/// of Contoso; Northwind (pending) has none yet; Contoso's templates hold the wizard's values.
+pub fn demo(scenario: &Scenario) -> HashMap<String, TenantPolicies> {
+    let mut all: HashMap<String, TenantPolicies> = scenario
+        .tenants
+        .iter()
+        .map(|t| (t.id.clone(), TenantPolicies::empty()))
+        .collect();
+    let name = |id: &str| {
+        scenario
+            .tenant(id)
+            .map(|t| t.display_name.clone())
+            .unwrap_or_default()
+    };
+    let mut set = |owner: &str,
+                   partner: &str,
+                   inbound: Option<bool>,
+                   outbound: Option<bool>,
+                   sync: Option<bool>| {
+        if let Some(policies) = all.get_mut(owner) {
+            policies
+                .partners
+                .insert(partner.to_owned(), mto_partner(partner, inbound, outbound));
+            policies.identity_sync.insert(
+                partner.to_owned(),
+                sync_policy(partner, &name(partner), sync),
+            );
+        }
+    };
+    for (a, b) in [(CONTOSO, FABRIKAM), (CONTOSO, WOODGROVE)] {
+        set(a, b, Some(true), Some(true), Some(true));
+        set(b, a, Some(true), Some(true), Some(true));
+    }
+    set(WOODGROVE, FABRIKAM, Some(true), Some(true), Some(true));
+    // Fabrikam accepts Woodgrove's users as guests at most: no automatic redemption, no inbound sync.
+    set(FABRIKAM, WOODGROVE, None, Some(true), Some(false));
+    if let Some(contoso) = all.get_mut(CONTOSO) {
+        contoso.partners.insert(
+            TAILSPIN.to_owned(),
+            PartnerConfiguration::unconfigured(TAILSPIN),
+        );
+        contoso.partner_template.automatic_user_consent_settings = InboundOutbound {
+            inbound_allowed: Some(true),
+            outbound_allowed: Some(true),
+        };
+        contoso.sync_template.user_sync_inbound.is_sync_allowed = Some(true);
+    }
+    all
+}
+
+/// The policies a scenario starts with.
+pub fn for_scenario(scenario: &Scenario) -> HashMap<String, TenantPolicies> {
+    if scenario.name == "demo" {
+        demo(scenario)
+    } else {
+        scenario
+            .tenants
+            .iter()
+            .map(|t| (t.id.clone(), TenantPolicies::empty()))
+            .collect()
+    }
+}
+
+/// What the service does when `joined` becomes active: for every other active tenant, each side gets
+/// a partner configuration and identity sync policy for the other when missing (then the side's
+/// templates apply to it), and existing ones get the templates when the level includes
+/// `existingPartners`; all are marked as in the MTO.
+pub fn on_tenant_joined(
+    policies: &mut HashMap<String, TenantPolicies>,
+    joined: &str,
+    active: &[String],
+    names: &HashMap<String, String>,
+) {
+    for other in active.iter().filter(|t| t.as_str() != joined) {
+        for (owner, partner) in [(joined, other.as_str()), (other.as_str(), joined)] {
+            let Some(tenant) = policies.get_mut(owner) else {
+                continue;
+            };
+            let created = !tenant.partners.contains_key(partner);
+            let template = tenant.partner_template.clone();
+            let sync_template = tenant.sync_template.clone();
+            let applies = level_includes(
+                &template.template_application_level,
+                if created {
+                    "newPartners"
+                } else {
+                    "existingPartners"
+                },
+            );
+            let config = tenant
+                .partners
+                .entry(partner.to_owned())
+                .or_insert_with(|| PartnerConfiguration::unconfigured(partner));
+            if applies {
+                template.apply_to(config);
+            }
+            config.is_in_multi_tenant_organization = Some(true);
+            let sync_created = !tenant.identity_sync.contains_key(partner);
+            let sync = tenant
+                .identity_sync
+                .entry(partner.to_owned())
+                .or_insert_with(|| IdentitySyncPolicy {
+                    tenant_id: partner.to_owned(),
+                    display_name: names.get(partner).cloned(),
+                    user_sync_inbound: Some(UserSyncInbound::default()),
+                });
+            let sync_applies = level_includes(
+                &sync_template.template_application_level,
+                if sync_created {
+                    "newPartners"
+                } else {
+                    "existingPartners"
+                },
+            );
+            if sync_applies && sync_template.user_sync_inbound.is_sync_allowed.is_some() {
+                sync.user_sync_inbound = Some(sync_template.user_sync_inbound.clone());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::NORTHWIND;
+
+    #[test]
+    fn a_join_creates_partner_settings_both_ways_and_applies_the_owners_templates() {
+        let scenario = Scenario::demo();
+        let mut policies = demo(&scenario);
+        let active: Vec<String> = [CONTOSO, FABRIKAM, WOODGROVE, NORTHWIND]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let names = scenario
+            .tenants
+            .iter()
+            .map(|t| (t.id.clone(), t.display_name.clone()))
+            .collect();
+        on_tenant_joined(&mut policies, NORTHWIND, &active, &names);
+
+        let contoso_for_northwind = &policies[CONTOSO].partners[NORTHWIND];
+        assert_eq!(
+            contoso_for_northwind.is_in_multi_tenant_organization,
+            Some(true)
+        );
+        assert_eq!(
+            contoso_for_northwind
+                .automatic_user_consent_settings
+                .inbound_allowed,
+            Some(true),
+            "Contoso's template applied"
+        );
+        assert_eq!(
+            policies[CONTOSO].identity_sync[NORTHWIND]
+                .user_sync_inbound
+                .as_ref()
+                .unwrap()
+                .is_sync_allowed,
+            Some(true)
+        );
+
+        let fabrikam_for_northwind = &policies[FABRIKAM].partners[NORTHWIND];
+        assert_eq!(
+            fabrikam_for_northwind.automatic_user_consent_settings,
+            InboundOutbound::default(),
+            "Fabrikam's template is unconfigured"
+        );
+        assert!(
+            policies[NORTHWIND].partners.contains_key(CONTOSO)
+                && policies[NORTHWIND].identity_sync.contains_key(WOODGROVE)
+        );
+        // Existing settings keep values the templates leave null.
+        assert_eq!(
+            policies[FABRIKAM].identity_sync[WOODGROVE]
+                .user_sync_inbound
+                .as_ref()
+                .unwrap()
+                .is_sync_allowed,
+            Some(false)
+        );
+    }
+}

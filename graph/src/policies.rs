@@ -1,0 +1,230 @@
+//! Cross-tenant access policy resources (graph-api.md §4–§5): partner configurations, identity
+//! synchronization policies, the default configuration and the MTO templates.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InboundTrust {
+    pub is_mfa_accepted: Option<bool>,
+    pub is_compliant_device_accepted: Option<bool>,
+    pub is_hybrid_azure_ad_joined_device_accepted: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Target {
+    pub target: String,
+    pub target_type: String,
+}
+
+/// `{accessType: allowed|blocked, targets: [...]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetConfiguration {
+    pub access_type: String,
+    #[serde(default)]
+    pub targets: Vec<Target>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct B2BSetting {
+    pub users_and_groups: Option<TargetConfiguration>,
+    pub applications: Option<TargetConfiguration>,
+}
+
+/// `automaticUserConsentSettings`: the "automatic redemption" switches cross-tenant sync needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InboundOutbound {
+    pub inbound_allowed: Option<bool>,
+    pub outbound_allowed: Option<bool>,
+}
+
+/// `userSyncInbound {isSyncAllowed}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserSyncInbound {
+    pub is_sync_allowed: Option<bool>,
+}
+
+/// `crossTenantIdentitySyncPolicyPartner`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentitySyncPolicy {
+    pub tenant_id: String,
+    pub display_name: Option<String>,
+    pub user_sync_inbound: Option<UserSyncInbound>,
+}
+
+/// `crossTenantAccessPolicyConfigurationPartner` (key `tenantId`, no `id`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartnerConfiguration {
+    pub tenant_id: String,
+    pub inbound_trust: Option<InboundTrust>,
+    pub b2b_collaboration_inbound: Option<B2BSetting>,
+    pub b2b_collaboration_outbound: Option<B2BSetting>,
+    pub b2b_direct_connect_inbound: Option<B2BSetting>,
+    pub b2b_direct_connect_outbound: Option<B2BSetting>,
+    #[serde(default)]
+    pub automatic_user_consent_settings: InboundOutbound,
+    pub is_in_multi_tenant_organization: Option<bool>,
+    pub is_service_provider: Option<bool>,
+    /// Present when listed with `$expand=identitySynchronization`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_synchronization: Option<IdentitySyncPolicy>,
+}
+
+impl PartnerConfiguration {
+    /// A partner configuration as the service creates it: every setting inherited (null).
+    pub fn unconfigured(tenant_id: &str) -> Self {
+        Self {
+            tenant_id: tenant_id.to_owned(),
+            inbound_trust: None,
+            b2b_collaboration_inbound: None,
+            b2b_collaboration_outbound: None,
+            b2b_direct_connect_inbound: None,
+            b2b_direct_connect_outbound: None,
+            automatic_user_consent_settings: InboundOutbound::default(),
+            is_in_multi_tenant_organization: Some(false),
+            is_service_provider: Some(false),
+            identity_synchronization: None,
+        }
+    }
+}
+
+/// `multiTenantOrganizationPartnerConfigurationTemplate`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartnerConfigurationTemplate {
+    pub id: String,
+    pub template_application_level: String,
+    pub inbound_trust: Option<InboundTrust>,
+    pub b2b_collaboration_inbound: Option<B2BSetting>,
+    pub b2b_collaboration_outbound: Option<B2BSetting>,
+    pub b2b_direct_connect_inbound: Option<B2BSetting>,
+    pub b2b_direct_connect_outbound: Option<B2BSetting>,
+    #[serde(default)]
+    pub automatic_user_consent_settings: InboundOutbound,
+}
+
+/// `multiTenantOrganizationIdentitySyncPolicyTemplate`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentitySyncPolicyTemplate {
+    pub id: String,
+    pub template_application_level: String,
+    #[serde(default)]
+    pub user_sync_inbound: UserSyncInbound,
+}
+
+/// The default `templateApplicationLevel`.
+pub const DEFAULT_APPLICATION_LEVEL: &str = "newPartners,existingPartners";
+
+impl PartnerConfigurationTemplate {
+    pub fn unconfigured() -> Self {
+        Self {
+            id: "multiTenantOrganizationPartnerConfiguration".into(),
+            template_application_level: DEFAULT_APPLICATION_LEVEL.into(),
+            inbound_trust: None,
+            b2b_collaboration_inbound: None,
+            b2b_collaboration_outbound: None,
+            b2b_direct_connect_inbound: None,
+            b2b_direct_connect_outbound: None,
+            automatic_user_consent_settings: InboundOutbound::default(),
+        }
+    }
+
+    /// Applies the template's non-null values to a partner configuration (null leaves it untouched).
+    pub fn apply_to(&self, partner: &mut PartnerConfiguration) {
+        if self.inbound_trust.is_some() {
+            partner.inbound_trust = self.inbound_trust.clone();
+        }
+        for (template, target) in [
+            (
+                &self.b2b_collaboration_inbound,
+                &mut partner.b2b_collaboration_inbound,
+            ),
+            (
+                &self.b2b_collaboration_outbound,
+                &mut partner.b2b_collaboration_outbound,
+            ),
+            (
+                &self.b2b_direct_connect_inbound,
+                &mut partner.b2b_direct_connect_inbound,
+            ),
+            (
+                &self.b2b_direct_connect_outbound,
+                &mut partner.b2b_direct_connect_outbound,
+            ),
+        ] {
+            if template.is_some() {
+                *target = template.clone();
+            }
+        }
+        let consent = &self.automatic_user_consent_settings;
+        if consent.inbound_allowed.is_some() {
+            partner.automatic_user_consent_settings.inbound_allowed = consent.inbound_allowed;
+        }
+        if consent.outbound_allowed.is_some() {
+            partner.automatic_user_consent_settings.outbound_allowed = consent.outbound_allowed;
+        }
+    }
+}
+
+impl IdentitySyncPolicyTemplate {
+    pub fn unconfigured() -> Self {
+        Self {
+            id: "multiTenantOrganizationIdentitySynchronization".into(),
+            template_application_level: DEFAULT_APPLICATION_LEVEL.into(),
+            user_sync_inbound: UserSyncInbound::default(),
+        }
+    }
+}
+
+/// Whether a `templateApplicationLevel` flags string includes `flag` (`newPartners`, `existingPartners`).
+pub fn level_includes(level: &str, flag: &str) -> bool {
+    level.split(',').any(|part| part.trim() == flag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_unconfigured_partner_serialises_like_graph() {
+        let json = serde_json::to_value(PartnerConfiguration::unconfigured("t")).unwrap();
+        assert_eq!(json["tenantId"], "t");
+        assert!(json["inboundTrust"].is_null());
+        assert!(json["automaticUserConsentSettings"]["inboundAllowed"].is_null());
+        assert!(json.get("identitySynchronization").is_none());
+        assert!(json.get("id").is_none(), "partners have no id");
+    }
+
+    #[test]
+    fn a_template_overwrites_only_its_non_null_values() {
+        let mut template = PartnerConfigurationTemplate::unconfigured();
+        template.automatic_user_consent_settings.inbound_allowed = Some(true);
+        let mut partner = PartnerConfiguration::unconfigured("t");
+        partner.automatic_user_consent_settings.outbound_allowed = Some(false);
+        template.apply_to(&mut partner);
+        assert_eq!(
+            partner.automatic_user_consent_settings,
+            InboundOutbound {
+                inbound_allowed: Some(true),
+                outbound_allowed: Some(false)
+            }
+        );
+    }
+
+    #[test]
+    fn application_levels_are_flags() {
+        assert!(level_includes(
+            "newPartners,existingPartners",
+            "existingPartners"
+        ));
+        assert!(!level_includes("none", "newPartners"));
+    }
+}
