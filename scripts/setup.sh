@@ -55,4 +55,11 @@ if [ "$(node -p "try { require('./end2end/node_modules/@playwright/test/package.
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
 fi
 
+# Microsoft's Graph SDK for Python, for the emulator's conformance test.
+if ! "$TOOLS/venv/bin/pip" show msgraph-sdk 2>/dev/null | grep -qx "Version: $MSGRAPH_SDK_VERSION"; then
+  say "installing msgraph-sdk $MSGRAPH_SDK_VERSION (Python) for the emulator conformance test"
+  [ -x "$TOOLS/venv/bin/python" ] || python3 -m venv "$TOOLS/venv"
+  "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "msgraph-sdk==$MSGRAPH_SDK_VERSION"
+fi
+
 say "tools ready: $(cargo-leptos --version), wasm-bindgen $WASM_BINDGEN_VERSION, $(wasm-opt --version), Chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}')"

@@ -20,6 +20,9 @@ cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
 step "native tests"
 cargo test --locked
 
+step "Microsoft Graph SDK (Python) against the emulator"
+scripts/sdk-test.sh
+
 step "release build and browser tests"
 RUST_LOG=warn CI=true cargo leptos end-to-end --release --cargo-locked
 

@@ -7,6 +7,7 @@ export PATH="$TOOLS/bin:$TOOLS/binaryen/node_modules/.bin:$HOME/.cargo/bin:$PATH
 # Pinned versions (see shared toolchain notes: these are known to work together offline).
 CARGO_LEPTOS_VERSION=0.3.10
 BINARYEN_VERSION=132.0.0
+MSGRAPH_SDK_VERSION=1.65.0
 
 say() { printf '\033[1m[tenant-mesh]\033[0m %s\n' "$*"; }
 
