@@ -12,7 +12,9 @@ use openidconnect::{
 };
 use serde_json::Value;
 
-const REDIRECT: &str = "http://127.0.0.1:3000/auth/callback";
+mod common;
+
+use common::{app_token, http, pkce, REDIRECT};
 
 async fn start() -> (String, Clock) {
     let clock = Clock::manual(time::OffsetDateTime::now_utc());
@@ -21,13 +23,6 @@ async fn start() -> (String, Clock) {
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(emulator.serve(listener));
     (base, clock)
-}
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
 }
 
 fn query_of(location: &str) -> std::collections::HashMap<String, String> {
@@ -243,20 +238,7 @@ async fn refresh_tokens_rotate_and_client_credentials_give_app_tokens() {
     let replay = refresh(first["refresh_token"].as_str().unwrap().to_owned()).await;
     assert_eq!(replay.status(), 400);
 
-    let app: Value = http()
-        .post(format!("{base}/{CONTOSO}/oauth2/v2.0/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", DEMO_CLIENT_ID),
-            ("client_secret", DEMO_CLIENT_SECRET),
-            ("scope", "https://graph.microsoft.com/.default"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let app: Value = app_token(&base, CONTOSO).await;
     let claims = payload(app["access_token"].as_str().unwrap());
     assert_eq!(claims["idtyp"], "app");
     assert!(claims["roles"]
@@ -414,20 +396,7 @@ async fn graph_calls_need_a_valid_unexpired_token() {
 #[tokio::test]
 async fn tenant_information_resolves_domains_and_ids() {
     let (base, _) = start().await;
-    let token: Value = http()
-        .post(format!("{base}/{CONTOSO}/oauth2/v2.0/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", DEMO_CLIENT_ID),
-            ("client_secret", DEMO_CLIENT_SECRET),
-            ("scope", "https://graph.microsoft.com/.default"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token: Value = app_token(&base, CONTOSO).await;
     let token = token["access_token"].as_str().unwrap();
     let found: Value = http()
         .get(format!("{base}/v1.0/tenantRelationships/findTenantInformationByDomainName(domainName='tailspintoys.com')"))
@@ -447,19 +416,6 @@ async fn tenant_information_resolves_domains_and_ids() {
         .await
         .unwrap();
     assert_eq!(missing.status(), 404);
-}
-
-fn pkce() -> (String, String) {
-    use base64::Engine;
-    use sha2::Digest;
-    let verifier = format!(
-        "{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    );
-    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(sha2::Sha256::digest(verifier.as_bytes()));
-    (challenge, verifier)
 }
 
 fn payload(jwt: &str) -> Value {

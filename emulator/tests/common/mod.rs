@@ -33,6 +33,36 @@ pub fn http() -> reqwest::Client {
         .unwrap()
 }
 
+/// A PKCE pair: (S256 challenge, verifier).
+pub fn pkce() -> (String, String) {
+    let verifier = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()));
+    (challenge, verifier)
+}
+
+/// The token endpoint's answer to a client-credentials request (app-only) in `tenant`.
+pub async fn app_token(base: &str, tenant: &str) -> Value {
+    http()
+        .post(format!("{base}/{tenant}/oauth2/v2.0/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", DEMO_CLIENT_ID),
+            ("client_secret", DEMO_CLIENT_SECRET),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// A delegated Graph token for `upn` in `tenant` (authorization code + PKCE, prompt=none).
 pub async fn user_token(base: &str, tenant: &str, upn: &str) -> String {
     let verifier = format!(
