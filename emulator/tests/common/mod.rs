@@ -65,13 +65,7 @@ pub async fn app_token(base: &str, tenant: &str) -> Value {
 
 /// A delegated Graph token for `upn` in `tenant` (authorization code + PKCE, prompt=none).
 pub async fn user_token(base: &str, tenant: &str, upn: &str) -> String {
-    let verifier = format!(
-        "{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    );
-    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let (challenge, verifier) = pkce();
     let authorize = http()
         .get(format!("{base}/{tenant}/oauth2/v2.0/authorize"))
         .query(&[
