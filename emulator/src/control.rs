@@ -16,6 +16,7 @@ pub fn routes() -> Router<EmulatorState> {
         .route("/_emulator/clock", get(clock))
         .route("/_emulator/clock/advance", post(advance))
         .route("/_emulator/reset", post(reset))
+        .route("/_emulator/faults", post(add_fault).delete(clear_faults))
 }
 
 async fn clock(State(state): State<EmulatorState>) -> Response {
@@ -47,7 +48,47 @@ async fn reset(State(state): State<EmulatorState>) -> Response {
     world.mto = crate::mto_state::Organization::from_scenario(&scenario);
     world.policies = crate::policy_state::for_scenario(&scenario);
     world.join_requests.clear();
+    state
+        .0
+        .faults
+        .0
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clear();
     world.codes.clear();
     world.refresh_tokens.clear();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// Adds a fault rule for Graph paths (see `faults::FaultRule` for the JSON).
+async fn add_fault(
+    State(state): State<EmulatorState>,
+    Json(rule): Json<crate::faults::FaultRule>,
+) -> Response {
+    if rule.ratio.is_some_and(|r| !(0.0..=1.0).contains(&r)) {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "ratio must be between 0 and 1"})),
+        )
+            .into_response();
+    }
+    state
+        .0
+        .faults
+        .0
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(rule);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn clear_faults(State(state): State<EmulatorState>) -> Response {
+    state
+        .0
+        .faults
+        .0
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clear();
     StatusCode::NO_CONTENT.into_response()
 }

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod control;
 pub mod entra;
 pub mod error;
+pub mod faults;
 pub mod graph_api;
 pub mod keys;
 pub mod mto_state;
@@ -63,6 +64,8 @@ pub struct Inner {
     pub world: Mutex<World>,
     pub clock: Clock,
     pub key: keys::SigningKey,
+    /// Faults injected through the control API.
+    pub faults: faults::Faults,
     /// Fixed public base URL; when `None`, taken from each request's `Host`.
     pub base_url: Option<String>,
 }
@@ -153,6 +156,7 @@ impl Emulator {
                 }),
                 clock,
                 key: keys::SigningKey::generate()?,
+                faults: faults::Faults::default(),
                 base_url: None,
             })),
             controls: false,
@@ -171,9 +175,11 @@ impl Emulator {
 
     /// Graph under `/v1.0`, Entra sign-in under `/{tenant}/…`.
     pub fn router(&self) -> Router {
-        let mut router = Router::new()
-            .merge(graph_api::routes())
-            .merge(entra::routes());
+        let graph = graph_api::routes().layer(axum::middleware::from_fn_with_state(
+            self.state.clone(),
+            faults::inject,
+        ));
+        let mut router = Router::new().merge(graph).merge(entra::routes());
         if self.controls {
             router = router.merge(control::routes());
         }
