@@ -47,6 +47,7 @@ async fn reset(State(state): State<EmulatorState>) -> Response {
     let scenario = world.scenario.clone();
     world.mto = crate::mto_state::Organization::from_scenario(&scenario);
     world.policies = crate::policy_state::for_scenario(&scenario);
+    world.users = crate::users_state::for_scenario(&scenario);
     world.join_requests.clear();
     state
         .0

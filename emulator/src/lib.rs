@@ -14,6 +14,7 @@ pub mod keys;
 pub mod mto_state;
 pub mod policy_state;
 pub mod scenario;
+pub mod users_state;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -52,6 +53,8 @@ pub struct World {
     pub scenario: Scenario,
     /// The multitenant organization, when one exists.
     pub mto: Option<mto_state::Organization>,
+    /// Users, per tenant (ordered by creation; paging walks this order).
+    pub users: HashMap<String, Vec<users_state::User>>,
     /// Cross-tenant access policies, per tenant.
     pub policies: HashMap<String, policy_state::TenantPolicies>,
     /// `joinRequest.addedByTenantId` per joining tenant, as last PATCHed.
@@ -149,6 +152,7 @@ impl Emulator {
                 world: Mutex::new(World {
                     mto: mto_state::Organization::from_scenario(&scenario),
                     policies: policy_state::for_scenario(&scenario),
+                    users: users_state::for_scenario(&scenario),
                     scenario,
                     join_requests: HashMap::new(),
                     codes: HashMap::new(),

@@ -5,6 +5,7 @@ mod me;
 mod mto;
 mod policies;
 mod tenant_info;
+mod users;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -16,6 +17,9 @@ use crate::EmulatorState;
 pub fn routes() -> Router<EmulatorState> {
     Router::new()
         .route("/v1.0/me", get(me::me))
+        .route("/v1.0/users", get(users::list))
+        .route("/v1.0/users/$count", get(users::count))
+        .route("/v1.0/users/{key}", get(users::get))
         .route(
             "/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole",
             get(me::directory_roles),

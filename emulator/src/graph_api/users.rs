@@ -1,0 +1,301 @@
+//! `GET /users`, `/users/$count`, `/users/{id | userPrincipalName}` (graph-api.md §7.3): `$select`,
+//! `$top` (≤ 999), `$filter` on `userType` / `creationType` (`eq`, `in`, joined with `and`), `$count`
+//! and the `/$count` segment needing `ConsistencyLevel: eventual`, opaque `$skiptoken` paging.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::{json, Map, Value};
+
+use super::Caller;
+use crate::error::GraphError;
+use crate::users_state::User;
+use crate::EmulatorState;
+
+const READ: &[&str] = &["User.ReadBasic.All", "User.Read.All", "Directory.Read.All"];
+const DEFAULT_PAGE: usize = 100;
+const MAX_PAGE: usize = 999;
+/// Returned when no `$select` is given (Graph's default set).
+const DEFAULT_FIELDS: &[&str] = &[
+    "businessPhones",
+    "displayName",
+    "givenName",
+    "jobTitle",
+    "mail",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "surname",
+    "userPrincipalName",
+    "id",
+];
+
+fn eventual(parts: &Parts) -> bool {
+    parts
+        .headers
+        .get("ConsistencyLevel")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("eventual"))
+}
+
+/// One `$filter` clause: a property and the values it may take.
+#[derive(Debug, PartialEq)]
+pub struct Clause {
+    pub property: String,
+    pub values: Vec<String>,
+}
+
+fn unsupported(filter: &str) -> GraphError {
+    GraphError::new(StatusCode::BAD_REQUEST, "Request_UnsupportedQuery", format!("Unsupported or invalid query filter clause specified for property in filter '{filter}'."))
+}
+
+fn quoted(text: &str) -> Option<String> {
+    text.trim()
+        .strip_prefix('\'')?
+        .strip_suffix('\'')
+        .map(str::to_owned)
+}
+
+/// Parses `userType eq 'Guest' and creationType in ('Invitation')`.
+pub fn parse_filter(filter: &str) -> Result<Vec<Clause>, GraphError> {
+    filter
+        .split(" and ")
+        .map(|clause| {
+            let clause = clause.trim();
+            let (property, rest) = clause.split_once(' ').ok_or_else(|| unsupported(filter))?;
+            if !matches!(property, "userType" | "creationType") {
+                return Err(unsupported(filter));
+            }
+            let rest = rest.trim();
+            let values = if let Some(value) = rest.strip_prefix("eq ") {
+                vec![quoted(value).ok_or_else(|| unsupported(filter))?]
+            } else if let Some(list) = rest.strip_prefix("in ") {
+                let inner = list
+                    .trim()
+                    .strip_prefix('(')
+                    .and_then(|l| l.strip_suffix(')'))
+                    .ok_or_else(|| unsupported(filter))?;
+                inner
+                    .split(',')
+                    .map(|v| quoted(v).ok_or_else(|| unsupported(filter)))
+                    .collect::<Result<_, _>>()?
+            } else {
+                return Err(unsupported(filter));
+            };
+            Ok(Clause {
+                property: property.to_owned(),
+                values,
+            })
+        })
+        .collect()
+}
+
+fn matches(user: &User, clauses: &[Clause]) -> bool {
+    clauses.iter().all(|clause| {
+        let value = match clause.property.as_str() {
+            "userType" => Some(user.user_type),
+            _ => user.creation_type,
+        };
+        value.is_some_and(|v| {
+            clause
+                .values
+                .iter()
+                .any(|wanted| wanted.eq_ignore_ascii_case(v))
+        })
+    })
+}
+
+fn user_json(user: &User, select: Option<&[String]>) -> Value {
+    let full = json!({
+        "id": user.id,
+        "displayName": user.display_name,
+        "userPrincipalName": user.user_principal_name,
+        "mail": user.mail,
+        "userType": user.user_type,
+        "creationType": user.creation_type,
+        "externalUserState": user.external_user_state,
+        "showInAddressList": user.show_in_address_list,
+        "accountEnabled": user.account_enabled,
+        "companyName": user.company_name,
+        "businessPhones": [], "givenName": null, "surname": null, "jobTitle": null,
+        "mobilePhone": null, "officeLocation": null, "preferredLanguage": null,
+    });
+    let fields: Vec<&str> = match select {
+        Some(fields) => fields.iter().map(String::as_str).collect(),
+        None => DEFAULT_FIELDS.to_vec(),
+    };
+    let mut out = Map::new();
+    for field in fields {
+        if let Some(value) = full.get(field) {
+            out.insert(field.to_owned(), value.clone());
+        }
+    }
+    Value::Object(out)
+}
+
+fn skiptoken(offset: usize) -> String {
+    URL_SAFE_NO_PAD.encode(format!("RFNwdAIAAQAAA{offset}"))
+}
+
+fn offset_of(token: &str) -> Option<usize> {
+    let decoded = String::from_utf8(URL_SAFE_NO_PAD.decode(token).ok()?).ok()?;
+    decoded.strip_prefix("RFNwdAIAAQAAA")?.parse().ok()
+}
+
+pub async fn list(
+    State(state): State<EmulatorState>,
+    caller: Caller,
+    parts: Parts,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, GraphError> {
+    caller.require_any(READ, READ)?;
+    let top = match query.get("$top") {
+        Some(top) => match top.parse::<usize>() {
+            Ok(n) if (1..=MAX_PAGE).contains(&n) => n,
+            _ => {
+                return Err(GraphError::bad_request(format!(
+                "Invalid page size specified: '{top}'. Must be between 1 and {MAX_PAGE} inclusive."
+            )))
+            }
+        },
+        None => DEFAULT_PAGE,
+    };
+    let clauses = match query.get("$filter") {
+        Some(filter) => parse_filter(filter)?,
+        None => Vec::new(),
+    };
+    let select: Option<Vec<String>> = query
+        .get("$select")
+        .map(|s| s.split(',').map(|f| f.trim().to_owned()).collect());
+    let offset = match query.get("$skiptoken") {
+        Some(token) => {
+            offset_of(token).ok_or_else(|| GraphError::bad_request("Invalid $skiptoken."))?
+        }
+        None => 0,
+    };
+    let world = state.world_now();
+    let users = world
+        .users
+        .get(&caller.tenant_id)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let wants_count = query.get("$count").is_some_and(|c| c == "true") && eventual(&parts);
+    let mut matching = users.iter().filter(|u| matches(u, &clauses));
+    let count = if wants_count && offset == 0 {
+        Some(users.iter().filter(|u| matches(u, &clauses)).count())
+    } else {
+        None
+    };
+    let page: Vec<Value> = matching
+        .by_ref()
+        .skip(offset)
+        .take(top)
+        .map(|u| user_json(u, select.as_deref()))
+        .collect();
+    let more = matching.next().is_some();
+    let mut body = json!({ "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users" });
+    if let Some(count) = count {
+        body["@odata.count"] = json!(count);
+    }
+    if more {
+        let base = state.base_url(&parts);
+        // Keys stay literal (`$top`, `$skiptoken`), as in Graph's own links; values are encoded.
+        let mut pairs: Vec<String> = query
+            .iter()
+            .filter(|(k, _)| k.as_str() != "$skiptoken")
+            .map(|(key, value)| {
+                format!(
+                    "{key}={}",
+                    url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>()
+                )
+            })
+            .collect();
+        pairs.sort();
+        pairs.push(format!("$skiptoken={}", skiptoken(offset + page.len())));
+        let next = pairs.join("&");
+        body["@odata.nextLink"] = json!(format!("{base}/v1.0/users?{next}"));
+    }
+    body["value"] = Value::Array(page);
+    Ok(Json(body).into_response())
+}
+
+/// `GET /users/$count`: a plain-text number; 400 without `ConsistencyLevel: eventual`.
+pub async fn count(
+    State(state): State<EmulatorState>,
+    caller: Caller,
+    parts: Parts,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, GraphError> {
+    caller.require_any(READ, READ)?;
+    if !eventual(&parts) {
+        return Err(GraphError::bad_request(
+            "$count is not currently supported.",
+        ));
+    }
+    let clauses = match query.get("$filter") {
+        Some(filter) => parse_filter(filter)?,
+        None => Vec::new(),
+    };
+    let world = state.world_now();
+    let count = world.users.get(&caller.tenant_id).map_or(0, |users| {
+        users.iter().filter(|u| matches(u, &clauses)).count()
+    });
+    Ok(([("content-type", "text/plain")], count.to_string()).into_response())
+}
+
+/// `GET /users/{id | userPrincipalName}`.
+pub async fn get(
+    State(state): State<EmulatorState>,
+    caller: Caller,
+    Path(key): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, GraphError> {
+    caller.require_any(READ, READ)?;
+    let select: Option<Vec<String>> = query
+        .get("$select")
+        .map(|s| s.split(',').map(|f| f.trim().to_owned()).collect());
+    let world = state.world_now();
+    let user = world
+        .users
+        .get(&caller.tenant_id)
+        .and_then(|users| users.iter().find(|u| u.id == key || u.user_principal_name.eq_ignore_ascii_case(&key)))
+        .ok_or_else(|| GraphError::not_found(format!("Resource '{key}' does not exist or one of its queried reference-property objects are not present.")))?;
+    let mut body = user_json(user, select.as_deref());
+    body["@odata.context"] = json!("https://graph.microsoft.com/v1.0/$metadata#users/$entity");
+    Ok(Json(body).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_parse_eq_in_and_and() {
+        let clauses =
+            parse_filter("userType eq 'Guest' and creationType in ('Invitation', 'LocalAccount')")
+                .unwrap();
+        assert_eq!(
+            clauses[0],
+            Clause {
+                property: "userType".into(),
+                values: vec!["Guest".into()]
+            }
+        );
+        assert_eq!(clauses[1].values, ["Invitation", "LocalAccount"]);
+        assert!(parse_filter("displayName eq 'x'").is_err());
+        assert!(parse_filter("userType ne 'Guest'").is_err());
+        assert!(parse_filter("userType eq Guest").is_err());
+    }
+
+    #[test]
+    fn skiptokens_round_trip_and_reject_garbage() {
+        assert_eq!(offset_of(&skiptoken(1998)), Some(1998));
+        assert_eq!(offset_of("not-a-token"), None);
+    }
+}

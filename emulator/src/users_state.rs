@@ -1,0 +1,269 @@
+//! Users per tenant (graph-api.md §7): internal members and guests, B2B guests, and external members
+//! created by cross-tenant sync, generated deterministically so that every segment is non-empty
+//! somewhere in the demo scenario.
+
+use std::collections::HashMap;
+
+use crate::scenario::{Scenario, CONTOSO, FABRIKAM, TAILSPIN, WOODGROVE};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: String,
+    pub display_name: String,
+    pub user_principal_name: String,
+    pub mail: Option<String>,
+    /// `Member` or `Guest`.
+    pub user_type: &'static str,
+    /// `None` for regular work accounts, `Invitation` for B2B users.
+    pub creation_type: Option<&'static str>,
+    pub external_user_state: Option<&'static str>,
+    pub show_in_address_list: Option<bool>,
+    pub account_enabled: bool,
+    pub company_name: Option<String>,
+}
+
+const GIVEN: &[&str] = &[
+    "Adele", "Alex", "Ben", "Chloe", "Diego", "Emma", "Farah", "Grace", "Hiro", "Isla", "Jonas",
+    "Kemal", "Lena", "Mateo", "Nia", "Omar", "Priya", "Quinn", "Rosa", "Sven",
+];
+const FAMILY: &[&str] = &[
+    "Vance", "Wilber", "Novak", "Okafor", "Silva", "Berg", "Haddad", "Kim", "Moreau", "Rossi",
+    "Tanaka", "Weber", "Yilmaz", "Zhou", "Costa", "Dubois", "Evans", "Fischer", "Garcia", "Hansen",
+];
+
+/// Internal members generated per tenant in the demo scenario.
+pub const DEMO_INTERNAL_USERS: usize = 300;
+
+fn object_id(tenant: &str, kind: &str, index: usize) -> String {
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_OID,
+        format!("{tenant}:{kind}:{index}").as_bytes(),
+    )
+    .to_string()
+}
+
+fn person(index: usize) -> (String, String) {
+    let given = GIVEN[index % GIVEN.len()];
+    let family = FAMILY[(index / GIVEN.len()) % FAMILY.len()];
+    let suffix = index / (GIVEN.len() * FAMILY.len());
+    let alias = if suffix == 0 {
+        format!("{}.{}", given.to_lowercase(), family.to_lowercase())
+    } else {
+        format!("{}.{}{suffix}", given.to_lowercase(), family.to_lowercase())
+    };
+    (format!("{given} {family}"), alias)
+}
+
+/// `alias_domain#EXT#@host`: how a B2B user's UPN is formed in the resource tenant.
+pub fn external_upn(home_mail: &str, host_domain: &str) -> String {
+    format!("{}#EXT#@{host_domain}", home_mail.replace('@', "_"))
+}
+
+/// The internal members of a tenant: its sign-in accounts first, then generated people.
+fn internal_members(tenant: &crate::scenario::Tenant, count: usize) -> Vec<User> {
+    let mut users: Vec<User> = tenant
+        .accounts
+        .iter()
+        .map(|account| User {
+            id: account.object_id.clone(),
+            display_name: account.display_name.clone(),
+            user_principal_name: account.upn.clone(),
+            mail: Some(account.upn.clone()),
+            user_type: "Member",
+            creation_type: None,
+            external_user_state: None,
+            show_in_address_list: None,
+            account_enabled: true,
+            company_name: Some(tenant.display_name.clone()),
+        })
+        .collect();
+    let domain = tenant
+        .domains
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| tenant.default_domain().to_owned());
+    users.extend((0..count).map(|i| {
+        let (name, alias) = person(i);
+        User {
+            id: object_id(&tenant.id, "member", i),
+            display_name: name,
+            user_principal_name: format!("{alias}@{domain}"),
+            mail: Some(format!("{alias}@{domain}")),
+            user_type: "Member",
+            creation_type: None,
+            external_user_state: None,
+            show_in_address_list: None,
+            account_enabled: i % 50 != 49,
+            company_name: Some(tenant.display_name.clone()),
+        }
+    }));
+    users
+}
+
+/// B2B copies of `home`'s users `range` in `host`: guests (invited) or external members (synced).
+fn external_copies(
+    home: &[User],
+    range: std::ops::Range<usize>,
+    host: &crate::scenario::Tenant,
+    user_type: &'static str,
+    synced: bool,
+) -> Vec<User> {
+    home.iter()
+        .skip(range.start)
+        .take(range.len())
+        .enumerate()
+        .map(|(i, source)| {
+            let mail = source.mail.clone().unwrap_or_default();
+            User {
+                id: object_id(&host.id, &format!("external:{}", source.id), i),
+                display_name: source.display_name.clone(),
+                user_principal_name: external_upn(&mail, host.default_domain()),
+                mail: Some(mail),
+                user_type,
+                creation_type: Some("Invitation"),
+                external_user_state: Some("Accepted"),
+                // Cross-tenant sync maps showInAddressList to true; invited guests are hidden.
+                show_in_address_list: Some(synced),
+                account_enabled: true,
+                company_name: source.company_name.clone(),
+            }
+        })
+        .collect()
+}
+
+/// The demo scenario's users. Synced users: Contoso → Fabrikam and Fabrikam → Contoso (external
+/// members from inside the MTO); MTO guests: Woodgrove users invited as guests into Contoso; outside
+/// the MTO: Tailspin guests in Contoso and Fabrikam, Tailspin external members in Fabrikam;
+/// internal guests in Contoso.
+pub fn demo(scenario: &Scenario) -> HashMap<String, Vec<User>> {
+    let mut internal: HashMap<String, Vec<User>> = scenario
+        .tenants
+        .iter()
+        .map(|t| (t.id.clone(), internal_members(t, DEMO_INTERNAL_USERS)))
+        .collect();
+    let tenant = |id: &str| scenario.tenant(id).cloned();
+    let mut all = internal.clone();
+    let mut add = |host: &str, users: Vec<User>| {
+        if let Some(list) = all.get_mut(host) {
+            list.extend(users);
+        }
+    };
+    if let (Some(contoso), Some(fabrikam)) = (tenant(CONTOSO), tenant(FABRIKAM)) {
+        let home = |id: &str| internal.get(id).cloned().unwrap_or_default();
+        add(
+            FABRIKAM,
+            external_copies(&home(CONTOSO), 2..62, &fabrikam, "Member", true),
+        );
+        add(
+            CONTOSO,
+            external_copies(&home(FABRIKAM), 2..42, &contoso, "Member", true),
+        );
+        add(
+            CONTOSO,
+            external_copies(&home(WOODGROVE), 1..31, &contoso, "Member", true),
+        );
+        add(
+            CONTOSO,
+            external_copies(&home(WOODGROVE), 40..48, &contoso, "Guest", false),
+        );
+        add(
+            CONTOSO,
+            external_copies(&home(TAILSPIN), 1..13, &contoso, "Guest", false),
+        );
+        add(
+            FABRIKAM,
+            external_copies(&home(TAILSPIN), 20..30, &fabrikam, "Guest", false),
+        );
+        add(
+            FABRIKAM,
+            external_copies(&home(TAILSPIN), 40..43, &fabrikam, "Member", false),
+        );
+    }
+    // Internal guests: local accounts given the Guest type.
+    if let Some(users) = all.get_mut(CONTOSO) {
+        for user in users
+            .iter_mut()
+            .filter(|u| u.creation_type.is_none())
+            .skip(280)
+            .take(5)
+        {
+            user.user_type = "Guest";
+        }
+    }
+    internal.clear();
+    all
+}
+
+/// Users a scenario starts with.
+pub fn for_scenario(scenario: &Scenario) -> HashMap<String, Vec<User>> {
+    if scenario.name == "demo" {
+        demo(scenario)
+    } else {
+        scenario
+            .tenants
+            .iter()
+            .map(|t| (t.id.clone(), internal_members(t, 0)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_segment_is_non_empty_somewhere_in_the_demo() {
+        let users = demo(&Scenario::demo());
+        let count =
+            |tenant: &str, f: &dyn Fn(&User) -> bool| users[tenant].iter().filter(|u| f(u)).count();
+        assert!(
+            count(CONTOSO, &|u| u.user_type == "Member"
+                && u.creation_type.is_none())
+                >= 290
+        );
+        assert_eq!(
+            count(CONTOSO, &|u| u.user_type == "Guest"
+                && u.creation_type.is_none()),
+            5
+        );
+        assert_eq!(
+            count(FABRIKAM, &|u| u.user_type == "Member"
+                && u.user_principal_name.contains("contoso.com#EXT#")),
+            60
+        );
+        assert_eq!(
+            count(CONTOSO, &|u| u.user_type == "Guest"
+                && u.user_principal_name.contains("woodgrovebank.com#EXT#")),
+            8
+        );
+        assert_eq!(
+            count(CONTOSO, &|u| u.user_type == "Guest"
+                && u.user_principal_name.contains("tailspintoys.com#EXT#")),
+            12
+        );
+        assert_eq!(
+            count(FABRIKAM, &|u| u.user_type == "Member"
+                && u.user_principal_name.contains("tailspintoys.com#EXT#")),
+            3
+        );
+    }
+
+    #[test]
+    fn ids_are_unique_and_stable() {
+        let first = demo(&Scenario::demo());
+        let second = demo(&Scenario::demo());
+        assert_eq!(first[CONTOSO], second[CONTOSO]);
+        let mut ids: Vec<&str> = first[CONTOSO].iter().map(|u| u.id.as_str()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), first[CONTOSO].len());
+    }
+
+    #[test]
+    fn external_upns_use_the_ext_form() {
+        assert_eq!(
+            external_upn("alex.vance@contoso.com", "fabrikam.onmicrosoft.com"),
+            "alex.vance_contoso.com#EXT#@fabrikam.onmicrosoft.com"
+        );
+    }
+}
