@@ -11,7 +11,7 @@ struct Cli {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:4000")]
     addr: std::net::SocketAddr,
-    /// Scenario to load (only `demo` so far).
+    /// Scenario to load: `demo`, or `scale:N:M` (N tenants in one MTO, M users in the first).
     #[arg(long, default_value = "demo")]
     scenario: String,
 }
@@ -20,12 +20,12 @@ struct Cli {
 async fn main() -> ExitCode {
     tracing_subscriber::fmt().with_target(false).init();
     let cli = Cli::parse();
-    let scenario = match cli.scenario.as_str() {
-        "demo" => Scenario::demo(),
-        other => {
-            eprintln!("emulator: unknown scenario {other:?} (available: demo)");
-            return ExitCode::from(2);
-        }
+    let Some(scenario) = Scenario::named(&cli.scenario) else {
+        eprintln!(
+            "emulator: unknown scenario {:?} (available: demo, scale:N:M)",
+            cli.scenario
+        );
+        return ExitCode::from(2);
     };
     let emulator = match Emulator::new(scenario, Clock::real()) {
         Ok(emulator) => emulator.with_controls(),

@@ -84,6 +84,8 @@ pub struct Scenario {
     pub name: String,
     pub tenants: Vec<Tenant>,
     pub mto: Option<Mto>,
+    /// Generated internal members in each tenant (the first tenant only, for scale scenarios).
+    pub internal_users: usize,
 }
 
 impl Scenario {
@@ -125,6 +127,7 @@ impl Scenario {
         };
         Self {
             name: "demo".into(),
+            internal_users: 300,
             mto: Some(Mto {
                 display_name: "Contoso Group".into(),
                 description: "Contoso and the companies it owns".into(),
@@ -231,6 +234,85 @@ impl Scenario {
                 ),
             ],
         }
+    }
+}
+
+impl Scenario {
+    /// `scale:N:M`: `n` tenants (at most 100) all active in one MTO owned by the first, one Global
+    /// Administrator `admin@tenantNNN.onmicrosoft.com` each, and `m` generated users in the first tenant.
+    pub fn scale(n: usize, m: usize) -> Self {
+        let tenants = (0..n.clamp(1, 100))
+            .map(|i| {
+                let id = uuid::Uuid::new_v5(
+                    &uuid::Uuid::NAMESPACE_OID,
+                    format!("scale-tenant:{i}").as_bytes(),
+                )
+                .to_string();
+                let prefix = format!("tenant{:03}", i + 1);
+                Tenant {
+                    id: id.clone(),
+                    display_name: format!("Tenant {:03}", i + 1),
+                    domains: vec![
+                        format!("{prefix}.onmicrosoft.com"),
+                        format!("{prefix}.example.com"),
+                    ],
+                    accounts: vec![Account {
+                        object_id: uuid::Uuid::new_v5(
+                            &uuid::Uuid::NAMESPACE_OID,
+                            format!("scale-admin:{i}").as_bytes(),
+                        )
+                        .to_string(),
+                        upn: format!("admin@{prefix}.onmicrosoft.com"),
+                        display_name: format!("Tenant {:03} Admin", i + 1),
+                        role_ids: vec![roles::GLOBAL_ADMINISTRATOR.into()],
+                    }],
+                    membership: None,
+                }
+            })
+            .collect::<Vec<_>>();
+        let owner = tenants.first().map(|t| t.id.clone()).unwrap_or_default();
+        let tenants = tenants
+            .into_iter()
+            .enumerate()
+            .map(|(i, tenant)| Tenant {
+                membership: Some(Membership {
+                    role: if i == 0 {
+                        MemberRole::Owner
+                    } else {
+                        MemberRole::Member
+                    },
+                    state: MemberState::Active,
+                    added_by: owner.clone(),
+                    added: "2026-09-01T09:00:00Z",
+                    joined: if i == 0 {
+                        None
+                    } else {
+                        Some("2026-09-02T09:00:00Z")
+                    },
+                }),
+                ..tenant
+            })
+            .collect();
+        Self {
+            name: format!("scale:{n}:{m}"),
+            tenants,
+            mto: Some(Mto {
+                display_name: "Scale Group".into(),
+                description: "Generated for benchmarks".into(),
+                created: "2026-09-01T08:30:00Z",
+            }),
+            internal_users: m,
+        }
+    }
+
+    /// `demo` or `scale:N:M`.
+    pub fn named(name: &str) -> Option<Self> {
+        if name == "demo" {
+            return Some(Self::demo());
+        }
+        let rest = name.strip_prefix("scale:")?;
+        let (n, m) = rest.split_once(':')?;
+        Some(Self::scale(n.parse().ok()?, m.parse().ok()?))
     }
 }
 

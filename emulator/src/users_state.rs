@@ -202,7 +202,13 @@ pub fn for_scenario(scenario: &Scenario) -> HashMap<String, Vec<User>> {
         scenario
             .tenants
             .iter()
-            .map(|t| (t.id.clone(), internal_members(t, 0)))
+            .enumerate()
+            .map(|(i, t)| {
+                (
+                    t.id.clone(),
+                    internal_members(t, if i == 0 { scenario.internal_users } else { 0 }),
+                )
+            })
             .collect()
     }
 }
