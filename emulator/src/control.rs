@@ -41,14 +41,12 @@ async fn advance(State(state): State<EmulatorState>, Json(body): Json<Advance>) 
     Json(json!({ "now": state.clock().unix() })).into_response()
 }
 
-/// Back to the scenario as loaded: organization, join requests and grants in flight.
+/// Back to the scenario as loaded (at the clock's time): organization, policies, users, sync, and
+/// no join requests or grants in flight.
 async fn reset(State(state): State<EmulatorState>) -> Response {
     let mut world = state.world();
     let scenario = world.scenario.clone();
-    world.mto = crate::mto_state::Organization::from_scenario(&scenario);
-    world.policies = crate::policy_state::for_scenario(&scenario);
-    world.users = crate::users_state::for_scenario(&scenario);
-    world.join_requests.clear();
+    *world = crate::World::new(scenario, state.clock().unix());
     state
         .0
         .faults
@@ -56,8 +54,6 @@ async fn reset(State(state): State<EmulatorState>) -> Response {
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .clear();
-    world.codes.clear();
-    world.refresh_tokens.clear();
     StatusCode::NO_CONTENT.into_response()
 }
 

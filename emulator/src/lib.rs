@@ -14,6 +14,7 @@ pub mod keys;
 pub mod mto_state;
 pub mod policy_state;
 pub mod scenario;
+pub mod sync_state;
 pub mod users_state;
 
 use std::collections::HashMap;
@@ -59,8 +60,32 @@ pub struct World {
     pub policies: HashMap<String, policy_state::TenantPolicies>,
     /// `joinRequest.addedByTenantId` per joining tenant, as last PATCHed.
     pub join_requests: HashMap<String, String>,
+    /// Cross-tenant sync configurations, per source tenant.
+    pub sync: HashMap<String, Vec<sync_state::Configuration>>,
+    /// `/auditLogs/provisioning`, per tenant, oldest first.
+    pub provisioning: HashMap<String, Vec<graph::sync::ProvisioningEntry>>,
     pub codes: HashMap<String, PendingCode>,
     pub refresh_tokens: HashMap<String, RefreshGrant>,
+}
+
+impl World {
+    /// The scenario as it stands at `now`: organization, policies, users, sync configurations that
+    /// have run their cycles so far.
+    pub fn new(scenario: Scenario, now: i64) -> Self {
+        let mut world = Self {
+            mto: mto_state::Organization::from_scenario(&scenario),
+            policies: policy_state::for_scenario(&scenario),
+            users: users_state::for_scenario(&scenario),
+            scenario,
+            join_requests: HashMap::new(),
+            sync: HashMap::new(),
+            provisioning: HashMap::new(),
+            codes: HashMap::new(),
+            refresh_tokens: HashMap::new(),
+        };
+        sync_state::for_scenario(&mut world, now);
+        world
+    }
 }
 
 pub struct Inner {
@@ -118,6 +143,7 @@ impl EmulatorState {
                 *mto = None;
             }
         }
+        sync_state::advance(&mut world, now);
         world
     }
 
@@ -149,15 +175,7 @@ impl Emulator {
     pub fn new(scenario: Scenario, clock: Clock) -> Result<Self, keys::KeyError> {
         Ok(Self {
             state: EmulatorState(Arc::new(Inner {
-                world: Mutex::new(World {
-                    mto: mto_state::Organization::from_scenario(&scenario),
-                    policies: policy_state::for_scenario(&scenario),
-                    users: users_state::for_scenario(&scenario),
-                    scenario,
-                    join_requests: HashMap::new(),
-                    codes: HashMap::new(),
-                    refresh_tokens: HashMap::new(),
-                }),
+                world: Mutex::new(World::new(scenario, clock.unix())),
                 clock,
                 key: keys::SigningKey::generate()?,
                 faults: faults::Faults::default(),

@@ -97,7 +97,7 @@ pub enum MtoError {
     CannotRemove(&'static str),
 }
 
-fn iso(unix: i64) -> String {
+pub(crate) fn iso(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
         .ok()
         .and_then(|t| {

@@ -8,6 +8,7 @@ pub mod client;
 pub mod error;
 pub mod ids;
 pub mod policies;
+pub mod sync;
 
 pub use error::{ErrorBody, ErrorEnvelope, InnerError};
 pub use ids::{TenantId, TenantIdError, TenantRef};

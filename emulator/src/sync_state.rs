@@ -1,0 +1,1373 @@
+//! Cross-tenant synchronization (graph-api.md §6): configurations (a service principal from the
+//! cross-tenant sync template with secrets, scope and one `Azure2Azure` job) per source tenant, and
+//! the simulated sync cycle on the emulator's clock.
+//!
+//! A cycle checks the policies first: the target must allow inbound sync from the source and
+//! automatic redemption must be allowed inbound by the target and outbound by the source, or the job
+//! goes to quarantine with `AzureDirectoryB2BManagementPolicyCheckFailure`. Otherwise in-scope
+//! internal members of the source are created or updated in the target as external users, users that
+//! left the scope are soft-deleted there, and every action is written to the source's provisioning log.
+
+use std::collections::{HashMap, HashSet};
+
+use graph::policies::PartnerConfiguration;
+use graph::sync::{
+    AppRole, AppRoleAssignment, AttributeMapping, FilterClause, Initiator, KeyLongValue, KeyValue,
+    MappingSource, ModifiedProperty, NameValue, ObjectMapping, ProvisioningEntry,
+    ProvisioningErrorInfo, ProvisioningParty, ProvisioningStatusInfo, ProvisioningStep, Quarantine,
+    Schedule, ScopeFilter, ServicePrincipal, SyncError, SyncJob, SyncRule, SyncSchema, SyncStatus,
+    TaskExecution, AZURE2AZURE, CROSS_TENANT_SYNC_TEMPLATE_ID, MTO_SYNC_PREFIX, NEVER,
+    POLICY_CHECK_FAILURE,
+};
+use serde_json::{json, Map, Value};
+
+use crate::mto_state::iso;
+use crate::policy_state::TenantPolicies;
+use crate::scenario::{Scenario, Tenant, CONTOSO, FABRIKAM, WOODGROVE};
+use crate::users_state::{synced_copy, User};
+use crate::World;
+
+/// The fixed cross-tenant sync interval (`PT40M`).
+pub const CYCLE_SECONDS: i64 = 40 * 60;
+/// How soon the first cycle runs after `start` or `restart` (the service takes a moment to pick
+/// a job up; short enough to watch in the demo).
+pub const FIRST_CYCLE_SECONDS: i64 = 20;
+/// Provisioning log entries kept per tenant (oldest dropped first).
+pub const LOG_CAPACITY: usize = 20_000;
+pub const TARGET_DIRECTORY: &str = "Azure Active Directory (target tenant)";
+pub const SOURCE_DIRECTORY: &str = "Azure Active Directory";
+const HOMEPAGE: &str = "https://account.activedirectory.windowsazure.com:444/applications/default.aspx?metadata=aad2aadsync|ISV9.1|primary|z";
+
+/// Scoping filter operators the emulator evaluates (`GET .../schema/filterOperators`).
+pub const FILTER_OPERATORS: &[(&str, &str)] = &[
+    ("EQUALS", "Binary"),
+    ("NOT EQUALS", "Binary"),
+    ("IS TRUE", "Unary"),
+    ("IS FALSE", "Unary"),
+    ("IS NULL", "Unary"),
+    ("IS NOT NULL", "Unary"),
+    ("Includes", "Binary"),
+];
+
+/// One cross-tenant sync configuration in its source tenant.
+#[derive(Debug, Clone)]
+pub struct Configuration {
+    pub service_principal: ServicePrincipal,
+    /// The object id of the application behind the service principal.
+    pub application_id: String,
+    pub created: i64,
+    pub secrets: Vec<KeyValue>,
+    pub assignments: Vec<AppRoleAssignment>,
+    pub jobs: Vec<Job>,
+}
+
+impl Configuration {
+    /// The target tenant: the `CompanyId` secret.
+    pub fn target(&self) -> Option<&str> {
+        self.secrets
+            .iter()
+            .find(|s| s.key == "CompanyId")
+            .map(|s| s.value.as_str())
+    }
+
+    fn sync_all(&self) -> bool {
+        self.secrets
+            .iter()
+            .any(|s| s.key == "SyncAll" && s.value.eq_ignore_ascii_case("true"))
+    }
+
+    pub fn msiam_access(&self) -> String {
+        self.service_principal
+            .app_roles
+            .first()
+            .map(|r| r.id.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// A synchronization job and what its runs left behind.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: String,
+    /// `Active`, `Disabled` or `Paused`.
+    pub schedule_state: &'static str,
+    pub last_execution: Option<TaskExecution>,
+    pub last_success: Option<TaskExecution>,
+    pub last_success_with_exports: Option<TaskExecution>,
+    pub quarantine: Option<Quarantine>,
+    pub successive_failures: i64,
+    pub steady_first: Option<i64>,
+    pub steady_last: Option<i64>,
+    pub synchronized: i64,
+    /// When the next cycle runs (only while `Active`).
+    pub next_run: Option<i64>,
+    pub schema: SyncSchema,
+    pub schema_version: u32,
+}
+
+impl Job {
+    pub fn new(source_tenant: &str) -> Self {
+        Self {
+            id: format!(
+                "{AZURE2AZURE}.{}.{}",
+                source_tenant.replace('-', ""),
+                uuid::Uuid::new_v4()
+            ),
+            schedule_state: "Disabled",
+            last_execution: None,
+            last_success: None,
+            last_success_with_exports: None,
+            quarantine: None,
+            successive_failures: 0,
+            steady_first: None,
+            steady_last: None,
+            synchronized: 0,
+            next_run: None,
+            schema: default_schema(),
+            schema_version: 2,
+        }
+    }
+
+    pub fn status_code(&self) -> &'static str {
+        if self.quarantine.is_some() {
+            "Quarantine"
+        } else if self.schedule_state != "Active" {
+            "Paused"
+        } else if self.last_execution.is_none() {
+            "NotRun"
+        } else {
+            "Active"
+        }
+    }
+
+    /// The job as Graph returns it.
+    pub fn to_graph(&self) -> SyncJob {
+        let time = |t: Option<i64>| Some(t.map(iso).unwrap_or_else(|| NEVER.to_owned()));
+        SyncJob {
+            id: self.id.clone(),
+            template_id: AZURE2AZURE.into(),
+            schedule: Schedule {
+                expiration: None,
+                interval: "PT40M".into(),
+                state: self.schedule_state.into(),
+            },
+            status: SyncStatus {
+                code: self.status_code().into(),
+                count_successive_complete_failures: self.successive_failures,
+                escrows_pruned: false,
+                last_execution: self.last_execution.clone(),
+                last_successful_execution: self.last_success.clone(),
+                last_successful_execution_with_exports: self.last_success_with_exports.clone(),
+                progress: Vec::new(),
+                quarantine: self.quarantine.clone(),
+                steady_state_first_achieved_time: time(self.steady_first),
+                steady_state_last_achieved_time: time(self.steady_last),
+                synchronized_entry_count_by_type: if self.last_success.is_some() {
+                    vec![KeyLongValue {
+                        key: "user to user".into(),
+                        value: self.synchronized,
+                    }]
+                } else {
+                    Vec::new()
+                },
+                troubleshooting_url: None,
+            },
+            synchronization_job_settings: vec![
+                NameValue {
+                    name: "AzureIngestionAttributeOptimization".into(),
+                    value: "False".into(),
+                },
+                NameValue {
+                    name: "LookaheadQueryEnabled".into(),
+                    value: "False".into(),
+                },
+            ],
+        }
+    }
+
+    /// Schema with its id and version, as `GET .../schema` returns it.
+    pub fn schema_json(&self) -> SyncSchema {
+        SyncSchema {
+            id: self.id.clone(),
+            version: Some(format!("v1.{}", self.schema_version)),
+            ..self.schema.clone()
+        }
+    }
+
+    /// `start`: active, quarantine cleared, first cycle shortly.
+    pub fn start(&mut self, now: i64) {
+        self.schedule_state = "Active";
+        self.quarantine = None;
+        self.next_run = Some(
+            self.next_run
+                .filter(|t| *t <= now + FIRST_CYCLE_SECONDS)
+                .unwrap_or(now + FIRST_CYCLE_SECONDS),
+        );
+    }
+
+    pub fn pause(&mut self) {
+        self.schedule_state = "Paused";
+        self.next_run = None;
+    }
+
+    /// `restart` with reset flags (graph_api::sync parses them).
+    pub fn restart(&mut self, flags: u32, now: i64) {
+        use graph::sync::reset_scope::{ESCROWS, QUARANTINE_STATE, WATERMARK};
+        if flags & QUARANTINE_STATE != 0 {
+            self.quarantine = None;
+            self.successive_failures = 0;
+        }
+        if flags & WATERMARK != 0 {
+            self.steady_last = None;
+        }
+        let _ = ESCROWS; // No escrows are kept: every cycle reprocesses the whole scope.
+        self.schedule_state = "Active";
+        self.next_run = Some(now + FIRST_CYCLE_SECONDS);
+    }
+}
+
+fn constant(value: &str) -> MappingSource {
+    MappingSource {
+        expression: Some(format!("\"{value}\"")),
+        name: Some(value.into()),
+        kind: "Constant".into(),
+        parameters: Vec::new(),
+    }
+}
+
+fn attribute(name: &str) -> MappingSource {
+    MappingSource {
+        expression: Some(format!("[{name}]")),
+        name: Some(name.into()),
+        kind: "Attribute".into(),
+        parameters: Vec::new(),
+    }
+}
+
+fn mapping(target: &str, source: MappingSource, matching_priority: i32) -> AttributeMapping {
+    AttributeMapping {
+        target_attribute_name: target.into(),
+        source: Some(source),
+        default_value: None,
+        export_missing_references: false,
+        flow_behavior: Some("FlowWhenChanged".into()),
+        flow_type: Some("Always".into()),
+        matching_priority,
+    }
+}
+
+/// The schema a new cross-tenant sync job gets (graph-api.md §6.4, default mappings of step 9).
+pub fn default_schema() -> SyncSchema {
+    let mut users = vec![mapping(
+        "alternativeSecurityIds",
+        MappingSource {
+            expression: Some("AltSecIdFromNetId([netId])".into()),
+            name: Some("AltSecIdFromNetId".into()),
+            kind: "Function".into(),
+            parameters: vec![graph::sync::MappingParameter {
+                key: "netId".into(),
+                value: attribute("netId"),
+            }],
+        },
+        1,
+    )];
+    users.extend(
+        [
+            "isSoftDeleted",
+            "accountEnabled",
+            "displayName",
+            "givenName",
+            "surname",
+            "mailNickname",
+            "department",
+            "employeeId",
+            "streetAddress",
+            "city",
+            "state",
+            "postalCode",
+            "country",
+            "preferredLanguage",
+            "manager",
+        ]
+        .iter()
+        .map(|name| mapping(name, attribute(name), 0)),
+    );
+    users.push(mapping("userType", constant("Member"), 0));
+    users.push(mapping("showInAddressList", constant("true"), 0));
+    let object_mapping = |name: &str, object: &str, enabled: bool, attributes| ObjectMapping {
+        name: name.into(),
+        enabled,
+        flow_types: Some("Add, Update, Delete".into()),
+        metadata: Vec::new(),
+        scope: None,
+        source_object_name: object.into(),
+        target_object_name: object.into(),
+        attribute_mappings: attributes,
+    };
+    SyncSchema {
+        id: String::new(),
+        version: None,
+        synchronization_rules: vec![SyncRule {
+            id: "8b8c5b8d-2a4c-4e2e-9a4b-0c7b3f1b6a11".into(),
+            name: Some("USER_INBOUND_USER".into()),
+            editable: true,
+            priority: 1,
+            source_directory_name: Some(SOURCE_DIRECTORY.into()),
+            target_directory_name: Some(TARGET_DIRECTORY.into()),
+            metadata: vec![
+                KeyValue {
+                    key: "defaultSourceObjectMappings".into(),
+                    value: "[\"User\"]".into(),
+                },
+                KeyValue {
+                    key: "supportsProvisionOnDemand".into(),
+                    value: "true".into(),
+                },
+            ],
+            object_mappings: vec![
+                object_mapping(
+                    "Provision Azure Active Directory Users",
+                    "User",
+                    true,
+                    users,
+                ),
+                object_mapping(
+                    "Provision Azure Active Directory Groups",
+                    "Group",
+                    false,
+                    vec![mapping("displayName", attribute("displayName"), 1)],
+                ),
+            ],
+        }],
+    }
+}
+
+/// Why a schema cannot be saved (`400 schemaInvalid`-like); `None` when it can.
+pub fn schema_problem(schema: &SyncSchema) -> Option<String> {
+    let mapping = schema.user_mapping()?;
+    let alt = mapping
+        .attribute_mappings
+        .iter()
+        .find(|m| m.target_attribute_name == "alternativeSecurityIds");
+    let default = default_schema();
+    let default_alt = default
+        .user_mapping()
+        .and_then(|m| m.attribute_mappings.first());
+    if alt.map(|a| (&a.source, a.matching_priority))
+        != default_alt.map(|a| (&a.source, a.matching_priority))
+    {
+        return Some(
+            "The mapping for alternativeSecurityIds (matching precedence 1) cannot be changed."
+                .into(),
+        );
+    }
+    if let Some(user_type) = schema.constant_for("userType") {
+        if !matches!(user_type, "Member" | "Guest") {
+            return Some(format!(
+                "userType can be mapped to Member or Guest, not '{user_type}'."
+            ));
+        }
+    }
+    let groups = mapping.scope.iter().flat_map(|s| s.groups.iter());
+    for clause in groups.flat_map(|g| g.clauses.iter()) {
+        if !FILTER_OPERATORS
+            .iter()
+            .any(|(name, _)| *name == clause.operator_name)
+        {
+            return Some(format!(
+                "Unknown scoping filter operator '{}'.",
+                clause.operator_name
+            ));
+        }
+    }
+    None
+}
+
+/// A user's value for a scoping attribute (the ones the emulator's users carry).
+fn user_attribute(user: &User, name: &str) -> Option<String> {
+    match name {
+        "displayName" => Some(user.display_name.clone()),
+        "userPrincipalName" => Some(user.user_principal_name.clone()),
+        "mail" => user.mail.clone(),
+        "companyName" => user.company_name.clone(),
+        "userType" => Some(user.user_type.to_owned()),
+        "accountEnabled" => Some(
+            if user.account_enabled {
+                "True"
+            } else {
+                "False"
+            }
+            .into(),
+        ),
+        _ => None,
+    }
+}
+
+fn clause_matches(user: &User, clause: &FilterClause) -> bool {
+    let value = user_attribute(user, &clause.source_operand_name);
+    let wanted = &clause.target_operand.values;
+    let equals = |v: &str| wanted.iter().any(|w| w.eq_ignore_ascii_case(v));
+    match clause.operator_name.as_str() {
+        "EQUALS" => value.as_deref().is_some_and(equals),
+        "NOT EQUALS" => !value.as_deref().is_some_and(equals),
+        "IS TRUE" => value.as_deref() == Some("True"),
+        "IS FALSE" => value.as_deref() == Some("False"),
+        "IS NULL" => value.is_none(),
+        "IS NOT NULL" => value.is_some(),
+        "Includes" => value.as_deref().is_some_and(|v| {
+            wanted
+                .iter()
+                .any(|w| v.to_lowercase().contains(&w.to_lowercase()))
+        }),
+        _ => false,
+    }
+}
+
+/// In scope when any group matches (all of its clauses), or when there are no groups.
+pub fn filter_matches(user: &User, filter: Option<&ScopeFilter>) -> bool {
+    let Some(filter) = filter.filter(|f| !f.groups.is_empty()) else {
+        return true;
+    };
+    filter
+        .groups
+        .iter()
+        .any(|group| group.clauses.iter().all(|c| clause_matches(user, c)))
+}
+
+/// Internal members only: no guests, no external users.
+fn is_internal_member(user: &User) -> bool {
+    user.user_type == "Member" && user.creation_type.is_none() && user.synced_from.is_none()
+}
+
+/// Why the policies block sync from `source` into `target`, if they do.
+pub fn policy_check(
+    policies: &HashMap<String, TenantPolicies>,
+    source: &str,
+    target: &str,
+) -> Result<(), SyncError> {
+    let blocked = |message: &str| SyncError {
+        code: POLICY_CHECK_FAILURE.into(),
+        message: message.into(),
+        tenant_actionable: true,
+    };
+    let inherited = |tenant: &TenantPolicies, key: &str| {
+        tenant.default["automaticUserConsentSettings"][key].as_bool()
+    };
+    let partner = |owner: &str, other: &str| -> Option<(&TenantPolicies, &PartnerConfiguration)> {
+        let tenant = policies.get(owner)?;
+        Some((tenant, tenant.partners.get(other)?))
+    };
+    let sync_allowed = policies
+        .get(target)
+        .and_then(|t| t.identity_sync.get(source))
+        .and_then(|p| p.user_sync_inbound.as_ref())
+        .and_then(|u| u.is_sync_allowed)
+        .unwrap_or(false);
+    let inbound = partner(target, source).and_then(|(t, p)| {
+        p.automatic_user_consent_settings
+            .inbound_allowed
+            .or_else(|| inherited(t, "inboundAllowed"))
+    });
+    let outbound = partner(source, target).and_then(|(t, p)| {
+        p.automatic_user_consent_settings
+            .outbound_allowed
+            .or_else(|| inherited(t, "outboundAllowed"))
+    });
+    if inbound != Some(true) || outbound != Some(true) {
+        return Err(blocked(
+            "Policy permitting auto-redemption of invitations not configured",
+        ));
+    }
+    if !sync_allowed {
+        return Err(blocked(
+            "Policy permitting users to be synchronized into the target tenant not configured",
+        ));
+    }
+    Ok(())
+}
+
+/// What a cycle or an on-demand provisioning did for one user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Created(String),
+    Updated(String, Vec<ModifiedProperty>),
+    Deleted(String),
+    Unchanged(String),
+    OutOfScope,
+}
+
+/// Brings `source`'s copy in `host` up to date: created, updated, deleted when out of scope.
+fn reconcile(
+    host_users: &mut Vec<User>,
+    host: &Tenant,
+    source_tenant: &str,
+    source: &User,
+    in_scope: bool,
+    user_type: &'static str,
+) -> Outcome {
+    let existing = host_users.iter().position(|u| {
+        u.synced_from
+            .as_ref()
+            .is_some_and(|s| s.tenant_id == source_tenant && s.object_id == source.id)
+    });
+    match (existing, in_scope) {
+        (None, false) => Outcome::OutOfScope,
+        (Some(index), false) => {
+            let removed = host_users.remove(index);
+            Outcome::Deleted(removed.id)
+        }
+        (None, true) => {
+            let copy = synced_copy(source, source_tenant, host, user_type);
+            let id = copy.id.clone();
+            host_users.push(copy);
+            Outcome::Created(id)
+        }
+        (Some(index), true) => {
+            let copy = &mut host_users[index];
+            let mut changes = Vec::new();
+            let mut change = |name: &str, old: String, new: String| {
+                if old != new {
+                    changes.push(ModifiedProperty {
+                        display_name: name.into(),
+                        old_value: Some(old),
+                        new_value: Some(new),
+                    });
+                }
+            };
+            change(
+                "displayName",
+                copy.display_name.clone(),
+                source.display_name.clone(),
+            );
+            change(
+                "accountEnabled",
+                copy.account_enabled.to_string(),
+                source.account_enabled.to_string(),
+            );
+            change("userType", copy.user_type.to_owned(), user_type.to_owned());
+            copy.display_name = source.display_name.clone();
+            copy.account_enabled = source.account_enabled;
+            copy.user_type = user_type;
+            if changes.is_empty() {
+                Outcome::Unchanged(copy.id.clone())
+            } else {
+                Outcome::Updated(copy.id.clone(), changes)
+            }
+        }
+    }
+}
+
+/// The context of one job's run, cloned out of the world so the world can be changed.
+struct Run {
+    source: String,
+    target: Tenant,
+    target_name: String,
+    service_principal: ServicePrincipal,
+    job_id: String,
+    cycle_id: String,
+    user_type: &'static str,
+    scope: Option<ScopeFilter>,
+    assigned: HashSet<String>,
+    sync_all: bool,
+    initiated_by: Initiator,
+}
+
+fn service_initiator() -> Initiator {
+    Initiator {
+        id: Some(String::new()),
+        display_name: Some("Azure AD Provisioning Service".into()),
+        initiator_type: Some("system".into()),
+    }
+}
+
+impl Run {
+    fn prepare(world: &World, source: &str, config: &Configuration, job: &Job) -> Option<Self> {
+        let target_id = config.target()?;
+        let target = world.scenario.tenant(target_id)?.clone();
+        let user_type = match job.schema.constant_for("userType") {
+            Some("Guest") => "Guest",
+            _ => "Member",
+        };
+        Some(Self {
+            source: source.to_owned(),
+            target_name: target.display_name.clone(),
+            target,
+            service_principal: config.service_principal.clone(),
+            job_id: job.id.clone(),
+            cycle_id: uuid::Uuid::new_v4().to_string(),
+            user_type,
+            scope: job.schema.user_mapping().and_then(|m| m.scope.clone()),
+            assigned: config
+                .assignments
+                .iter()
+                .map(|a| a.principal_id.clone())
+                .collect(),
+            sync_all: config.sync_all(),
+            initiated_by: service_initiator(),
+        })
+    }
+
+    fn in_scope(&self, user: &User) -> bool {
+        is_internal_member(user)
+            && (self.sync_all || self.assigned.contains(&user.id))
+            && filter_matches(user, self.scope.as_ref())
+    }
+
+    fn entry(
+        &self,
+        at: i64,
+        user: &User,
+        action: &str,
+        target_id: Option<&str>,
+        failure: Option<&SyncError>,
+        steps: Vec<ProvisioningStep>,
+        modified: Vec<ModifiedProperty>,
+    ) -> ProvisioningEntry {
+        let party =
+            |id: Option<&str>, name: &str, kind: Option<&str>, details: Map<String, Value>| {
+                ProvisioningParty {
+                    id: id.map(str::to_owned),
+                    display_name: Some(name.to_owned()),
+                    identity_type: kind.map(str::to_owned),
+                    details,
+                }
+            };
+        let mut target_details = Map::new();
+        target_details.insert("ApplicationId".into(), json!(self.service_principal.app_id));
+        target_details.insert(
+            "ServicePrincipalId".into(),
+            json!(self.service_principal.id),
+        );
+        target_details.insert(
+            "ServicePrincipalDisplayName".into(),
+            json!(self.service_principal.display_name),
+        );
+        let mut source_details = Map::new();
+        source_details.insert("TenantId".into(), json!(self.source));
+        let mut target_identity_details = Map::new();
+        target_identity_details.insert("TenantId".into(), json!(self.target.id));
+        ProvisioningEntry {
+            id: uuid::Uuid::new_v4().to_string(),
+            activity_date_time: iso(at),
+            tenant_id: Some(self.source.clone()),
+            job_id: Some(self.job_id.clone()),
+            cycle_id: Some(self.cycle_id.clone()),
+            change_id: Some(uuid::Uuid::new_v4().to_string()),
+            duration_in_milliseconds: 350,
+            provisioning_action: action.into(),
+            provisioning_status_info: Some(ProvisioningStatusInfo {
+                status: if failure.is_some() {
+                    "failure"
+                } else {
+                    "success"
+                }
+                .into(),
+                error_information: failure.map(|f| ProvisioningErrorInfo {
+                    error_code: Some(f.code.clone()),
+                    reason: Some(f.message.clone()),
+                    additional_details: None,
+                    error_category: Some("nonServiceFailure".into()),
+                    recommended_action: Some(format!(
+                        "In {}, allow inbound user synchronization and automatic redemption for the source tenant; the source must allow automatic redemption outbound.",
+                        self.target_name
+                    )),
+                }),
+            }),
+            provisioning_steps: steps,
+            modified_properties: modified,
+            service_principal: Some(party(
+                Some(&self.service_principal.id),
+                self.service_principal.display_name.as_deref().unwrap_or_default(),
+                None,
+                Map::new(),
+            )),
+            source_system: Some(party(
+                Some(&self.source),
+                SOURCE_DIRECTORY,
+                None,
+                Map::new(),
+            )),
+            target_system: Some(party(
+                Some(&self.target.id),
+                TARGET_DIRECTORY,
+                None,
+                target_details,
+            )),
+            source_identity: Some(party(
+                Some(&user.id),
+                &user.display_name,
+                Some("User"),
+                source_details,
+            )),
+            target_identity: Some(party(
+                target_id,
+                &user.display_name,
+                Some("User"),
+                target_identity_details,
+            )),
+            initiated_by: Some(self.initiated_by.clone()),
+        }
+    }
+}
+
+fn step(name: &str, kind: &str, status: &str, description: String) -> ProvisioningStep {
+    ProvisioningStep {
+        name: name.into(),
+        provisioning_step_type: kind.into(),
+        status: status.into(),
+        description: Some(description),
+        details: Map::new(),
+    }
+}
+
+/// The steps of one user's provisioning, as the log and `provisionOnDemand` show them.
+fn steps_for(run: &Run, user: &User, outcome: &Outcome) -> Vec<ProvisioningStep> {
+    let mut steps = vec![step(
+        "EntryImport",
+        "import",
+        "success",
+        format!(
+            "Retrieved {} from {SOURCE_DIRECTORY}",
+            user.user_principal_name
+        ),
+    )];
+    let mut scoping = step(
+        "EntrySynchronizationScoping",
+        "scoping",
+        if matches!(outcome, Outcome::OutOfScope | Outcome::Deleted(_)) {
+            "skipped"
+        } else {
+            "success"
+        },
+        format!(
+            "Determine if User in scope by evaluating against each scoping filter: {}",
+            if matches!(outcome, Outcome::OutOfScope | Outcome::Deleted(_)) {
+                "not in scope"
+            } else {
+                "in scope"
+            }
+        ),
+    );
+    scoping.details.insert(
+        "ScopeEvaluationResult".into(),
+        json!(json!({"assigned": run.sync_all || run.assigned.contains(&user.id), "filter": filter_matches(user, run.scope.as_ref())}).to_string()),
+    );
+    steps.push(scoping);
+    let (name, verb) = match outcome {
+        Outcome::Created(_) => ("EntryExportAdd", "Created"),
+        Outcome::Updated(..) => ("EntryExportUpdate", "Updated"),
+        Outcome::Deleted(_) => ("EntryExportDelete", "Soft-deleted"),
+        Outcome::Unchanged(_) => ("EntrySynchronizationNone", "No change needed for"),
+        Outcome::OutOfScope => return steps,
+    };
+    let mut export = step(
+        name,
+        "export",
+        "success",
+        format!("{verb} User '{}' in {}", user.display_name, run.target_name),
+    );
+    export
+        .details
+        .insert("userPrincipalName".into(), json!(user.user_principal_name));
+    export
+        .details
+        .insert("accountEnabled".into(), json!(user.account_enabled));
+    export
+        .details
+        .insert("showInAddressList".into(), json!(true));
+    export
+        .details
+        .insert("appRoleAssignments".into(), json!("msiam_access"));
+    steps.push(export);
+    steps
+}
+
+fn push_log(world: &mut World, tenant: &str, entries: Vec<ProvisioningEntry>) {
+    let log = world.provisioning.entry(tenant.to_owned()).or_default();
+    log.extend(entries);
+    if log.len() > LOG_CAPACITY {
+        let excess = log.len() - LOG_CAPACITY;
+        log.drain(..excess);
+    }
+}
+
+fn job_mut<'a>(world: &'a mut World, tenant: &str, job_id: &str) -> Option<&'a mut Job> {
+    world
+        .sync
+        .get_mut(tenant)?
+        .iter_mut()
+        .flat_map(|c| c.jobs.iter_mut())
+        .find(|j| j.id == job_id)
+}
+
+fn execution(at: i64, state: &str, error: Option<SyncError>) -> TaskExecution {
+    TaskExecution {
+        activity_identifier: Some(uuid::Uuid::new_v4().to_string()),
+        state: state.into(),
+        error,
+        time_began: Some(iso(at)),
+        time_ended: Some(iso(at + 2)),
+        ..TaskExecution::default()
+    }
+}
+
+/// Runs one cycle of `job_id` (in `source`) at time `at`.
+pub fn run_cycle(world: &mut World, source: &str, job_id: &str, at: i64) {
+    let Some(run) = world
+        .sync
+        .get(source)
+        .and_then(|configs| {
+            configs
+                .iter()
+                .find_map(|c| c.jobs.iter().find(|j| j.id == job_id).map(|j| (c, j)))
+        })
+        .and_then(|(config, job)| Run::prepare(world, source, config, job))
+    else {
+        // No target (no CompanyId secret, or an unknown tenant): the run fails like a bad credential.
+        if let Some(job) = job_mut(world, source, job_id) {
+            let error = SyncError {
+                code: "AzureActiveDirectoryInvalidCredentials".into(),
+                message: "The target tenant (CompanyId) is missing or unknown.".into(),
+                tenant_actionable: true,
+            };
+            job.last_execution = Some(execution(at, "Failed", Some(error)));
+            job.successive_failures += 1;
+            job.next_run = Some(at + CYCLE_SECONDS);
+        }
+        return;
+    };
+    let sources: Vec<User> = world.users.get(source).cloned().unwrap_or_default();
+    let mut entries = Vec::new();
+    let result = policy_check(&world.policies, source, &run.target.id);
+    let mut exported = 0;
+    let mut entitled = 0;
+    if let Err(error) = &result {
+        for user in sources.iter().filter(|u| run.in_scope(u)) {
+            entitled += 1;
+            let mut steps = steps_for(&run, user, &Outcome::OutOfScope);
+            steps.push(step(
+                "EntryExportAdd",
+                "export",
+                "failure",
+                error.message.clone(),
+            ));
+            entries.push(run.entry(at, user, "create", None, Some(error), steps, Vec::new()));
+        }
+    } else {
+        let host = world.users.entry(run.target.id.clone()).or_default();
+        for user in &sources {
+            let in_scope = run.in_scope(user);
+            entitled += usize::from(in_scope);
+            let outcome = reconcile(host, &run.target, source, user, in_scope, run.user_type);
+            let (action, target_id, modified) = match &outcome {
+                Outcome::Created(id) => ("create", id.clone(), Vec::new()),
+                Outcome::Updated(id, changes) => ("update", id.clone(), changes.clone()),
+                Outcome::Deleted(id) => ("delete", id.clone(), Vec::new()),
+                Outcome::Unchanged(_) | Outcome::OutOfScope => continue,
+            };
+            exported += 1;
+            let steps = steps_for(&run, user, &outcome);
+            entries.push(run.entry(at, user, action, Some(&target_id), None, steps, modified));
+        }
+    }
+    let synchronized = world.users.get(&run.target.id).map_or(0, |users| {
+        users
+            .iter()
+            .filter(|u| {
+                u.synced_from
+                    .as_ref()
+                    .is_some_and(|s| s.tenant_id == source)
+            })
+            .count()
+    });
+    push_log(world, source, entries);
+    let Some(job) = job_mut(world, source, job_id) else {
+        return;
+    };
+    job.next_run = Some(at + CYCLE_SECONDS);
+    match result {
+        Err(error) => {
+            let mut run_record = execution(at, "Failed", Some(error.clone()));
+            run_record.count_entitled = entitled as i64;
+            run_record.count_imported = sources.len() as i64;
+            job.last_execution = Some(run_record);
+            job.successive_failures += 1;
+            let previous = job.quarantine.take();
+            job.quarantine = Some(Quarantine {
+                current_began: previous
+                    .as_ref()
+                    .and_then(|q| q.current_began.clone())
+                    .or_else(|| Some(iso(at))),
+                next_attempt: Some(iso(at + CYCLE_SECONDS)),
+                reason: "EncounteredQuarantineException".into(),
+                series_began: previous
+                    .as_ref()
+                    .and_then(|q| q.series_began.clone())
+                    .or_else(|| Some(iso(at))),
+                series_count: previous.map_or(1, |q| q.series_count + 1),
+                error: Some(error),
+            });
+        }
+        Ok(()) => {
+            let mut run_record = execution(at, "Succeeded", None);
+            run_record.count_entitled = entitled as i64;
+            run_record.count_entitled_for_provisioning = entitled as i64;
+            run_record.count_imported = sources.len() as i64;
+            run_record.count_exported = exported;
+            run_record.count_exports = exported;
+            job.quarantine = None;
+            job.successive_failures = 0;
+            if exported > 0 {
+                job.last_success_with_exports = Some(run_record.clone());
+            }
+            job.last_success = Some(run_record.clone());
+            job.last_execution = Some(run_record);
+            job.steady_first.get_or_insert(at);
+            job.steady_last = Some(at);
+            job.synchronized = synchronized as i64;
+        }
+    }
+}
+
+/// Runs every cycle that is due by `now` (a job that missed several runs runs once, now).
+pub fn advance(world: &mut World, now: i64) {
+    let due: Vec<(String, String, i64)> = world
+        .sync
+        .iter()
+        .flat_map(|(tenant, configs)| {
+            configs.iter().flat_map(move |c| {
+                c.jobs
+                    .iter()
+                    .filter(|j| j.schedule_state == "Active")
+                    .filter_map(move |j| {
+                        j.next_run
+                            .filter(|t| *t <= now)
+                            .map(|t| (tenant.clone(), j.id.clone(), t))
+                    })
+            })
+        })
+        .collect();
+    for (tenant, job_id, at) in due {
+        run_cycle(world, &tenant, &job_id, at);
+        if let Some(job) = job_mut(world, &tenant, &job_id) {
+            // Catch up to the schedule without replaying every missed cycle.
+            while job.next_run.is_some_and(|t| t <= now) {
+                job.next_run = job.next_run.map(|t| t + CYCLE_SECONDS);
+            }
+        }
+    }
+}
+
+/// `provisionOnDemand` for one user: the steps, the log entry, the change in the target.
+pub fn provision_on_demand(
+    world: &mut World,
+    source: &str,
+    job_id: &str,
+    user_id: &str,
+    initiator: Initiator,
+    now: i64,
+) -> Result<Vec<ProvisioningStep>, String> {
+    let mut run = world
+        .sync
+        .get(source)
+        .and_then(|configs| {
+            configs
+                .iter()
+                .find_map(|c| c.jobs.iter().find(|j| j.id == job_id).map(|j| (c, j)))
+        })
+        .and_then(|(config, job)| Run::prepare(world, source, config, job))
+        .ok_or_else(|| "The job has no target tenant (CompanyId) configured.".to_owned())?;
+    run.initiated_by = initiator;
+    let user = world
+        .users
+        .get(source)
+        .and_then(|users| users.iter().find(|u| u.id == user_id))
+        .cloned()
+        .ok_or_else(|| format!("Object '{user_id}' was not found in the source directory."))?;
+    let (steps, entry) = match policy_check(&world.policies, source, &run.target.id) {
+        Err(error) => {
+            let mut steps = steps_for(&run, &user, &Outcome::OutOfScope);
+            steps.push(step(
+                "EntryExportAdd",
+                "export",
+                "failure",
+                error.message.clone(),
+            ));
+            let entry = run.entry(
+                now,
+                &user,
+                "create",
+                None,
+                Some(&error),
+                steps.clone(),
+                Vec::new(),
+            );
+            (steps, Some(entry))
+        }
+        Ok(()) => {
+            let in_scope = run.in_scope(&user);
+            let host = world.users.entry(run.target.id.clone()).or_default();
+            let outcome = reconcile(host, &run.target, source, &user, in_scope, run.user_type);
+            let steps = steps_for(&run, &user, &outcome);
+            let entry = match &outcome {
+                Outcome::Created(id) => Some(("create", id.clone(), Vec::new())),
+                Outcome::Updated(id, changes) => Some(("update", id.clone(), changes.clone())),
+                Outcome::Deleted(id) => Some(("delete", id.clone(), Vec::new())),
+                Outcome::Unchanged(id) => Some(("other", id.clone(), Vec::new())),
+                Outcome::OutOfScope => None,
+            }
+            .map(|(action, id, modified)| {
+                run.entry(now, &user, action, Some(&id), None, steps.clone(), modified)
+            });
+            (steps, entry)
+        }
+    };
+    push_log(world, source, entry.into_iter().collect());
+    Ok(steps)
+}
+
+/// A new configuration as `applicationTemplates/{id}/instantiate` creates it.
+pub fn instantiate(tenant: &str, display_name: &str, now: i64) -> Configuration {
+    let app_id = uuid::Uuid::new_v4().to_string();
+    let sp_id = uuid::Uuid::new_v4().to_string();
+    Configuration {
+        service_principal: ServicePrincipal {
+            id: sp_id,
+            app_id,
+            display_name: Some(display_name.to_owned()),
+            application_template_id: Some(CROSS_TENANT_SYNC_TEMPLATE_ID.into()),
+            app_role_assignment_required: true,
+            app_roles: vec![AppRole {
+                id: uuid::Uuid::new_v4().to_string(),
+                allowed_member_types: vec!["User".into()],
+                display_name: Some("msiam_access".into()),
+                description: Some("msiam_access".into()),
+                is_enabled: true,
+                value: None,
+            }],
+            tags: vec!["WindowsAzureActiveDirectoryIntegratedApp".into()],
+            app_owner_organization_id: Some(tenant.to_owned()),
+            service_principal_type: Some("Application".into()),
+            homepage: Some(HOMEPAGE.into()),
+        },
+        application_id: uuid::Uuid::new_v4().to_string(),
+        created: now,
+        secrets: Vec::new(),
+        assignments: Vec::new(),
+        jobs: Vec::new(),
+    }
+}
+
+/// The secrets the Microsoft 365 admin center and the docs' Graph steps save for `target`.
+pub fn secrets_for(target: &str) -> Vec<KeyValue> {
+    let pair = |key: &str, value: &str| KeyValue {
+        key: key.into(),
+        value: value.into(),
+    };
+    vec![
+        pair("AuthenticationType", "SyncPolicy"),
+        pair("CompanyId", target),
+        pair(
+            "SyncNotificationSettings",
+            "{\"Enabled\":false,\"DeleteThresholdEnabled\":false,\"HumanResourcesLookaheadQueryEnabled\":false}",
+        ),
+        pair("SyncAll", "false"),
+    ]
+}
+
+/// Assigns `user` to the configuration's scope.
+pub fn assign(config: &mut Configuration, user: &User, now: i64) -> AppRoleAssignment {
+    let assignment = AppRoleAssignment {
+        id: uuid::Uuid::new_v4().to_string(),
+        app_role_id: config.msiam_access(),
+        principal_id: user.id.clone(),
+        principal_display_name: Some(user.display_name.clone()),
+        principal_type: Some("User".into()),
+        resource_id: config.service_principal.id.clone(),
+        resource_display_name: config.service_principal.display_name.clone(),
+        created_date_time: Some(iso(now)),
+    };
+    config.assignments.push(assignment.clone());
+    assignment
+}
+
+/// An MTO-style configuration (`MTO_Sync_<target>`) from `source` to `target`, with the source's
+/// users `scope` assigned and its job started at `started`.
+fn mto_configuration(
+    world: &mut World,
+    source: &str,
+    target: &str,
+    scope: std::ops::Range<usize>,
+    started: i64,
+) {
+    let mut config = instantiate(source, &format!("{MTO_SYNC_PREFIX}{target}"), started);
+    config.secrets = secrets_for(target);
+    let users: Vec<User> = world
+        .users
+        .get(source)
+        .map(|u| {
+            u.iter()
+                .skip(scope.start)
+                .take(scope.len())
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    for user in &users {
+        assign(&mut config, user, started);
+    }
+    let mut job = Job::new(source);
+    job.start(started);
+    let job_id = job.id.clone();
+    config.jobs.push(job);
+    world
+        .sync
+        .entry(source.to_owned())
+        .or_default()
+        .push(config);
+    // Let it run up to now so status, users and the provisioning log are what the service would show.
+    run_cycle(world, source, &job_id, started + FIRST_CYCLE_SECONDS);
+}
+
+/// The demo's configurations (design.md): Contoso ⇄ Fabrikam, Woodgrove → Contoso healthy (users
+/// synced two days ago, last cycle ten minutes ago), Woodgrove → Fabrikam quarantined because
+/// Fabrikam does not allow inbound sync from Woodgrove, nothing from Contoso to Woodgrove.
+pub fn demo(world: &mut World, now: i64) {
+    let started = now - 2 * 24 * 3600;
+    mto_configuration(world, CONTOSO, FABRIKAM, 2..62, started);
+    mto_configuration(world, FABRIKAM, CONTOSO, 2..42, started + 300);
+    mto_configuration(world, WOODGROVE, CONTOSO, 1..31, started + 600);
+    mto_configuration(world, WOODGROVE, FABRIKAM, 1..31, started + 900);
+    // The latest cycle of each ran a few minutes ago; the next is due within the 40 minutes.
+    let jobs: Vec<(String, String)> = world
+        .sync
+        .iter()
+        .flat_map(|(t, cs)| {
+            cs.iter()
+                .flat_map(move |c| c.jobs.iter().map(move |j| (t.clone(), j.id.clone())))
+        })
+        .collect();
+    for (index, (tenant, job_id)) in jobs.into_iter().enumerate() {
+        run_cycle(world, &tenant, &job_id, now - 600 - 60 * index as i64);
+    }
+}
+
+/// A ring for scale scenarios: each tenant syncs to the next, nobody in scope yet.
+pub fn ring(world: &mut World, scenario: &Scenario, now: i64) {
+    let ids: Vec<String> = scenario.tenants.iter().map(|t| t.id.clone()).collect();
+    if ids.len() < 2 {
+        return;
+    }
+    for (i, source) in ids.iter().enumerate() {
+        let target = &ids[(i + 1) % ids.len()];
+        mto_configuration(world, source, target, 0..0, now - 3600);
+    }
+}
+
+/// Configurations a scenario starts with.
+pub fn for_scenario(world: &mut World, now: i64) {
+    let scenario = world.scenario.clone();
+    if scenario.name == "demo" {
+        demo(world, now);
+    } else {
+        ring(world, &scenario, now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{CONTOSO, FABRIKAM, TAILSPIN, WOODGROVE};
+
+    fn demo_world(now: i64) -> World {
+        World::new(Scenario::demo(), now)
+    }
+
+    fn job<'a>(world: &'a World, source: &str, target: &str) -> &'a Job {
+        world.sync[source]
+            .iter()
+            .find(|c| c.target() == Some(target))
+            .and_then(|c| c.jobs.first())
+            .unwrap()
+    }
+
+    const NOW: i64 = 1_800_000_000;
+
+    #[test]
+    fn the_demo_has_healthy_jobs_and_woodgrove_to_fabrikam_in_quarantine() {
+        let world = demo_world(NOW);
+        let healthy = job(&world, CONTOSO, FABRIKAM);
+        assert_eq!(healthy.status_code(), "Active");
+        assert_eq!(healthy.synchronized, 60);
+        let quarantined = job(&world, WOODGROVE, FABRIKAM);
+        assert_eq!(quarantined.status_code(), "Quarantine");
+        let q = quarantined.quarantine.as_ref().unwrap();
+        assert_eq!(q.error.as_ref().unwrap().code, POLICY_CHECK_FAILURE);
+        assert!(q.series_count >= 2);
+        assert!(world.sync[CONTOSO]
+            .iter()
+            .all(|c| c.target() != Some(WOODGROVE)));
+        let synced_into_fabrikam = world.users[FABRIKAM]
+            .iter()
+            .filter(|u| u.synced_from.is_some())
+            .count();
+        assert_eq!(synced_into_fabrikam, 60, "none from Woodgrove");
+    }
+
+    #[test]
+    fn synced_users_are_external_members_shown_in_the_address_list() {
+        let world = demo_world(NOW);
+        let copy = world.users[FABRIKAM]
+            .iter()
+            .find(|u| u.synced_from.is_some())
+            .unwrap();
+        assert_eq!(copy.user_type, "Member");
+        assert_eq!(copy.show_in_address_list, Some(true));
+        assert!(copy
+            .user_principal_name
+            .contains("#EXT#@fabrikam.onmicrosoft.com"));
+        let logged = world.provisioning[CONTOSO].iter().any(|e| {
+            e.provisioning_action == "create"
+                && e.target_identity.as_ref().and_then(|t| t.id.as_deref()) == Some(&copy.id)
+        });
+        assert!(logged, "the create is in the source's provisioning log");
+    }
+
+    #[test]
+    fn fixing_the_policy_lets_the_next_cycle_sync_and_leave_quarantine() {
+        let mut world = demo_world(NOW);
+        let policy = world.policies.get_mut(FABRIKAM).unwrap();
+        policy
+            .identity_sync
+            .get_mut(WOODGROVE)
+            .unwrap()
+            .user_sync_inbound = Some(graph::policies::UserSyncInbound {
+            is_sync_allowed: Some(true),
+        });
+        let still_blocked = policy_check(&world.policies, WOODGROVE, FABRIKAM).unwrap_err();
+        assert!(still_blocked.message.contains("auto-redemption"));
+        world
+            .policies
+            .get_mut(FABRIKAM)
+            .unwrap()
+            .partners
+            .get_mut(WOODGROVE)
+            .unwrap()
+            .automatic_user_consent_settings
+            .inbound_allowed = Some(true);
+        advance(&mut world, NOW + CYCLE_SECONDS);
+        let job = job(&world, WOODGROVE, FABRIKAM);
+        assert_eq!(job.status_code(), "Active");
+        assert_eq!(job.synchronized, 30);
+    }
+
+    #[test]
+    fn users_leaving_the_scope_are_soft_deleted_in_the_target() {
+        let mut world = demo_world(NOW);
+        let config = world
+            .sync
+            .get_mut(FABRIKAM)
+            .unwrap()
+            .iter_mut()
+            .find(|c| c.target() == Some(CONTOSO))
+            .unwrap();
+        let removed = config.assignments.remove(0).principal_id;
+        let job_id = config.jobs[0].id.clone();
+        run_cycle(&mut world, FABRIKAM, &job_id, NOW + 60);
+        assert!(!world.users[CONTOSO].iter().any(|u| u
+            .synced_from
+            .as_ref()
+            .is_some_and(|s| s.object_id == removed)));
+        let last = world.provisioning[FABRIKAM].last().unwrap();
+        assert_eq!(last.provisioning_action, "delete");
+    }
+
+    #[test]
+    fn scoping_filters_need_all_clauses_of_any_group() {
+        let world = demo_world(NOW);
+        let user = world.users[CONTOSO][5].clone();
+        let clause = |op: &str, attr: &str, values: &[&str]| FilterClause {
+            operator_name: op.into(),
+            source_operand_name: attr.into(),
+            target_operand: graph::sync::FilterOperand {
+                values: values.iter().map(|v| v.to_string()).collect(),
+            },
+        };
+        let group = |clauses| graph::sync::FilterGroup {
+            name: "g".into(),
+            clauses,
+        };
+        let filter = ScopeFilter {
+            groups: vec![
+                group(vec![
+                    clause("EQUALS", "companyName", &["Contoso"]),
+                    clause("IS FALSE", "accountEnabled", &[]),
+                ]),
+                group(vec![clause(
+                    "Includes",
+                    "displayName",
+                    &[&user.display_name[..3]],
+                )]),
+            ],
+            ..ScopeFilter::default()
+        };
+        assert!(filter_matches(&user, Some(&filter)), "second group matches");
+        let strict = ScopeFilter {
+            groups: vec![filter.groups[0].clone()],
+            ..ScopeFilter::default()
+        };
+        assert_eq!(filter_matches(&user, Some(&strict)), !user.account_enabled);
+        assert!(filter_matches(&user, None));
+    }
+
+    #[test]
+    fn schemas_keep_the_matching_attribute_and_known_operators() {
+        let mut schema = default_schema();
+        assert_eq!(schema_problem(&schema), None);
+        assert_eq!(schema.constant_for("userType"), Some("Member"));
+        schema.synchronization_rules[0].object_mappings[0].attribute_mappings[0]
+            .matching_priority = 2;
+        assert!(schema_problem(&schema).is_some());
+        let mut schema = default_schema();
+        schema.synchronization_rules[0].object_mappings[0].scope = Some(ScopeFilter {
+            groups: vec![graph::sync::FilterGroup {
+                name: "x".into(),
+                clauses: vec![FilterClause {
+                    operator_name: "SOUNDS LIKE".into(),
+                    source_operand_name: "displayName".into(),
+                    target_operand: Default::default(),
+                }],
+            }],
+            ..ScopeFilter::default()
+        });
+        assert!(schema_problem(&schema).unwrap().contains("SOUNDS LIKE"));
+    }
+
+    #[test]
+    fn pause_start_and_restart_move_the_schedule() {
+        let mut job = Job::new(TAILSPIN);
+        assert_eq!(job.status_code(), "Paused");
+        job.start(NOW);
+        assert_eq!(job.status_code(), "NotRun");
+        assert_eq!(job.next_run, Some(NOW + FIRST_CYCLE_SECONDS));
+        job.pause();
+        assert_eq!(job.schedule_state, "Paused");
+        assert_eq!(job.next_run, None);
+        job.quarantine = Some(Quarantine {
+            current_began: None,
+            next_attempt: None,
+            reason: "QuarantinedOnDemand".into(),
+            series_began: None,
+            series_count: 1,
+            error: None,
+        });
+        job.restart(graph::sync::reset_scope::WATERMARK, NOW);
+        assert_eq!(
+            job.status_code(),
+            "Quarantine",
+            "quarantine kept without the flag"
+        );
+        job.restart(graph::sync::reset_scope::QUARANTINE_STATE, NOW);
+        assert_eq!(job.status_code(), "NotRun");
+    }
+}

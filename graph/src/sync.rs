@@ -1,0 +1,519 @@
+//! Cross-tenant synchronization resources (graph-api.md §6): the configuration's service principal,
+//! its synchronization job and status, the schema with mappings and scoping filters, scope
+//! assignments, secrets and provisioning log entries.
+//!
+//! Fields that Graph may omit or send as `null` are `Option` or `#[serde(default)]`, so that the
+//! dashboard reads real Graph answers as well as the emulator's.
+
+use serde::{Deserialize, Serialize};
+
+/// The gallery application template every cross-tenant sync configuration is instantiated from.
+pub const CROSS_TENANT_SYNC_TEMPLATE_ID: &str = "518e5f48-1fc8-4c48-9387-9fdf28b0dfe7";
+/// The synchronization template of cross-tenant sync jobs.
+pub const AZURE2AZURE: &str = "Azure2Azure";
+/// The display-name prefix of configurations the Microsoft 365 admin center creates for an MTO.
+pub const MTO_SYNC_PREFIX: &str = "MTO_Sync_";
+/// The error a job is quarantined with when the target's policies block it.
+pub const POLICY_CHECK_FAILURE: &str = "AzureDirectoryB2BManagementPolicyCheckFailure";
+
+/// `{key, value}` (e.g. `synchronizedEntryCountByType`, with an Int64 value).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyLongValue {
+    pub key: String,
+    pub value: i64,
+}
+
+/// `{name, value}` (`synchronizationJobSettings`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameValue {
+    pub name: String,
+    pub value: String,
+}
+
+/// `{key, value}` with string values (secrets, metadata, provisionOnDemand's answer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyValue {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppRole {
+    pub id: String,
+    #[serde(default)]
+    pub allowed_member_types: Vec<String>,
+    pub display_name: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub is_enabled: bool,
+    pub value: Option<String>,
+}
+
+/// The parts of a `servicePrincipal` a sync configuration needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServicePrincipal {
+    pub id: String,
+    pub app_id: String,
+    pub display_name: Option<String>,
+    pub application_template_id: Option<String>,
+    #[serde(default)]
+    pub app_role_assignment_required: bool,
+    #[serde(default)]
+    pub app_roles: Vec<AppRole>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub app_owner_organization_id: Option<String>,
+    pub service_principal_type: Option<String>,
+    pub homepage: Option<String>,
+}
+
+impl ServicePrincipal {
+    /// The target tenant named by an MTO configuration's display name (`MTO_Sync_<tenantId>`).
+    pub fn mto_target(&self) -> Option<&str> {
+        self.display_name.as_deref()?.strip_prefix(MTO_SYNC_PREFIX)
+    }
+}
+
+/// `appRoleAssignment`: one user or group in a configuration's scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppRoleAssignment {
+    pub id: String,
+    pub app_role_id: String,
+    pub principal_id: String,
+    pub principal_display_name: Option<String>,
+    pub principal_type: Option<String>,
+    pub resource_id: String,
+    pub resource_display_name: Option<String>,
+    pub created_date_time: Option<String>,
+}
+
+/// `synchronizationSchedule`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Schedule {
+    pub expiration: Option<String>,
+    /// ISO-8601 duration, `PT40M` for cross-tenant sync.
+    pub interval: String,
+    /// `Active`, `Disabled` or `Paused`.
+    pub state: String,
+}
+
+/// `synchronizationError`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncError {
+    pub code: String,
+    pub message: String,
+    #[serde(default)]
+    pub tenant_actionable: bool,
+}
+
+/// `synchronizationTaskExecution`: one run of a job.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TaskExecution {
+    pub activity_identifier: Option<String>,
+    pub count_entitled: i64,
+    pub count_entitled_for_provisioning: i64,
+    pub count_escrowed: i64,
+    pub count_escrowed_raw: i64,
+    pub count_exported: i64,
+    pub count_exports: i64,
+    pub count_imported: i64,
+    pub count_imported_deltas: i64,
+    pub count_imported_reference_deltas: i64,
+    pub error: Option<SyncError>,
+    /// `Succeeded`, `Failed` or `EntryLevelErrors`.
+    pub state: String,
+    pub time_began: Option<String>,
+    pub time_ended: Option<String>,
+}
+
+/// `synchronizationQuarantine`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Quarantine {
+    pub current_began: Option<String>,
+    pub next_attempt: Option<String>,
+    /// e.g. `EncounteredQuarantineException`, `QuarantinedOnDemand`, `TooManyDeletes`.
+    pub reason: String,
+    pub series_began: Option<String>,
+    #[serde(default)]
+    pub series_count: i64,
+    pub error: Option<SyncError>,
+}
+
+/// `synchronizationProgress`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    pub completed_units: i64,
+    pub total_units: i64,
+    pub units: String,
+    pub progress_observation_date_time: Option<String>,
+}
+
+/// Not reached yet, as Graph writes it for `steadyState…AchievedTime`.
+pub const NEVER: &str = "0001-01-01T00:00:00Z";
+
+/// `synchronizationStatus`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    /// `NotConfigured`, `NotRun`, `Active`, `Paused` or `Quarantine`.
+    pub code: String,
+    #[serde(default)]
+    pub count_successive_complete_failures: i64,
+    #[serde(default)]
+    pub escrows_pruned: bool,
+    pub last_execution: Option<TaskExecution>,
+    pub last_successful_execution: Option<TaskExecution>,
+    pub last_successful_execution_with_exports: Option<TaskExecution>,
+    #[serde(default)]
+    pub progress: Vec<Progress>,
+    pub quarantine: Option<Quarantine>,
+    pub steady_state_first_achieved_time: Option<String>,
+    pub steady_state_last_achieved_time: Option<String>,
+    #[serde(default)]
+    pub synchronized_entry_count_by_type: Vec<KeyLongValue>,
+    pub troubleshooting_url: Option<String>,
+}
+
+impl SyncStatus {
+    /// When steady state was last reached, if ever.
+    pub fn steady_since(&self) -> Option<&str> {
+        self.steady_state_last_achieved_time
+            .as_deref()
+            .filter(|t| !t.starts_with("0001-"))
+    }
+}
+
+/// `synchronizationJob`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncJob {
+    pub id: String,
+    pub template_id: String,
+    pub schedule: Schedule,
+    pub status: SyncStatus,
+    #[serde(default)]
+    pub synchronization_job_settings: Vec<NameValue>,
+}
+
+/// `attributeMappingSource`: an attribute, a constant or a function of other sources.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MappingSource {
+    pub expression: Option<String>,
+    pub name: Option<String>,
+    /// `Attribute`, `Constant` or `Function`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub parameters: Vec<MappingParameter>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MappingParameter {
+    pub key: String,
+    pub value: MappingSource,
+}
+
+/// `attributeMapping`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttributeMapping {
+    pub target_attribute_name: String,
+    pub source: Option<MappingSource>,
+    pub default_value: Option<String>,
+    #[serde(default)]
+    pub export_missing_references: bool,
+    /// `FlowWhenChanged` or `FlowAlways`.
+    pub flow_behavior: Option<String>,
+    /// `Always`, `ObjectAddOnly`, ...
+    pub flow_type: Option<String>,
+    #[serde(default)]
+    pub matching_priority: i32,
+}
+
+/// `filterOperand`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilterOperand {
+    #[serde(default)]
+    pub values: Vec<String>,
+}
+
+/// `filterClause`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FilterClause {
+    pub operator_name: String,
+    pub source_operand_name: String,
+    #[serde(default)]
+    pub target_operand: FilterOperand,
+}
+
+/// `filterGroup`: matches when all its clauses match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilterGroup {
+    pub name: String,
+    #[serde(default)]
+    pub clauses: Vec<FilterClause>,
+}
+
+/// `filter`: in scope when any of `groups` matches (or there are none).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopeFilter {
+    #[serde(default)]
+    pub groups: Vec<FilterGroup>,
+    #[serde(default)]
+    pub input_filter_groups: Vec<FilterGroup>,
+    #[serde(default)]
+    pub category_filter_groups: Vec<FilterGroup>,
+}
+
+/// `objectMapping`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectMapping {
+    pub name: String,
+    pub enabled: bool,
+    /// Flags: `Add, Update, Delete`.
+    pub flow_types: Option<String>,
+    #[serde(default)]
+    pub metadata: Vec<KeyValue>,
+    pub scope: Option<ScopeFilter>,
+    pub source_object_name: String,
+    pub target_object_name: String,
+    #[serde(default)]
+    pub attribute_mappings: Vec<AttributeMapping>,
+}
+
+/// `synchronizationRule`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRule {
+    pub id: String,
+    pub name: Option<String>,
+    #[serde(default)]
+    pub editable: bool,
+    #[serde(default)]
+    pub priority: i32,
+    pub source_directory_name: Option<String>,
+    pub target_directory_name: Option<String>,
+    #[serde(default)]
+    pub metadata: Vec<KeyValue>,
+    #[serde(default)]
+    pub object_mappings: Vec<ObjectMapping>,
+}
+
+/// `synchronizationSchema`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncSchema {
+    pub id: String,
+    pub version: Option<String>,
+    #[serde(default)]
+    pub synchronization_rules: Vec<SyncRule>,
+}
+
+impl SyncSchema {
+    /// The user mapping of the first rule (`Provision Azure Active Directory Users`).
+    pub fn user_mapping(&self) -> Option<&ObjectMapping> {
+        self.synchronization_rules
+            .first()?
+            .object_mappings
+            .iter()
+            .find(|m| m.source_object_name.eq_ignore_ascii_case("User"))
+    }
+
+    /// The constant a target attribute is set to, when mapped from a constant (e.g. `userType`).
+    pub fn constant_for(&self, target_attribute: &str) -> Option<&str> {
+        self.user_mapping()?
+            .attribute_mappings
+            .iter()
+            .find(|m| m.target_attribute_name == target_attribute)
+            .and_then(|m| m.source.as_ref())
+            .filter(|s| s.kind == "Constant")
+            .and_then(|s| s.name.as_deref())
+    }
+}
+
+/// `provisioningStatusInfo.errorInformation`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvisioningErrorInfo {
+    pub error_code: Option<String>,
+    pub reason: Option<String>,
+    pub additional_details: Option<String>,
+    pub error_category: Option<String>,
+    pub recommended_action: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvisioningStatusInfo {
+    /// `success`, `failure`, `skipped`, `warning`.
+    pub status: String,
+    pub error_information: Option<ProvisioningErrorInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvisioningStep {
+    pub name: String,
+    /// `import`, `scoping`, `matching`, `processing`, `referenceResolution`, `export`.
+    pub provisioning_step_type: String,
+    pub status: String,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub details: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModifiedProperty {
+    pub display_name: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+}
+
+/// `provisionedIdentity` / `provisioningSystem` / `provisioningServicePrincipal`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvisioningParty {
+    pub id: Option<String>,
+    pub display_name: Option<String>,
+    pub identity_type: Option<String>,
+    #[serde(default)]
+    pub details: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Initiator {
+    pub id: Option<String>,
+    pub display_name: Option<String>,
+    /// `user`, `application`, `system`.
+    pub initiator_type: Option<String>,
+}
+
+/// `provisioningObjectSummary`: one entry of `/auditLogs/provisioning`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvisioningEntry {
+    pub id: String,
+    pub activity_date_time: String,
+    pub tenant_id: Option<String>,
+    pub job_id: Option<String>,
+    pub cycle_id: Option<String>,
+    pub change_id: Option<String>,
+    #[serde(default)]
+    pub duration_in_milliseconds: i64,
+    /// `create`, `update`, `delete`, `disable`, `stagedDelete`, `other`.
+    pub provisioning_action: String,
+    pub provisioning_status_info: Option<ProvisioningStatusInfo>,
+    #[serde(default)]
+    pub provisioning_steps: Vec<ProvisioningStep>,
+    #[serde(default)]
+    pub modified_properties: Vec<ModifiedProperty>,
+    pub service_principal: Option<ProvisioningParty>,
+    pub source_system: Option<ProvisioningParty>,
+    pub target_system: Option<ProvisioningParty>,
+    pub source_identity: Option<ProvisioningParty>,
+    pub target_identity: Option<ProvisioningParty>,
+    pub initiated_by: Option<Initiator>,
+}
+
+/// `restart` reset scope flags (graph-api.md §6.3).
+pub mod reset_scope {
+    pub const CONNECTOR_DATA_STORE: u32 = 1;
+    pub const ESCROWS: u32 = 2;
+    pub const WATERMARK: u32 = 4;
+    pub const QUARANTINE_STATE: u32 = 8;
+    pub const FULL: u32 = 15;
+    pub const FORCE_DELETES: u32 = 32;
+
+    /// Parses `"Watermark, Escrows, QuarantineState"`; an empty value means what the portal's
+    /// Restart does (QuarantineState + Watermark + Escrows). `None` for an unknown flag.
+    pub fn parse(text: &str) -> Option<u32> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Some(ESCROWS | WATERMARK | QUARANTINE_STATE);
+        }
+        text.split(',').try_fold(0, |flags, part| {
+            let flag = match part.trim() {
+                "None" => 0,
+                "ConnectorDataStore" => CONNECTOR_DATA_STORE,
+                "Escrows" => ESCROWS,
+                "Watermark" => WATERMARK,
+                "QuarantineState" => QUARANTINE_STATE,
+                "Full" => FULL,
+                "ForceDeletes" => FORCE_DELETES,
+                _ => return None,
+            };
+            Some(flags | flag)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reset_scope_flags_parse_like_the_enum() {
+        assert_eq!(
+            reset_scope::parse("Watermark, Escrows, QuarantineState"),
+            Some(14)
+        );
+        assert_eq!(reset_scope::parse(""), Some(14));
+        assert_eq!(reset_scope::parse("Full"), Some(15));
+        assert_eq!(reset_scope::parse("None"), Some(0));
+        assert_eq!(reset_scope::parse("Watermark, Everything"), None);
+    }
+
+    #[test]
+    fn a_job_from_the_documented_example_deserializes() {
+        let job: SyncJob = serde_json::from_value(serde_json::json!({
+            "id": "Azure2Azure.8b3b3e0a4c3b4c52b1d7e2f5a9c1d0e1.2d1f",
+            "templateId": "Azure2Azure",
+            "schedule": {"expiration": null, "interval": "PT40M", "state": "Disabled"},
+            "status": {
+                "code": "Paused", "countSuccessiveCompleteFailures": 0, "escrowsPruned": false,
+                "lastExecution": null, "lastSuccessfulExecution": null,
+                "lastSuccessfulExecutionWithExports": null, "progress": [], "quarantine": null,
+                "steadyStateFirstAchievedTime": NEVER, "steadyStateLastAchievedTime": NEVER,
+                "synchronizedEntryCountByType": [], "troubleshootingUrl": null
+            },
+            "synchronizationJobSettings": [{"name": "LookaheadQueryEnabled", "value": "False"}]
+        }))
+        .unwrap();
+        assert_eq!(job.status.code, "Paused");
+        assert_eq!(job.status.steady_since(), None);
+    }
+
+    #[test]
+    fn mto_configurations_name_their_target() {
+        let sp = ServicePrincipal {
+            id: "1".into(),
+            app_id: "2".into(),
+            display_name: Some("MTO_Sync_7b9e4c2d-1a3f-4e8b-a5c6-0d2e4f6a8b22".into()),
+            application_template_id: Some(CROSS_TENANT_SYNC_TEMPLATE_ID.into()),
+            app_role_assignment_required: true,
+            app_roles: vec![],
+            tags: vec![],
+            app_owner_organization_id: None,
+            service_principal_type: None,
+            homepage: None,
+        };
+        assert_eq!(
+            sp.mto_target(),
+            Some("7b9e4c2d-1a3f-4e8b-a5c6-0d2e4f6a8b22")
+        );
+    }
+}
