@@ -570,6 +570,8 @@ struct Run {
     assigned: HashSet<String>,
     sync_all: bool,
     initiated_by: Initiator,
+    /// When the run happens.
+    at: i64,
 }
 
 fn service_initiator() -> Initiator {
@@ -581,7 +583,13 @@ fn service_initiator() -> Initiator {
 }
 
 impl Run {
-    fn prepare(world: &World, source: &str, config: &Configuration, job: &Job) -> Option<Self> {
+    fn prepare(
+        world: &World,
+        source: &str,
+        config: &Configuration,
+        job: &Job,
+        at: i64,
+    ) -> Option<Self> {
         let target_id = config.target()?;
         let target = world.scenario.tenant(target_id)?.clone();
         let user_type = match job.schema.constant_for("userType") {
@@ -604,6 +612,7 @@ impl Run {
                 .collect(),
             sync_all: config.sync_all(),
             initiated_by: service_initiator(),
+            at,
         })
     }
 
@@ -615,7 +624,6 @@ impl Run {
 
     fn entry(
         &self,
-        at: i64,
         user: &User,
         action: &str,
         target_id: Option<&str>,
@@ -648,7 +656,7 @@ impl Run {
         target_identity_details.insert("TenantId".into(), json!(self.target.id));
         ProvisioningEntry {
             id: uuid::Uuid::new_v4().to_string(),
-            activity_date_time: iso(at),
+            activity_date_time: iso(self.at),
             tenant_id: Some(self.source.clone()),
             job_id: Some(self.job_id.clone()),
             cycle_id: Some(self.cycle_id.clone()),
@@ -821,7 +829,7 @@ pub fn run_cycle(world: &mut World, source: &str, job_id: &str, at: i64) {
                 .iter()
                 .find_map(|c| c.jobs.iter().find(|j| j.id == job_id).map(|j| (c, j)))
         })
-        .and_then(|(config, job)| Run::prepare(world, source, config, job))
+        .and_then(|(config, job)| Run::prepare(world, source, config, job, at))
     else {
         // No target (no CompanyId secret, or an unknown tenant): the run fails like a bad credential.
         if let Some(job) = job_mut(world, source, job_id) {
@@ -851,7 +859,7 @@ pub fn run_cycle(world: &mut World, source: &str, job_id: &str, at: i64) {
                 "failure",
                 error.message.clone(),
             ));
-            entries.push(run.entry(at, user, "create", None, Some(error), steps, Vec::new()));
+            entries.push(run.entry(user, "create", None, Some(error), steps, Vec::new()));
         }
     } else {
         let host = world.users.entry(run.target.id.clone()).or_default();
@@ -867,7 +875,7 @@ pub fn run_cycle(world: &mut World, source: &str, job_id: &str, at: i64) {
             };
             exported += 1;
             let steps = steps_for(&run, user, &outcome);
-            entries.push(run.entry(at, user, action, Some(&target_id), None, steps, modified));
+            entries.push(run.entry(user, action, Some(&target_id), None, steps, modified));
         }
     }
     let synchronized = world.users.get(&run.target.id).map_or(0, |users| {
@@ -975,7 +983,7 @@ pub fn provision_on_demand(
                 .iter()
                 .find_map(|c| c.jobs.iter().find(|j| j.id == job_id).map(|j| (c, j)))
         })
-        .and_then(|(config, job)| Run::prepare(world, source, config, job))
+        .and_then(|(config, job)| Run::prepare(world, source, config, job, now))
         .ok_or_else(|| "The job has no target tenant (CompanyId) configured.".to_owned())?;
     run.initiated_by = initiator;
     let user = world
@@ -994,7 +1002,6 @@ pub fn provision_on_demand(
                 error.message.clone(),
             ));
             let entry = run.entry(
-                now,
                 &user,
                 "create",
                 None,
@@ -1017,7 +1024,7 @@ pub fn provision_on_demand(
                 Outcome::OutOfScope => None,
             }
             .map(|(action, id, modified)| {
-                run.entry(now, &user, action, Some(&id), None, steps.clone(), modified)
+                run.entry(&user, action, Some(&id), None, steps.clone(), modified)
             });
             (steps, entry)
         }

@@ -62,14 +62,43 @@ pub const MTO_WRITE_ROLES: &[&str] = &[
     "62e90394-69f5-4237-9190-012177145e10",
 ];
 
+/// Directory roles allowed to configure and operate cross-tenant sync (graph-api.md §9): Hybrid
+/// Identity, Application and Cloud Application Administrator, and Global Administrator.
+pub const SYNC_WRITE_ROLES: &[&str] = &[
+    "8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2",
+    "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
+    "158c047a-c907-4556-b7ef-446551a6b5f7",
+    "62e90394-69f5-4237-9190-012177145e10",
+];
+
+/// Directory roles that may read provisioning logs (graph-api.md §9): Reports Reader, Security
+/// Reader, Security Administrator, Security Operator, Global Reader, Application and Cloud
+/// Application Administrator, and Global Administrator.
+pub const LOG_READ_ROLES: &[&str] = &[
+    "4a5d8f65-41da-4de4-8968-e035b65339cf",
+    "5d6b6bb7-de71-4623-b4af-96380a352509",
+    "194ae4cb-b126-40b2-bd5b-6091b380977d",
+    "5f2222b1-57c3-48ba-8ad5-d4759f1fde6f",
+    "f2ef992c-3afb-46b9-b7cf-a126ee74c451",
+    "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
+    "158c047a-c907-4556-b7ef-446551a6b5f7",
+    "62e90394-69f5-4237-9190-012177145e10",
+];
+
 impl Caller {
+    /// For delegated calls, one of `roles` in the caller's tenant (app-only calls have no roles).
+    pub fn require_role(&self, roles: &[&str]) -> Result<(), GraphError> {
+        if self.app_only || self.wids.iter().any(|w| roles.contains(&w.as_str())) {
+            Ok(())
+        } else {
+            Err(GraphError::denied())
+        }
+    }
+
     /// A write: the permission, and for delegated calls one of `roles` in the caller's tenant.
     pub fn require_write(&self, permission: &str, roles: &[&str]) -> Result<(), GraphError> {
         self.require_any(&[permission], &[permission])?;
-        if !self.app_only && !self.wids.iter().any(|w| roles.contains(&w.as_str())) {
-            return Err(GraphError::denied());
-        }
-        Ok(())
+        self.require_role(roles)
     }
 }
 

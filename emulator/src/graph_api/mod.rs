@@ -3,11 +3,14 @@
 mod auth;
 mod me;
 mod mto;
+mod paging;
 mod policies;
+mod provisioning;
+mod sync;
 mod tenant_info;
 mod users;
 
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 
 pub use auth::Caller;
@@ -79,6 +82,57 @@ pub fn routes() -> Router<EmulatorState> {
             "/v1.0/policies/crossTenantAccessPolicy/templates/{name}/resetToDefaultSettings",
             post(policies::reset_template),
         )
+        .route(
+            "/v1.0/applicationTemplates/{template}/instantiate",
+            post(sync::instantiate),
+        )
+        .route(
+            "/v1.0/servicePrincipals",
+            get(sync::list_service_principals),
+        )
+        .route(
+            "/v1.0/servicePrincipals/{sp}",
+            get(sync::get_service_principal).delete(sync::delete_service_principal),
+        )
+        .route(
+            "/v1.0/servicePrincipals/{sp}/appRoleAssignedTo",
+            get(sync::list_assignments).post(sync::add_assignment),
+        )
+        .route(
+            "/v1.0/servicePrincipals/{sp}/appRoleAssignedTo/{assignment}",
+            delete(sync::remove_assignment),
+        )
+        .route(
+            "/v1.0/servicePrincipals/{sp}/synchronization/secrets",
+            get(sync::get_secrets).put(sync::put_secrets),
+        )
+        .route(
+            "/v1.0/servicePrincipals/{sp}/synchronization/jobs",
+            get(sync::list_jobs).post(sync::create_job),
+        )
+        .route(
+            "/v1.0/servicePrincipals/{sp}/synchronization/jobs/validateCredentials",
+            post(sync::validate_credentials),
+        )
+        .route(
+            "/v1.0/servicePrincipals/{sp}/synchronization/jobs/{job}",
+            get(sync::get_job).delete(sync::delete_job),
+        )
+        .route(
+            "/v1.0/servicePrincipals/{sp}/synchronization/jobs/{job}/{action}",
+            post(sync::job_action),
+        )
+        .route(
+            "/v1.0/servicePrincipals/{sp}/synchronization/jobs/{job}/schema",
+            get(sync::get_schema)
+                .put(sync::put_schema)
+                .delete(sync::reset_schema),
+        )
+        .route(
+            "/v1.0/servicePrincipals/{sp}/synchronization/jobs/{job}/schema/filterOperators",
+            get(sync::filter_operators),
+        )
+        .route("/v1.0/auditLogs/provisioning", get(provisioning::list))
         .route(
             "/v1.0/tenantRelationships/{function}",
             get(tenant_info::find),

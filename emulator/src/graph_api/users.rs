@@ -9,11 +9,9 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use serde_json::{json, Map, Value};
 
-use super::Caller;
+use super::{paging, Caller};
 use crate::error::GraphError;
 use crate::users_state::User;
 use crate::EmulatorState;
@@ -139,15 +137,6 @@ fn user_json(user: &User, select: Option<&[String]>) -> Value {
     Value::Object(out)
 }
 
-fn skiptoken(offset: usize) -> String {
-    URL_SAFE_NO_PAD.encode(format!("RFNwdAIAAQAAA{offset}"))
-}
-
-fn offset_of(token: &str) -> Option<usize> {
-    let decoded = String::from_utf8(URL_SAFE_NO_PAD.decode(token).ok()?).ok()?;
-    decoded.strip_prefix("RFNwdAIAAQAAA")?.parse().ok()
-}
-
 pub async fn list(
     State(state): State<EmulatorState>,
     caller: Caller,
@@ -174,9 +163,8 @@ pub async fn list(
         .get("$select")
         .map(|s| s.split(',').map(|f| f.trim().to_owned()).collect());
     let offset = match query.get("$skiptoken") {
-        Some(token) => {
-            offset_of(token).ok_or_else(|| GraphError::bad_request("Invalid $skiptoken."))?
-        }
+        Some(token) => paging::offset_of(token)
+            .ok_or_else(|| GraphError::bad_request("Invalid $skiptoken."))?,
         None => 0,
     };
     let world = state.world_now();
@@ -204,22 +192,12 @@ pub async fn list(
         body["@odata.count"] = json!(count);
     }
     if more {
-        let base = state.base_url(&parts);
-        // Keys stay literal (`$top`, `$skiptoken`), as in Graph's own links; values are encoded.
-        let mut pairs: Vec<String> = query
-            .iter()
-            .filter(|(k, _)| k.as_str() != "$skiptoken")
-            .map(|(key, value)| {
-                format!(
-                    "{key}={}",
-                    url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>()
-                )
-            })
-            .collect();
-        pairs.sort();
-        pairs.push(format!("$skiptoken={}", skiptoken(offset + page.len())));
-        let next = pairs.join("&");
-        body["@odata.nextLink"] = json!(format!("{base}/v1.0/users?{next}"));
+        body["@odata.nextLink"] = json!(paging::next_link(
+            &state.base_url(&parts),
+            "/v1.0/users",
+            &query,
+            offset + page.len()
+        ));
     }
     body["value"] = Value::Array(page);
     Ok(Json(body).into_response())
@@ -291,11 +269,5 @@ mod tests {
         assert!(parse_filter("displayName eq 'x'").is_err());
         assert!(parse_filter("userType ne 'Guest'").is_err());
         assert!(parse_filter("userType eq Guest").is_err());
-    }
-
-    #[test]
-    fn skiptokens_round_trip_and_reject_garbage() {
-        assert_eq!(offset_of(&skiptoken(1998)), Some(1998));
-        assert_eq!(offset_of("not-a-token"), None);
     }
 }

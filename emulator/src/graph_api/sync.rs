@@ -1,0 +1,797 @@
+//! Cross-tenant sync configurations (graph-api.md §6): `applicationTemplates/{id}/instantiate`,
+//! `servicePrincipals` (list with `$filter`, get, delete), `appRoleAssignedTo` (scope),
+//! `synchronization/secrets`, and `synchronization/jobs` with their actions and schema.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use graph::sync::{
+    reset_scope, Initiator, KeyValue, SyncSchema, AZURE2AZURE, CROSS_TENANT_SYNC_TEMPLATE_ID,
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::auth::SYNC_WRITE_ROLES;
+use super::Caller;
+use crate::error::GraphError;
+use crate::mto_state::iso;
+use crate::sync_state::{self, Configuration, Job, FILTER_OPERATORS};
+use crate::{EmulatorState, World};
+
+const CONTEXT: &str = "https://graph.microsoft.com/v1.0/$metadata";
+const APP_READ: &[&str] = &[
+    "Application.Read.All",
+    "Application.ReadWrite.All",
+    "Application.ReadWrite.OwnedBy",
+    "Directory.Read.All",
+];
+const APP_WRITE: &[&str] = &["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"];
+const ASSIGN: &[&str] = &[
+    "AppRoleAssignment.ReadWrite.All",
+    "Application.ReadWrite.All",
+];
+const SYNC_READ: &[&str] = &[
+    "Synchronization.Read.All",
+    "Synchronization.ReadWrite.All",
+    "Application.ReadWrite.OwnedBy",
+];
+const SYNC_WRITE: &[&str] = &[
+    "Synchronization.ReadWrite.All",
+    "Application.ReadWrite.OwnedBy",
+];
+
+fn sp_not_found(id: &str) -> GraphError {
+    GraphError::new(
+        StatusCode::NOT_FOUND,
+        "Request_ResourceNotFound",
+        format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present."),
+    )
+}
+
+fn job_not_found(id: &str) -> GraphError {
+    GraphError::new(
+        StatusCode::NOT_FOUND,
+        "NotFound",
+        format!("The job '{id}' was not found."),
+    )
+}
+
+fn configurations<'a>(world: &'a mut World, tenant: &str) -> &'a mut Vec<Configuration> {
+    world.sync.entry(tenant.to_owned()).or_default()
+}
+
+fn configuration<'a>(
+    world: &'a mut World,
+    tenant: &str,
+    sp: &str,
+) -> Result<&'a mut Configuration, GraphError> {
+    configurations(world, tenant)
+        .iter_mut()
+        .find(|c| c.service_principal.id == sp)
+        .ok_or_else(|| sp_not_found(sp))
+}
+
+fn job<'a>(
+    world: &'a mut World,
+    tenant: &str,
+    sp: &str,
+    job: &str,
+) -> Result<&'a mut Job, GraphError> {
+    configuration(world, tenant, sp)?
+        .jobs
+        .iter_mut()
+        .find(|j| j.id == job)
+        .ok_or_else(|| job_not_found(job))
+}
+
+fn sync_write(caller: &Caller) -> Result<(), GraphError> {
+    caller.require_any(SYNC_WRITE, SYNC_WRITE)?;
+    caller.require_role(SYNC_WRITE_ROLES)
+}
+
+fn service_principal_json(config: &Configuration) -> Value {
+    let sp = &config.service_principal;
+    let mut body = serde_json::to_value(sp).unwrap_or_default();
+    let extra = json!({
+        "deletedDateTime": null,
+        "accountEnabled": true,
+        "appDisplayName": sp.display_name,
+        "appDescription": null,
+        "description": null,
+        "notes": null,
+        "loginUrl": null,
+        "logoutUrl": null,
+        "preferredSingleSignOnMode": null,
+        "replyUrls": [],
+        "servicePrincipalNames": [sp.app_id],
+        "signInAudience": "AzureADMyOrg",
+        "alternativeNames": [],
+        "keyCredentials": [],
+        "passwordCredentials": [],
+        "oauth2PermissionScopes": [],
+    });
+    if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+        body.extend(extra.clone());
+    }
+    body
+}
+
+fn application_json(config: &Configuration) -> Value {
+    let sp = &config.service_principal;
+    json!({
+        "id": config.application_id,
+        "appId": sp.app_id,
+        "displayName": sp.display_name,
+        "applicationTemplateId": sp.application_template_id,
+        "createdDateTime": iso(config.created),
+        "signInAudience": "AzureADMyOrg",
+        "tags": sp.tags,
+        "appRoles": sp.app_roles,
+        "web": {"homePageUrl": sp.homepage, "redirectUris": [], "logoutUrl": null},
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstantiateBody {
+    display_name: Option<String>,
+}
+
+/// `POST /applicationTemplates/{id}/instantiate`: 201 `{application, servicePrincipal}`.
+pub async fn instantiate(
+    State(state): State<EmulatorState>,
+    caller: Caller,
+    Path(template): Path<String>,
+    Json(body): Json<InstantiateBody>,
+) -> Result<Response, GraphError> {
+    caller.require_any(&["Application.ReadWrite.All"], APP_WRITE)?;
+    caller.require_role(SYNC_WRITE_ROLES)?;
+    if template != CROSS_TENANT_SYNC_TEMPLATE_ID {
+        return Err(GraphError::not_found(format!(
+            "Resource '{template}' does not exist or one of its queried reference-property objects are not present."
+        )));
+    }
+    let name = body
+        .display_name
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| GraphError::bad_request("displayName is required."))?;
+    let now = state.clock().unix();
+    let mut world = state.world_now();
+    let config = sync_state::instantiate(&caller.tenant_id, &name, now);
+    let body = json!({
+        "@odata.context": format!("{CONTEXT}#microsoft.graph.applicationServicePrincipal"),
+        "application": application_json(&config),
+        "servicePrincipal": service_principal_json(&config),
+    });
+    configurations(&mut world, &caller.tenant_id).push(config);
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+type ConfigFilter = Box<dyn Fn(&Configuration) -> bool>;
+
+/// One `$filter` clause on service principals.
+fn sp_filter(filter: &str) -> Result<ConfigFilter, GraphError> {
+    let unsupported = || {
+        GraphError::new(
+            StatusCode::BAD_REQUEST,
+            "Request_UnsupportedQuery",
+            format!("Unsupported or invalid query filter clause specified: '{filter}'."),
+        )
+    };
+    let quoted = |text: &str| -> Option<String> {
+        Some(
+            text.trim()
+                .strip_prefix('\'')?
+                .strip_suffix('\'')?
+                .replace("''", "'"),
+        )
+    };
+    let filter = filter.trim();
+    if let Some(args) = filter
+        .strip_prefix("startswith(displayName,")
+        .and_then(|rest| rest.strip_suffix(')'))
+    {
+        let prefix = quoted(args).ok_or_else(unsupported)?.to_lowercase();
+        return Ok(Box::new(move |c| {
+            c.service_principal
+                .display_name
+                .as_deref()
+                .is_some_and(|n| n.to_lowercase().starts_with(&prefix))
+        }));
+    }
+    let (property, value) = filter.split_once(" eq ").ok_or_else(unsupported)?;
+    let value = quoted(value).ok_or_else(unsupported)?;
+    let property = property.trim().to_owned();
+    if !matches!(
+        property.as_str(),
+        "applicationTemplateId" | "displayName" | "appId" | "id"
+    ) {
+        return Err(unsupported());
+    }
+    Ok(Box::new(move |c| {
+        let sp = &c.service_principal;
+        let actual = match property.as_str() {
+            "applicationTemplateId" => sp.application_template_id.as_deref(),
+            "displayName" => sp.display_name.as_deref(),
+            "appId" => Some(sp.app_id.as_str()),
+            _ => Some(sp.id.as_str()),
+        };
+        actual.is_some_and(|a| a.eq_ignore_ascii_case(&value))
+    }))
+}
+
+/// `GET /servicePrincipals` (the tenant's cross-tenant sync configurations), with `$filter` on
+/// `applicationTemplateId`, `displayName`, `appId`, `id` (`eq`) or `startswith(displayName, …)`.
+pub async fn list_service_principals(
+    State(state): State<EmulatorState>,
+    caller: Caller,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, GraphError> {
+    caller.require_any(APP_READ, APP_READ)?;
+    let keep = match query.get("$filter") {
+        Some(filter) => sp_filter(filter)?,
+        None => Box::new(|_: &Configuration| true),
+    };
+    let mut world = state.world_now();
+    let value: Vec<Value> = configurations(&mut world, &caller.tenant_id)
+        .iter()
+        .filter(|c| keep(c))
+        .map(service_principal_json)
+        .collect();
+    Ok(Json(json!({
+        "@odata.context": format!("{CONTEXT}#servicePrincipals"),
+        "value": value,
+    }))
+    .into_response())
+}
+
+pub async fn get_service_principal(
+    State(state): State<EmulatorState>,
+    caller: Caller,
+    Path(sp): Path<String>,
+) -> Result<Response, GraphError> {
+    caller.require_any(APP_READ, APP_READ)?;
+    let mut world = state.world_now();
+    let mut body = service_principal_json(configuration(&mut world, &caller.tenant_id, &sp)?);
+    body["@odata.context"] = json!(format!("{CONTEXT}#servicePrincipals/$entity"));
+    Ok(Json(body).into_response())
+}
+
+/// `DELETE /servicePrincipals/{id}`: the configuration and its job go; synced users stay.
+pub async fn delete_service_principal(
+    State(state): State<EmulatorState>,
+    caller: Caller,
+    Path(sp): Path<String>,
+) -> Result<Response, GraphError> {
+    caller.require_any(&["Application.ReadWrite.All"], APP_WRITE)?;
+    caller.require_role(SYNC_WRITE_ROLES)?;
+    let mut world = state.world_now();
+    let configs = configurations(&mut world, &caller.tenant_id);
+    let before = configs.len();
+    configs.retain(|c| c.service_principal.id != sp);
+    if configs.len() == before {
+        return Err(sp_not_found(&sp));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn list_assignments(
+    State(state): State<EmulatorState>,
+    caller: Caller,
+    Path(sp): Path<String>,
+) -> Result<Response, GraphError> {
+    caller.require_any(APP_READ, APP_READ)?;
+    let mut world = state.world_now();
+    let config = configuration(&mut world, &caller.tenant_id, &sp)?;
+    Ok(Json(json!({
+        "@odata.context": format!("{CONTEXT}#servicePrincipals('{sp}')/appRoleAssignedTo"),
+        "value": config.assignments,
+    }))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignmentBody {
+    principal_id: String,
+    resource_id: String,
+    app_role_id: String,
+}
+
+/// `POST /servicePrincipals/{id}/appRoleAssignedTo`: a user of this tenant into the scope. 201.
+pub async fn add_assignment(
+    State(state): State<EmulatorState>,
+    caller: Caller,
+    Path(sp): Path<String>,
+    Json(body): Json<AssignmentBody>,
+) -> Result<Response, GraphError> {
+    caller.require_any(ASSIGN, ASSIGN)?;
+    caller.require_role(SYNC_WRITE_ROLES)?;
+    let now = state.clock().unix();
+    let mut world = state.world_now();
+    let user = world
+        .users
+        .get(&caller.tenant_id)
+        .and_then(|users| users.iter().find(|u| u.id == body.principal_id))
+        .cloned()
+        .ok_or_else(|| {
+            GraphError::new(
+                StatusCode::NOT_FOUND,
+                "Request_ResourceNotFound",
+                format!(
+                    "Resource '{}' does not exist or one of its queried reference-property objects are not present.",
+                    body.principal_id
+                ),
+            )
+        })?;
+    let config = configuration(&mut world, &caller.tenant_id, &sp)?;
+    if body.resource_id != sp {
+        return Err(GraphError::bad_request(
+            "resourceId must be the service principal the assignment is created on.",
+        ));
+    }
+    if body.app_role_id != config.msiam_access() {
+        return Err(GraphError::bad_request(format!(
+            "Permission being assigned was not found on application '{}'.",
+            config.service_principal.app_id
+        )));
+    }
+    if config
+        .assignments
+        .iter()
+        .any(|a| a.principal_id == body.principal_id)
+    {
+        return Err(GraphError::bad_request(
+            "Permission being assigned already exists on the object",
+        ));
+    }
+    let assignment = sync_state::assign(config, &user, now);
+    let mut body = serde_json::to_value(assignment).unwrap_or_default();
+    body["@odata.context"] = json!(format!(
+        "{CONTEXT}#servicePrincipals('{sp}')/appRoleAssignedTo/$entity"
+    ));
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+pub async fn remove_assignment(
+    State(state): State<EmulatorState>,
+    caller: Caller,
+    Path((sp, assignment)): Path<(String, String)>,
+) -> Result<Response, GraphError> {
+    caller.require_any(ASSIGN, ASSIGN)?;
+    caller.require_role(SYNC_WRITE_ROLES)?;
+    let mut world = state.world_now();
+    let config = configuration(&mut world, &caller.tenant_id, &sp)?;
+    let before = config.assignments.len();
+    config.assignments.retain(|a| a.id != assignment);
+    if config.assignments.len() == before {
+        return Err(sp_not_found(&assignment));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct SecretsBody {
+    value: Vec<KeyValue>,
+}
+
+const SECRET_KEYS: &[&str] = &[
+    "AuthenticationType",
+    "CompanyId",
+    "SyncNotificationSettings",
+    "SyncAll",
+    "SkipOutOfScopeDeletions",
+];
+
+/// `PUT .../synchronization/secrets`: 204. One configuration per target tenant.
+pub async fn put_secrets(
+    State(state): State<EmulatorState>,
+    caller: Caller,
+    Path(sp): Path<String>,
+    Json(body): Json<SecretsBody>,
+) -> Result<Response, GraphError> {
+    sync_write(&caller)?;
+    if let Some(unknown) = body
+        .value
+        .iter()
+        .find(|s| !SECRET_KEYS.contains(&s.key.as_str()))
+    {
+        return Err(GraphError::bad_request(format!(
+            "'{}' is not a valid synchronization secret key.",
+            unknown.key
+        )));
+    }
+    let mut world = state.world_now();
+    let target = body
+        .value
+        .iter()
+        .find(|s| s.key == "CompanyId")
+        .map(|s| s.value.trim().to_lowercase());
+    if let Some(target) = &target {
+        if target.parse::<graph::TenantId>().is_err() {
+            return Err(GraphError::bad_request(format!(
+                "CompanyId '{target}' is not a valid tenant id."
+            )));
+        }
+        let taken = configurations(&mut world, &caller.tenant_id)
+            .iter()
+            .any(|c| c.service_principal.id != sp && c.target() == Some(target.as_str()));
+        if taken {
+            return Err(GraphError::new(
+                StatusCode::CONFLICT,
+                "Request_MultipleObjectsWithSameKeyValue",
+                format!("A cross-tenant synchronization configuration to tenant '{target}' already exists."),
+            ));
+        }
+    }
+    let config = configuration(&mut world, &caller.tenant_id, &sp)?;
+    for secret in body.value {
+        let value = if secret.key == "CompanyId" {
+            secret.value.trim().to_lowercase()
+        } else {
+            secret.value
+        };
+        match config.secrets.iter_mut().find(|s| s.key == secret.key) {
+            Some(existing) => existing.value = value,
+            None => config.secrets.push(KeyValue {
+                key: secret.key,
+                value,
+            }),
+        }
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `GET .../synchronization/secrets` (see the emulator README: readable here).
+pub async fn get_secrets(
+    State(state): State<EmulatorState>,
+    caller: Caller,
+    Path(sp): Path<String>,
+) -> Result<Response, GraphError> {
+    caller.require_any(SYNC_READ, SYNC_READ)?;
+    let mut world = state.world_now();
+    let config = configuration(&mut world, &caller.tenant_id, &sp)?;
+    Ok(Json(json!({
+        "@odata.context": format!("{CONTEXT}#servicePrincipals('{sp}')/synchronization/secrets"),
+        "value": config.secrets,
+    }))
+    .into_response())
+}
+
+fn job_json(sp: &str, job: &Job) -> Value {
+    let mut body = serde_json::to_value(job.to_graph()).unwrap_or_default();
+    body["@odata.context"] = json!(format!(
+        "{CONTEXT}#servicePrincipals('{sp}')/synchronization/jobs/$entity"
+    ));
+    body
+}
+
+pub async fn list_jobs(
+    State(state): State<EmulatorState>,
+    caller: Caller,
+    Path(sp): Path<String>,
+) -> Result<Response, GraphError> {
+    caller.require_any(SYNC_READ, SYNC_READ)?;
+    let mut world = state.world_now();
+    let config = configuration(&mut world, &caller.tenant_id, &sp)?;
+    let value: Vec<Value> = config
+        .jobs
+        .iter()
+        .map(|j| serde_json::to_value(j.to_graph()).unwrap_or_default())
+        .collect();
+    Ok(Json(json!({
+        "@odata.context": format!("{CONTEXT}#servicePrincipals('{sp}')/synchronization/jobs"),
+        "value": value,
+    }))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateJobBody {
+    template_id: Option<String>,
+}
+
+/// `POST .../synchronization/jobs` `{templateId:"Azure2Azure"}`: 201, created disabled.
+pub async fn create_job(
+    State(state): State<EmulatorState>,
+    caller: Caller,
+    Path(sp): Path<String>,
+    Json(body): Json<CreateJobBody>,
+) -> Result<Response, GraphError> {
+    sync_write(&caller)?;
+    if body.template_id.as_deref() != Some(AZURE2AZURE) {
+        return Err(GraphError::bad_request(format!(
+            "The template '{}' is not valid for this application; use '{AZURE2AZURE}'.",
+            body.template_id.unwrap_or_default()
+        )));
+    }
+    let mut world = state.world_now();
+    let config = configuration(&mut world, &caller.tenant_id, &sp)?;
+    if !config.jobs.is_empty() {
+        return Err(GraphError::new(
+            StatusCode::CONFLICT,
+            "Conflict",
+            "This application already has a synchronization job for template 'Azure2Azure'.",
+        ));
+    }
+    let job = Job::new(&caller.tenant_id);
+    let body = job_json(&sp, &job);
+    config.jobs.push(job);
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidateBody {
+    #[serde(default)]
+    credentials: Vec<KeyValue>,
+    #[serde(default)]
+    use_saved_credentials: bool,
+}
+
+/// `POST .../jobs/validateCredentials`: 204 when the target tenant is known.
+pub async fn validate_credentials(
+    State(state): State<EmulatorState>,
+    caller: Caller,
+    Path(sp): Path<String>,
+    Json(body): Json<ValidateBody>,
+) -> Result<Response, GraphError> {
+    sync_write(&caller)?;
+    let mut world = state.world_now();
+    let saved = configuration(&mut world, &caller.tenant_id, &sp)?
+        .target()
+        .map(str::to_owned);
+    let target = if body.use_saved_credentials {
+        saved
+    } else {
+        body.credentials
+            .iter()
+            .find(|c| c.key == "CompanyId")
+            .map(|c| c.value.trim().to_lowercase())
+    };
+    match target {
+        Some(tenant) if world.scenario.tenant(&tenant).is_some() => {
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+        _ => Err(GraphError::bad_request(
+            "Credentials could not be validated: the target tenant (CompanyId) was not found.",
+        )),
+    }
+}
+
+pub async fn get_job(
+    State(state): State<EmulatorState>,
+    caller: Caller,
+    Path((sp, job_id)): Path<(String, String)>,
+) -> Result<Response, GraphError> {
+    caller.require_any(SYNC_READ, SYNC_READ)?;
+    let mut world = state.world_now();
+    let job = job(&mut world, &caller.tenant_id, &sp, &job_id)?;
+    Ok(Json(job_json(&sp, job)).into_response())
+}
+
+/// `DELETE .../jobs/{id}`: stops the job and drops its state; synced users stay.
+pub async fn delete_job(
+    State(state): State<EmulatorState>,
+    caller: Caller,
+    Path((sp, job_id)): Path<(String, String)>,
+) -> Result<Response, GraphError> {
+    sync_write(&caller)?;
+    let mut world = state.world_now();
+    let config = configuration(&mut world, &caller.tenant_id, &sp)?;
+    let before = config.jobs.len();
+    config.jobs.retain(|j| j.id != job_id);
+    if config.jobs.len() == before {
+        return Err(job_not_found(&job_id));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionBody {
+    criteria: Option<RestartCriteria>,
+    #[serde(default)]
+    parameters: Vec<OnDemandParameter>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct RestartCriteria {
+    reset_scope: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OnDemandParameter {
+    #[serde(default)]
+    subjects: Vec<OnDemandSubject>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OnDemandSubject {
+    object_id: String,
+    object_type_name: Option<String>,
+}
+
+/// `POST .../jobs/{id}/start|pause|restart|provisionOnDemand`.
+pub async fn job_action(
+    State(state): State<EmulatorState>,
+    caller: Caller,
+    Path((sp, job_id, action)): Path<(String, String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, GraphError> {
+    sync_write(&caller)?;
+    // start and pause take no body; some clients still send `{}` or an empty JSON body.
+    let body: ActionBody = if body.iter().all(u8::is_ascii_whitespace) {
+        ActionBody::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| GraphError::bad_request(format!("Invalid request body: {e}")))?
+    };
+    let now = state.clock().unix();
+    let mut world = state.world_now();
+    let job = job(&mut world, &caller.tenant_id, &sp, &job_id)?;
+    match action.as_str() {
+        "start" => job.start(now),
+        "pause" => job.pause(),
+        "restart" => {
+            let text = body
+                .criteria
+                .and_then(|c| c.reset_scope)
+                .unwrap_or_default();
+            let flags = reset_scope::parse(&text).ok_or_else(|| {
+                GraphError::bad_request(format!("'{text}' is not a valid resetScope."))
+            })?;
+            job.restart(flags, now);
+        }
+        "provisionOnDemand" => {
+            let subject = body
+                .parameters
+                .into_iter()
+                .flat_map(|p| p.subjects)
+                .next()
+                .ok_or_else(|| {
+                    GraphError::bad_request("parameters[0].subjects must name one user.")
+                })?;
+            if subject
+                .object_type_name
+                .as_deref()
+                .is_some_and(|t| !t.eq_ignore_ascii_case("User"))
+            {
+                return Err(GraphError::bad_request(
+                    "Only objectTypeName 'User' can be provisioned on demand by cross-tenant sync.",
+                ));
+            }
+            let initiator = Initiator {
+                id: Some(caller.object_id.clone()),
+                display_name: None,
+                initiator_type: Some(
+                    if caller.app_only {
+                        "application"
+                    } else {
+                        "user"
+                    }
+                    .into(),
+                ),
+            };
+            let steps = sync_state::provision_on_demand(
+                &mut world,
+                &caller.tenant_id,
+                &job_id,
+                &subject.object_id,
+                initiator,
+                now,
+            )
+            .map_err(GraphError::bad_request)?;
+            let value = json!([{ "provisioningSteps": steps }]).to_string();
+            return Ok(Json(json!({
+                "@odata.context": format!("{CONTEXT}#microsoft.graph.stringKeyStringValuePair"),
+                "key": "Microsoft.Identity.Health.CPP.Common.DataContracts.SyncFabric.StatusInfo",
+                "value": value,
+            }))
+            .into_response());
+        }
+        _ => {
+            return Err(GraphError::new(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                format!("Resource not found for the segment '{action}'."),
+            ))
+        }
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn get_schema(
+    State(state): State<EmulatorState>,
+    caller: Caller,
+    Path((sp, job_id)): Path<(String, String)>,
+) -> Result<Response, GraphError> {
+    caller.require_any(SYNC_READ, SYNC_READ)?;
+    let mut world = state.world_now();
+    let job = job(&mut world, &caller.tenant_id, &sp, &job_id)?;
+    let mut body = serde_json::to_value(job.schema_json()).unwrap_or_default();
+    body["@odata.context"] = json!(format!(
+        "{CONTEXT}#servicePrincipals('{sp}')/synchronization/jobs('{job_id}')/schema/$entity"
+    ));
+    body["directories"] = json!([]);
+    Ok(Json(body).into_response())
+}
+
+/// `PUT .../schema`: replaces the rules (204); the matching attribute cannot change.
+pub async fn put_schema(
+    State(state): State<EmulatorState>,
+    caller: Caller,
+    Path((sp, job_id)): Path<(String, String)>,
+    Json(schema): Json<SyncSchema>,
+) -> Result<Response, GraphError> {
+    sync_write(&caller)?;
+    if schema.user_mapping().is_none() {
+        return Err(GraphError::new(
+            StatusCode::BAD_REQUEST,
+            "SchemaInvalid",
+            "The schema has no user object mapping.",
+        ));
+    }
+    if let Some(problem) = sync_state::schema_problem(&schema) {
+        return Err(GraphError::new(
+            StatusCode::BAD_REQUEST,
+            "SchemaInvalid",
+            problem,
+        ));
+    }
+    let mut world = state.world_now();
+    let job = job(&mut world, &caller.tenant_id, &sp, &job_id)?;
+    job.schema = SyncSchema {
+        id: String::new(),
+        version: None,
+        ..schema
+    };
+    job.schema_version += 1;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `DELETE .../schema`: back to the template's default. 204.
+pub async fn reset_schema(
+    State(state): State<EmulatorState>,
+    caller: Caller,
+    Path((sp, job_id)): Path<(String, String)>,
+) -> Result<Response, GraphError> {
+    sync_write(&caller)?;
+    let mut world = state.world_now();
+    let job = job(&mut world, &caller.tenant_id, &sp, &job_id)?;
+    job.schema = sync_state::default_schema();
+    job.schema_version += 1;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn filter_operators(
+    State(state): State<EmulatorState>,
+    caller: Caller,
+    Path((sp, job_id)): Path<(String, String)>,
+) -> Result<Response, GraphError> {
+    caller.require_any(SYNC_READ, SYNC_READ)?;
+    let mut world = state.world_now();
+    job(&mut world, &caller.tenant_id, &sp, &job_id)?;
+    let value: Vec<Value> = FILTER_OPERATORS
+        .iter()
+        .map(|(name, arity)| {
+            json!({
+                "name": name, "arity": arity, "multivaluedComparisonType": "Any",
+                "supportedAttributeTypes": ["String", "Boolean"],
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "@odata.context": format!("{CONTEXT}#Collection(microsoft.graph.filterOperatorSchema)"),
+        "value": value,
+    }))
+    .into_response())
+}

@@ -1,0 +1,722 @@
+//! Cross-tenant synchronization (graph-api.md §6): configurations, jobs, actions, schema, scope,
+//! secrets, the simulated cycle and provisioning logs. Shapes and codes come from graph-api.md.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{call, start, user_token};
+use emulator::scenario::{CONTOSO, FABRIKAM, WOODGROVE};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+const TEMPLATE: &str = "518e5f48-1fc8-4c48-9387-9fdf28b0dfe7";
+const WOODGROVE_ADMIN: &str = "admin@woodgrovebank.onmicrosoft.com";
+const CONTOSO_ADMIN: &str = "admin@contoso.onmicrosoft.com";
+
+/// The tenant's configurations as a client enumerates them: service principals from the template.
+async fn configurations(base: &str, token: &str) -> Vec<Value> {
+    let (status, body) = call(
+        base,
+        token,
+        Method::GET,
+        &format!("/servicePrincipals?$filter=applicationTemplateId eq '{TEMPLATE}'"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["value"].as_array().unwrap().clone()
+}
+
+/// `(service principal id, job)` of the configuration named `MTO_Sync_<target>`.
+async fn job_to(base: &str, token: &str, target: &str) -> (String, Value) {
+    let sp = configurations(base, token)
+        .await
+        .into_iter()
+        .find(|sp| sp["displayName"] == format!("MTO_Sync_{target}"))
+        .unwrap();
+    let sp_id = sp["id"].as_str().unwrap().to_owned();
+    let (status, jobs) = call(
+        base,
+        token,
+        Method::GET,
+        &format!("/servicePrincipals/{sp_id}/synchronization/jobs"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    (sp_id, jobs["value"][0].clone())
+}
+
+#[tokio::test]
+async fn the_demo_shows_woodgrove_to_fabrikam_quarantined_and_woodgrove_to_contoso_healthy() {
+    let e = start().await;
+    let token = user_token(&e.base, WOODGROVE, WOODGROVE_ADMIN).await;
+    let configs = configurations(&e.base, &token).await;
+    assert_eq!(configs.len(), 2);
+    let sp = &configs[0];
+    assert_eq!(sp["applicationTemplateId"], TEMPLATE);
+    assert_eq!(sp["appRoleAssignmentRequired"], true);
+    assert_eq!(sp["appRoles"][0]["displayName"], "msiam_access");
+    assert_eq!(sp["tags"][0], "WindowsAzureActiveDirectoryIntegratedApp");
+
+    let (_, quarantined) = job_to(&e.base, &token, FABRIKAM).await;
+    assert_eq!(quarantined["templateId"], "Azure2Azure");
+    assert_eq!(quarantined["schedule"]["interval"], "PT40M");
+    assert_eq!(quarantined["schedule"]["state"], "Active");
+    let status = &quarantined["status"];
+    assert_eq!(status["code"], "Quarantine");
+    assert_eq!(
+        status["quarantine"]["error"]["code"],
+        "AzureDirectoryB2BManagementPolicyCheckFailure"
+    );
+    assert_eq!(
+        status["quarantine"]["reason"],
+        "EncounteredQuarantineException"
+    );
+    assert!(status["quarantine"]["seriesCount"].as_i64().unwrap() >= 2);
+    assert_eq!(status["lastExecution"]["state"], "Failed");
+    assert!(status["countSuccessiveCompleteFailures"].as_i64().unwrap() >= 2);
+    assert_eq!(
+        status["steadyStateLastAchievedTime"],
+        "0001-01-01T00:00:00Z"
+    );
+
+    let (_, healthy) = job_to(&e.base, &token, CONTOSO).await;
+    let status = &healthy["status"];
+    assert_eq!(status["code"], "Active");
+    assert!(status["quarantine"].is_null());
+    assert_eq!(status["lastSuccessfulExecution"]["state"], "Succeeded");
+    assert_ne!(
+        status["steadyStateLastAchievedTime"],
+        "0001-01-01T00:00:00Z"
+    );
+    assert_eq!(status["synchronizedEntryCountByType"][0]["value"], 30);
+    for key in [
+        "escrowsPruned",
+        "lastSuccessfulExecutionWithExports",
+        "progress",
+        "troubleshootingUrl",
+        "steadyStateFirstAchievedTime",
+    ] {
+        assert!(status.get(key).is_some(), "status.{key} is present");
+    }
+    assert_eq!(
+        healthy["synchronizationJobSettings"][1]["name"],
+        "LookaheadQueryEnabled"
+    );
+}
+
+#[tokio::test]
+async fn a_configuration_set_up_the_documented_way_syncs_a_user_on_the_next_cycle() {
+    let e = start().await;
+    let token = user_token(&e.base, CONTOSO, CONTOSO_ADMIN).await;
+    let (status, created) = call(
+        &e.base,
+        &token,
+        Method::POST,
+        &format!("/applicationTemplates/{TEMPLATE}/instantiate"),
+        Some(json!({"displayName": format!("MTO_Sync_{WOODGROVE}")})),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["application"]["applicationTemplateId"], TEMPLATE);
+    let sp = created["servicePrincipal"].clone();
+    let sp_id = sp["id"].as_str().unwrap();
+    let jobs = format!("/servicePrincipals/{sp_id}/synchronization/jobs");
+
+    let credentials = json!({"useSavedCredentials": false, "templateId": "Azure2Azure", "credentials": [
+        {"key": "CompanyId", "value": WOODGROVE}, {"key": "AuthenticationType", "value": "SyncPolicy"}]});
+    let (status, _) = call(
+        &e.base,
+        &token,
+        Method::POST,
+        &format!("{jobs}/validateCredentials"),
+        Some(credentials),
+    )
+    .await;
+    assert_eq!(status, 204);
+
+    let (status, job) = call(
+        &e.base,
+        &token,
+        Method::POST,
+        &jobs,
+        Some(json!({"templateId": "Azure2Azure"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    assert_eq!(job["schedule"]["state"], "Disabled");
+    assert_eq!(job["status"]["code"], "Paused");
+    assert!(job["status"]["lastExecution"].is_null());
+    let job_id = job["id"].as_str().unwrap();
+
+    let (status, _) = call(
+        &e.base,
+        &token,
+        Method::PUT,
+        &format!("/servicePrincipals/{sp_id}/synchronization/secrets"),
+        Some(json!({"value": [
+            {"key": "AuthenticationType", "value": "SyncPolicy"},
+            {"key": "CompanyId", "value": WOODGROVE},
+            {"key": "SyncNotificationSettings", "value": "{\"Enabled\":false}"},
+            {"key": "SyncAll", "value": "false"}]})),
+    )
+    .await;
+    assert_eq!(status, 204);
+
+    let (_, users) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        "/users?$top=10&$select=id,displayName",
+        None,
+    )
+    .await;
+    let alice = users["value"][7].clone();
+    let (status, assignment) = call(
+        &e.base,
+        &token,
+        Method::POST,
+        &format!("/servicePrincipals/{sp_id}/appRoleAssignedTo"),
+        Some(json!({"appRoleId": sp["appRoles"][0]["id"], "resourceId": sp_id, "principalId": alice["id"]})),
+    )
+    .await;
+    assert_eq!(status, 201, "{assignment}");
+    assert_eq!(assignment["principalType"], "User");
+
+    let (status, _) = call(
+        &e.base,
+        &token,
+        Method::POST,
+        &format!("{jobs}/{job_id}/start"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (_, job) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        &format!("{jobs}/{job_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(job["schedule"]["state"], "Active");
+    assert_eq!(job["status"]["code"], "NotRun");
+
+    e.clock.advance(30);
+    let (_, job) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        &format!("{jobs}/{job_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(job["status"]["code"], "Active", "{job}");
+    assert_eq!(job["status"]["lastExecution"]["countExported"], 1);
+
+    // The copy in Woodgrove: an external member with an #EXT# UPN, in the address list.
+    let woodgrove = user_token(&e.base, WOODGROVE, WOODGROVE_ADMIN).await;
+    let (_, log) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        &format!("/auditLogs/provisioning?$filter=jobId eq '{job_id}'"),
+        None,
+    )
+    .await;
+    let entry = &log["value"][0];
+    assert_eq!(entry["provisioningAction"], "create");
+    assert_eq!(entry["provisioningStatusInfo"]["status"], "success");
+    assert_eq!(entry["sourceIdentity"]["id"], alice["id"]);
+    assert_eq!(entry["servicePrincipal"]["id"], sp_id);
+    assert_eq!(
+        entry["targetSystem"]["displayName"],
+        "Azure Active Directory (target tenant)"
+    );
+    assert_eq!(
+        entry["targetSystem"]["details"]["ServicePrincipalId"],
+        sp_id
+    );
+    let target_id = entry["targetIdentity"]["id"].as_str().unwrap();
+    let (status, copy) = call(
+        &e.base,
+        &woodgrove,
+        Method::GET,
+        &format!(
+            "/users/{target_id}?$select=userType,userPrincipalName,showInAddressList,displayName"
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(copy["userType"], "Member");
+    assert_eq!(copy["showInAddressList"], true);
+    assert_eq!(copy["displayName"], alice["displayName"]);
+    assert!(copy["userPrincipalName"]
+        .as_str()
+        .unwrap()
+        .ends_with("#EXT#@woodgrovebank.onmicrosoft.com"));
+
+    // Only one configuration per source → target pair.
+    let (_, second) = call(
+        &e.base,
+        &token,
+        Method::POST,
+        &format!("/applicationTemplates/{TEMPLATE}/instantiate"),
+        Some(json!({"displayName": "Second"})),
+    )
+    .await;
+    let (status, error) = call(
+        &e.base,
+        &token,
+        Method::PUT,
+        &format!(
+            "/servicePrincipals/{}/synchronization/secrets",
+            second["servicePrincipal"]["id"].as_str().unwrap()
+        ),
+        Some(json!({"value": [{"key": "CompanyId", "value": WOODGROVE}]})),
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert_eq!(
+        error["error"]["code"],
+        "Request_MultipleObjectsWithSameKeyValue"
+    );
+}
+
+#[tokio::test]
+async fn fixing_fabrikams_policies_and_restarting_releases_the_quarantine() {
+    let e = start().await;
+    let fabrikam = user_token(&e.base, FABRIKAM, "admin@fabrikam.onmicrosoft.com").await;
+    let partner = format!("/policies/crossTenantAccessPolicy/partners/{WOODGROVE}");
+    let (status, _) = call(
+        &e.base,
+        &fabrikam,
+        Method::PATCH,
+        &format!("{partner}/identitySynchronization"),
+        Some(json!({"userSyncInbound": {"isSyncAllowed": true}})),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, _) = call(
+        &e.base,
+        &fabrikam,
+        Method::PATCH,
+        &partner,
+        Some(json!({"automaticUserConsentSettings": {"inboundAllowed": true}})),
+    )
+    .await;
+    assert_eq!(status, 204);
+
+    let woodgrove = user_token(&e.base, WOODGROVE, WOODGROVE_ADMIN).await;
+    let (sp, job) = job_to(&e.base, &woodgrove, FABRIKAM).await;
+    let job_path = format!(
+        "/servicePrincipals/{sp}/synchronization/jobs/{}",
+        job["id"].as_str().unwrap()
+    );
+    let (status, error) = call(
+        &e.base,
+        &woodgrove,
+        Method::POST,
+        &format!("{job_path}/restart"),
+        Some(json!({"criteria": {"resetScope": "Watermark, Everything"}})),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(error["error"]["code"], "Request_BadRequest");
+    let (status, _) = call(
+        &e.base,
+        &woodgrove,
+        Method::POST,
+        &format!("{job_path}/restart"),
+        Some(json!({"criteria": {"resetScope": "Watermark, Escrows, QuarantineState"}})),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (_, job) = call(&e.base, &woodgrove, Method::GET, &job_path, None).await;
+    assert_eq!(job["status"]["code"], "Active", "quarantine cleared");
+    assert!(job["status"]["quarantine"].is_null());
+    e.clock.advance(30);
+    let (_, job) = call(&e.base, &woodgrove, Method::GET, &job_path, None).await;
+    assert_eq!(job["status"]["code"], "Active");
+    assert_eq!(job["status"]["lastExecution"]["countExported"], 30);
+    assert_eq!(
+        job["status"]["synchronizedEntryCountByType"][0]["value"],
+        30
+    );
+}
+
+#[tokio::test]
+async fn provision_on_demand_reports_the_policy_failure_step_by_step() {
+    let e = start().await;
+    let woodgrove = user_token(&e.base, WOODGROVE, WOODGROVE_ADMIN).await;
+    let (sp, job) = job_to(&e.base, &woodgrove, FABRIKAM).await;
+    let (_, scope) = call(
+        &e.base,
+        &woodgrove,
+        Method::GET,
+        &format!("/servicePrincipals/{sp}/appRoleAssignedTo"),
+        None,
+    )
+    .await;
+    let user = scope["value"][0]["principalId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, answer) = call(
+        &e.base,
+        &woodgrove,
+        Method::POST,
+        &format!(
+            "/servicePrincipals/{sp}/synchronization/jobs/{}/provisionOnDemand",
+            job["id"].as_str().unwrap()
+        ),
+        Some(json!({"parameters": [{"ruleId": "x", "subjects": [{"objectId": user, "objectTypeName": "User"}]}]})),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["key"],
+        "Microsoft.Identity.Health.CPP.Common.DataContracts.SyncFabric.StatusInfo"
+    );
+    let report: Value = serde_json::from_str(answer["value"].as_str().unwrap()).unwrap();
+    let steps = report[0]["provisioningSteps"].as_array().unwrap();
+    assert_eq!(steps[0]["provisioningStepType"], "import");
+    let last = steps.last().unwrap();
+    assert_eq!(last["status"], "failure");
+    assert!(last["description"]
+        .as_str()
+        .unwrap()
+        .contains("auto-redemption"));
+    let (_, log) = call(
+        &e.base,
+        &woodgrove,
+        Method::GET,
+        &format!("/auditLogs/provisioning?$top=1&$filter=sourceIdentity/id eq '{user}'"),
+        None,
+    )
+    .await;
+    let entry = &log["value"][0];
+    assert_eq!(entry["initiatedBy"]["initiatorType"], "user");
+    assert_eq!(
+        entry["provisioningStatusInfo"]["errorInformation"]["errorCode"],
+        "AzureDirectoryB2BManagementPolicyCheckFailure"
+    );
+}
+
+#[tokio::test]
+async fn pausing_stops_the_cycles_and_start_resumes_them() {
+    let e = start().await;
+    let token = user_token(&e.base, CONTOSO, CONTOSO_ADMIN).await;
+    let (sp, job) = job_to(&e.base, &token, FABRIKAM).await;
+    let path = format!(
+        "/servicePrincipals/{sp}/synchronization/jobs/{}",
+        job["id"].as_str().unwrap()
+    );
+    let before = job["status"]["lastExecution"]["timeBegan"].clone();
+    let (status, _) = call(
+        &e.base,
+        &token,
+        Method::POST,
+        &format!("{path}/pause"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    e.clock.advance(50 * 60);
+    let (_, paused) = call(&e.base, &token, Method::GET, &path, None).await;
+    assert_eq!(paused["schedule"]["state"], "Paused");
+    assert_eq!(paused["status"]["code"], "Paused");
+    assert_eq!(paused["status"]["lastExecution"]["timeBegan"], before);
+    let (status, _) = call(
+        &e.base,
+        &token,
+        Method::POST,
+        &format!("{path}/start"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    e.clock.advance(30);
+    let (_, resumed) = call(&e.base, &token, Method::GET, &path, None).await;
+    assert_eq!(resumed["status"]["code"], "Active");
+    assert_ne!(resumed["status"]["lastExecution"]["timeBegan"], before);
+    // Regular cycles every 40 minutes.
+    let last = resumed["status"]["lastExecution"]["timeBegan"].clone();
+    e.clock.advance(40 * 60);
+    let (_, later) = call(&e.base, &token, Method::GET, &path, None).await;
+    assert_ne!(later["status"]["lastExecution"]["timeBegan"], last);
+}
+
+#[tokio::test]
+async fn the_schema_has_the_documented_mappings_and_refuses_a_changed_matching_rule() {
+    let e = start().await;
+    let token = user_token(&e.base, CONTOSO, CONTOSO_ADMIN).await;
+    let (sp, job) = job_to(&e.base, &token, FABRIKAM).await;
+    let path = format!(
+        "/servicePrincipals/{sp}/synchronization/jobs/{}/schema",
+        job["id"].as_str().unwrap()
+    );
+    let (status, schema) = call(&e.base, &token, Method::GET, &path, None).await;
+    assert_eq!(status, 200);
+    let rule = &schema["synchronizationRules"][0];
+    assert_eq!(rule["name"], "USER_INBOUND_USER");
+    assert_eq!(
+        rule["targetDirectoryName"],
+        "Azure Active Directory (target tenant)"
+    );
+    let users = &rule["objectMappings"][0];
+    assert_eq!(users["name"], "Provision Azure Active Directory Users");
+    assert_eq!(users["flowTypes"], "Add, Update, Delete");
+    assert_eq!(rule["objectMappings"][1]["enabled"], false);
+    let mappings = users["attributeMappings"].as_array().unwrap();
+    let find = |name: &str| {
+        mappings
+            .iter()
+            .find(|m| m["targetAttributeName"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(find("alternativeSecurityIds")["matchingPriority"], 1);
+    assert_eq!(find("userType")["source"]["type"], "Constant");
+    assert_eq!(find("userType")["source"]["name"], "Member");
+    assert_eq!(find("showInAddressList")["source"]["name"], "true");
+    let version = schema["version"].as_str().unwrap().to_owned();
+
+    // A scoping filter and Guest as the user type: accepted, version moves on.
+    let mut changed = schema.clone();
+    let user_type = changed["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|m| m["targetAttributeName"] == "userType")
+        .unwrap();
+    user_type["source"]["name"] = json!("Guest");
+    user_type["source"]["expression"] = json!("\"Guest\"");
+    changed["synchronizationRules"][0]["objectMappings"][0]["scope"] = json!({"groups": [{"name": "Sales",
+        "clauses": [{"operatorName": "EQUALS", "sourceOperandName": "companyName", "targetOperand": {"values": ["Contoso"]}}]}]});
+    let (status, _) = call(&e.base, &token, Method::PUT, &path, Some(changed.clone())).await;
+    assert_eq!(status, 204);
+    let (_, saved) = call(&e.base, &token, Method::GET, &path, None).await;
+    assert_ne!(saved["version"], version);
+    assert_eq!(
+        saved["synchronizationRules"][0]["objectMappings"][0]["scope"]["groups"][0]["name"],
+        "Sales"
+    );
+
+    changed["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"][0]
+        ["matchingPriority"] = json!(0);
+    let (status, error) = call(&e.base, &token, Method::PUT, &path, Some(changed)).await;
+    assert_eq!(status, 400);
+    assert_eq!(error["error"]["code"], "SchemaInvalid");
+
+    let (status, operators) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        &format!("{path}/filterOperators"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(operators["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["name"] == "EQUALS" && o["arity"] == "Binary"));
+    let (status, _) = call(&e.base, &token, Method::DELETE, &path, None).await;
+    assert_eq!(status, 204);
+    let (_, reset) = call(&e.base, &token, Method::GET, &path, None).await;
+    assert!(reset["synchronizationRules"][0]["objectMappings"][0]["scope"].is_null());
+}
+
+#[tokio::test]
+async fn roles_and_permissions_are_enforced_like_graph() {
+    let e = start().await;
+    let helpdesk = user_token(&e.base, CONTOSO, "helpdesk@contoso.onmicrosoft.com").await;
+    let admin = user_token(&e.base, CONTOSO, CONTOSO_ADMIN).await;
+    let (sp, job) = job_to(&e.base, &admin, FABRIKAM).await;
+    let start_path = format!(
+        "/servicePrincipals/{sp}/synchronization/jobs/{}/start",
+        job["id"].as_str().unwrap()
+    );
+    let (status, error) = call(&e.base, &helpdesk, Method::POST, &start_path, None).await;
+    assert_eq!(status, 403);
+    assert_eq!(error["error"]["code"], "Authorization_RequestDenied");
+    assert!(error["error"]["innerError"]["request-id"].is_string());
+    let (status, _) = call(
+        &e.base,
+        &helpdesk,
+        Method::GET,
+        "/auditLogs/provisioning",
+        None,
+    )
+    .await;
+    assert_eq!(
+        status, 403,
+        "Helpdesk Administrator cannot read provisioning logs"
+    );
+
+    // Fabrikam: the Security Administrator may not operate sync, the Hybrid Identity Administrator may.
+    let security = user_token(&e.base, FABRIKAM, "admin@fabrikam.onmicrosoft.com").await;
+    let hybrid = user_token(&e.base, FABRIKAM, "ops@fabrikam.onmicrosoft.com").await;
+    let (sp, job) = job_to(&e.base, &hybrid, CONTOSO).await;
+    let pause = format!(
+        "/servicePrincipals/{sp}/synchronization/jobs/{}/pause",
+        job["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        call(&e.base, &security, Method::POST, &pause, None).await.0,
+        403
+    );
+    assert_eq!(
+        call(&e.base, &hybrid, Method::POST, &pause, None).await.0,
+        204
+    );
+
+    // Another tenant's configuration is not found, not exposed.
+    let (status, error) = call(
+        &e.base,
+        &admin,
+        Method::GET,
+        &format!("/servicePrincipals/{sp}/synchronization/jobs"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(error["error"]["code"], "Request_ResourceNotFound");
+    let (status, _) = call(
+        &e.base,
+        "not-a-token",
+        Method::GET,
+        "/servicePrincipals",
+        None,
+    )
+    .await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn bad_requests_change_nothing() {
+    let e = start().await;
+    let token = user_token(&e.base, CONTOSO, CONTOSO_ADMIN).await;
+    let (status, _) = call(
+        &e.base,
+        &token,
+        Method::POST,
+        "/applicationTemplates/00000000-0000-0000-0000-000000000001/instantiate",
+        Some(json!({"displayName": "x"})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (sp, _) = job_to(&e.base, &token, FABRIKAM).await;
+    let jobs = format!("/servicePrincipals/{sp}/synchronization/jobs");
+    let (status, _) = call(
+        &e.base,
+        &token,
+        Method::POST,
+        &jobs,
+        Some(json!({"templateId": "Azure2Azure"})),
+    )
+    .await;
+    assert_eq!(status, 409, "one job per configuration");
+    let (status, _) = call(
+        &e.base,
+        &token,
+        Method::PUT,
+        &format!("/servicePrincipals/{sp}/synchronization/secrets"),
+        Some(json!({"value": [{"key": "CompanyId", "value": "not-a-tenant"}]})),
+    )
+    .await;
+    assert_eq!(status, 400);
+    let (_, secrets) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        &format!("/servicePrincipals/{sp}/synchronization/secrets"),
+        None,
+    )
+    .await;
+    assert!(secrets["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["key"] == "CompanyId" && s["value"] == FABRIKAM));
+    let (status, error) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        "/servicePrincipals?$filter=tags/any(t:t eq 'x')",
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(error["error"]["code"], "Request_UnsupportedQuery");
+    let (status, _) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        &format!("{jobs}/Azure2Azure.missing"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn provisioning_logs_page_newest_first_and_filter_case_sensitively() {
+    let e = start().await;
+    let token = user_token(&e.base, CONTOSO, CONTOSO_ADMIN).await;
+    let (status, first) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        "/auditLogs/provisioning?$top=25",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let page = first["value"].as_array().unwrap();
+    assert_eq!(page.len(), 25);
+    assert!(page[0]["activityDateTime"].as_str() >= page[24]["activityDateTime"].as_str());
+    let next = first["@odata.nextLink"].as_str().unwrap();
+    let second: Value = common::http()
+        .get(next)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(second["value"][0]["id"], page[0]["id"]);
+    let (_, created) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        "/auditLogs/provisioning?$top=1000&$filter=provisioningAction eq 'create'",
+        None,
+    )
+    .await;
+    assert_eq!(created["value"].as_array().unwrap().len(), 60);
+    let (_, shouting) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        "/auditLogs/provisioning?$filter=provisioningAction eq 'CREATE'",
+        None,
+    )
+    .await;
+    assert_eq!(shouting["value"].as_array().unwrap().len(), 0);
+    let (status, _) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        "/auditLogs/provisioning?$top=5000",
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+}
