@@ -6,6 +6,7 @@
 pub mod api;
 pub mod components;
 pub mod error;
+pub mod mesh;
 pub mod pages;
 pub mod request_id;
 #[cfg(feature = "ssr")]

@@ -7,6 +7,7 @@
 pub mod client;
 pub mod error;
 pub mod ids;
+pub mod mto;
 pub mod policies;
 pub mod sync;
 

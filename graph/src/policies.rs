@@ -95,6 +95,21 @@ impl PartnerConfiguration {
     }
 }
 
+/// `crossTenantAccessPolicyConfigurationDefault`: what partners inherit where their value is null.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DefaultConfiguration {
+    #[serde(default)]
+    pub is_service_default: bool,
+    pub inbound_trust: Option<InboundTrust>,
+    pub b2b_collaboration_inbound: Option<B2BSetting>,
+    pub b2b_collaboration_outbound: Option<B2BSetting>,
+    pub b2b_direct_connect_inbound: Option<B2BSetting>,
+    pub b2b_direct_connect_outbound: Option<B2BSetting>,
+    #[serde(default)]
+    pub automatic_user_consent_settings: InboundOutbound,
+}
+
 /// `multiTenantOrganizationPartnerConfigurationTemplate`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -1,0 +1,631 @@
+//! Health findings: plain rules over the mesh. Each finding says how bad it is, which tenants are
+//! involved, what is wrong in an admin's words, and where to fix it.
+
+use serde::{Deserialize, Serialize};
+
+use super::model::{Known, Mesh, Node, NodeState, TENANT_LIMIT};
+use super::time;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+            Self::Info => "info",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable rule id, e.g. `sync-quarantined`.
+    pub rule: String,
+    pub severity: Severity,
+    /// Tenant ids involved, the one to act in first.
+    pub tenants: Vec<String>,
+    pub title: String,
+    pub explanation: String,
+    /// Where to fix it.
+    pub fix: String,
+    /// The dashboard page with the details.
+    pub link: String,
+}
+
+/// Joins can take up to two hours (graph-api.md, "Unverified" 11; older docs say four).
+pub const TRANSITION_WINDOW_SECS: i64 = 2 * 3600;
+/// Active tenants from which the limit is worth a warning.
+pub const LIMIT_WARNING_AT: usize = 90;
+
+fn names(mesh: &Mesh, ids: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut list: Vec<String> = ids.iter().take(SHOWN).map(|id| mesh.name(id)).collect();
+    if ids.len() > SHOWN {
+        list.push(format!("{} more", ids.len() - SHOWN));
+    }
+    list.join(", ")
+}
+
+fn pair_link(a: &str, b: &str) -> String {
+    format!("/pairs/{a}/{b}")
+}
+
+fn tenant_link(id: &str) -> String {
+    format!("/tenants/{id}")
+}
+
+/// Every active tenant needs settings for every other active tenant.
+fn missing_partner_configurations(mesh: &Mesh) -> Vec<Finding> {
+    let active: Vec<&Node> = mesh.active().collect();
+    active
+        .iter()
+        .filter_map(|owner| {
+            let partners = mesh.partner_settings.get(&owner.tenant_id)?;
+            let missing: Vec<String> = active
+                .iter()
+                .filter(|other| other.tenant_id != owner.tenant_id)
+                .filter(|other| !partners.contains_key(&other.tenant_id))
+                .map(|other| other.tenant_id.clone())
+                .collect();
+            (!missing.is_empty()).then(|| Finding {
+                rule: "partner-configuration-missing".into(),
+                severity: Severity::Warning,
+                title: format!(
+                    "{} has no cross-tenant access settings for {} active tenant{}",
+                    owner.name,
+                    missing.len(),
+                    if missing.len() == 1 { "" } else { "s" }
+                ),
+                explanation: format!(
+                    "{} inherits its default settings for {}. Members of one MTO need a partner configuration for each other (usually created with the join) so that collaboration and sync work as the MTO intends.",
+                    owner.name,
+                    names(mesh, &missing)
+                ),
+                fix: format!(
+                    "In {}: Entra admin center → External Identities → Cross-tenant access settings → Organizational settings → Add organization.",
+                    owner.name
+                ),
+                link: tenant_link(&owner.tenant_id),
+                tenants: std::iter::once(owner.tenant_id.clone())
+                    .chain(missing)
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// Sync jobs: quarantined, failing, or about to be quarantined by the policies.
+fn sync_jobs(mesh: &Mesh) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let members: Vec<&Node> = mesh.members().collect();
+    for from in &members {
+        for to in members.iter().filter(|t| t.tenant_id != from.tenant_id) {
+            let direction = mesh.direction(&from.tenant_id, &to.tenant_id);
+            let cause = if direction.blockers.is_empty() {
+                String::new()
+            } else {
+                format!(" The cause: {}.", direction.blockers.join("; "))
+            };
+            let fix_policy = format!(
+                "In {to}: Cross-tenant access settings → {from} → Inbound access → Cross-tenant sync: allow users sync into this tenant; Trust settings: automatically redeem invitations. In {from}: Outbound access → Trust settings: automatically redeem invitations.",
+                to = to.name,
+                from = from.name
+            );
+            let link = pair_link(&from.tenant_id, &to.tenant_id);
+            let tenants = vec![from.tenant_id.clone(), to.tenant_id.clone()];
+            match &direction.job {
+                Known::Present(job) if job.status == "Quarantine" => {
+                    let quarantine = job.quarantine.as_ref();
+                    let error = quarantine.and_then(|q| q.error.as_ref());
+                    findings.push(Finding {
+                        rule: "sync-quarantined".into(),
+                        severity: Severity::Error,
+                        tenants,
+                        title: format!("Sync {} → {} is quarantined", from.name, to.name),
+                        explanation: format!(
+                            "The job {} is in quarantine{}{}: Microsoft retries it with growing delays and syncs nobody until the cause is fixed.{}",
+                            job.name,
+                            quarantine
+                                .and_then(|q| q.since.as_deref())
+                                .and_then(|since| time::ago(since, mesh.taken_at))
+                                .map(|age| format!(" since {age}"))
+                                .unwrap_or_default(),
+                            error
+                                .map(|e| format!(" with {} (\"{}\")", e.code, e.message))
+                                .unwrap_or_default(),
+                            cause
+                        ),
+                        fix: if direction.blockers.is_empty() {
+                            format!("Fix the error in {}, then restart the job (Sync page).", from.name)
+                        } else {
+                            format!("{fix_policy} Then restart the job in {}.", from.name)
+                        },
+                        link,
+                    });
+                }
+                Known::Present(job) if !direction.blockers.is_empty() => findings.push(Finding {
+                    rule: "sync-blocked-by-policy".into(),
+                    severity: Severity::Error,
+                    tenants,
+                    title: format!(
+                        "Sync {} → {} will be quarantined by policy",
+                        from.name, to.name
+                    ),
+                    explanation: format!(
+                        "The job {} runs, but the policies do not let it provision anyone.{cause} Its next cycle fails with AzureDirectoryB2BManagementPolicyCheckFailure and the job goes to quarantine.",
+                        job.name
+                    ),
+                    fix: fix_policy,
+                    link,
+                }),
+                Known::Present(job) if job.successive_failures >= 2 => findings.push(Finding {
+                    rule: "sync-failing".into(),
+                    severity: Severity::Error,
+                    tenants,
+                    title: format!("Sync {} → {} keeps failing", from.name, to.name),
+                    explanation: format!(
+                        "The last {} runs of {} failed{}.",
+                        job.successive_failures,
+                        job.name,
+                        job.last_error
+                            .as_ref()
+                            .map(|e| format!(" ({}: {})", e.code, e.message))
+                            .unwrap_or_default()
+                    ),
+                    fix: format!("See the provisioning log of {} on the Sync page.", from.name),
+                    link,
+                }),
+                Known::Unknown
+                    if !direction.blockers.is_empty()
+                        && from.state == NodeState::Active
+                        && to.state == NodeState::Active
+                        && direction.unknowns.is_empty() =>
+                {
+                    findings.push(Finding {
+                        rule: "sync-blocked-by-policy".into(),
+                        severity: Severity::Warning,
+                        tenants,
+                        title: format!(
+                            "Sync {} → {} is blocked by policy: a job would be quarantined",
+                            from.name, to.name
+                        ),
+                        explanation: format!(
+                            "{}'s own side is not signed in, so whether it syncs to {} is unknown. If it does, the job is quarantined with AzureDirectoryB2BManagementPolicyCheckFailure.{cause}",
+                            from.name, to.name
+                        ),
+                        fix: format!("{fix_policy} Sign in to {} to see its job.", from.name),
+                        link,
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+    findings
+}
+
+/// Active tenants syncing one way only.
+fn one_directional_sync(mesh: &Mesh) -> Vec<Finding> {
+    let active: Vec<&Node> = mesh.active().collect();
+    let mut findings = Vec::new();
+    for a in &active {
+        for b in active.iter().filter(|b| b.tenant_id != a.tenant_id) {
+            let forward = mesh.job(&a.tenant_id, &b.tenant_id);
+            let backward = mesh.job(&b.tenant_id, &a.tenant_id);
+            if forward.present().is_some() && matches!(backward, Known::Absent) {
+                findings.push(Finding {
+                    rule: "sync-one-directional".into(),
+                    severity: Severity::Info,
+                    tenants: vec![b.tenant_id.clone(), a.tenant_id.clone()],
+                    title: format!(
+                        "{} syncs users to {}, but not the other way",
+                        a.name, b.name
+                    ),
+                    explanation: format!(
+                        "People in {} see {}'s users in their address list; people in {} do not see {}'s. That may be intended; in an MTO it usually is not.",
+                        b.name, a.name, a.name, b.name
+                    ),
+                    fix: format!(
+                        "In {}: Microsoft 365 admin center → Multitenant collaboration → share users with {} (or create a cross-tenant sync configuration).",
+                        b.name, a.name
+                    ),
+                    link: pair_link(&b.tenant_id, &a.tenant_id),
+                });
+            }
+        }
+    }
+    findings
+}
+
+/// Joins, role changes and removals that failed, take too long, or wait for the other admin.
+fn transitions(mesh: &Mesh) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for node in mesh.members() {
+        let link = tenant_link(&node.tenant_id);
+        match &node.transition {
+            Some(t) if t.status == "failed" => findings.push(Finding {
+                rule: "transition-failed".into(),
+                severity: Severity::Error,
+                tenants: vec![node.tenant_id.clone()],
+                title: format!(
+                    "{}: {} failed",
+                    node.name,
+                    transition_name(t.desired_state.as_deref())
+                ),
+                explanation: format!(
+                    "Microsoft reported: {}",
+                    t.details.as_deref().unwrap_or("no details given")
+                ),
+                fix: format!(
+                    "Read the reason, fix it, then reset {}'s join request and join again (Joins page).",
+                    node.name
+                ),
+                link,
+            }),
+            Some(t) if t.in_progress() => {
+                let started = t
+                    .observed_since
+                    .or_else(|| node.added.as_deref().and_then(time::parse));
+                if let Some(age) = started
+                    .map(|s| mesh.taken_at - s)
+                    .filter(|age| *age > TRANSITION_WINDOW_SECS)
+                {
+                    findings.push(Finding {
+                        rule: "transition-slow".into(),
+                        severity: Severity::Warning,
+                        tenants: vec![node.tenant_id.clone()],
+                        title: format!(
+                            "{}: {} has been {} for {}",
+                            node.name,
+                            transition_name(t.desired_state.as_deref()),
+                            t.status,
+                            time::duration(age)
+                        ),
+                        explanation: "Microsoft documents up to two hours for a join (older documentation says four). Longer usually means the request is stuck.".into(),
+                        fix: "Check the join request in both tenants; if it stays, reset it and join again, or contact Microsoft support.".into(),
+                        link,
+                    });
+                }
+            }
+            _ if node.state == NodeState::Pending => findings.push(Finding {
+                rule: "join-pending".into(),
+                severity: Severity::Info,
+                tenants: vec![node.tenant_id.clone()],
+                title: format!("{} was added but has not joined", node.name),
+                explanation: format!(
+                    "{} is pending{}: it is hidden from the organization until its own admin joins.",
+                    node.name,
+                    node.added
+                        .as_deref()
+                        .and_then(|added| time::ago(added, mesh.taken_at))
+                        .map(|age| format!(" (added {age})"))
+                        .unwrap_or_default()
+                ),
+                fix: format!(
+                    "An admin of {} signs in and approves the join request on the Joins page.",
+                    node.name
+                ),
+                link,
+            }),
+            _ => {}
+        }
+    }
+    findings
+}
+
+fn transition_name(desired_state: Option<&str>) -> &'static str {
+    match desired_state {
+        Some("active") => "joining",
+        Some("removed") => "removal",
+        _ => "role change",
+    }
+}
+
+fn ownership_and_limits(mesh: &Mesh) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let owners: Vec<&Node> = mesh.active().filter(|n| n.is_owner()).collect();
+    if let [owner] = owners.as_slice() {
+        findings.push(Finding {
+            rule: "single-owner".into(),
+            severity: Severity::Warning,
+            tenants: vec![owner.tenant_id.clone()],
+            title: format!("{} is the only active owner", owner.name),
+            explanation: format!(
+                "If {} is lost or needs to leave, nobody can add tenants or change roles; an owner may only leave when another active owner remains.",
+                owner.name
+            ),
+            fix: format!("In {}: make a second tenant an owner (Joins page).", owner.name),
+            link: tenant_link(&owner.tenant_id),
+        });
+    }
+    let active = mesh.active().count();
+    if active >= LIMIT_WARNING_AT {
+        findings.push(Finding {
+            rule: "tenant-limit".into(),
+            severity: if active >= TENANT_LIMIT {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
+            tenants: Vec::new(),
+            title: format!("{active} of {TENANT_LIMIT} active tenants"),
+            explanation: "An MTO holds at most 100 active tenants; joins beyond that fail.".into(),
+            fix: "Remove tenants that no longer need to be members before adding more.".into(),
+            link: "/".into(),
+        });
+    }
+    findings
+}
+
+/// `isInMultiTenantOrganization` that disagrees with the member list.
+fn mto_flags(mesh: &Mesh) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (owner, partners) in &mesh.partner_settings {
+        let Some(owner_node) = mesh.node(owner).filter(|n| n.state == NodeState::Active) else {
+            continue;
+        };
+        for (partner, side) in partners {
+            let partner_node = mesh.node(partner);
+            let member = partner_node.is_some_and(|n| n.in_mto());
+            let active = partner_node.is_some_and(|n| n.state == NodeState::Active);
+            let (title, explanation) = if side.is_in_mto == Some(true) && !member {
+                (
+                    format!("{} treats {} as an MTO member", owner_node.name, mesh.name(partner)),
+                    format!(
+                        "{}'s settings for {} are flagged as part of the multitenant organization, but {} is not in it (any more).",
+                        owner_node.name,
+                        mesh.name(partner),
+                        mesh.name(partner)
+                    ),
+                )
+            } else if side.is_in_mto != Some(true) && active {
+                (
+                    format!("{}'s settings for {} are not flagged as MTO", owner_node.name, mesh.name(partner)),
+                    format!(
+                        "{} is an active member, but {}'s partner configuration for it has isInMultiTenantOrganization unset; the MTO templates and Microsoft 365 features do not treat it as a member.",
+                        mesh.name(partner),
+                        owner_node.name
+                    ),
+                )
+            } else {
+                continue;
+            };
+            findings.push(Finding {
+                rule: "mto-flag-mismatch".into(),
+                severity: Severity::Warning,
+                tenants: vec![owner.clone(), partner.clone()],
+                title,
+                explanation,
+                fix: format!(
+                    "In {}: review the partner configuration for {}.",
+                    owner_node.name,
+                    mesh.name(partner)
+                ),
+                link: pair_link(owner, partner),
+            });
+        }
+    }
+    findings
+}
+
+/// All findings, worst first.
+pub fn findings(mesh: &Mesh) -> Vec<Finding> {
+    let mut all = Vec::new();
+    all.extend(sync_jobs(mesh));
+    all.extend(transitions(mesh));
+    all.extend(missing_partner_configurations(mesh));
+    all.extend(ownership_and_limits(mesh));
+    all.extend(mto_flags(mesh));
+    all.extend(one_directional_sync(mesh));
+    all.sort_by_key(|f| f.severity);
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::mesh::model::tests::{job, member, members, reading, side, A, B, C, D};
+    use crate::mesh::model::{build, Reading};
+    use crate::mesh::view::ErrorSummary;
+    use crate::mesh::view::QuarantineSummary;
+    use graph::mto::TransitionDetails;
+
+    fn mesh(readings: &[Reading]) -> Mesh {
+        build(readings, &HashMap::new(), &HashMap::new(), 1_800_000_000)
+    }
+
+    fn rules(findings: &[Finding]) -> Vec<&str> {
+        findings.iter().map(|f| f.rule.as_str()).collect()
+    }
+
+    fn healthy(id: &str, others: &[&str]) -> Reading {
+        reading(
+            id,
+            members(),
+            others
+                .iter()
+                .map(|o| side(o, Some(true), Some(true)))
+                .collect(),
+            others.iter().map(|o| job(o, "Active")).collect(),
+        )
+    }
+
+    #[test]
+    fn a_healthy_mesh_only_reports_the_single_owner_and_the_pending_join() {
+        let all = findings(&mesh(&[
+            healthy(A, &[B, C]),
+            healthy(B, &[A, C]),
+            healthy(C, &[A, B]),
+        ]));
+        assert_eq!(rules(&all), ["single-owner", "join-pending"]);
+        assert_eq!(all[1].tenants, [D]);
+    }
+
+    #[test]
+    fn a_missing_partner_configuration_is_reported_once_per_tenant() {
+        let all = findings(&mesh(&[
+            reading(A, members(), vec![], vec![]),
+            healthy(B, &[A, C]),
+        ]));
+        let missing: Vec<&Finding> = all
+            .iter()
+            .filter(|f| f.rule == "partner-configuration-missing")
+            .collect();
+        assert_eq!(missing.len(), 1);
+        assert_eq!(missing[0].tenants, [A, B, C]);
+        assert!(missing[0].title.contains("2 active tenants"));
+    }
+
+    #[test]
+    fn a_quarantined_job_is_explained_with_its_policy_cause() {
+        let mut quarantined = job(B, "Quarantine");
+        quarantined.quarantine = Some(QuarantineSummary {
+            reason: "EncounteredQuarantineException".into(),
+            since: Some("2026-01-01T00:00:00Z".into()),
+            series_count: 4,
+            error: Some(ErrorSummary {
+                code: "AzureDirectoryB2BManagementPolicyCheckFailure".into(),
+                message: "Policy permitting auto-redemption of invitations not configured".into(),
+            }),
+        });
+        let all = findings(&mesh(&[
+            reading(
+                A,
+                members(),
+                vec![side(B, Some(true), Some(true))],
+                vec![quarantined],
+            ),
+            reading(B, members(), vec![side(A, Some(false), None)], vec![]),
+        ]));
+        let finding = all.iter().find(|f| f.rule == "sync-quarantined").unwrap();
+        assert_eq!(finding.severity, Severity::Error);
+        assert_eq!(finding.tenants, [A, B]);
+        assert!(finding
+            .explanation
+            .contains("AzureDirectoryB2BManagementPolicyCheckFailure"));
+        assert!(finding
+            .explanation
+            .contains("does not allow users of Alpha"));
+        assert_eq!(finding.link, format!("/pairs/{A}/{B}"));
+        assert!(
+            !rules(&all).contains(&"sync-blocked-by-policy"),
+            "not twice"
+        );
+    }
+
+    #[test]
+    fn a_refusal_seen_from_the_target_alone_warns_about_quarantine() {
+        let all = findings(&mesh(&[
+            reading(A, members(), vec![side(B, Some(true), Some(true))], vec![]),
+            reading(
+                B,
+                members(),
+                vec![side(A, Some(true), Some(true)), side(C, Some(false), None)],
+                vec![],
+            ),
+            reading(
+                C,
+                members(),
+                vec![side(B, Some(true), Some(true))],
+                vec![job(B, "Active")],
+            ),
+        ]));
+        let blocked = all
+            .iter()
+            .find(|f| f.rule == "sync-blocked-by-policy")
+            .unwrap();
+        assert_eq!(blocked.severity, Severity::Error, "C's job is known");
+        assert!(blocked.title.contains("Gamma → Beta"));
+    }
+
+    #[test]
+    fn one_way_sync_failing_jobs_and_transitions_are_reported() {
+        let mut failing = job(C, "Active");
+        failing.successive_failures = 3;
+        let mut list = members();
+        list[3].transition_details = Some(TransitionDetails {
+            desired_role: Some("member".into()),
+            desired_state: Some("active".into()),
+            status: Some("failed".into()),
+            details: Some("Tenant is already in another MTO".into()),
+        });
+        let all = findings(&mesh(&[
+            reading(
+                A,
+                list,
+                vec![
+                    side(B, Some(true), Some(true)),
+                    side(C, Some(true), Some(true)),
+                ],
+                vec![job(B, "Active"), failing],
+            ),
+            reading(B, members(), vec![side(A, Some(true), Some(true))], vec![]),
+        ]));
+        let rules = rules(&all);
+        assert!(rules.contains(&"sync-one-directional"));
+        assert!(rules.contains(&"sync-failing"));
+        let failed = all.iter().find(|f| f.rule == "transition-failed").unwrap();
+        assert!(failed.explanation.contains("already in another MTO"));
+    }
+
+    #[test]
+    fn slow_transitions_and_flag_mismatches_are_reported() {
+        let mut list = members();
+        list[1].transition_details = Some(TransitionDetails {
+            desired_role: Some("owner".into()),
+            desired_state: Some("active".into()),
+            status: Some("running".into()),
+            details: None,
+        });
+        let outsider = "eeeeeeee-0000-0000-0000-000000000005";
+        let mut stale = side(outsider, None, None);
+        stale.is_in_mto = Some(true);
+        let mut unflagged = side(B, Some(true), Some(true));
+        unflagged.is_in_mto = None;
+        let built = build(
+            &[reading(
+                A,
+                list,
+                vec![unflagged, side(C, Some(true), Some(true)), stale],
+                vec![],
+            )],
+            &HashMap::new(),
+            &HashMap::from([(B.to_owned(), 1_800_000_000 - 3 * 3600)]),
+            1_800_000_000,
+        );
+        let all = findings(&built);
+        let slow = all.iter().find(|f| f.rule == "transition-slow").unwrap();
+        assert!(slow.title.contains("3 h"));
+        let flags: Vec<&Finding> = all
+            .iter()
+            .filter(|f| f.rule == "mto-flag-mismatch")
+            .collect();
+        assert_eq!(flags.len(), 2);
+    }
+
+    #[test]
+    fn the_tenant_limit_is_reported_close_to_and_at_100() {
+        let many: Vec<_> = (0..95)
+            .map(|i| {
+                member(
+                    &format!("{i:08x}-0000-0000-0000-000000000000"),
+                    &format!("T{i}"),
+                    if i == 0 { "owner" } else { "member" },
+                    "active",
+                )
+            })
+            .collect();
+        let all = findings(&mesh(&[reading(A, many, vec![], vec![])]));
+        let limit = all.iter().find(|f| f.rule == "tenant-limit").unwrap();
+        assert_eq!(limit.severity, Severity::Warning);
+        assert!(limit.title.starts_with("95 of 100"));
+    }
+}

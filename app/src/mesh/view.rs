@@ -1,0 +1,315 @@
+//! One tenant's own view of the MTO, as its Graph answers it: the input of the mesh model. The
+//! server reads it with that tenant's token; everything here is plain data and plain functions.
+
+use graph::mto::{MtoMember, MultiTenantOrganization};
+use graph::policies::{B2BSetting, DefaultConfiguration, PartnerConfiguration};
+use graph::sync::{ServicePrincipal, SyncJob};
+use serde::{Deserialize, Serialize};
+
+/// `allowed` / `blocked`, and whether the value is the partner's own or inherited from the default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Access {
+    /// `allowed`, `blocked`, or `unknown` when neither the partner nor the default says.
+    pub value: String,
+    pub inherited: bool,
+}
+
+/// A switch (`true`/`false`/unset) and where its value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Switch {
+    pub value: Option<bool>,
+    pub inherited: bool,
+}
+
+impl Switch {
+    pub fn is_on(&self) -> bool {
+        self.value == Some(true)
+    }
+}
+
+/// One tenant's cross-tenant access settings for one partner, defaults already resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerSide {
+    /// The partner these settings are for.
+    pub tenant_id: String,
+    pub b2b_collaboration_inbound: Access,
+    pub b2b_collaboration_outbound: Access,
+    pub b2b_direct_connect_inbound: Access,
+    pub b2b_direct_connect_outbound: Access,
+    pub trusts_mfa: Switch,
+    pub trusts_compliant_devices: Switch,
+    /// Automatic redemption of invitations from the partner (`automaticUserConsentSettings.inboundAllowed`).
+    pub auto_redeem_inbound: Switch,
+    /// Automatic redemption in the partner for this tenant's users (`outboundAllowed`).
+    pub auto_redeem_outbound: Switch,
+    /// Whether an identity sync policy exists for the partner.
+    pub has_identity_sync: bool,
+    /// `userSyncInbound.isSyncAllowed` of that policy.
+    pub inbound_sync_allowed: Option<bool>,
+    pub is_in_mto: Option<bool>,
+}
+
+/// One cross-tenant sync configuration in its source tenant, with its job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncSummary {
+    pub service_principal_id: String,
+    pub name: String,
+    /// From the `CompanyId` secret, else from an `MTO_Sync_<tenantId>` name.
+    pub target_tenant_id: Option<String>,
+    pub job_id: Option<String>,
+    /// `NotRun`, `Active`, `Paused`, `Quarantine`, or `NotConfigured` without a job.
+    pub status: String,
+    /// `Active`, `Disabled`, `Paused`.
+    pub schedule_state: String,
+    pub quarantine: Option<QuarantineSummary>,
+    /// The last run's error, when it failed.
+    pub last_error: Option<ErrorSummary>,
+    pub last_run: Option<String>,
+    pub last_run_state: Option<String>,
+    pub last_success: Option<String>,
+    pub successive_failures: i64,
+    pub synchronized_users: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuarantineSummary {
+    pub reason: String,
+    pub since: Option<String>,
+    pub series_count: i64,
+    pub error: Option<ErrorSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorSummary {
+    pub code: String,
+    pub message: String,
+}
+
+/// The MTO as one tenant sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationInfo {
+    pub display_name: String,
+    pub description: Option<String>,
+    pub created: Option<String>,
+}
+
+/// Everything the mesh needs from one tenant. A part that could not be read is `None` and named
+/// in `problems`, so one failing call degrades only that part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantView {
+    pub tenant_id: String,
+    /// `None`: the tenant is in no MTO (Graph's inactive stub).
+    pub organization: Option<OrganizationInfo>,
+    pub members: Option<Vec<MtoMember>>,
+    pub partners: Option<Vec<PartnerSide>>,
+    pub sync: Option<Vec<SyncSummary>>,
+    /// What could not be read, in words (e.g. "sync configurations: 403 Authorization_RequestDenied").
+    pub problems: Vec<String>,
+}
+
+fn access(own: Option<&B2BSetting>, default: Option<&B2BSetting>) -> Access {
+    let value = |setting: Option<&B2BSetting>| {
+        setting
+            .and_then(|s| s.users_and_groups.as_ref())
+            .map(|t| t.access_type.clone())
+    };
+    match value(own) {
+        Some(value) => Access {
+            value,
+            inherited: false,
+        },
+        None => Access {
+            value: value(default).unwrap_or_else(|| "unknown".into()),
+            inherited: true,
+        },
+    }
+}
+
+fn switch(own: Option<bool>, default: Option<bool>) -> Switch {
+    match own {
+        Some(value) => Switch {
+            value: Some(value),
+            inherited: false,
+        },
+        None => Switch {
+            value: default,
+            inherited: true,
+        },
+    }
+}
+
+/// A partner configuration with the default's values filled in where it inherits.
+pub fn partner_side(
+    partner: &PartnerConfiguration,
+    default: Option<&DefaultConfiguration>,
+) -> PartnerSide {
+    let trust = partner.inbound_trust.as_ref();
+    let default_trust = default.and_then(|d| d.inbound_trust.as_ref());
+    let consent = &partner.automatic_user_consent_settings;
+    let default_consent = default.map(|d| &d.automatic_user_consent_settings);
+    let sync = partner.identity_synchronization.as_ref();
+    PartnerSide {
+        tenant_id: partner.tenant_id.to_lowercase(),
+        b2b_collaboration_inbound: access(
+            partner.b2b_collaboration_inbound.as_ref(),
+            default.and_then(|d| d.b2b_collaboration_inbound.as_ref()),
+        ),
+        b2b_collaboration_outbound: access(
+            partner.b2b_collaboration_outbound.as_ref(),
+            default.and_then(|d| d.b2b_collaboration_outbound.as_ref()),
+        ),
+        b2b_direct_connect_inbound: access(
+            partner.b2b_direct_connect_inbound.as_ref(),
+            default.and_then(|d| d.b2b_direct_connect_inbound.as_ref()),
+        ),
+        b2b_direct_connect_outbound: access(
+            partner.b2b_direct_connect_outbound.as_ref(),
+            default.and_then(|d| d.b2b_direct_connect_outbound.as_ref()),
+        ),
+        trusts_mfa: switch(
+            trust.and_then(|t| t.is_mfa_accepted),
+            default_trust.and_then(|t| t.is_mfa_accepted),
+        ),
+        trusts_compliant_devices: switch(
+            trust.and_then(|t| t.is_compliant_device_accepted),
+            default_trust.and_then(|t| t.is_compliant_device_accepted),
+        ),
+        auto_redeem_inbound: switch(
+            consent.inbound_allowed,
+            default_consent.and_then(|c| c.inbound_allowed),
+        ),
+        auto_redeem_outbound: switch(
+            consent.outbound_allowed,
+            default_consent.and_then(|c| c.outbound_allowed),
+        ),
+        has_identity_sync: sync.is_some(),
+        inbound_sync_allowed: sync
+            .and_then(|s| s.user_sync_inbound.as_ref())
+            .and_then(|u| u.is_sync_allowed),
+        is_in_mto: partner.is_in_multi_tenant_organization,
+    }
+}
+
+/// A sync configuration's summary from its service principal, `CompanyId` and job.
+pub fn sync_summary(
+    service_principal: &ServicePrincipal,
+    company_id: Option<&str>,
+    job: Option<&SyncJob>,
+) -> SyncSummary {
+    let error = |e: &graph::sync::SyncError| ErrorSummary {
+        code: e.code.clone(),
+        message: e.message.clone(),
+    };
+    let status = job.map(|j| &j.status);
+    let last = status.and_then(|s| s.last_execution.as_ref());
+    SyncSummary {
+        service_principal_id: service_principal.id.clone(),
+        name: service_principal
+            .display_name
+            .clone()
+            .unwrap_or_else(|| service_principal.id.clone()),
+        target_tenant_id: company_id
+            .or_else(|| service_principal.mto_target())
+            .map(str::to_lowercase),
+        job_id: job.map(|j| j.id.clone()),
+        status: status.map_or_else(|| "NotConfigured".into(), |s| s.code.clone()),
+        schedule_state: job.map_or_else(|| "Disabled".into(), |j| j.schedule.state.clone()),
+        quarantine: status
+            .and_then(|s| s.quarantine.as_ref())
+            .map(|q| QuarantineSummary {
+                reason: q.reason.clone(),
+                since: q.series_began.clone().or_else(|| q.current_began.clone()),
+                series_count: q.series_count,
+                error: q.error.as_ref().map(error),
+            }),
+        last_error: last.and_then(|l| l.error.as_ref()).map(error),
+        last_run: last.and_then(|l| l.time_began.clone()),
+        last_run_state: last.map(|l| l.state.clone()),
+        last_success: status
+            .and_then(|s| s.last_successful_execution.as_ref())
+            .and_then(|l| l.time_ended.clone()),
+        successive_failures: status.map_or(0, |s| s.count_successive_complete_failures),
+        synchronized_users: status
+            .map(|s| {
+                s.synchronized_entry_count_by_type
+                    .iter()
+                    .map(|e| e.value)
+                    .sum()
+            })
+            .unwrap_or(0),
+    }
+}
+
+/// The organization, or `None` for the inactive stub.
+pub fn organization_info(mto: &MultiTenantOrganization) -> Option<OrganizationInfo> {
+    mto.is_active().then(|| OrganizationInfo {
+        display_name: mto.display_name.clone().unwrap_or_default(),
+        description: mto.description.clone(),
+        created: mto.created_date_time.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use graph::policies::{InboundOutbound, TargetConfiguration};
+
+    fn blocked() -> B2BSetting {
+        B2BSetting {
+            users_and_groups: Some(TargetConfiguration {
+                access_type: "blocked".into(),
+                targets: vec![],
+            }),
+            applications: None,
+        }
+    }
+
+    #[test]
+    fn null_partner_values_inherit_the_default() {
+        let mut partner = PartnerConfiguration::unconfigured("ABC");
+        partner.automatic_user_consent_settings = InboundOutbound {
+            inbound_allowed: Some(true),
+            outbound_allowed: None,
+        };
+        partner.b2b_direct_connect_inbound = Some(blocked());
+        let default = DefaultConfiguration {
+            is_service_default: true,
+            inbound_trust: None,
+            b2b_collaboration_inbound: Some(B2BSetting {
+                users_and_groups: Some(TargetConfiguration {
+                    access_type: "allowed".into(),
+                    targets: vec![],
+                }),
+                applications: None,
+            }),
+            b2b_collaboration_outbound: None,
+            b2b_direct_connect_inbound: None,
+            b2b_direct_connect_outbound: None,
+            automatic_user_consent_settings: InboundOutbound {
+                inbound_allowed: Some(false),
+                outbound_allowed: Some(false),
+            },
+        };
+        let side = partner_side(&partner, Some(&default));
+        assert_eq!(side.tenant_id, "abc");
+        assert_eq!(
+            side.auto_redeem_inbound,
+            Switch {
+                value: Some(true),
+                inherited: false
+            }
+        );
+        assert_eq!(
+            side.auto_redeem_outbound,
+            Switch {
+                value: Some(false),
+                inherited: true
+            }
+        );
+        assert_eq!(side.b2b_collaboration_inbound.value, "allowed");
+        assert!(side.b2b_collaboration_inbound.inherited);
+        assert_eq!(side.b2b_direct_connect_inbound.value, "blocked");
+        assert_eq!(side.b2b_direct_connect_outbound.value, "unknown");
+        assert!(!side.has_identity_sync);
+    }
+}
