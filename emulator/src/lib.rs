@@ -197,11 +197,9 @@ impl Emulator {
 
     /// Graph under `/v1.0`, Entra sign-in under `/{tenant}/…`.
     pub fn router(&self) -> Router {
-        let graph = graph_api::routes().layer(axum::middleware::from_fn_with_state(
-            self.state.clone(),
-            faults::inject,
-        ));
-        let mut router = Router::new().merge(graph).merge(entra::routes());
+        let mut router = Router::new()
+            .merge(graph_api::with_faults(&self.state))
+            .merge(entra::routes());
         if self.controls {
             router = router.merge(control::routes());
         }

@@ -6,17 +6,21 @@ use std::sync::Arc;
 use app::api::port::{BoxFuture, DashboardPort};
 use app::api::session::{SignedInTenant, TenantChoice};
 use app::api::ApiError;
+use app::mesh::model::Mesh;
 use http::request::Parts;
 use tower_sessions::Session;
 
-use crate::auth::flow::now;
+use crate::auth::flow::{now, SignInService};
 use crate::auth::roles::{self, Capability};
 use crate::auth::session::{AuthSession, TenantSignIn};
+use crate::mesh::{MeshService, Source};
 use crate::settings::Settings;
 
 pub struct Dashboard {
     pub settings: Arc<Settings>,
     pub tenant_choices: Vec<TenantChoice>,
+    pub sign_in: Arc<SignInService>,
+    pub mesh: Arc<MeshService>,
 }
 
 impl Dashboard {
@@ -43,6 +47,57 @@ impl Dashboard {
             ));
         }
         Ok(auth)
+    }
+}
+
+impl Dashboard {
+    /// Each sign-in that may read, with a fresh access token: refreshed when about to expire (and
+    /// stored), or `None` after marking the sign-in as needing a new sign-in.
+    async fn readers(&self, session: &AuthSession) -> Result<Vec<Source>, ApiError> {
+        let sign_ins = session
+            .sign_ins()
+            .await
+            .map_err(|e| internal(&e.to_string()))?;
+        let mut sources = Vec::new();
+        for mut sign_in in sign_ins.into_values() {
+            let known = roles::known_roles(sign_in.role_ids.iter().map(String::as_str));
+            if !roles::capabilities(&known).contains(&Capability::Read) {
+                continue;
+            }
+            let tokens = match self.sign_in.fresh_tokens(&sign_in, now()).await {
+                Ok(Some(fresh)) => {
+                    if fresh != sign_in.tokens {
+                        sign_in.tokens = fresh.clone();
+                        session
+                            .put_sign_in(sign_in.clone())
+                            .await
+                            .map_err(|e| internal(&e.to_string()))?;
+                    }
+                    Some(fresh)
+                }
+                Ok(None) => {
+                    if !sign_in.needs_sign_in {
+                        sign_in.needs_sign_in = true;
+                        session
+                            .put_sign_in(sign_in.clone())
+                            .await
+                            .map_err(|e| internal(&e.to_string()))?;
+                    }
+                    None
+                }
+                Err(error) => {
+                    // The sign-in service is unreachable: keep the sign-in, try again next time.
+                    tracing::warn!(tenant = %sign_in.tenant_id, %error, "token refresh impossible for now");
+                    None
+                }
+            };
+            sources.push(Source {
+                tenant_id: sign_in.tenant_id.clone(),
+                account: sign_in.account.object_id.clone(),
+                token: tokens.map(|t| graph::client::AccessToken::new(t.access_token)),
+            });
+        }
+        Ok(sources)
     }
 }
 
@@ -101,5 +156,20 @@ impl DashboardPort for Dashboard {
 
     fn tenant_choices(&self) -> Vec<TenantChoice> {
         self.tenant_choices.clone()
+    }
+
+    fn mesh<'a>(
+        &'a self,
+        request: &'a Parts,
+        refresh: bool,
+    ) -> BoxFuture<'a, Result<Option<Arc<Mesh>>, ApiError>> {
+        Box::pin(async move {
+            let session = self.session(request).await?;
+            let sources = self.readers(&session).await?;
+            if sources.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some(self.mesh.snapshot(&sources, now(), refresh).await))
+        })
     }
 }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod backend;
 pub mod dashboard;
 pub mod health;
+pub mod mesh;
 pub mod middleware;
 pub mod router;
 pub mod secret;

@@ -42,6 +42,8 @@ pub fn build(state: AppState) -> Router {
     let dashboard: app::api::port::Dashboard = Arc::new(Dashboard {
         settings: Arc::clone(&state.settings),
         tenant_choices: state.backend.tenant_choices.clone(),
+        sign_in: Arc::clone(&state.sign_in),
+        mesh: Arc::clone(&state.mesh),
     });
 
     let mut router = Router::new()

@@ -12,6 +12,7 @@ use tower_sessions_sqlx_store::SqliteStore;
 use crate::auth::flow::{SignInConfig, SignInService};
 use crate::auth::oidc::Oidc;
 use crate::backend::{insecure_cookies_allowed, Backend};
+use crate::mesh::MeshService;
 use crate::settings::Settings;
 use crate::{router, store};
 
@@ -22,6 +23,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub backend: Arc<Backend>,
     pub sign_in: Arc<SignInService>,
+    pub mesh: Arc<MeshService>,
     pub sessions: SqliteStore,
 }
 
@@ -87,11 +89,18 @@ impl AppState {
             http: sign_in_http,
             graph: graph::client::GraphClient::new(graph_http, &backend.graph_base_url),
         };
+        let names = backend
+            .tenant_choices
+            .iter()
+            .map(|c| (c.tenant_id.clone(), c.display_name.clone()))
+            .collect();
+        let mesh = MeshService::new(sign_in.graph.clone(), names);
         Ok(Self {
             leptos_options: router::leptos_options(&settings),
             settings: Arc::new(settings),
             backend: Arc::new(backend),
             sign_in: Arc::new(sign_in),
+            mesh: Arc::new(mesh),
             sessions,
         })
     }

@@ -108,3 +108,64 @@ async fn malformed_json_and_dropped_connections_are_errors_not_panics() {
     // Faults used up: the next call goes through.
     assert!(client(&base).get::<Value>(&token, MTO).await.is_ok());
 }
+
+#[tokio::test]
+async fn batches_are_split_by_twenty_and_answered_in_request_order() {
+    use emulator::scenario::{FABRIKAM, NORTHWIND, TAILSPIN, WOODGROVE};
+    use graph::client::BatchRequest;
+    let (base, token) = start().await;
+    let tenants = [CONTOSO, FABRIKAM, WOODGROVE, NORTHWIND, TAILSPIN];
+    let requests: Vec<BatchRequest> = (0..45)
+        .map(|i| {
+            BatchRequest::get(format!(
+                "/tenantRelationships/findTenantInformationByTenantId(tenantId='{}')",
+                tenants[i % tenants.len()]
+            ))
+        })
+        .collect();
+    let answers = client(&base).batch(&token, requests).await.unwrap();
+    assert_eq!(answers.len(), 45);
+    for (i, answer) in answers.iter().enumerate() {
+        let info: Value = answer.json().unwrap();
+        assert_eq!(info["tenantId"], tenants[i % tenants.len()], "answer {i}");
+    }
+}
+
+#[tokio::test]
+async fn throttled_batch_items_are_retried_alone_and_item_errors_are_typed() {
+    use graph::client::BatchRequest;
+    let (base, token) = start().await;
+    fault(
+        &base,
+        json!({"pathPrefix": "/v1.0/policies", "kind": "throttle", "retryAfter": 1, "times": 1}),
+    )
+    .await;
+    let started = Instant::now();
+    let answers = client(&base)
+        .batch(
+            &token,
+            vec![
+                BatchRequest::get(MTO),
+                BatchRequest::get("/policies/crossTenantAccessPolicy/default"),
+                BatchRequest::get("/users/nobody@contoso.onmicrosoft.com"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "honoured the item's Retry-After"
+    );
+    assert_eq!(
+        answers[0].json::<Value>().unwrap()["displayName"],
+        "Contoso Group"
+    );
+    assert_eq!(
+        answers[1].json::<Value>().unwrap()["isServiceDefault"],
+        true
+    );
+    let error = answers[2].json::<Value>().unwrap_err();
+    assert_eq!(error.kind, GraphErrorKind::NotFound);
+    assert!(error.code.is_some());
+    assert!(error.request_id.is_some());
+}

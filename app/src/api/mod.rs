@@ -3,6 +3,7 @@
 //! port in context, call it), and the port the server implements.
 
 pub mod error;
+pub mod mesh;
 #[cfg(feature = "ssr")]
 pub mod port;
 pub mod session;

@@ -9,6 +9,7 @@ use leptos::prelude::use_context;
 
 use super::session::{SignedInTenant, TenantChoice};
 use super::ApiError;
+use crate::mesh::model::Mesh;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -21,6 +22,14 @@ pub trait DashboardPort: Send + Sync + 'static {
 
     /// The tenants offered on the sign-in page.
     fn tenant_choices(&self) -> Vec<TenantChoice>;
+
+    /// The mesh as the session's sign-ins see it; `None` when signed in nowhere. `refresh` skips
+    /// the few seconds of caching.
+    fn mesh<'a>(
+        &'a self,
+        request: &'a Parts,
+        refresh: bool,
+    ) -> BoxFuture<'a, Result<Option<Arc<Mesh>>, ApiError>>;
 }
 
 pub type Dashboard = Arc<dyn DashboardPort>;

@@ -622,6 +622,7 @@ pub(crate) mod tests {
                 }),
                 members: Some(members),
                 partners: Some(partners),
+                templates: None,
                 sync: Some(sync),
                 problems: vec![],
             }),

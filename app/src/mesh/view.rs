@@ -2,7 +2,10 @@
 //! server reads it with that tenant's token; everything here is plain data and plain functions.
 
 use graph::mto::{MtoMember, MultiTenantOrganization};
-use graph::policies::{B2BSetting, DefaultConfiguration, PartnerConfiguration};
+use graph::policies::{
+    B2BSetting, DefaultConfiguration, IdentitySyncPolicyTemplate, PartnerConfiguration,
+    PartnerConfigurationTemplate,
+};
 use graph::sync::{ServicePrincipal, SyncJob};
 use serde::{Deserialize, Serialize};
 
@@ -93,6 +96,31 @@ pub struct OrganizationInfo {
     pub created: Option<String>,
 }
 
+/// The tenant's MTO templates: what new (and, per level, existing) partners get at a join.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplatesSummary {
+    pub partner_level: String,
+    pub auto_redeem_inbound: Option<bool>,
+    pub auto_redeem_outbound: Option<bool>,
+    pub sync_level: String,
+    pub inbound_sync_allowed: Option<bool>,
+}
+
+impl TemplatesSummary {
+    pub fn from_graph(
+        partner: &PartnerConfigurationTemplate,
+        sync: &IdentitySyncPolicyTemplate,
+    ) -> Self {
+        Self {
+            partner_level: partner.template_application_level.clone(),
+            auto_redeem_inbound: partner.automatic_user_consent_settings.inbound_allowed,
+            auto_redeem_outbound: partner.automatic_user_consent_settings.outbound_allowed,
+            sync_level: sync.template_application_level.clone(),
+            inbound_sync_allowed: sync.user_sync_inbound.is_sync_allowed,
+        }
+    }
+}
+
 /// Everything the mesh needs from one tenant. A part that could not be read is `None` and named
 /// in `problems`, so one failing call degrades only that part.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,6 +130,7 @@ pub struct TenantView {
     pub organization: Option<OrganizationInfo>,
     pub members: Option<Vec<MtoMember>>,
     pub partners: Option<Vec<PartnerSide>>,
+    pub templates: Option<TemplatesSummary>,
     pub sync: Option<Vec<SyncSummary>>,
     /// What could not be read, in words (e.g. "sync configurations: 403 Authorization_RequestDenied").
     pub problems: Vec<String>,

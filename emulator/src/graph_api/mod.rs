@@ -1,6 +1,7 @@
 //! Microsoft Graph v1.0 endpoints of the emulator. Every call needs a bearer token the emulator minted.
 
 mod auth;
+mod json_batch;
 mod me;
 mod mto;
 mod paging;
@@ -16,6 +17,19 @@ use axum::Router;
 pub use auth::Caller;
 
 use crate::EmulatorState;
+
+/// The Graph routes behind fault injection, as the emulator serves them.
+pub fn with_faults(state: &EmulatorState) -> Router<EmulatorState> {
+    routes().layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        crate::faults::inject,
+    ))
+}
+
+/// The same, ready to answer one request: how `$batch` runs its items.
+pub fn item_router(state: EmulatorState) -> Router {
+    with_faults(&state).with_state(state)
+}
 
 pub fn routes() -> Router<EmulatorState> {
     Router::new()
@@ -133,6 +147,7 @@ pub fn routes() -> Router<EmulatorState> {
             get(sync::filter_operators),
         )
         .route("/v1.0/auditLogs/provisioning", get(provisioning::list))
+        .route("/v1.0/$batch", post(json_batch::batch))
         .route(
             "/v1.0/tenantRelationships/{function}",
             get(tenant_info::find),

@@ -85,7 +85,7 @@ impl GraphError {
         }
     }
 
-    pub(crate) fn transport(message: impl Into<String>) -> Self {
+    pub fn transport(message: impl Into<String>) -> Self {
         Self {
             kind: GraphErrorKind::Transport,
             status: None,
@@ -95,7 +95,7 @@ impl GraphError {
         }
     }
 
-    pub(crate) fn decode(message: impl Into<String>, request_id: Option<String>) -> Self {
+    pub fn decode(message: impl Into<String>, request_id: Option<String>) -> Self {
         Self {
             kind: GraphErrorKind::Decode,
             status: None,

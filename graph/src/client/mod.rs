@@ -2,6 +2,7 @@
 //! Graph or the emulator — the same code either way), the caller's token per call, retries that honour
 //! `Retry-After`, paging through `@odata.nextLink`, and Graph's error envelope mapped to [`GraphError`].
 
+mod batching;
 mod error;
 mod retry;
 mod secret;
@@ -15,6 +16,7 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+pub use batching::{BatchRequest, BatchResponse, MAX_BATCH};
 pub use error::{GraphError, GraphErrorKind};
 pub use retry::{is_retryable, parse_retry_after, RetryPolicy};
 pub use secret::AccessToken;

@@ -1,0 +1,128 @@
+//! JSON batching (graph-api.md §8): per-item status inside a 200, at most 20 items, unique ids,
+//! `dependsOn` with 424, the batch's token for every item, per-item throttling.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{app_token, http, start, user_token};
+use emulator::scenario::CONTOSO;
+use serde_json::{json, Value};
+
+async fn post(base: &str, token: Option<&str>, body: Value) -> (u16, Value) {
+    let mut request = http().post(format!("{base}/v1.0/$batch")).json(&body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+fn by_id<'a>(body: &'a Value, id: &str) -> &'a Value {
+    body["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn items_answer_independently_inside_a_200() {
+    let e = start().await;
+    let token = user_token(&e.base, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    let (status, body) = post(&e.base, Some(&token), json!({"requests": [
+        {"id": "1", "method": "GET", "url": "/tenantRelationships/multiTenantOrganization"},
+        {"id": "2", "method": "GET", "url": "users/$count", "headers": {"ConsistencyLevel": "eventual"}},
+        {"id": "3", "method": "GET", "url": "/users/nobody@contoso.onmicrosoft.com"},
+        {"id": "4", "method": "GET", "url": "/users/$count"},
+    ]})).await;
+    assert_eq!(status, 200);
+    assert_eq!(by_id(&body, "1")["status"], 200);
+    assert_eq!(by_id(&body, "1")["body"]["displayName"], "Contoso Group");
+    assert_eq!(
+        by_id(&body, "2")["status"],
+        200,
+        "ConsistencyLevel travels inside the item"
+    );
+    let missing = by_id(&body, "3");
+    assert_eq!(missing["status"], 404);
+    assert!(missing["body"]["error"]["code"].is_string());
+    assert!(missing["body"]["error"]["innerError"]["request-id"].is_string());
+    assert_eq!(
+        by_id(&body, "4")["status"],
+        400,
+        "no ConsistencyLevel on this item"
+    );
+}
+
+#[tokio::test]
+async fn malformed_batches_fail_as_a_whole() {
+    let e = start().await;
+    let token = app_token(&e.base, CONTOSO).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let many: Vec<Value> = (0..21)
+        .map(|i| json!({"id": i.to_string(), "method": "GET", "url": "/me"}))
+        .collect();
+    let (status, body) = post(&e.base, Some(&token), json!({ "requests": many })).await;
+    assert_eq!(status, 400);
+    assert!(body["error"]["message"].as_str().unwrap().contains("20"));
+    let (status, _) = post(
+        &e.base,
+        Some(&token),
+        json!({"requests": [
+        {"id": "x", "method": "GET", "url": "/me"}, {"id": "X", "method": "GET", "url": "/me"}]}),
+    )
+    .await;
+    assert_eq!(status, 400, "ids are case-insensitive");
+    let (status, body) = post(
+        &e.base,
+        None,
+        json!({"requests": [{"id": "1", "method": "GET", "url": "/me"}]}),
+    )
+    .await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"]["code"], "InvalidAuthenticationToken");
+}
+
+#[tokio::test]
+async fn a_failed_dependency_fails_its_dependents_with_424() {
+    let e = start().await;
+    let token = user_token(&e.base, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    let (status, body) = post(
+        &e.base,
+        Some(&token),
+        json!({"requests": [
+            {"id": "1", "method": "GET", "url": "/users/nobody@contoso.onmicrosoft.com"},
+            {"id": "2", "method": "GET", "url": "/me", "dependsOn": ["1"]},
+            {"id": "3", "method": "GET", "url": "/me"},
+        ]}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(by_id(&body, "2")["status"], 424);
+    assert_eq!(by_id(&body, "3")["status"], 200);
+}
+
+#[tokio::test]
+async fn items_are_throttled_one_by_one() {
+    let e = start().await;
+    let token = user_token(&e.base, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    let rule = json!({"pathPrefix": "/v1.0/policies", "kind": "throttle", "retryAfter": 7});
+    let response = http()
+        .post(format!("{}/_emulator/faults", e.base))
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    let (status, body) = post(&e.base, Some(&token), json!({"requests": [
+        {"id": "a", "method": "GET", "url": "/policies/crossTenantAccessPolicy/default"},
+        {"id": "b", "method": "GET", "url": "/tenantRelationships/multiTenantOrganization/tenants"},
+    ]})).await;
+    assert_eq!(status, 200);
+    assert_eq!(by_id(&body, "a")["status"], 429);
+    assert_eq!(by_id(&body, "a")["headers"]["Retry-After"], "7");
+    assert_eq!(by_id(&body, "b")["status"], 200);
+}
