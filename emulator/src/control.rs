@@ -17,6 +17,17 @@ pub fn routes() -> Router<EmulatorState> {
         .route("/_emulator/clock/advance", post(advance))
         .route("/_emulator/reset", post(reset))
         .route("/_emulator/faults", post(add_fault).delete(clear_faults))
+        .route("/_emulator/requests", get(requests).delete(clear_requests))
+}
+
+/// The Graph calls received so far, oldest first (at most `request_log::CAPACITY`).
+async fn requests(State(state): State<EmulatorState>) -> Response {
+    Json(json!({ "value": state.0.requests.entries() })).into_response()
+}
+
+async fn clear_requests(State(state): State<EmulatorState>) -> Response {
+    state.0.requests.clear();
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn clock(State(state): State<EmulatorState>) -> Response {
@@ -47,6 +58,7 @@ async fn reset(State(state): State<EmulatorState>) -> Response {
     let mut world = state.world();
     let scenario = world.scenario.clone();
     *world = crate::World::new(scenario, state.clock().unix());
+    state.0.requests.clear();
     state
         .0
         .faults

@@ -38,6 +38,9 @@ pub enum Fault {
 pub struct FaultRule {
     /// Applies to request paths starting with this (e.g. `/v1.0/users`).
     pub path_prefix: String,
+    /// Only calls made with a token for this tenant (id); absent = any caller.
+    #[serde(default)]
+    pub tenant: Option<String>,
     #[serde(flatten)]
     pub fault: Fault,
     /// How many matching requests it hits; absent = every one.
@@ -52,12 +55,16 @@ pub struct FaultRule {
 pub struct Faults(pub Mutex<Vec<FaultRule>>);
 
 impl Faults {
-    /// The fault for `path`, if a rule hits this request (counting it down).
-    fn pick(&self, path: &str) -> Option<Fault> {
+    /// The fault for `path` called by `tenant`, if a rule hits this request (counting it down).
+    fn pick(&self, path: &str, tenant: Option<&str>) -> Option<Fault> {
         let mut rules = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let index = rules
-            .iter()
-            .position(|rule| path.starts_with(&rule.path_prefix))?;
+        let index = rules.iter().position(|rule| {
+            path.starts_with(&rule.path_prefix)
+                && rule
+                    .tenant
+                    .as_deref()
+                    .is_none_or(|wanted| tenant.is_some_and(|t| t.eq_ignore_ascii_case(wanted)))
+        })?;
         let rule = &mut rules[index];
         if let Some(ratio) = rule.ratio {
             if rand::random::<f64>() >= ratio {
@@ -75,9 +82,27 @@ impl Faults {
     }
 }
 
+/// The `tid` of a bearer token, read without checking it (only to aim faults and label the log;
+/// the endpoints check tokens properly).
+pub fn token_tenant(headers: &axum::http::HeaderMap) -> Option<String> {
+    use base64::Engine;
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")?;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    claims["tid"].as_str().map(str::to_owned)
+}
+
 /// Middleware on the Graph routes.
 pub async fn inject(State(state): State<EmulatorState>, request: Request, next: Next) -> Response {
-    let Some(fault) = state.0.faults.pick(request.uri().path()) else {
+    let tenant = token_tenant(request.headers());
+    let Some(fault) = state.0.faults.pick(request.uri().path(), tenant.as_deref()) else {
         return next.run(request).await;
     };
     match fault {
@@ -141,14 +166,36 @@ mod tests {
         let faults = Faults::default();
         faults.0.lock().unwrap().push(FaultRule {
             path_prefix: "/v1.0/users".into(),
+            tenant: None,
             fault: Fault::Unavailable,
             times: Some(2),
             ratio: None,
         });
-        assert_eq!(faults.pick("/v1.0/me"), None);
-        assert_eq!(faults.pick("/v1.0/users?$top=5"), Some(Fault::Unavailable));
-        assert_eq!(faults.pick("/v1.0/users"), Some(Fault::Unavailable));
-        assert_eq!(faults.pick("/v1.0/users"), None, "used up");
+        assert_eq!(faults.pick("/v1.0/me", None), None);
+        assert_eq!(
+            faults.pick("/v1.0/users?$top=5", None),
+            Some(Fault::Unavailable)
+        );
+        assert_eq!(faults.pick("/v1.0/users", None), Some(Fault::Unavailable));
+        assert_eq!(faults.pick("/v1.0/users", None), None, "used up");
+    }
+
+    #[test]
+    fn rules_for_a_tenant_spare_the_others() {
+        let faults = Faults::default();
+        faults.0.lock().unwrap().push(FaultRule {
+            path_prefix: "/v1.0/".into(),
+            tenant: Some("ABC".into()),
+            fault: Fault::Unavailable,
+            times: None,
+            ratio: None,
+        });
+        assert_eq!(faults.pick("/v1.0/me", Some("xyz")), None);
+        assert_eq!(faults.pick("/v1.0/me", None), None);
+        assert_eq!(
+            faults.pick("/v1.0/me", Some("abc")),
+            Some(Fault::Unavailable)
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod graph_api;
 pub mod keys;
 pub mod mto_state;
 pub mod policy_state;
+pub mod request_log;
 pub mod scenario;
 pub mod sync_state;
 pub mod users_state;
@@ -94,6 +95,8 @@ pub struct Inner {
     pub key: keys::SigningKey,
     /// Faults injected through the control API.
     pub faults: faults::Faults,
+    /// Graph calls received (control API).
+    pub requests: request_log::RequestLog,
     /// Fixed public base URL; when `None`, taken from each request's `Host`.
     pub base_url: Option<String>,
 }
@@ -179,6 +182,7 @@ impl Emulator {
                 clock,
                 key: keys::SigningKey::generate()?,
                 faults: faults::Faults::default(),
+                requests: request_log::RequestLog::default(),
                 base_url: None,
             })),
             controls: false,

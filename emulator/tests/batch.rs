@@ -126,3 +126,51 @@ async fn items_are_throttled_one_by_one() {
     assert_eq!(by_id(&body, "a")["headers"]["Retry-After"], "7");
     assert_eq!(by_id(&body, "b")["status"], 200);
 }
+
+#[tokio::test]
+async fn the_request_log_shows_each_item_and_faults_can_aim_at_one_tenant() {
+    use emulator::scenario::FABRIKAM;
+    let e = start().await;
+    let contoso = user_token(&e.base, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    let fabrikam = user_token(&e.base, FABRIKAM, "admin@fabrikam.onmicrosoft.com").await;
+    let rule = json!({"pathPrefix": "/v1.0/", "tenant": FABRIKAM, "kind": "unavailable"});
+    http()
+        .post(format!("{}/_emulator/faults", e.base))
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
+    let request = json!({"requests": [{"id": "1", "method": "GET", "url": "/me"}]});
+    let (status, body) = post(&e.base, Some(&contoso), request.clone()).await;
+    assert_eq!(
+        (status, by_id(&body, "1")["status"].as_u64()),
+        (200, Some(200))
+    );
+    let (status, _) = post(&e.base, Some(&fabrikam), request).await;
+    assert_eq!(status, 503, "Fabrikam's calls fail, Contoso's do not");
+    let log: Value = http()
+        .get(format!("{}/_emulator/requests", e.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entries = log["value"].as_array().unwrap();
+    let urls: Vec<(&str, &str, u64)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e["url"].as_str().unwrap(),
+                e["tenant"].as_str().unwrap_or_default(),
+                e["status"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(urls.contains(&("/v1.0/$batch", CONTOSO, 200)));
+    assert!(
+        urls.contains(&("/v1.0/me", CONTOSO, 200)),
+        "items are logged: {urls:?}"
+    );
+    assert!(urls.contains(&("/v1.0/$batch", FABRIKAM, 503)));
+}

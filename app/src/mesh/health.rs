@@ -184,8 +184,7 @@ fn sync_jobs(mesh: &Mesh) -> Vec<Finding> {
                 Known::Unknown
                     if !direction.blockers.is_empty()
                         && from.state == NodeState::Active
-                        && to.state == NodeState::Active
-                        && direction.unknowns.is_empty() =>
+                        && to.state == NodeState::Active =>
                 {
                     findings.push(Finding {
                         rule: "sync-blocked-by-policy".into(),

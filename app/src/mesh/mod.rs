@@ -86,8 +86,8 @@ pub struct TenantDetail {
     pub partners: Vec<(String, String, Known<PartnerSide>)>,
     /// Its sync configurations (out), each with the target's name.
     pub sync_out: Known<Vec<(String, SyncSummary)>>,
-    /// Sync into it, per other member.
-    pub sync_in: Vec<Direction>,
+    /// Sync into it, per other member (its name, the direction).
+    pub sync_in: Vec<(String, Direction)>,
     pub findings: Vec<Finding>,
     /// Name of the tenant that added it, when known.
     pub added_by_name: Option<String>,
@@ -250,7 +250,7 @@ pub fn tenant_detail(mesh: &Mesh, tenant_id: &str) -> Option<TenantDetail> {
     let sync_in = others
         .iter()
         .filter(|n| n.in_mto())
-        .map(|n| mesh.direction(&n.tenant_id, tenant_id))
+        .map(|n| (n.name.clone(), mesh.direction(&n.tenant_id, tenant_id)))
         .collect();
     Some(TenantDetail {
         taken_at: mesh.taken_at,
@@ -319,7 +319,7 @@ mod tests {
         assert_eq!(detail.partners.len(), 3);
         assert!(matches!(detail.partners[0].2, Known::Present(_)));
         assert!(matches!(&detail.sync_out, Known::Present(jobs) if jobs.len() == 1));
-        let from_c = detail.sync_in.iter().find(|d| d.from == C).unwrap();
+        let (_, from_c) = detail.sync_in.iter().find(|(_, d)| d.from == C).unwrap();
         assert!(from_c.job.is_unknown());
         assert!(tenant_detail(&demo_like(), "nobody").is_none());
         let pending = tenant_detail(&demo_like(), D).unwrap();

@@ -46,6 +46,17 @@ pub fn parse(text: &str) -> Option<i64> {
     Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset)
 }
 
+/// The UTC time of day of a Unix time, e.g. "09:00:05 UTC".
+pub fn clock(unix: i64) -> String {
+    let seconds = unix.rem_euclid(86_400);
+    format!(
+        "{:02}:{:02}:{:02} UTC",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
 /// "40 s", "5 min", "3 h", "2 days".
 pub fn duration(seconds: i64) -> String {
     let seconds = seconds.max(0);

@@ -1,14 +1,141 @@
+//! `/`: the whole MTO at once — picture, counts, findings, and the same data as tables.
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::api::mesh::mesh_overview;
 use crate::components::empty_state::SignInFirst;
+use crate::components::mesh::{
+    refresh_ticker, Coverage, Findings, HealthBadge, Legend, MeshPicture, RefreshBar, StateBadge,
+};
+use crate::mesh::model::NodeState;
+use crate::mesh::{time, Overview};
 
 #[component]
 pub fn MeshPage() -> impl IntoView {
+    let tick = refresh_ticker();
+    let overview = Resource::new(move || tick.get(), |(_, forced)| mesh_overview(forced));
     view! {
         <Title text="Tenant mesh"/>
         <h1>"Tenant mesh"</h1>
         <p class="lead">"Every tenant of the multitenant organization, both sides of every tenant pair, and what is wrong with them."</p>
-        <SignInFirst what="the tenant mesh"/>
+        <Transition fallback=|| view! { <p class="muted">"Reading the tenants…"</p> }>
+            {move || overview.get().map(|result| match result {
+                Ok(Some(overview)) => view! { <MeshView overview tick/> }.into_any(),
+                Ok(None) => view! { <SignInFirst what="the tenant mesh"/> }.into_any(),
+                Err(error) => view! { <p class="notice notice-error">{error.to_string()}</p> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn MeshView(overview: Overview, tick: RwSignal<(u64, bool)>) -> impl IntoView {
+    let Overview {
+        taken_at,
+        organization,
+        nodes,
+        counts,
+        pairs,
+        findings,
+        picture,
+    } = overview;
+    let unread: Vec<_> = nodes
+        .iter()
+        .filter(|n| {
+            n.in_mto()
+                && (!n.side_known
+                    || n.read != crate::mesh::model::ReadStatus::Fresh
+                    || !n.problems.is_empty())
+        })
+        .cloned()
+        .collect();
+    view! {
+        <RefreshBar taken_at tick/>
+        {match organization {
+            Some(org) => view! {
+                <p class="organization">
+                    <strong>{org.display_name}</strong>
+                    {org.description.map(|d| view! { " — "{d} })}
+                </p>
+            }.into_any(),
+            None => view! { <p class="notice">"None of the signed-in tenants is in a multitenant organization."</p> }.into_any(),
+        }}
+        <ul class="counts" aria-label="Tenant counts">
+            <li><strong>{counts.active}</strong>" active"</li>
+            <li><strong>{counts.pending}</strong>" pending"</li>
+            {(counts.removing > 0).then(|| view! { <li><strong>{counts.removing}</strong>" being removed"</li> })}
+            <li><strong>{counts.limit}</strong>" limit"</li>
+        </ul>
+        {(!unread.is_empty()).then(|| view! {
+            <section class="card coverage" aria-label="What could not be read">
+                <h2>"Missing or old data"</h2>
+                <ul>
+                    {unread.into_iter().map(|node| view! {
+                        <li><strong>{node.name.clone()}</strong>" "<Coverage node taken_at next="/".to_owned()/></li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
+        <section class="card" aria-labelledby="findings-title">
+            <h2 id="findings-title">"Findings"</h2>
+            <Findings findings/>
+        </section>
+        <section class="card picture-card" aria-labelledby="picture-title">
+            <h2 id="picture-title">"Picture"</h2>
+            <MeshPicture picture/>
+            <Legend/>
+        </section>
+        <section class="card" aria-labelledby="tenants-title">
+            <h2 id="tenants-title">"Tenants"</h2>
+            <table class="data">
+                <thead><tr><th scope="col">"Tenant"</th><th scope="col">"Role"</th><th scope="col">"State"</th><th scope="col">"Transition"</th><th scope="col">"Its own side"</th></tr></thead>
+                <tbody>
+                    {nodes.into_iter().map(|node| {
+                        let transition = node.transition.as_ref().map(|t| {
+                            let since = t.observed_since.map(|s| format!(", seen for {}", time::duration(taken_at - s))).unwrap_or_default();
+                            format!("{} → {} ({}{since})", t.desired_role.clone().unwrap_or_default(), t.desired_state.clone().unwrap_or_default(), t.status)
+                        });
+                        let side = if node.state == NodeState::Outside && !node.side_known {
+                            "—".to_owned()
+                        } else if node.side_known {
+                            node.read_at.map(|at| format!("read {} ago", time::duration(taken_at - at))).unwrap_or_else(|| "read".into())
+                        } else {
+                            "unknown (not signed in)".to_owned()
+                        };
+                        view! {
+                            <tr>
+                                <th scope="row"><a href=format!("/tenants/{}", node.tenant_id)>{node.name.clone()}</a></th>
+                                <td>{node.role.clone().unwrap_or_else(|| "—".into())}</td>
+                                <td><StateBadge state=node.state/></td>
+                                <td>{transition.unwrap_or_else(|| "—".into())}</td>
+                                <td>{side}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+        <section class="card" aria-labelledby="pairs-title">
+            <h2 id="pairs-title">"Pairs"</h2>
+            {if pairs.is_empty() {
+                view! { <p class="muted">"No partner settings or sync between the tenants read so far."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data">
+                        <thead><tr><th scope="col">"Pair"</th><th scope="col">"Sync →"</th><th scope="col">"Sync ←"</th></tr></thead>
+                        <tbody>
+                            {pairs.into_iter().map(|p| view! {
+                                <tr>
+                                    <th scope="row"><a href=format!("/pairs/{}/{}", p.source, p.target)>{format!("{} ⇄ {}", p.source_name, p.target_name)}</a></th>
+                                    <td><HealthBadge health=p.forward/>" "{format!("{} → {}: {}", p.source_name, p.target_name, p.forward_verdict)}</td>
+                                    <td><HealthBadge health=p.backward/>" "{format!("{} → {}: {}", p.target_name, p.source_name, p.backward_verdict)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
     }
 }

@@ -18,12 +18,17 @@ pub use auth::Caller;
 
 use crate::EmulatorState;
 
-/// The Graph routes behind fault injection, as the emulator serves them.
+/// The Graph routes behind fault injection and the request log, as the emulator serves them.
 pub fn with_faults(state: &EmulatorState) -> Router<EmulatorState> {
-    routes().layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        crate::faults::inject,
-    ))
+    routes()
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::faults::inject,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::request_log::record,
+        ))
 }
 
 /// The same, ready to answer one request: how `$batch` runs its items.

@@ -1,0 +1,207 @@
+//! Pieces the mesh, tenant and pair pages share: badges, the findings list, what could not be read,
+//! and the picture.
+
+use leptos::prelude::*;
+
+use crate::mesh::health::Finding;
+use crate::mesh::model::{Health, Node, NodeState, ReadStatus};
+use crate::mesh::{time, Picture};
+
+/// The interval at which an open mesh page asks for a new snapshot.
+pub const REFRESH_SECS: u64 = 5;
+
+/// A resource source that ticks every [`REFRESH_SECS`] once hydrated, and can be bumped to force a
+/// fresh snapshot (`.1 == true`).
+pub fn refresh_ticker() -> RwSignal<(u64, bool)> {
+    let tick = RwSignal::new((0u64, false));
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                tick.update(|(n, forced)| {
+                    *n += 1;
+                    *forced = false;
+                })
+            },
+            std::time::Duration::from_secs(REFRESH_SECS),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    tick
+}
+
+#[component]
+pub fn RefreshBar(taken_at: i64, tick: RwSignal<(u64, bool)>) -> impl IntoView {
+    view! {
+        <div class="refresh-bar">
+            <span class="muted">"Snapshot taken "{time::clock(taken_at)}" · refreshes every "{REFRESH_SECS}" s while open"</span>
+            <button type="button" class="button button-small" on:click=move |_| tick.update(|(n, forced)| {
+                *n += 1;
+                *forced = true;
+            })>"Refresh now"</button>
+        </div>
+    }
+}
+
+#[component]
+pub fn HealthBadge(health: Health) -> impl IntoView {
+    view! { <span class=format!("badge health-{}", health.label().replace(' ', "-"))>{health.label()}</span> }
+}
+
+#[component]
+pub fn StateBadge(state: NodeState) -> impl IntoView {
+    view! { <span class=format!("badge state-{}", state.label().replace(' ', "-"))>{state.label()}</span> }
+}
+
+/// A link that starts the sign-in to `tenant_id` and comes back to `next`.
+#[component]
+pub fn SignInLink(tenant_id: String, next: String, label: String) -> impl IntoView {
+    let href = format!(
+        "/auth/login?tenant={tenant_id}&next={}",
+        next.replace('/', "%2F")
+    );
+    view! { <a class="button button-small" rel="external" href=href>{label}</a> }
+}
+
+#[component]
+pub fn Findings(findings: Vec<Finding>) -> impl IntoView {
+    if findings.is_empty() {
+        return view! { <p class="muted">"No findings: nothing known to be wrong."</p> }.into_any();
+    }
+    view! {
+        <ul class="findings">
+            {findings
+                .into_iter()
+                .map(|f| {
+                    view! {
+                        <li class=format!("finding finding-{}", f.severity.label()) data-rule=f.rule.clone()>
+                            <h3>
+                                <span class=format!("badge severity-{}", f.severity.label())>{f.severity.label()}</span>
+                                " "
+                                {f.title}
+                            </h3>
+                            <p>{f.explanation}</p>
+                            <p class="fix"><strong>"Fix: "</strong>{f.fix}</p>
+                            <a href=f.link>"Details"</a>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// Why a tenant's own side is missing or old, with the way to fix it.
+#[component]
+pub fn Coverage(node: Node, taken_at: i64, next: String) -> impl IntoView {
+    let age = node
+        .read_at
+        .map(|at| time::duration(taken_at - at))
+        .unwrap_or_default();
+    let name = node.name.clone();
+    let sign_in = move |label: &str| {
+        view! { <SignInLink tenant_id=node.tenant_id.clone() next=next.clone() label=format!("{label} {name}")/> }
+    };
+    match node.read {
+        ReadStatus::Fresh if node.problems.is_empty() => ().into_any(),
+        ReadStatus::Fresh => view! {
+            <p class="notice">"Partly read: "{node.problems.join("; ")}</p>
+        }
+        .into_any(),
+        ReadStatus::Stale { reason } => view! {
+            <p class="notice notice-error">"Showing data from "{age}" ago; reading it again failed: "{reason}</p>
+        }
+        .into_any(),
+        ReadStatus::Failed { reason } => view! {
+            <p class="notice notice-error">"Could not be read: "{reason}</p>
+        }
+        .into_any(),
+        ReadStatus::NeedsSignIn => view! {
+            <p class="notice notice-error">"The sign-in has expired. "{sign_in("Sign in again to")}</p>
+        }
+        .into_any(),
+        ReadStatus::NotSignedIn => view! {
+            <p class="notice">"Its own side is unknown: shown as the other tenants see it. "{sign_in("Sign in to")}</p>
+        }
+        .into_any(),
+    }
+}
+
+/// The SVG picture: tenants as circles, each direction of a pair as its own line.
+#[component]
+pub fn MeshPicture(picture: Picture) -> impl IntoView {
+    let frame = picture.frame;
+    let r = frame.node_radius;
+    let view_box = format!("0 0 {:.0} {:.0}", frame.width, frame.height);
+    let font = if r < 12.0 {
+        "label label-small"
+    } else {
+        "label"
+    };
+    view! {
+        <svg class="mesh-picture" viewBox=view_box role="img" aria-labelledby="mesh-picture-title">
+            <title id="mesh-picture-title">"Tenants of the multitenant organization and the sync between them"</title>
+            <defs>
+                {["healthy", "idle", "unknown", "warning", "error"].map(|h| view! {
+                    <marker id=format!("arrow-{h}") class=format!("arrow health-{h}") viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
+                        <path d="M 0 0 L 10 5 L 0 10 z"/>
+                    </marker>
+                })}
+            </defs>
+            <g class="edges">
+                {picture.edges.into_iter().map(|e| {
+                    let health = e.health.label().replace(' ', "-");
+                    view! {
+                        <a href=e.href>
+                            <line class=format!("edge health-{health}") x1=format!("{:.1}", e.from.x) y1=format!("{:.1}", e.from.y)
+                                x2=format!("{:.1}", e.to.x) y2=format!("{:.1}", e.to.y) marker-end=format!("url(#arrow-{health})")>
+                                <title>{e.title}</title>
+                            </line>
+                        </a>
+                    }
+                }).collect_view()}
+            </g>
+            <g class="nodes">
+                {picture.dots.into_iter().map(|d| {
+                    let state = d.state.label().replace(' ', "-");
+                    let class = format!("node state-{state}{}{}", if d.owner { " owner" } else { "" }, if d.side_known { "" } else { " side-unknown" });
+                    let (x, y) = (d.at.x, d.at.y);
+                    let title = format!("{} ({}{})", d.label, d.state.label(), if d.owner { ", owner" } else { "" });
+                    view! {
+                        <a href=format!("/tenants/{}", d.tenant_id)>
+                            <g class=class>
+                                <title>{title}</title>
+                                <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r=format!("{r:.1}")/>
+                                {d.transition_running.then(|| view! {
+                                    <circle class="progress" cx=format!("{x:.1}") cy=format!("{y:.1}") r=format!("{:.1}", r + 5.0)/>
+                                })}
+                                <text class=font x=format!("{x:.1}") y=format!("{:.1}", y + r + 16.0) text-anchor="middle">{d.label}</text>
+                            </g>
+                        </a>
+                    }
+                }).collect_view()}
+            </g>
+        </svg>
+    }
+}
+
+#[component]
+pub fn Legend() -> impl IntoView {
+    view! {
+        <ul class="legend" aria-label="Legend">
+            <li><span class="swatch node-owner"></span>"Owner (thick ring)"</li>
+            <li><span class="swatch state-active"></span>"Active"</li>
+            <li><span class="swatch state-pending"></span>"Pending (dashed)"</li>
+            <li><span class="swatch state-removing"></span>"Removing"</li>
+            <li><span class="swatch state-not-in-the-MTO"></span>"Not in the MTO (bottom row)"</li>
+            <li><span class="swatch progress-mark"></span>"Transition running"</li>
+            <li><span class="line health-healthy"></span>"Syncing"</li>
+            <li><span class="line health-error"></span>"Quarantined, failing or blocked"</li>
+            <li><span class="line health-warning"></span>"Warning"</li>
+            <li><span class="line health-unknown"></span>"Unknown (not signed in)"</li>
+            <li><span class="line health-no-sync"></span>"Settings only, no sync"</li>
+            <li>"Each line is one direction: users of the tenant it starts at, synced into the one the arrow points to."</li>
+        </ul>
+    }
+}

@@ -1,0 +1,84 @@
+//! The request log (control API `GET /_emulator/requests`): every Graph call with its caller's
+//! tenant, status and duration, newest last, so tests and people can see what a client really sent.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use serde::Serialize;
+
+use crate::EmulatorState;
+
+/// Entries kept (oldest dropped first).
+pub const CAPACITY: usize = 2_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry {
+    pub at: String,
+    pub method: String,
+    /// Path and query, as sent.
+    pub url: String,
+    /// The `tid` of the caller's token, when there was one.
+    pub tenant: Option<String>,
+    pub status: u16,
+    pub millis: u64,
+    pub request_id: Option<String>,
+}
+
+#[derive(Default)]
+pub struct RequestLog(Mutex<VecDeque<Entry>>);
+
+impl RequestLog {
+    pub fn push(&self, entry: Entry) {
+        let mut log = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if log.len() >= CAPACITY {
+            log.pop_front();
+        }
+        log.push_back(entry);
+    }
+
+    pub fn entries(&self) -> Vec<Entry> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    pub fn clear(&self) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+}
+
+/// Middleware on the Graph routes (outside fault injection, so injected failures are logged too).
+pub async fn record(State(state): State<EmulatorState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().to_string();
+    let url = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    let tenant = crate::faults::token_tenant(request.headers());
+    let at = crate::mto_state::iso(state.clock().unix());
+    let response = next.run(request).await;
+    state.0.requests.push(Entry {
+        at,
+        method,
+        url,
+        tenant,
+        status: response.status().as_u16(),
+        millis: started.elapsed().as_millis() as u64,
+        request_id: response
+            .headers()
+            .get("request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    });
+    response
+}

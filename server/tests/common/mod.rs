@@ -1,0 +1,115 @@
+//! Shared by the dashboard's integration tests: the dashboard and an emulator (with controls) on
+//! ephemeral ports, a cookie-keeping client with redirects off, and sign-in the way a browser does it.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use emulator::{Clock, Emulator, Scenario};
+use tenant_mesh_server::{router, AppState, Backend, Settings};
+
+pub struct Harness {
+    pub dashboard: String,
+    pub emulator: String,
+    pub clock: Clock,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn start_with(scenario: Scenario, clock: Clock) -> Harness {
+    let emulator = Emulator::new(scenario, clock.clone())
+        .unwrap()
+        .with_controls();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let emulator_base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(emulator.serve(listener));
+
+    let dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let settings = Settings {
+        addr,
+        site_root: dir.path().to_owned(),
+        database_path: dir.path().join("db.sqlite"),
+        ..Settings::default()
+    };
+    let mut backend = Backend::emulator(&emulator_base);
+    backend.tenant_choices = emulator::scenario::Scenario::demo()
+        .tenants
+        .iter()
+        .map(|t| app::api::session::TenantChoice {
+            tenant_id: t.id.clone(),
+            display_name: t.display_name.clone(),
+            domain: t.default_domain().to_owned(),
+        })
+        .collect();
+    let state = AppState::new(settings, backend).await.unwrap();
+    let app = router::build(state);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    Harness {
+        dashboard: format!("http://{addr}"),
+        emulator: emulator_base,
+        clock,
+        _dir: dir,
+    }
+}
+
+pub async fn start() -> Harness {
+    start_with(Scenario::demo(), Clock::real()).await
+}
+
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+pub fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+/// Starts a sign-in and lets the emulator answer at once (prompt=none); returns the callback URL.
+pub async fn callback_url(
+    h: &Harness,
+    client: &reqwest::Client,
+    tenant: &str,
+    upn: &str,
+    next: &str,
+) -> String {
+    let login = client
+        .get(format!("{}/auth/login", h.dashboard))
+        .query(&[("tenant", tenant), ("login_hint", upn), ("next", next)])
+        .send()
+        .await
+        .unwrap();
+    assert!(login.status().is_redirection(), "{}", login.status());
+    let authorize = client
+        .get(format!("{}&prompt=none", location(&login)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(authorize.status(), 302);
+    let callback = location(&authorize);
+    assert!(
+        callback.starts_with(&format!("{}/auth/callback?", h.dashboard)),
+        "{callback}"
+    );
+    callback
+}
+
+/// Signs `client` in to `tenant` as `upn`.
+pub async fn sign_in(h: &Harness, client: &reqwest::Client, tenant: &str, upn: &str) {
+    let callback = callback_url(h, client, tenant, upn, "/").await;
+    let done = client.get(&callback).send().await.unwrap();
+    assert!(done.status().is_redirection(), "{}", done.status());
+}
+
+/// The server-rendered HTML of `path`.
+pub async fn page(h: &Harness, client: &reqwest::Client, path: &str) -> String {
+    client
+        .get(format!("{}{path}", h.dashboard))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}

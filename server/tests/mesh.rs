@@ -1,0 +1,168 @@
+//! The mesh pages end to end: dashboard and emulator on real sockets, signed in the way a browser
+//! is, checking what a person reads in the server-rendered HTML and what the server function returns.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{browser, page, sign_in, start};
+use emulator::scenario::{CONTOSO, FABRIKAM, NORTHWIND, TAILSPIN, WOODGROVE};
+use serde_json::{json, Value};
+
+async fn overview(h: &common::Harness, client: &reqwest::Client, refresh: bool) -> Value {
+    let response = client
+        .post(format!("{}/api/mesh/overview", h.dashboard))
+        .form(&[("refresh", refresh.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+fn node<'a>(overview: &'a Value, id: &str) -> &'a Value {
+    overview["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["tenant_id"] == id)
+        .unwrap_or_else(|| panic!("no node {id}"))
+}
+
+#[tokio::test]
+async fn signed_in_to_contoso_and_fabrikam_the_mesh_shows_every_tenant_and_the_woodgrove_block() {
+    let h = start().await;
+    let client = browser();
+    sign_in(&h, &client, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    sign_in(&h, &client, FABRIKAM, "admin@fabrikam.onmicrosoft.com").await;
+
+    let data = overview(&h, &client, true).await;
+    assert_eq!(node(&data, CONTOSO)["state"], "Active");
+    assert_eq!(node(&data, CONTOSO)["role"], "owner");
+    assert_eq!(node(&data, NORTHWIND)["state"], "Pending");
+    assert_eq!(node(&data, TAILSPIN)["state"], "Outside");
+    assert_eq!(node(&data, TAILSPIN)["name"], "Tailspin Toys");
+    assert_eq!(node(&data, WOODGROVE)["read"], "NotSignedIn");
+    assert_eq!(data["counts"]["active"], 3);
+    assert_eq!(data["counts"]["pending"], 1);
+    let rules: Vec<&str> = data["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"sync-blocked-by-policy"), "{rules:?}");
+    assert!(rules.contains(&"join-pending"));
+    assert!(rules.contains(&"single-owner"));
+
+    let html = page(&h, &client, "/").await;
+    for text in [
+        "Contoso Group",
+        "Woodgrove Bank",
+        "Northwind Traders",
+        "Tailspin Toys",
+        "not in the MTO",
+        "Sync Woodgrove Bank → Fabrikam is blocked by policy: a job would be quarantined",
+        "<svg",
+    ] {
+        assert!(html.contains(text), "the mesh page shows {text:?}");
+    }
+
+    let pair = page(&h, &client, &format!("/pairs/{WOODGROVE}/{FABRIKAM}")).await;
+    assert!(
+        pair.contains("Fabrikam does not allow users of Woodgrove Bank to be synchronized into it")
+    );
+    assert!(pair.contains("not allowed"));
+    let tenant = page(&h, &client, &format!("/tenants/{NORTHWIND}")).await;
+    assert!(tenant.contains("Northwind Traders"));
+    assert!(tenant.contains("was added but has not joined"));
+}
+
+#[tokio::test]
+async fn signed_in_to_woodgrove_the_quarantine_is_read_from_its_job() {
+    let h = start().await;
+    let client = browser();
+    sign_in(
+        &h,
+        &client,
+        WOODGROVE,
+        "admin@woodgrovebank.onmicrosoft.com",
+    )
+    .await;
+    sign_in(&h, &client, FABRIKAM, "admin@fabrikam.onmicrosoft.com").await;
+    let data = overview(&h, &client, true).await;
+    let quarantine = data["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "sync-quarantined")
+        .unwrap();
+    assert_eq!(
+        quarantine["title"],
+        "Sync Woodgrove Bank → Fabrikam is quarantined"
+    );
+    let explanation = quarantine["explanation"].as_str().unwrap();
+    assert!(explanation.contains("AzureDirectoryB2BManagementPolicyCheckFailure"));
+    assert!(explanation.contains("Fabrikam does not allow users of Woodgrove Bank"));
+}
+
+#[tokio::test]
+async fn a_tenant_that_fails_keeps_its_last_data_and_the_rest_stays_correct() {
+    let h = start().await;
+    let client = browser();
+    sign_in(&h, &client, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    sign_in(&h, &client, FABRIKAM, "admin@fabrikam.onmicrosoft.com").await;
+    let before = overview(&h, &client, true).await;
+    assert_eq!(node(&before, FABRIKAM)["read"], "Fresh");
+
+    let rule = json!({"pathPrefix": "/v1.0/", "tenant": FABRIKAM, "kind": "unavailable"});
+    let added = reqwest::Client::new()
+        .post(format!("{}/_emulator/faults", h.emulator))
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 204);
+    let after = overview(&h, &client, true).await;
+    assert_eq!(node(&after, CONTOSO)["read"], "Fresh");
+    let fabrikam = node(&after, FABRIKAM);
+    assert!(
+        fabrikam["read"]["Stale"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("503"),
+        "{fabrikam}"
+    );
+    assert!(
+        fabrikam["side_known"].as_bool().unwrap(),
+        "last good data kept"
+    );
+    assert_eq!(
+        after["findings"], before["findings"],
+        "the findings stand on the kept data"
+    );
+    let html = page(&h, &client, "/").await;
+    assert!(html.contains("reading it again failed"));
+}
+
+#[tokio::test]
+async fn without_a_sign_in_the_pages_ask_for_one_and_bad_ids_are_refused() {
+    let h = start().await;
+    let client = browser();
+    let html = page(&h, &client, "/").await;
+    assert!(html.contains("Sign in to at least one tenant"));
+    let bad = client
+        .get(format!("{}/pairs/not-a-tenant/{FABRIKAM}", h.dashboard))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 404);
+    let same = client
+        .post(format!("{}/api/mesh/pair", h.dashboard))
+        .form(&[("source", CONTOSO), ("target", CONTOSO)])
+        .send()
+        .await
+        .unwrap();
+    assert!(same.status().is_client_error() || same.status().is_server_error());
+    let body = same.text().await.unwrap();
+    assert!(body.contains("two different tenants"), "{body}");
+}
