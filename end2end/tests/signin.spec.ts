@@ -1,18 +1,5 @@
-import { expect, Page, test } from '@playwright/test';
-
-// The demo scenario's tenants and accounts (design.md); the emulator's sign-in page lists each
-// tenant's accounts as buttons labelled with the UPN.
-async function signIn(page: Page, tenantName: string, upn: string) {
-  await page.goto('/signin');
-  await page.getByRole('link', { name: `Sign in to ${tenantName}` }).click();
-  await expect(page.getByRole('heading', { name: 'Pick an account' })).toBeVisible();
-  await page.getByRole('button', { name: upn, exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Tenant mesh' })).toBeVisible();
-}
-
-function sessions(page: Page) {
-  return page.getByRole('region', { name: 'Signed-in tenants' });
-}
+import { expect, test } from '@playwright/test';
+import { sessions, signIn } from './helpers';
 
 test('signing in to two tenants in one session, then out of one', async ({ page }) => {
   await signIn(page, 'Contoso', 'admin@contoso.onmicrosoft.com');

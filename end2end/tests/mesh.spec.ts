@@ -1,0 +1,66 @@
+import { expect, Page, test } from '@playwright/test';
+import { signIn } from './helpers';
+
+function region(page: Page, name: string) {
+  return page.getByRole('region', { name, exact: true });
+}
+
+test('signed in to Contoso and Fabrikam, the mesh shows every tenant and the Woodgrove → Fabrikam block', async ({ page }) => {
+  await signIn(page, 'Contoso', 'admin@contoso.onmicrosoft.com');
+  await signIn(page, 'Fabrikam', 'admin@fabrikam.onmicrosoft.com');
+
+  const tenants = region(page, 'Tenants');
+  await expect(tenants.getByRole('row', { name: /Contoso/ })).toContainText('owner');
+  await expect(tenants.getByRole('row', { name: /Contoso/ })).toContainText('active');
+  await expect(tenants.getByRole('row', { name: /Fabrikam/ })).toContainText('active');
+  await expect(tenants.getByRole('row', { name: /Woodgrove Bank/ })).toContainText('unknown (not signed in)');
+  await expect(tenants.getByRole('row', { name: /Northwind Traders/ })).toContainText('pending');
+  await expect(tenants.getByRole('row', { name: /Tailspin Toys/ })).toContainText('not in the MTO');
+  await expect(page.getByRole('list', { name: 'Tenant counts' })).toContainText('3 active');
+
+  const findings = region(page, 'Findings');
+  const block = findings.getByRole('listitem').filter({ hasText: 'Sync Woodgrove Bank → Fabrikam is blocked by policy' });
+  await expect(block).toContainText('would be quarantined');
+  await expect(block).toContainText('AzureDirectoryB2BManagementPolicyCheckFailure');
+  await expect(block).toContainText('Fabrikam does not allow users of Woodgrove Bank to be synchronized into it');
+  await expect(findings.getByRole('listitem').filter({ hasText: 'Northwind Traders was added but has not joined' })).toBeVisible();
+
+  // The picture: one link per tenant, one per direction of each pair.
+  const picture = page.getByRole('img', { name: /Tenants of the multitenant organization/ });
+  await expect(picture).toBeVisible();
+
+  await block.getByRole('link', { name: 'Details' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: /Woodgrove Bank ⇄ Fabrikam/ })).toBeVisible();
+  const settings = region(page, 'Cross-tenant access settings, both sides');
+  const inboundSync = settings.getByRole('row', { name: /Inbound sync from the partner/ });
+  await expect(inboundSync.getByRole('cell').nth(1)).toHaveText('not allowed');
+  await expect(inboundSync.getByRole('cell').nth(0)).toHaveText('unknown (not signed in)');
+  await expect(page.getByRole('region', { name: 'Woodgrove Bank → Fabrikam' })).toContainText('does not allow users of Woodgrove Bank');
+});
+
+test('signed in to Woodgrove Bank, the quarantine itself is shown with its error', async ({ page }) => {
+  await signIn(page, 'Woodgrove Bank', 'admin@woodgrovebank.onmicrosoft.com');
+  await signIn(page, 'Fabrikam', 'admin@fabrikam.onmicrosoft.com');
+  const quarantine = region(page, 'Findings').getByRole('listitem').filter({ hasText: 'Sync Woodgrove Bank → Fabrikam is quarantined' });
+  await expect(quarantine).toContainText('Policy permitting auto-redemption of invitations not configured');
+  await page.goto('/');
+  await expect(region(page, 'Pairs').getByRole('row', { name: /Woodgrove Bank ⇄ Fabrikam|Fabrikam ⇄ Woodgrove Bank/ })).toContainText('Quarantined');
+});
+
+test('the helpdesk sees the same mesh and no write control', async ({ page }) => {
+  await signIn(page, 'Contoso', 'helpdesk@contoso.onmicrosoft.com');
+  const tenants = region(page, 'Tenants');
+  await expect(tenants.getByRole('row', { name: /Northwind Traders/ })).toContainText('pending');
+  await expect(tenants.getByRole('row', { name: /Woodgrove Bank/ })).toContainText('active');
+  const main = page.getByRole('main');
+  await expect(main.locator('form')).toHaveCount(0);
+  await expect(main.getByRole('button')).toHaveText(['Refresh now']);
+  await tenants.getByRole('link', { name: 'Fabrikam' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: /Fabrikam/ })).toBeVisible();
+  await expect(page.getByRole('main').locator('form')).toHaveCount(0);
+});
+
+test('a pair or tenant address that is not a tenant id says so', async ({ page }) => {
+  await page.goto('/pairs/contoso/fabrikam');
+  await expect(page.getByRole('heading', { name: 'No such tenant' })).toBeVisible();
+});
