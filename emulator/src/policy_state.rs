@@ -134,14 +134,34 @@ pub fn demo(scenario: &Scenario) -> HashMap<String, TenantPolicies> {
 /// The policies a scenario starts with.
 pub fn for_scenario(scenario: &Scenario) -> HashMap<String, TenantPolicies> {
     if scenario.name == "demo" {
-        demo(scenario)
-    } else {
-        scenario
-            .tenants
-            .iter()
-            .map(|t| (t.id.clone(), TenantPolicies::empty()))
-            .collect()
+        return demo(scenario);
     }
+    // Scale scenarios: every member has MTO settings for every other, allowing sync both ways.
+    let members: Vec<&crate::scenario::Tenant> = scenario
+        .tenants
+        .iter()
+        .filter(|t| t.membership.is_some())
+        .collect();
+    scenario
+        .tenants
+        .iter()
+        .map(|tenant| {
+            let mut policies = TenantPolicies::empty();
+            if tenant.membership.is_some() {
+                for other in members.iter().filter(|o| o.id != tenant.id) {
+                    policies.partners.insert(
+                        other.id.clone(),
+                        mto_partner(&other.id, Some(true), Some(true)),
+                    );
+                    policies.identity_sync.insert(
+                        other.id.clone(),
+                        sync_policy(&other.id, &other.display_name, Some(true)),
+                    );
+                }
+            }
+            (tenant.id.clone(), policies)
+        })
+        .collect()
 }
 
 /// What the service does when `joined` becomes active: for every other active tenant, each side gets

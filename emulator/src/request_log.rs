@@ -1,5 +1,6 @@
 //! The request log (control API `GET /_emulator/requests`): every Graph call with its caller's
 //! tenant, status and duration, newest last, so tests and people can see what a client really sent.
+//! The same layer gives every answer its `request-id` header.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -65,8 +66,18 @@ pub async fn record(State(state): State<EmulatorState>, request: Request, next: 
         .map(|p| p.to_string())
         .unwrap_or_default();
     let tenant = crate::faults::token_tenant(request.headers());
+    let client_request_id = request.headers().get("client-request-id").cloned();
     let at = crate::mto_state::iso(state.clock().unix());
-    let response = next.run(request).await;
+    let mut response = next.run(request).await;
+    // Every Graph answer carries a request id, and echoes the client's, as Graph does.
+    if !response.headers().contains_key("request-id") {
+        if let Ok(id) = axum::http::HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+            response.headers_mut().insert("request-id", id);
+        }
+    }
+    if let Some(id) = client_request_id {
+        response.headers_mut().insert("client-request-id", id);
+    }
     state.0.requests.push(Entry {
         at,
         method,

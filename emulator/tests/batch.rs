@@ -174,3 +174,138 @@ async fn the_request_log_shows_each_item_and_faults_can_aim_at_one_tenant() {
     );
     assert!(urls.contains(&("/v1.0/$batch", FABRIKAM, 503)));
 }
+
+#[tokio::test]
+async fn incomplete_or_unreadable_batches_are_refused_as_a_whole() {
+    let e = start().await;
+    let token = user_token(&e.base, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    let incomplete = [
+        json!({"requests": [{"method": "GET", "url": "/me"}]}),
+        json!({"requests": [{"id": "1", "url": "/me"}]}),
+        json!({"requests": [{"id": "1", "method": "GET"}]}),
+        json!({"requests": [{"id": "1", "method": "PATCH", "url": "/policies/crossTenantAccessPolicy/default",
+            "body": {"inboundTrust": null}}]}),
+        json!({"requests": []}),
+        json!({"value": []}),
+    ];
+    for body in incomplete {
+        let (status, answer) = post(&e.base, Some(&token), body.clone()).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(answer["error"]["code"], "BadRequest", "{body}");
+        assert!(answer["error"]["innerError"]["request-id"].is_string());
+    }
+    let response = http()
+        .post(format!("{}/v1.0/$batch", e.base))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{\"requests\": [")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["error"]["code"], "BadRequest");
+}
+
+#[tokio::test]
+async fn dependents_run_after_their_dependency_with_its_effects() {
+    let e = start().await;
+    let token = user_token(&e.base, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    let trust = json!({"isMfaAccepted": true, "isCompliantDeviceAccepted": false,
+        "isHybridAzureADJoinedDeviceAccepted": false});
+    let (status, body) = post(
+        &e.base,
+        Some(&token),
+        json!({"requests": [
+            {"id": "patch", "method": "PATCH", "url": "/policies/crossTenantAccessPolicy/default",
+                "headers": {"Content-Type": "application/json"}, "body": {"inboundTrust": trust}},
+            {"id": "read", "method": "GET", "url": "/policies/crossTenantAccessPolicy/default",
+                "dependsOn": ["patch"]},
+            {"id": "users", "method": "GET", "url": "users?$top=2&$count=true",
+                "headers": {"ConsistencyLevel": "eventual"}},
+            {"id": "early", "method": "GET", "url": "/me", "dependsOn": ["late"]},
+            {"id": "late", "method": "GET", "url": "/me"},
+        ]}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let patch = by_id(&body, "patch");
+    assert_eq!(patch["status"], 204);
+    assert!(patch.get("body").is_none(), "an empty body is left out");
+    let read = by_id(&body, "read");
+    assert_eq!(read["status"], 200);
+    assert!(read["headers"]["Content-Type"]
+        .as_str()
+        .unwrap()
+        .starts_with("application/json"));
+    assert_eq!(read["body"]["inboundTrust"]["isMfaAccepted"], true);
+    let users = by_id(&body, "users");
+    assert_eq!(users["status"], 200);
+    assert_eq!(users["body"]["value"].as_array().unwrap().len(), 2);
+    assert!(
+        users["body"]["@odata.count"].is_u64(),
+        "the item's ConsistencyLevel was honoured"
+    );
+    let early = by_id(&body, "early");
+    assert_eq!(early["status"], 424, "a dependency must come first");
+    assert_eq!(early["body"]["error"]["code"], "FailedDependency");
+    assert_eq!(by_id(&body, "late")["status"], 200);
+}
+
+#[tokio::test]
+async fn a_batch_inside_a_batch_is_refused_for_that_item_only() {
+    let e = start().await;
+    let token = user_token(&e.base, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    let inner = json!({"requests": [{"id": "1", "method": "GET", "url": "/me"}]});
+    let (status, body) = post(
+        &e.base,
+        Some(&token),
+        json!({"requests": [
+            {"id": "nested", "method": "POST", "url": "/$batch",
+                "headers": {"Content-Type": "application/json"}, "body": inner},
+            {"id": "me", "method": "GET", "url": "/me"},
+        ]}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let nested = by_id(&body, "nested");
+    assert_eq!(nested["status"], 400);
+    assert_eq!(nested["body"]["error"]["code"], "BadRequest");
+    assert_eq!(by_id(&body, "me")["status"], 200);
+}
+
+#[tokio::test]
+async fn an_outage_on_one_path_is_a_503_item_with_the_others_answered() {
+    let e = start().await;
+    let token = app_token(&e.base, CONTOSO).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let rule = json!({"pathPrefix": "/v1.0/users", "kind": "unavailable", "times": 1});
+    let response = http()
+        .post(format!("{}/_emulator/faults", e.base))
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    let (status, body) = post(
+        &e.base,
+        Some(&token),
+        json!({"requests": [
+            {"id": "1", "method": "GET", "url": "/users?$top=2"},
+            {"id": "2", "method": "GET", "url": "/tenantRelationships/multiTenantOrganization"},
+        ]}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(by_id(&body, "1")["status"], 503);
+    assert_eq!(by_id(&body, "2")["status"], 200);
+    let (_, body) = post(
+        &e.base,
+        Some(&token),
+        json!({"requests": [{"id": "1", "method": "GET", "url": "/users?$top=2"}]}),
+    )
+    .await;
+    assert_eq!(by_id(&body, "1")["status"], 200, "the fault was used up");
+}

@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use app::api::audit::{AuditEntry, AuditFilter};
+use app::api::joins::{JoinWrite, JoinsView, ResolvedTenant};
 use app::api::port::{BoxFuture, DashboardPort};
 use app::api::session::{SignedInTenant, TenantChoice};
 use app::api::ApiError;
@@ -10,9 +12,11 @@ use app::mesh::model::Mesh;
 use http::request::Parts;
 use tower_sessions::Session;
 
-use crate::auth::flow::{now, SignInService};
+use crate::auth::access::{Grant, ManageMto, Read, TenantAccess};
+use crate::auth::flow::{is_same_origin, now, SignInService};
 use crate::auth::roles::{self, Capability};
 use crate::auth::session::{AuthSession, TenantSignIn};
+use crate::joins::Joins;
 use crate::mesh::{MeshService, Source};
 use crate::settings::Settings;
 
@@ -21,6 +25,7 @@ pub struct Dashboard {
     pub tenant_choices: Vec<TenantChoice>,
     pub sign_in: Arc<SignInService>,
     pub mesh: Arc<MeshService>,
+    pub joins: Arc<Joins>,
 }
 
 impl Dashboard {
@@ -51,6 +56,116 @@ impl Dashboard {
 }
 
 impl Dashboard {
+    /// A usable access token for a sign-in: refreshed (and stored) when about to expire; `None`, with
+    /// the sign-in marked as needing a new sign-in, when it cannot be renewed.
+    async fn fresh_tokens(
+        &self,
+        session: &AuthSession,
+        sign_in: &mut TenantSignIn,
+    ) -> Result<Option<graph::client::AccessToken>, ApiError> {
+        let tokens = match self.sign_in.fresh_tokens(sign_in, now()).await {
+            Ok(Some(fresh)) => {
+                if fresh != sign_in.tokens {
+                    sign_in.tokens = fresh.clone();
+                    session
+                        .put_sign_in(sign_in.clone())
+                        .await
+                        .map_err(|e| internal(&e.to_string()))?;
+                }
+                Some(fresh)
+            }
+            Ok(None) => {
+                if !sign_in.needs_sign_in {
+                    sign_in.needs_sign_in = true;
+                    session
+                        .put_sign_in(sign_in.clone())
+                        .await
+                        .map_err(|e| internal(&e.to_string()))?;
+                }
+                None
+            }
+            Err(error) => {
+                // The sign-in service is unreachable: keep the sign-in, try again next time.
+                tracing::warn!(tenant = %sign_in.tenant_id, %error, "token refresh impossible for now");
+                None
+            }
+        };
+        Ok(tokens.map(|t| graph::client::AccessToken::new(t.access_token)))
+    }
+
+    fn tenant_name(&self, tenant: &str, sign_in: Option<&TenantSignIn>) -> String {
+        self.tenant_choices
+            .iter()
+            .find(|c| c.tenant_id == tenant)
+            .map(|c| c.display_name.clone())
+            .or_else(|| sign_in.and_then(|s| s.tenant_name.clone()))
+            .unwrap_or_else(|| tenant.to_owned())
+    }
+
+    /// Proof of capability `C` in `tenant` from this session's sign-in there.
+    async fn access<C: Grant>(
+        &self,
+        session: &AuthSession,
+        tenant: &str,
+    ) -> Result<TenantAccess<C>, ApiError> {
+        let tenant = tenant
+            .parse::<graph::TenantId>()
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?
+            .to_string();
+        let mut sign_in = session
+            .sign_in_for(&tenant)
+            .await
+            .map_err(|e| internal(&e.to_string()))?
+            .ok_or_else(|| ApiError::NotSignedIn {
+                tenant: self.tenant_name(&tenant, None),
+            })?;
+        let name = self.tenant_name(&tenant, Some(&sign_in));
+        // The role check comes first: no token is refreshed for someone who may not act.
+        TenantAccess::<C>::grant(&name, &sign_in, graph::client::AccessToken::new(""))?;
+        let token =
+            self.fresh_tokens(session, &mut sign_in)
+                .await?
+                .ok_or(ApiError::NotSignedIn {
+                    tenant: name.clone(),
+                })?;
+        TenantAccess::<C>::grant(&name, &sign_in, token)
+    }
+
+    /// Tenant id from an id or a verified domain.
+    async fn tenant_ref(
+        &self,
+        session: &AuthSession,
+        acting: &str,
+        text: &str,
+    ) -> Result<String, ApiError> {
+        if let Ok(id) = text.parse::<graph::TenantId>() {
+            return Ok(id.to_string());
+        }
+        let access = self.access::<Read>(session, acting).await?;
+        Ok(self.joins.resolve(&access, text).await?.tenant_id)
+    }
+
+    /// Tenants this session may read.
+    async fn readable(&self, session: &AuthSession) -> Result<Vec<(String, bool)>, ApiError> {
+        let sign_ins = session
+            .sign_ins()
+            .await
+            .map_err(|e| internal(&e.to_string()))?;
+        Ok(sign_ins
+            .values()
+            .filter_map(|s| {
+                let known = roles::known_roles(s.role_ids.iter().map(String::as_str));
+                let capabilities = roles::capabilities(&known);
+                capabilities.contains(&Capability::Read).then(|| {
+                    (
+                        s.tenant_id.clone(),
+                        capabilities.contains(&Capability::ManageMto),
+                    )
+                })
+            })
+            .collect())
+    }
+
     /// Each sign-in that may read, with a fresh access token: refreshed when about to expire (and
     /// stored), or `None` after marking the sign-in as needing a new sign-in.
     async fn readers(&self, session: &AuthSession) -> Result<Vec<Source>, ApiError> {
@@ -64,37 +179,11 @@ impl Dashboard {
             if !roles::capabilities(&known).contains(&Capability::Read) {
                 continue;
             }
-            let tokens = match self.sign_in.fresh_tokens(&sign_in, now()).await {
-                Ok(Some(fresh)) => {
-                    if fresh != sign_in.tokens {
-                        sign_in.tokens = fresh.clone();
-                        session
-                            .put_sign_in(sign_in.clone())
-                            .await
-                            .map_err(|e| internal(&e.to_string()))?;
-                    }
-                    Some(fresh)
-                }
-                Ok(None) => {
-                    if !sign_in.needs_sign_in {
-                        sign_in.needs_sign_in = true;
-                        session
-                            .put_sign_in(sign_in.clone())
-                            .await
-                            .map_err(|e| internal(&e.to_string()))?;
-                    }
-                    None
-                }
-                Err(error) => {
-                    // The sign-in service is unreachable: keep the sign-in, try again next time.
-                    tracing::warn!(tenant = %sign_in.tenant_id, %error, "token refresh impossible for now");
-                    None
-                }
-            };
+            let tokens = self.fresh_tokens(session, &mut sign_in).await?;
             sources.push(Source {
                 tenant_id: sign_in.tenant_id.clone(),
                 account: sign_in.account.object_id.clone(),
-                token: tokens.map(|t| graph::client::AccessToken::new(t.access_token)),
+                token: tokens,
             });
         }
         Ok(sources)
@@ -158,6 +247,97 @@ impl DashboardPort for Dashboard {
         self.tenant_choices.clone()
     }
 
+    fn joins<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Result<JoinsView, ApiError>> {
+        Box::pin(async move {
+            let session = self.session(request).await?;
+            let sources = self.readers(&session).await?;
+            let signed_in = self.readable(&session).await?;
+            // Always read again: this page is where people watch transitions finish.
+            let mesh = self.mesh.snapshot(&sources, now(), true).await;
+            let declines = self
+                .joins
+                .declines()
+                .await
+                .map_err(|e| internal(&e.to_string()))?;
+            Ok(Joins::view(&mesh, &signed_in, &declines))
+        })
+    }
+
+    fn resolve_tenant<'a>(
+        &'a self,
+        request: &'a Parts,
+        tenant: &'a str,
+        query: &'a str,
+    ) -> BoxFuture<'a, Result<ResolvedTenant, ApiError>> {
+        Box::pin(async move {
+            let session = self.session(request).await?;
+            let access = self.access::<Read>(&session, tenant).await?;
+            self.joins.resolve(&access, query).await
+        })
+    }
+
+    fn join_write<'a>(
+        &'a self,
+        request: &'a Parts,
+        tenant: &'a str,
+        write: JoinWrite,
+    ) -> BoxFuture<'a, Result<String, ApiError>> {
+        Box::pin(async move {
+            if !is_same_origin(&request.headers, &self.sign_in.config.public_origin) {
+                return Err(ApiError::CrossOrigin);
+            }
+            let session = self.session(request).await?;
+            let access = self.access::<ManageMto>(&session, tenant).await?;
+            // Domains are accepted where a tenant is named; the write itself takes ids.
+            let write = match write {
+                JoinWrite::AddTenant { target, .. } => {
+                    // Graph needs the name with the id; the lookup also refuses unknown tenants.
+                    let read = self.access::<Read>(&session, tenant).await?;
+                    let found = self.joins.resolve(&read, &target).await?;
+                    JoinWrite::AddTenant {
+                        target: found.tenant_id,
+                        name: found.display_name,
+                    }
+                }
+                JoinWrite::Approve { owner } => JoinWrite::Approve {
+                    owner: self.tenant_ref(&session, tenant, &owner).await?,
+                },
+                other => other,
+            };
+            let sources = self.readers(&session).await?;
+            let mesh = self.mesh.snapshot(&sources, now(), true).await;
+            let result = self.joins.write(&access, &mesh, write, now()).await;
+            self.mesh.invalidate();
+            result
+        })
+    }
+
+    fn audit<'a>(
+        &'a self,
+        request: &'a Parts,
+        filter: AuditFilter,
+    ) -> BoxFuture<'a, Result<Vec<AuditEntry>, ApiError>> {
+        Box::pin(async move {
+            let session = self.session(request).await?;
+            let visible: Vec<String> = self
+                .readable(&session)
+                .await?
+                .into_iter()
+                .map(|(tenant, _)| tenant)
+                .collect();
+            if visible.is_empty() {
+                return Err(ApiError::NotSignedIn {
+                    tenant: "a tenant".into(),
+                });
+            }
+            self.joins
+                .audit
+                .query(&filter, &visible)
+                .await
+                .map_err(|e| internal(&e.to_string()))
+        })
+    }
+
     fn mesh<'a>(
         &'a self,
         request: &'a Parts,
@@ -172,4 +352,57 @@ impl DashboardPort for Dashboard {
             Ok(Some(self.mesh.snapshot(&sources, now(), refresh).await))
         })
     }
+}
+
+/// `GET /audit/export.csv`: the audit entries the session may read, filtered like the page.
+pub async fn export_audit(
+    dashboard: Arc<Dashboard>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let (parts, _) = request.into_parts();
+    let query = parts.uri.query().unwrap_or_default();
+    let filter: AuditFilter = match serde_urlencoded_filter(query) {
+        Ok(filter) => filter,
+        Err(message) => return (http::StatusCode::BAD_REQUEST, message).into_response(),
+    };
+    match dashboard.audit(&parts, filter).await {
+        Ok(entries) => (
+            [
+                (http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    http::header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"tenant-mesh-audit.csv\"",
+                ),
+            ],
+            app::api::audit::to_csv(&entries),
+        )
+            .into_response(),
+        Err(error @ ApiError::NotSignedIn { .. }) => {
+            (http::StatusCode::UNAUTHORIZED, error.to_string()).into_response()
+        }
+        Err(error) => (http::StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+    }
+}
+
+fn serde_urlencoded_filter(query: &str) -> Result<AuditFilter, String> {
+    let mut filter = AuditFilter::default();
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        let value = value.into_owned();
+        let number = || {
+            value
+                .parse::<i64>()
+                .map_err(|_| format!("{key} must be a Unix time in seconds"))
+        };
+        match key.as_ref() {
+            "tenant" => filter.tenant = Some(value),
+            "actor" => filter.actor = Some(value),
+            "action" => filter.action = Some(value),
+            "outcome" => filter.outcome = Some(value),
+            "from" => filter.from = Some(number()?),
+            "to" => filter.to = Some(number()?),
+            _ => {}
+        }
+    }
+    Ok(filter)
 }

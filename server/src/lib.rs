@@ -1,10 +1,12 @@
 //! Tenant Mesh's server: typed settings, the HTTP stack around the Leptos app, probes, start-up and
 //! shutdown. `main.rs` only parses the command line and calls [`run`].
 
+pub mod audit;
 pub mod auth;
 pub mod backend;
 pub mod dashboard;
 pub mod health;
+pub mod joins;
 pub mod mesh;
 pub mod middleware;
 pub mod router;

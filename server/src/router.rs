@@ -39,12 +39,14 @@ pub fn build(state: AppState) -> Router {
     let body_limit = state.settings.body_limit_bytes;
     let session_layer = state.session_layer();
     let leptos_options = state.leptos_options.clone();
-    let dashboard: app::api::port::Dashboard = Arc::new(Dashboard {
+    let server_side = Arc::new(Dashboard {
         settings: Arc::clone(&state.settings),
         tenant_choices: state.backend.tenant_choices.clone(),
         sign_in: Arc::clone(&state.sign_in),
         mesh: Arc::clone(&state.mesh),
+        joins: Arc::clone(&state.joins),
     });
+    let dashboard: app::api::port::Dashboard = server_side.clone();
 
     let mut router = Router::new()
         .route("/healthz", get(health::healthz))
@@ -52,6 +54,12 @@ pub fn build(state: AppState) -> Router {
         .route("/auth/login", get(auth::flow::login))
         .route("/auth/callback", get(auth::flow::callback))
         .route("/auth/logout", post(auth::flow::logout))
+        .route(
+            "/audit/export.csv",
+            get(move |request: axum::extract::Request| {
+                crate::dashboard::export_audit(Arc::clone(&server_side), request)
+            }),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

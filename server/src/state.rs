@@ -12,6 +12,7 @@ use tower_sessions_sqlx_store::SqliteStore;
 use crate::auth::flow::{SignInConfig, SignInService};
 use crate::auth::oidc::Oidc;
 use crate::backend::{insecure_cookies_allowed, Backend};
+use crate::joins::Joins;
 use crate::mesh::MeshService;
 use crate::settings::Settings;
 use crate::{router, store};
@@ -24,6 +25,7 @@ pub struct AppState {
     pub backend: Arc<Backend>,
     pub sign_in: Arc<SignInService>,
     pub mesh: Arc<MeshService>,
+    pub joins: Arc<Joins>,
     pub sessions: SqliteStore,
 }
 
@@ -50,7 +52,7 @@ pub enum StateError {
 impl AppState {
     pub async fn new(settings: Settings, backend: Backend) -> Result<Self, StateError> {
         let pool = store::open(&settings.database_path).await?;
-        let sessions = SqliteStore::new(pool)
+        let sessions = SqliteStore::new(pool.clone())
             .with_table_name("sessions")
             .map_err(|err| store::StoreError::Migrate(err.to_string()))?;
         sessions
@@ -95,12 +97,16 @@ impl AppState {
             .map(|c| (c.tenant_id.clone(), c.display_name.clone()))
             .collect();
         let mesh = MeshService::new(sign_in.graph.clone(), names);
+        let joins = Joins::open(sign_in.graph.clone(), pool)
+            .await
+            .map_err(|err| store::StoreError::Migrate(err.to_string()))?;
         Ok(Self {
             leptos_options: router::leptos_options(&settings),
             settings: Arc::new(settings),
             backend: Arc::new(backend),
             sign_in: Arc::new(sign_in),
             mesh: Arc::new(mesh),
+            joins: Arc::new(joins),
             sessions,
         })
     }

@@ -10,6 +10,8 @@ pub enum ApiError {
     NotSignedIn { tenant: String },
     #[error("Your role in {tenant} does not allow this. It needs one of: {}.", needed.join(", "))]
     Forbidden { tenant: String, needed: Vec<String> },
+    #[error("Refused: changes must be made from Tenant Mesh's own pages.")]
+    CrossOrigin,
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]

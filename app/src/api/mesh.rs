@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::ApiError;
 use crate::mesh::{Overview, PairDetail, TenantDetail};
 
+#[cfg(feature = "ssr")]
 fn tenant_id(text: &str) -> Result<String, ApiError> {
     text.parse::<graph::TenantId>()
         .map(|id| id.to_string())

@@ -2,7 +2,9 @@
 //! error that crosses the server-function boundary, the server functions (thin: find the dashboard
 //! port in context, call it), and the port the server implements.
 
+pub mod audit;
 pub mod error;
+pub mod joins;
 pub mod mesh;
 #[cfg(feature = "ssr")]
 pub mod port;

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use http::request::Parts;
 use leptos::prelude::use_context;
 
+use super::audit::{AuditEntry, AuditFilter};
+use super::joins::{JoinWrite, JoinsView, ResolvedTenant};
 use super::session::{SignedInTenant, TenantChoice};
 use super::ApiError;
 use crate::mesh::model::Mesh;
@@ -30,6 +32,32 @@ pub trait DashboardPort: Send + Sync + 'static {
         request: &'a Parts,
         refresh: bool,
     ) -> BoxFuture<'a, Result<Option<Arc<Mesh>>, ApiError>>;
+
+    /// The `/joins` page: what each signed-in tenant may do about its MTO membership.
+    fn joins<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Result<JoinsView, ApiError>>;
+
+    /// Looks up a tenant by id or domain with the sign-in to `tenant`.
+    fn resolve_tenant<'a>(
+        &'a self,
+        request: &'a Parts,
+        tenant: &'a str,
+        query: &'a str,
+    ) -> BoxFuture<'a, Result<ResolvedTenant, ApiError>>;
+
+    /// A write in `tenant`, checked, audited, made; returns what to tell the person.
+    fn join_write<'a>(
+        &'a self,
+        request: &'a Parts,
+        tenant: &'a str,
+        write: JoinWrite,
+    ) -> BoxFuture<'a, Result<String, ApiError>>;
+
+    /// Audit entries of the tenants the session may read.
+    fn audit<'a>(
+        &'a self,
+        request: &'a Parts,
+        filter: AuditFilter,
+    ) -> BoxFuture<'a, Result<Vec<AuditEntry>, ApiError>>;
 }
 
 pub type Dashboard = Arc<dyn DashboardPort>;

@@ -1,5 +1,6 @@
 //! Sign-in per tenant and what each sign-in allows.
 
+pub mod access;
 pub mod flow;
 pub mod oidc;
 pub mod pages;

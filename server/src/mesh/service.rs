@@ -71,6 +71,11 @@ impl MeshService {
         }
     }
 
+    /// Drops cached snapshots (after a write, the next view reads Graph again).
+    pub fn invalidate(&self) {
+        lock(&self.snapshots).clear();
+    }
+
     /// One call at a time, no batching: the plain client the benchmark compares with.
     pub fn sequential(mut self) -> Self {
         self.strategy = Strategy::OneByOne;

@@ -1,0 +1,224 @@
+//! The `/joins` page's data and its writes: the MTO's lifecycle from the owner's side (create, add,
+//! change role, remove) and the joining side (approve, decline, reset and retry, leave). Each write
+//! is a server function that names the tenant it acts in; the server checks the capability there.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::ApiError;
+
+/// A tenant's decision on a join request, recorded by the dashboard (Graph has no "decline").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub tenant_id: String,
+    pub owner_tenant_id: String,
+    pub decided_by: String,
+    pub at: i64,
+}
+
+/// A member as an owner manages it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberLine {
+    pub tenant_id: String,
+    pub name: String,
+    pub role: String,
+    pub state: String,
+    /// e.g. "member → active: running for 40 s".
+    pub transition: Option<String>,
+    pub declined: Option<Decision>,
+}
+
+/// A join request waiting in (or processed for) a signed-in tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinRequestView {
+    pub owner_tenant_id: Option<String>,
+    pub owner_name: Option<String>,
+    pub organization: Option<String>,
+    pub added: Option<String>,
+    /// `notStarted`, `running`, `succeeded`, `failed`, or `None` before approval.
+    pub status: Option<String>,
+    pub details: Option<String>,
+    /// e.g. "running for 12 s (Microsoft documents up to 2 hours)".
+    pub progress: Option<String>,
+    pub declined: Option<Decision>,
+}
+
+/// One signed-in tenant's part of the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantJoins {
+    pub tenant_id: String,
+    pub tenant_name: String,
+    pub can_manage: bool,
+    /// Its MTO's name, when it is a member (pending or active) of one.
+    pub organization: Option<String>,
+    pub role: Option<String>,
+    pub state: Option<String>,
+    /// The only active owner: may not leave.
+    pub only_owner: bool,
+    /// For owners: every member, to manage.
+    pub members: Vec<MemberLine>,
+    /// For pending tenants: the request to approve or decline.
+    pub request: Option<JoinRequestView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinsView {
+    pub taken_at: i64,
+    pub tenants: Vec<TenantJoins>,
+}
+
+/// A tenant looked up before it is added.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolvedTenant {
+    pub tenant_id: String,
+    pub display_name: String,
+    pub default_domain: Option<String>,
+}
+
+/// The writes, as the server receives them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JoinWrite {
+    CreateMto {
+        name: String,
+        description: String,
+    },
+    UpdateMto {
+        name: String,
+        description: String,
+    },
+    /// `name` is filled in by the server from the tenant's lookup.
+    AddTenant {
+        target: String,
+        name: String,
+    },
+    ChangeRole {
+        target: String,
+        role: String,
+    },
+    RemoveTenant {
+        target: String,
+    },
+    Approve {
+        owner: String,
+    },
+    Decline {
+        owner: String,
+    },
+    ResetAndRetry {
+        owner: String,
+    },
+    Leave,
+}
+
+impl JoinWrite {
+    /// The audit log's name for it.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Self::CreateMto { .. } => "create-mto",
+            Self::UpdateMto { .. } => "update-mto",
+            Self::AddTenant { .. } => "add-tenant",
+            Self::ChangeRole { .. } => "change-role",
+            Self::RemoveTenant { .. } => "remove-tenant",
+            Self::Approve { .. } => "approve-join",
+            Self::Decline { .. } => "decline-join",
+            Self::ResetAndRetry { .. } => "reset-join",
+            Self::Leave => "leave-mto",
+        }
+    }
+}
+
+/// A required confirmation checkbox, ticked.
+#[cfg(feature = "ssr")]
+fn confirmed(confirm: Option<String>, what: &str) -> Result<(), ApiError> {
+    match confirm.as_deref() {
+        Some("on" | "true" | "yes") => Ok(()),
+        _ => Err(ApiError::BadRequest(format!(
+            "Tick the confirmation to {what}."
+        ))),
+    }
+}
+
+#[server(endpoint = "joins/view")]
+pub async fn load_joins() -> Result<JoinsView, ApiError> {
+    let (port, parts) = super::port::from_context()?;
+    port.joins(&parts).await
+}
+
+/// Looks up a tenant by id or verified domain, as seen from `tenant`.
+#[server(endpoint = "joins/resolve")]
+pub async fn look_up_tenant(tenant: String, query: String) -> Result<ResolvedTenant, ApiError> {
+    let (port, parts) = super::port::from_context()?;
+    port.resolve_tenant(&parts, &tenant, &query).await
+}
+
+#[cfg(feature = "ssr")]
+async fn write(tenant: String, write: JoinWrite) -> Result<String, ApiError> {
+    let (port, parts) = super::port::from_context()?;
+    port.join_write(&parts, &tenant, write).await
+}
+
+#[server(endpoint = "joins/create")]
+pub async fn create_mto(
+    tenant: String,
+    name: String,
+    description: String,
+) -> Result<String, ApiError> {
+    write(tenant, JoinWrite::CreateMto { name, description }).await
+}
+
+#[server(endpoint = "joins/update")]
+pub async fn update_mto(
+    tenant: String,
+    name: String,
+    description: String,
+) -> Result<String, ApiError> {
+    write(tenant, JoinWrite::UpdateMto { name, description }).await
+}
+
+#[server(endpoint = "joins/add")]
+pub async fn add_tenant(tenant: String, target: String) -> Result<String, ApiError> {
+    write(
+        tenant,
+        JoinWrite::AddTenant {
+            target,
+            name: String::new(),
+        },
+    )
+    .await
+}
+
+#[server(endpoint = "joins/role")]
+pub async fn change_role(tenant: String, target: String, role: String) -> Result<String, ApiError> {
+    write(tenant, JoinWrite::ChangeRole { target, role }).await
+}
+
+#[server(endpoint = "joins/remove")]
+pub async fn remove_tenant(
+    tenant: String,
+    target: String,
+    confirm: Option<String>,
+) -> Result<String, ApiError> {
+    confirmed(confirm, "remove the tenant")?;
+    write(tenant, JoinWrite::RemoveTenant { target }).await
+}
+
+#[server(endpoint = "joins/approve")]
+pub async fn approve_join(tenant: String, owner: String) -> Result<String, ApiError> {
+    write(tenant, JoinWrite::Approve { owner }).await
+}
+
+#[server(endpoint = "joins/decline")]
+pub async fn decline_join(tenant: String, owner: String) -> Result<String, ApiError> {
+    write(tenant, JoinWrite::Decline { owner }).await
+}
+
+#[server(endpoint = "joins/retry")]
+pub async fn reset_and_retry(tenant: String, owner: String) -> Result<String, ApiError> {
+    write(tenant, JoinWrite::ResetAndRetry { owner }).await
+}
+
+#[server(endpoint = "joins/leave")]
+pub async fn leave_mto(tenant: String, confirm: Option<String>) -> Result<String, ApiError> {
+    confirmed(confirm, "leave the organization")?;
+    write(tenant, JoinWrite::Leave).await
+}

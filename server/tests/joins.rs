@@ -1,0 +1,324 @@
+//! Joins end to end: writes through the dashboard's server functions on real sockets, the service's
+//! rules enforced before anything is sent, every attempted write in the audit log.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{browser, page, sign_in, start_with, Harness};
+use emulator::scenario::{CONTOSO, FABRIKAM, NORTHWIND, TAILSPIN};
+use emulator::{Clock, Scenario};
+use serde_json::Value;
+
+async fn harness() -> Harness {
+    start_with(
+        Scenario::demo(),
+        Clock::manual(time::OffsetDateTime::now_utc()),
+    )
+    .await
+}
+
+/// Calls a server function as the page's form does (same origin); returns status and body.
+async fn call(
+    h: &Harness,
+    client: &reqwest::Client,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> (u16, String) {
+    let response = client
+        .post(format!("{}/api/{endpoint}", h.dashboard))
+        .header("origin", &h.dashboard)
+        .header("accept", "application/json")
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+async fn joins(h: &Harness, client: &reqwest::Client) -> Value {
+    let (status, body) = call(h, client, "joins/view", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+fn card<'a>(view: &'a Value, tenant: &str) -> &'a Value {
+    view["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tenant_id"] == tenant)
+        .unwrap()
+}
+
+async fn audit(h: &Harness, client: &reqwest::Client) -> Vec<Value> {
+    let (status, body) = call(h, client, "audit/entries", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+#[tokio::test]
+async fn contoso_adds_tailspin_by_domain_and_tailspin_joins() {
+    let h = harness().await;
+    let contoso = browser();
+    sign_in(&h, &contoso, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    let (status, body) = call(
+        &h,
+        &contoso,
+        "joins/resolve",
+        &[
+            ("tenant", CONTOSO),
+            ("query", "tailspintoys.onmicrosoft.com"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let resolved: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(resolved["display_name"], "Tailspin Toys");
+    assert_eq!(resolved["tenant_id"], TAILSPIN);
+    let (status, body) = call(
+        &h,
+        &contoso,
+        "joins/add",
+        &[("tenant", CONTOSO), ("target", TAILSPIN)],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("pending until its admin joins"));
+
+    let tailspin = browser();
+    sign_in(
+        &h,
+        &tailspin,
+        TAILSPIN,
+        "admin@tailspintoys.onmicrosoft.com",
+    )
+    .await;
+    let view = joins(&h, &tailspin).await;
+    let request = &card(&view, TAILSPIN)["request"];
+    assert_eq!(request["owner_tenant_id"], CONTOSO);
+    assert_eq!(request["organization"], "Contoso Group");
+    let (status, body) = call(
+        &h,
+        &tailspin,
+        "joins/approve",
+        &[("tenant", TAILSPIN), ("owner", CONTOSO)],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let running = joins(&h, &tailspin).await;
+    assert_eq!(card(&running, TAILSPIN)["request"]["status"], "notStarted");
+    h.clock.advance(30);
+    let done = joins(&h, &tailspin).await;
+    assert_eq!(card(&done, TAILSPIN)["state"], "active");
+    assert!(card(&done, TAILSPIN)["request"].is_null());
+
+    let mesh = page(&h, &contoso, &format!("/pairs/{CONTOSO}/{TAILSPIN}")).await;
+    assert!(mesh.contains("Marked as MTO partner"));
+    let entries = audit(&h, &contoso).await;
+    let add = entries
+        .iter()
+        .find(|e| e["action"] == "add-tenant")
+        .unwrap();
+    assert_eq!(add["outcome"], "success");
+    assert_eq!(add["actor_upn"], "admin@contoso.onmicrosoft.com");
+    assert!(add["request_id"].is_string());
+    let approvals = audit(&h, &tailspin).await;
+    assert!(approvals
+        .iter()
+        .any(|e| e["action"] == "approve-join" && e["outcome"] == "success"));
+}
+
+#[tokio::test]
+async fn refusals_are_clear_and_change_nothing() {
+    let h = harness().await;
+    let fabrikam = browser();
+    sign_in(&h, &fabrikam, FABRIKAM, "admin@fabrikam.onmicrosoft.com").await;
+    let (status, body) = call(
+        &h,
+        &fabrikam,
+        "joins/add",
+        &[("tenant", FABRIKAM), ("target", TAILSPIN)],
+    )
+    .await;
+    assert!(status >= 400, "{status}");
+    assert!(
+        body.contains("Only an active owner tenant can add tenants"),
+        "{body}"
+    );
+
+    let reader = browser();
+    sign_in(
+        &h,
+        &reader,
+        NORTHWIND,
+        "reader@northwindtraders.onmicrosoft.com",
+    )
+    .await;
+    let (status, body) = call(
+        &h,
+        &reader,
+        "joins/approve",
+        &[("tenant", NORTHWIND), ("owner", CONTOSO)],
+    )
+    .await;
+    assert!(status >= 400);
+    assert!(
+        body.contains("Forbidden") && body.contains("Security Administrator"),
+        "{body}"
+    );
+
+    let contoso = browser();
+    sign_in(&h, &contoso, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    let (status, body) = call(
+        &h,
+        &contoso,
+        "joins/approve",
+        &[("tenant", NORTHWIND), ("owner", CONTOSO)],
+    )
+    .await;
+    assert!(status >= 400);
+    assert!(
+        body.contains("NotSignedIn") && body.contains("Northwind Traders"),
+        "{body}"
+    );
+    let (status, body) = call(
+        &h,
+        &contoso,
+        "joins/remove",
+        &[("tenant", CONTOSO), ("target", CONTOSO), ("confirm", "on")],
+    )
+    .await;
+    assert!(status >= 400);
+    assert!(body.contains("only active owner"), "{body}");
+    let (status, body) = call(
+        &h,
+        &contoso,
+        "joins/remove",
+        &[("tenant", CONTOSO), ("target", FABRIKAM)],
+    )
+    .await;
+    assert!(status >= 400);
+    assert!(body.contains("Tick the confirmation"), "{body}");
+
+    let cross = contoso
+        .post(format!("{}/api/joins/add", h.dashboard))
+        .header("origin", "https://evil.example")
+        .form(&[("tenant", CONTOSO), ("target", TAILSPIN)])
+        .send()
+        .await
+        .unwrap();
+    assert!(cross.status().is_client_error() || cross.status().is_server_error());
+    assert!(cross.text().await.unwrap().contains("CrossOrigin"));
+
+    // Nothing changed: Tailspin is still outside, Contoso still the owner, nothing audited.
+    let view = joins(&h, &contoso).await;
+    let members = card(&view, CONTOSO)["members"].as_array().unwrap();
+    assert!(members.iter().all(|m| m["tenant_id"] != TAILSPIN));
+    assert!(members
+        .iter()
+        .any(|m| m["tenant_id"] == CONTOSO && m["role"] == "owner"));
+    assert!(audit(&h, &contoso).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_failed_join_shows_its_reason_and_recovers_with_reset_and_retry() {
+    let h = harness().await;
+    let northwind = browser();
+    sign_in(
+        &h,
+        &northwind,
+        NORTHWIND,
+        "admin@northwindtraders.onmicrosoft.com",
+    )
+    .await;
+    // Joining through the wrong owner fails: Fabrikam did not add Northwind.
+    let (status, body) = call(
+        &h,
+        &northwind,
+        "joins/approve",
+        &[("tenant", NORTHWIND), ("owner", FABRIKAM)],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    h.clock.advance(30);
+    let failed = joins(&h, &northwind).await;
+    let request = &card(&failed, NORTHWIND)["request"];
+    assert_eq!(request["status"], "failed");
+    assert!(!request["details"].as_str().unwrap().is_empty());
+
+    let (status, body) = call(
+        &h,
+        &northwind,
+        "joins/retry",
+        &[("tenant", NORTHWIND), ("owner", CONTOSO)],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    h.clock.advance(30);
+    let joined = joins(&h, &northwind).await;
+    assert_eq!(card(&joined, NORTHWIND)["state"], "active");
+    let actions: Vec<String> = audit(&h, &northwind)
+        .await
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["action"].as_str().unwrap(),
+                e["outcome"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(actions, ["reset-join success", "approve-join success"]);
+}
+
+#[tokio::test]
+async fn northwind_declines_and_contoso_sees_it() {
+    let h = harness().await;
+    let northwind = browser();
+    sign_in(
+        &h,
+        &northwind,
+        NORTHWIND,
+        "admin@northwindtraders.onmicrosoft.com",
+    )
+    .await;
+    let (status, body) = call(
+        &h,
+        &northwind,
+        "joins/decline",
+        &[("tenant", NORTHWIND), ("owner", CONTOSO)],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let contoso = browser();
+    sign_in(&h, &contoso, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    let view = joins(&h, &contoso).await;
+    let member = card(&view, CONTOSO)["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["tenant_id"] == NORTHWIND)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        member["declined"]["decided_by"],
+        "admin@northwindtraders.onmicrosoft.com"
+    );
+    let html = page(&h, &contoso, "/audit").await;
+    assert!(
+        html.contains("No changes recorded"),
+        "Contoso cannot read Northwind's audit entries"
+    );
+    let csv = northwind
+        .get(format!(
+            "{}/audit/export.csv?action=decline-join",
+            h.dashboard
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let text = csv.text().await.unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.contains("\"decline-join\""));
+}
