@@ -44,6 +44,10 @@ async fn items_answer_independently_inside_a_200() {
         200,
         "ConsistencyLevel travels inside the item"
     );
+    assert!(
+        by_id(&body, "2")["body"].is_u64(),
+        "the plain-text count as a number"
+    );
     let missing = by_id(&body, "3");
     assert_eq!(missing["status"], 404);
     assert!(missing["body"]["error"]["code"].is_string());

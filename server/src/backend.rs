@@ -15,6 +15,8 @@ pub struct Backend {
     pub client_secret: Secret,
     /// Tenants offered on the sign-in page.
     pub tenant_choices: Vec<app::api::session::TenantChoice>,
+    /// The built-in emulator's control API, in demo mode only (reset of the demo data).
+    pub demo_controls: Option<String>,
 }
 
 /// The demo app registration of the built-in scenario (design.md, "Demo scenario").
@@ -42,6 +44,7 @@ impl Backend {
                 .clone()
                 .unwrap_or_else(|| Secret::new("")),
             tenant_choices: Vec::new(),
+            demo_controls: None,
         }
     }
 
@@ -54,6 +57,7 @@ impl Backend {
             client_id: DEMO_CLIENT_ID.to_owned(),
             client_secret: Secret::new(DEMO_CLIENT_SECRET),
             tenant_choices: Vec::new(),
+            demo_controls: None,
         }
     }
 }
@@ -95,8 +99,51 @@ pub async fn start_demo_emulator() -> Result<Backend, String> {
     tracing::info!("built-in emulator (demo scenario) at http://{addr}");
     Ok(Backend {
         tenant_choices: choices,
+        demo_controls: Some(format!("http://{addr}/_emulator")),
         ..Backend::emulator(&format!("http://{addr}"))
     })
+}
+
+/// `POST /demo/reset` (demo mode only, same origin): the built-in emulator back to the demo
+/// scenario as it starts — for trying things out again, and for browser tests that change it.
+pub async fn reset_demo(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    headers: http::HeaderMap,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let Some(controls) = state.backend.demo_controls.clone() else {
+        return http::StatusCode::NOT_FOUND.into_response();
+    };
+    if !crate::auth::flow::is_same_origin(&headers, &state.sign_in.config.public_origin) {
+        return (
+            http::StatusCode::FORBIDDEN,
+            "Refused: not from Tenant Mesh's own pages.",
+        )
+            .into_response();
+    }
+    match state
+        .sign_in
+        .http
+        .post(format!("{controls}/reset"))
+        .send()
+        .await
+    {
+        Ok(response) if response.status().is_success() => {
+            state.mesh.invalidate();
+            tracing::info!("demo data reset");
+            http::StatusCode::NO_CONTENT.into_response()
+        }
+        Ok(response) => (
+            http::StatusCode::BAD_GATEWAY,
+            format!("the emulator answered {}", response.status()),
+        )
+            .into_response(),
+        Err(error) => (
+            http::StatusCode::BAD_GATEWAY,
+            format!("the emulator could not be reached: {error}"),
+        )
+            .into_response(),
+    }
 }
 
 #[cfg(test)]

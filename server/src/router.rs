@@ -54,6 +54,7 @@ pub fn build(state: AppState) -> Router {
         .route("/auth/login", get(auth::flow::login))
         .route("/auth/callback", get(auth::flow::callback))
         .route("/auth/logout", post(auth::flow::logout))
+        .route("/demo/reset", post(crate::backend::reset_demo))
         .route(
             "/audit/export.csv",
             get(move |request: axum::extract::Request| {

@@ -267,7 +267,7 @@ fn Request(
     let failed = status.as_deref() == Some("failed");
     let waiting = status.is_none();
     view! {
-        <div class="join-request" aria-label=format!("Join request for {name}")>
+        <div class="join-request" role="group" aria-label=format!("Join request for {name}")>
             <h3>"Join request"</h3>
             <dl class="facts">
                 <dt>"Organization"</dt><dd>{request.organization.clone().unwrap_or_else(|| "unknown".into())}</dd>

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{is_retryable, parse_retry_after, random_unit, AccessToken, GraphClient, GraphError};
+use super::{parse_retry_after, random_unit, AccessToken, GraphClient, GraphError};
 
 /// Graph's limit of requests per batch.
 pub const MAX_BATCH: usize = 20;
@@ -169,7 +169,8 @@ impl GraphClient {
                 let Ok(index) = response.id.parse::<usize>() else {
                     continue;
                 };
-                if is_retryable(response.status) {
+                // Throttled or briefly unavailable only: a 500 on a write may have done it already.
+                if matches!(response.status, 429 | 503 | 504) {
                     if let Some(request) = pending.iter().find(|r| r.id == response.id) {
                         retry.push(request.clone());
                         wait = wait.max(response.retry_after());
