@@ -126,15 +126,15 @@ fn TenantCard(tenant: TenantJoins, actions: Actions, taken_at: i64) -> impl Into
         <section class="card" aria-label=title.clone()>
             <h2>{title.clone()}</h2>
             <p class="muted">{status}</p>
-            {(!manage).then(|| view! { <p class="muted">"Your role here can read only; changes need a Global or Security Administrator."</p> })}
-            {tenant.request.clone().map(|request| view! { <Request tenant=id.clone() name=title.clone() request manage actions taken_at/> })}
-            {(manage && !in_mto && !pending).then(|| view! { <Create tenant=id.clone() actions/> })}
+            {(!manage).then(|| view! { <p class="muted">"Your role here can read only; changes need a Global or Security Administrator."</p> }.into_any())}
+            {tenant.request.clone().map(|request| view! { <Request tenant=id.clone() name=title.clone() request manage actions taken_at/> }.into_any())}
+            {(manage && !in_mto && !pending).then(|| view! { <Create tenant=id.clone() actions/> }.into_any())}
             {(is_owner && manage).then(|| view! {
                 <AddForm tenant=id.clone() actions/>
                 <Rename tenant=id.clone() name=tenant.organization.clone().unwrap_or_default() actions/>
-            })}
-            {is_owner.then(|| view! { <Members tenant=id.clone() members=tenant.members.clone() manage actions/> })}
-            {(manage && in_mto && !pending).then(|| view! { <Leave tenant=id.clone() name=title.clone() only_owner=tenant.only_owner actions/> })}
+            }.into_any())}
+            {is_owner.then(|| view! { <Members tenant=id.clone() members=tenant.members.clone() manage actions/> }.into_any())}
+            {(manage && in_mto && !pending).then(|| view! { <Leave tenant=id.clone() name=title.clone() only_owner=tenant.only_owner actions/> }.into_any())}
         </section>
     }
 }
