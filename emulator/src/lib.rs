@@ -18,7 +18,7 @@ pub mod scenario;
 pub mod sync_state;
 pub mod users_state;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::http::request::Parts;
@@ -66,7 +66,8 @@ pub struct World {
     /// `/auditLogs/provisioning`, per tenant, oldest first.
     pub provisioning: HashMap<String, Vec<graph::sync::ProvisioningEntry>>,
     pub codes: HashMap<String, PendingCode>,
-    pub refresh_tokens: HashMap<String, RefreshGrant>,
+    /// Ids of refresh tokens already redeemed (each is single-use).
+    pub used_refresh_tokens: HashSet<String>,
 }
 
 impl World {
@@ -82,7 +83,7 @@ impl World {
             sync: HashMap::new(),
             provisioning: HashMap::new(),
             codes: HashMap::new(),
-            refresh_tokens: HashMap::new(),
+            used_refresh_tokens: HashSet::new(),
         };
         sync_state::for_scenario(&mut world, now);
         world
@@ -176,17 +177,26 @@ pub struct Emulator {
 
 impl Emulator {
     pub fn new(scenario: Scenario, clock: Clock) -> Result<Self, keys::KeyError> {
-        Ok(Self {
+        Ok(Self::with_key(
+            scenario,
+            clock,
+            keys::SigningKey::generate()?,
+        ))
+    }
+
+    /// Signs with `key` (e.g. one kept across restarts) instead of a fresh one.
+    pub fn with_key(scenario: Scenario, clock: Clock, key: keys::SigningKey) -> Self {
+        Self {
             state: EmulatorState(Arc::new(Inner {
                 world: Mutex::new(World::new(scenario, clock.unix())),
                 clock,
-                key: keys::SigningKey::generate()?,
+                key,
                 faults: faults::Faults::default(),
                 requests: request_log::RequestLog::default(),
                 base_url: None,
             })),
             controls: false,
-        })
+        }
     }
 
     /// Mounts the `/_emulator/` controls (clock, reset): for demo and tests, never for anything else.

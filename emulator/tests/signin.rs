@@ -82,6 +82,40 @@ async fn redeem(base: &str, tenant: &str, code: &str, verifier: &str) -> reqwest
         .unwrap()
 }
 
+/// Signs Contoso's admin in (code + PKCE) and returns the token endpoint's answer.
+async fn contoso_admin_tokens(base: &str) -> Value {
+    let (challenge, verifier) = pkce();
+    let response = authorize(
+        base,
+        CONTOSO,
+        "admin@contoso.onmicrosoft.com",
+        &challenge,
+        &[],
+    )
+    .await;
+    let code = query_of(response.headers()["location"].to_str().unwrap())["code"].clone();
+    redeem(base, CONTOSO, &code, &verifier)
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Redeems a refresh token at Contoso's token endpoint.
+async fn refresh(base: &str, token: &str) -> reqwest::Response {
+    http()
+        .post(format!("{base}/{CONTOSO}/oauth2/v2.0/token"))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", DEMO_CLIENT_ID),
+            ("client_secret", DEMO_CLIENT_SECRET),
+            ("refresh_token", token),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_standard_oidc_client_signs_in_and_validates_the_id_token() {
     let (base, _) = start().await;
@@ -200,42 +234,12 @@ async fn a_wrong_verifier_and_a_reused_code_are_invalid_grants() {
 #[tokio::test]
 async fn refresh_tokens_rotate_and_client_credentials_give_app_tokens() {
     let (base, _) = start().await;
-    let (challenge, verifier) = pkce();
-    let response = authorize(
-        &base,
-        CONTOSO,
-        "admin@contoso.onmicrosoft.com",
-        &challenge,
-        &[],
-    )
-    .await;
-    let code = query_of(response.headers()["location"].to_str().unwrap())["code"].clone();
-    let first: Value = redeem(&base, CONTOSO, &code, &verifier)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let refresh = |token: String| {
-        let base = base.clone();
-        async move {
-            http()
-                .post(format!("{base}/{CONTOSO}/oauth2/v2.0/token"))
-                .form(&[
-                    ("grant_type", "refresh_token"),
-                    ("client_id", DEMO_CLIENT_ID),
-                    ("client_secret", DEMO_CLIENT_SECRET),
-                    ("refresh_token", &token),
-                ])
-                .send()
-                .await
-                .unwrap()
-        }
-    };
-    let second = refresh(first["refresh_token"].as_str().unwrap().to_owned()).await;
+    let first = contoso_admin_tokens(&base).await;
+    let second = refresh(&base, first["refresh_token"].as_str().unwrap()).await;
     assert_eq!(second.status(), 200);
     let second: Value = second.json().await.unwrap();
     assert_ne!(second["refresh_token"], first["refresh_token"]);
-    let replay = refresh(first["refresh_token"].as_str().unwrap().to_owned()).await;
+    let replay = refresh(&base, first["refresh_token"].as_str().unwrap()).await;
     assert_eq!(replay.status(), 400);
 
     let app: Value = app_token(&base, CONTOSO).await;
@@ -338,21 +342,7 @@ async fn graph_calls_need_a_valid_unexpired_token() {
     assert_eq!(body["error"]["code"], "InvalidAuthenticationToken");
     assert!(body["error"]["innerError"]["request-id"].is_string());
 
-    let (challenge, verifier) = pkce();
-    let response = authorize(
-        &base,
-        CONTOSO,
-        "admin@contoso.onmicrosoft.com",
-        &challenge,
-        &[],
-    )
-    .await;
-    let code = query_of(response.headers()["location"].to_str().unwrap())["code"].clone();
-    let tokens: Value = redeem(&base, CONTOSO, &code, &verifier)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let tokens = contoso_admin_tokens(&base).await;
     let token = tokens["access_token"].as_str().unwrap();
     let roles: Value = http()
         .get(format!(
@@ -438,4 +428,57 @@ async fn controls_are_absent_unless_enabled() {
         .await
         .unwrap();
     assert_eq!(response.status(), 404);
+}
+
+/// Tokens signed before a restart still work after it when the key is kept (the dashboard's demo
+/// mode keeps its key beside its database): access tokens at Graph, refresh tokens at the token
+/// endpoint. A refresh token is never an access token, and it expires after 90 days.
+#[tokio::test]
+async fn tokens_outlive_a_restart_with_a_kept_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let key_path = dir.path().join("emulator.pem");
+    let clock = Clock::manual(time::OffsetDateTime::now_utc());
+    let serve = |clock: Clock| {
+        let key = emulator::keys::SigningKey::load_or_generate(&key_path).unwrap();
+        async move {
+            let emulator = Emulator::with_key(Scenario::demo(), clock, key);
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let base = format!("http://{}", listener.local_addr().unwrap());
+            tokio::spawn(emulator.serve(listener));
+            base
+        }
+    };
+    let before = serve(clock.clone()).await;
+    let tokens = contoso_admin_tokens(&before).await;
+    let access = tokens["access_token"].as_str().unwrap();
+    let refresh_token = tokens["refresh_token"].as_str().unwrap();
+
+    let after = serve(clock.clone()).await;
+    let me = http()
+        .get(format!("{after}/v1.0/me"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
+    let as_access = http()
+        .get(format!("{after}/v1.0/me"))
+        .bearer_auth(refresh_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(as_access.status(), 401);
+
+    let renewed = refresh(&after, refresh_token).await;
+    assert_eq!(renewed.status(), 200);
+    let renewed: Value = renewed.json().await.unwrap();
+    assert!(renewed["access_token"].is_string());
+
+    clock.advance(91 * 24 * 3600);
+    let stale = refresh(&after, renewed["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(stale.status(), 400);
+    assert_eq!(
+        stale.json::<Value>().await.unwrap()["error"],
+        "invalid_grant"
+    );
 }

@@ -73,7 +73,7 @@ pub fn insecure_cookies_allowed(settings: &Settings) -> bool {
 
 /// Starts the built-in emulator (demo scenario) on a loopback port and returns the backend pointing
 /// at it. The emulator runs on the server's runtime until the process ends.
-pub async fn start_demo_emulator() -> Result<Backend, String> {
+pub async fn start_demo_emulator(key_path: &std::path::Path) -> Result<Backend, String> {
     let scenario = emulator::Scenario::demo();
     let choices = scenario
         .tenants
@@ -84,9 +84,11 @@ pub async fn start_demo_emulator() -> Result<Backend, String> {
             domain: tenant.default_domain().to_owned(),
         })
         .collect();
-    let emulator = emulator::Emulator::new(scenario, emulator::Clock::real())
-        .map_err(|e| e.to_string())?
-        .with_controls();
+    // The signing key is kept next to the database, so that the tokens held in sessions stay
+    // valid when the dashboard (and with it the emulator) restarts.
+    let key = emulator::keys::SigningKey::load_or_generate(key_path).map_err(|e| e.to_string())?;
+    let emulator =
+        emulator::Emulator::with_key(scenario, emulator::Clock::real(), key).with_controls();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| e.to_string())?;

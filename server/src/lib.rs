@@ -19,6 +19,9 @@ pub mod telemetry;
 use std::sync::Arc;
 
 pub use backend::Backend;
+
+/// In demo mode, the built-in emulator's signing key, kept beside the database.
+pub const DEMO_KEY_FILE: &str = "demo-emulator-key.pem";
 pub use settings::{Mode, Settings};
 pub use state::AppState;
 
@@ -52,9 +55,11 @@ pub async fn run(settings: Settings) -> Result<(), StartError> {
     let local_addr = listener.local_addr().map_err(StartError::Serve)?;
     let backend = match settings.mode {
         Mode::Entra => Backend::entra(&settings),
-        Mode::Demo => backend::start_demo_emulator()
-            .await
-            .map_err(StartError::Emulator)?,
+        Mode::Demo => {
+            backend::start_demo_emulator(&settings.database_path.with_file_name(DEMO_KEY_FILE))
+                .await
+                .map_err(StartError::Emulator)?
+        }
     };
     tracing::info!(login = %backend.login_base_url, graph = %backend.graph_base_url, "upstreams");
     let state = AppState::new(Settings::clone(&settings), backend).await?;

@@ -100,15 +100,59 @@ pub fn id_token(
     sign(state, &claims)
 }
 
-/// A new opaque refresh token for `grant`.
+/// Refresh tokens last 90 days, as Entra's do (sliding: each use issues a new one).
+pub const REFRESH_TOKEN_SECONDS: i64 = 90 * 24 * 3600;
+
+/// The audience of refresh tokens: never Graph's, so one is never taken for an access token.
+const REFRESH_AUDIENCE: &str = "urn:tenant-mesh:emulator:refresh";
+
+/// A new refresh token for `grant`. Entra's are opaque to clients; ours carry the grant signed
+/// with the emulator's key, so that they stay usable when the emulator restarts with a kept key.
+/// Each is single-use: `redeem_refresh_token` records its id when it is used.
 pub fn refresh_token(state: &EmulatorState, grant: RefreshGrant) -> String {
-    let token = format!(
-        "0.A{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    );
-    state.world().refresh_tokens.insert(token.clone(), grant);
-    token
+    let claims = json!({
+        "aud": REFRESH_AUDIENCE,
+        "tid": grant.tenant_id,
+        "oid": grant.object_id,
+        "azp": grant.client_id,
+        "scp": grant.scope,
+        "jti": uuid::Uuid::new_v4().simple().to_string(),
+        "exp": state.clock().unix() + REFRESH_TOKEN_SECONDS,
+    });
+    sign(state, &claims)
+}
+
+#[derive(serde::Deserialize)]
+struct RefreshClaims {
+    tid: String,
+    oid: String,
+    azp: String,
+    scp: String,
+    jti: String,
+    exp: i64,
+}
+
+/// The grant behind a refresh token, once: `None` for a token that is malformed, not ours,
+/// expired or already used.
+pub fn redeem_refresh_token(state: &EmulatorState, token: &str) -> Option<RefreshGrant> {
+    let mut validation = jsonwebtoken::Validation::new(Algorithm::RS256);
+    validation.set_audience(&[REFRESH_AUDIENCE]);
+    validation.validate_exp = false;
+    let claims = jsonwebtoken::decode::<RefreshClaims>(token, &state.0.key.decoding, &validation)
+        .ok()?
+        .claims;
+    if claims.exp <= state.clock().unix() {
+        return None;
+    }
+    if !state.world().used_refresh_tokens.insert(claims.jti) {
+        return None;
+    }
+    Some(RefreshGrant {
+        tenant_id: claims.tid,
+        object_id: claims.oid,
+        client_id: claims.azp,
+        scope: claims.scp,
+    })
 }
 
 #[cfg(test)]

@@ -183,7 +183,7 @@ fn refresh(
     params: &Params,
 ) -> Response {
     let token = params.get("refresh_token").cloned().unwrap_or_default();
-    let Some(grant) = state.world().refresh_tokens.remove(&token) else {
+    let Some(grant) = mint::redeem_refresh_token(state, &token) else {
         return token_error(
             StatusCode::BAD_REQUEST,
             "invalid_grant",
