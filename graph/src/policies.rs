@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 pub struct InboundTrust {
     pub is_mfa_accepted: Option<bool>,
     pub is_compliant_device_accepted: Option<bool>,
+    /// Graph spells it `isHybridAzureADJoinedDeviceAccepted` ("AD" in capitals).
+    #[serde(rename = "isHybridAzureADJoinedDeviceAccepted")]
     pub is_hybrid_azure_ad_joined_device_accepted: Option<bool>,
 }
 
@@ -207,6 +209,19 @@ pub fn level_includes(level: &str, flag: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inbound_trust_uses_graphs_spelling() {
+        let trust: InboundTrust = serde_json::from_value(serde_json::json!({
+            "isMfaAccepted": true,
+            "isCompliantDeviceAccepted": false,
+            "isHybridAzureADJoinedDeviceAccepted": true,
+        }))
+        .unwrap();
+        assert_eq!(trust.is_hybrid_azure_ad_joined_device_accepted, Some(true));
+        let json = serde_json::to_value(&trust).unwrap();
+        assert_eq!(json["isHybridAzureADJoinedDeviceAccepted"], true);
+    }
 
     #[test]
     fn the_unconfigured_partner_serialises_like_graph() {

@@ -103,6 +103,43 @@ impl AuditLog {
             .await
     }
 
+    /// Records the attempt, makes the write, records how it ended: `work` answers Graph's request
+    /// id and a value. An attempt that cannot be recorded is not made; an outcome that cannot be
+    /// recorded is logged loudly (the write happened).
+    pub async fn record<T, F>(
+        &self,
+        attempt: &Attempt,
+        now: i64,
+        work: F,
+    ) -> Result<Result<T, graph::client::GraphError>, AuditError>
+    where
+        F: std::future::Future<Output = Result<(T, Option<String>), graph::client::GraphError>>,
+    {
+        let ticket = self.begin(attempt, now).await?;
+        let result = work.await;
+        let outcome = match &result {
+            Ok((_, request_id)) => Outcome {
+                success: true,
+                error_code: None,
+                error_message: None,
+                request_id: request_id.clone(),
+            },
+            Err(error) => Outcome {
+                success: false,
+                error_code: error
+                    .code
+                    .clone()
+                    .or_else(|| Some(format!("{:?}", error.kind))),
+                error_message: Some(error.message.clone()),
+                request_id: error.request_id.clone(),
+            },
+        };
+        if let Err(e) = self.finish(&ticket, attempt, &outcome, now).await {
+            tracing::error!(error = %e, action = attempt.action, "the outcome of a write could not be audited");
+        }
+        Ok(result.map(|(value, _)| value))
+    }
+
     async fn insert(
         &self,
         ticket: &Ticket,

@@ -30,7 +30,7 @@ pub struct Dashboard {
 
 impl Dashboard {
     /// The session of a request; sessions older than the absolute limit are ended here.
-    async fn session(&self, request: &Parts) -> Result<AuthSession, ApiError> {
+    pub(crate) async fn session(&self, request: &Parts) -> Result<AuthSession, ApiError> {
         let session = request
             .extensions
             .get::<Session>()
@@ -93,7 +93,7 @@ impl Dashboard {
         Ok(tokens.map(|t| graph::client::AccessToken::new(t.access_token)))
     }
 
-    fn tenant_name(&self, tenant: &str, sign_in: Option<&TenantSignIn>) -> String {
+    pub(crate) fn tenant_name(&self, tenant: &str, sign_in: Option<&TenantSignIn>) -> String {
         self.tenant_choices
             .iter()
             .find(|c| c.tenant_id == tenant)
@@ -103,7 +103,7 @@ impl Dashboard {
     }
 
     /// Proof of capability `C` in `tenant` from this session's sign-in there.
-    async fn access<C: Grant>(
+    pub(crate) async fn access<C: Grant>(
         &self,
         session: &AuthSession,
         tenant: &str,
@@ -168,7 +168,7 @@ impl Dashboard {
 
     /// Each sign-in that may read, with a fresh access token: refreshed when about to expire (and
     /// stored), or `None` after marking the sign-in as needing a new sign-in.
-    async fn readers(&self, session: &AuthSession) -> Result<Vec<Source>, ApiError> {
+    pub(crate) async fn readers(&self, session: &AuthSession) -> Result<Vec<Source>, ApiError> {
         let sign_ins = session
             .sign_ins()
             .await

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use sqlx::sqlite::SqlitePool;
 use sqlx::Row;
 
-use crate::audit::{Attempt, AuditLog, Outcome};
+use crate::audit::{Attempt, AuditLog};
 use crate::auth::access::{ManageMto, Read, TenantAccess};
 
 const MTO: &str = "/tenantRelationships/multiTenantOrganization";
@@ -328,33 +328,15 @@ impl Joins {
             action: write.action(),
             inputs: serde_json::to_value(&write).unwrap_or(Value::Null),
         };
-        let ticket = self
+        let result = self
             .audit
-            .begin(&attempt, now)
+            .record(&attempt, now, async {
+                self.perform(access, mesh, &write, now)
+                    .await
+                    .map(|request_id| ((), request_id))
+            })
             .await
             .map_err(|e| internal(&e.to_string()))?;
-        let result = self.perform(access, mesh, &write, now).await;
-        let outcome = match &result {
-            Ok(request_id) => Outcome {
-                success: true,
-                error_code: None,
-                error_message: None,
-                request_id: request_id.clone(),
-            },
-            Err(error) => Outcome {
-                success: false,
-                error_code: error
-                    .code
-                    .clone()
-                    .or_else(|| Some(format!("{:?}", error.kind))),
-                error_message: Some(error.message.clone()),
-                request_id: error.request_id.clone(),
-            },
-        };
-        if let Err(e) = self.audit.finish(&ticket, &attempt, &outcome, now).await {
-            // The write happened; losing its outcome must be loud.
-            tracing::error!(error = %e, action = attempt.action, "the outcome of a write could not be audited");
-        }
         let target_name = |t: &str| mesh.name(t);
         match result {
             Ok(_) => Ok(match &write {

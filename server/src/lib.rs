@@ -14,6 +14,7 @@ pub mod secret;
 pub mod settings;
 pub mod state;
 pub mod store;
+pub mod sync;
 pub mod telemetry;
 
 use std::sync::Arc;

@@ -47,6 +47,13 @@ pub fn build(state: AppState) -> Router {
         joins: Arc::clone(&state.joins),
     });
     let dashboard: app::api::port::Dashboard = server_side.clone();
+    let sync: app::api::sync::port::SyncPorts = Arc::new(crate::sync::port::SyncPages {
+        dashboard: Arc::clone(&server_side),
+        service: crate::sync::SyncService {
+            graph: state.joins.graph.clone(),
+            audit: state.joins.audit.clone(),
+        },
+    });
 
     let mut router = Router::new()
         .route("/healthz", get(health::healthz))
@@ -64,7 +71,10 @@ pub fn build(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(Arc::clone(&dashboard)),
+            move || {
+                provide_context(Arc::clone(&dashboard));
+                provide_context(Arc::clone(&sync));
+            },
             move || app::shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(

@@ -9,5 +9,6 @@ pub mod mesh;
 #[cfg(feature = "ssr")]
 pub mod port;
 pub mod session;
+pub mod sync;
 
 pub use error::ApiError;

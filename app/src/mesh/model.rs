@@ -600,6 +600,9 @@ pub(crate) mod tests {
             last_success: None,
             successive_failures: 0,
             synchronized_users: 3,
+            interval: Some("PT40M".into()),
+            last_counts: None,
+            steady_since: None,
         }
     }
 

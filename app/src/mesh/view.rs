@@ -72,6 +72,23 @@ pub struct SyncSummary {
     pub last_success: Option<String>,
     pub successive_failures: i64,
     pub synchronized_users: i64,
+    /// The schedule's interval (ISO 8601, `PT40M` for cross-tenant sync).
+    #[serde(default)]
+    pub interval: Option<String>,
+    /// The counts of the last run.
+    #[serde(default)]
+    pub last_counts: Option<RunCounts>,
+    /// When the job last reached steady state (nothing left to do).
+    #[serde(default)]
+    pub steady_since: Option<String>,
+}
+
+/// What one run did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunCounts {
+    pub imported: i64,
+    pub exported: i64,
+    pub escrowed: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -266,6 +283,13 @@ pub fn sync_summary(
                     .sum()
             })
             .unwrap_or(0),
+        interval: job.map(|j| j.schedule.interval.clone()),
+        last_counts: last.map(|l| RunCounts {
+            imported: l.count_imported,
+            exported: l.count_exported,
+            escrowed: l.count_escrowed,
+        }),
+        steady_since: status.and_then(|s| s.steady_since()).map(str::to_owned),
     }
 }
 

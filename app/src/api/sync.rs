@@ -1,0 +1,228 @@
+//! The sync pages' server functions: the `/sync` list (from the mesh), a job's details on the pair
+//! page, operator actions, fixes for blocked directions and the MTO templates. Every write names
+//! the tenant it acts in; the server checks the capability there, audits it, and refuses
+//! cross-origin calls.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::ApiError;
+use crate::sync::list::{SyncQuery, SyncRow};
+use crate::sync::templates::{TemplateWrite, Templates};
+use crate::sync::{ActionResult, SyncAction, SyncDetail, UserMatch};
+
+/// The `/sync` page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncList {
+    pub taken_at: i64,
+    /// Every configuration the session can see (before filtering), to fill the filters.
+    pub total: usize,
+    /// `(tenant id, name)` of the tenants in the rows, for the tenant filter.
+    pub tenants: Vec<(String, String)>,
+    pub rows: Vec<SyncRow>,
+    /// Tenants whose configurations could not be read (not signed in, or failing).
+    pub unread: Vec<String>,
+}
+
+#[cfg(feature = "ssr")]
+pub mod port {
+    use std::sync::Arc;
+
+    use http::request::Parts;
+    use leptos::prelude::use_context;
+
+    use super::super::port::BoxFuture;
+    use super::*;
+
+    /// The server side of the sync pages, provided as Leptos context.
+    pub trait SyncPort: Send + std::marker::Sync + 'static {
+        fn sync_detail<'a>(
+            &'a self,
+            request: &'a Parts,
+            source: &'a str,
+            target: &'a str,
+            log_outcome: Option<String>,
+        ) -> BoxFuture<'a, Result<SyncDetail, ApiError>>;
+
+        /// An operator action on `source`'s job to `target`.
+        fn sync_action<'a>(
+            &'a self,
+            request: &'a Parts,
+            source: &'a str,
+            target: &'a str,
+            action: SyncAction,
+        ) -> BoxFuture<'a, Result<ActionResult, ApiError>>;
+
+        /// Applies fix `fix` of direction `from → to` in the tenant it belongs to.
+        fn sync_fix<'a>(
+            &'a self,
+            request: &'a Parts,
+            from: &'a str,
+            to: &'a str,
+            fix: &'a str,
+        ) -> BoxFuture<'a, Result<String, ApiError>>;
+
+        /// Users of `tenant` whose name or UPN starts with `text`.
+        fn search_users<'a>(
+            &'a self,
+            request: &'a Parts,
+            tenant: &'a str,
+            text: &'a str,
+        ) -> BoxFuture<'a, Result<Vec<UserMatch>, ApiError>>;
+
+        fn templates<'a>(
+            &'a self,
+            request: &'a Parts,
+            tenant: &'a str,
+        ) -> BoxFuture<'a, Result<Templates, ApiError>>;
+
+        fn template_write<'a>(
+            &'a self,
+            request: &'a Parts,
+            tenant: &'a str,
+            write: TemplateWrite,
+        ) -> BoxFuture<'a, Result<String, ApiError>>;
+    }
+
+    pub type SyncPorts = Arc<dyn SyncPort>;
+
+    pub fn from_context() -> Result<(SyncPorts, Parts), ApiError> {
+        let port = use_context::<SyncPorts>().ok_or_else(|| ApiError::Internal {
+            reference: "no sync service in context".into(),
+        })?;
+        let parts = use_context::<Parts>().ok_or_else(|| ApiError::Internal {
+            reference: "no request in context".into(),
+        })?;
+        Ok((port, parts))
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn tenant_id(text: &str) -> Result<String, ApiError> {
+    text.parse::<graph::TenantId>()
+        .map(|id| id.to_string())
+        .map_err(|err| ApiError::BadRequest(err.to_string()))
+}
+
+#[cfg(feature = "ssr")]
+fn pair(source: &str, target: &str) -> Result<(String, String), ApiError> {
+    let (source, target) = (tenant_id(source)?, tenant_id(target)?);
+    if source == target {
+        return Err(ApiError::BadRequest(
+            "A sync configuration needs two different tenants.".into(),
+        ));
+    }
+    Ok((source, target))
+}
+
+/// The `/sync` page; `None` when signed in to no tenant.
+#[server(endpoint = "sync/list")]
+pub async fn get_sync_list(query: SyncQuery) -> Result<Option<SyncList>, ApiError> {
+    let (port, parts) = super::port::from_context()?;
+    let Some(mesh) = port.mesh(&parts, false).await? else {
+        return Ok(None);
+    };
+    let findings = crate::mesh::health::findings(&mesh);
+    let all = crate::sync::list::rows(&mesh, &findings);
+    let mut tenants: Vec<(String, String)> = all
+        .iter()
+        .flat_map(|r| {
+            [
+                (r.source.clone(), r.source_name.clone()),
+                (r.target.clone(), r.target_name.clone()),
+            ]
+        })
+        .collect();
+    tenants.sort_by(|a, b| a.1.cmp(&b.1));
+    tenants.dedup();
+    let unread = mesh
+        .nodes
+        .iter()
+        .filter(|n| {
+            n.read != crate::mesh::model::ReadStatus::NotSignedIn
+                && !mesh.sync.contains_key(&n.tenant_id)
+        })
+        .map(|n| n.name.clone())
+        .collect();
+    Ok(Some(SyncList {
+        taken_at: mesh.taken_at,
+        total: all.len(),
+        tenants,
+        rows: crate::sync::list::select(all, &query),
+        unread,
+    }))
+}
+
+/// The sync section of the pair page for `source → target`.
+#[server(endpoint = "sync/detail")]
+pub async fn get_sync_detail(
+    source: String,
+    target: String,
+    outcome: Option<String>,
+) -> Result<SyncDetail, ApiError> {
+    let (source, target) = pair(&source, &target)?;
+    let outcome = outcome.filter(|o| !o.is_empty());
+    if let Some(o) = &outcome {
+        if !crate::sync::OUTCOMES.contains(&o.as_str()) {
+            return Err(ApiError::BadRequest(format!(
+                "“{o}” is not an outcome; use one of {}.",
+                crate::sync::OUTCOMES.join(", ")
+            )));
+        }
+    }
+    let (port, parts) = port::from_context()?;
+    port.sync_detail(&parts, &source, &target, outcome).await
+}
+
+/// Start, pause, restart or provision on demand, in `source`.
+#[server(endpoint = "sync/action")]
+pub async fn run_sync_action(
+    source: String,
+    target: String,
+    action: SyncAction,
+) -> Result<ActionResult, ApiError> {
+    let (source, target) = pair(&source, &target)?;
+    let (port, parts) = port::from_context()?;
+    port.sync_action(&parts, &source, &target, action).await
+}
+
+/// Applies one fix of a blocked direction, in the tenant whose settings change.
+#[server(endpoint = "sync/fix")]
+pub async fn apply_sync_fix(from: String, to: String, fix: String) -> Result<String, ApiError> {
+    let (from, to) = pair(&from, &to)?;
+    let (port, parts) = port::from_context()?;
+    port.sync_fix(&parts, &from, &to, &fix).await
+}
+
+/// Users of `tenant` for provision on demand.
+#[server(endpoint = "sync/users")]
+pub async fn search_users(tenant: String, text: String) -> Result<Vec<UserMatch>, ApiError> {
+    let tenant = tenant_id(&tenant)?;
+    let text = text.trim().to_owned();
+    if text.chars().count() < 2 {
+        return Err(ApiError::BadRequest(
+            "Type at least two letters of a name or user principal name.".into(),
+        ));
+    }
+    let (port, parts) = port::from_context()?;
+    port.search_users(&parts, &tenant, &text).await
+}
+
+/// Both MTO templates of `tenant`.
+#[server(endpoint = "sync/templates")]
+pub async fn get_templates(tenant: String) -> Result<Templates, ApiError> {
+    let tenant = tenant_id(&tenant)?;
+    let (port, parts) = port::from_context()?;
+    port.templates(&parts, &tenant).await
+}
+
+/// Saves or resets `tenant`'s MTO templates.
+#[server(endpoint = "sync/templates/write")]
+pub async fn write_templates(tenant: String, write: TemplateWrite) -> Result<String, ApiError> {
+    let tenant = tenant_id(&tenant)?;
+    if let TemplateWrite::Save(form) = &write {
+        form.bodies().map_err(ApiError::BadRequest)?;
+    }
+    let (port, parts) = port::from_context()?;
+    port.template_write(&parts, &tenant, write).await
+}

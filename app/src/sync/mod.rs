@@ -1,0 +1,194 @@
+//! Cross-tenant sync, inspected and operated: the `/sync` list, the pair page's sync section
+//! (status explained, scope, mappings, provisioning log), operator actions, fixes for directions
+//! blocked by policy, and the MTO templates. Plain data and plain functions; the server reads Graph.
+
+pub mod explain;
+pub mod fix;
+pub mod list;
+pub mod mappings;
+pub mod templates;
+
+use graph::sync::ProvisioningEntry;
+use serde::{Deserialize, Serialize};
+
+use crate::mesh::model::Known;
+use crate::mesh::view::SyncSummary;
+
+/// Someone or something the job's scope includes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assigned {
+    pub name: String,
+    /// `User` or `Group`.
+    pub kind: String,
+}
+
+/// Who is in scope: assignments and the scoping filter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scope {
+    /// `false` for "sync only assigned users and groups" (`SyncAll` secret); `None` when unreadable.
+    pub sync_all: Option<bool>,
+    pub assigned: Vec<Assigned>,
+    /// One sentence per filter group; a user matching any of them is in scope.
+    pub filters: Vec<String>,
+}
+
+/// One step of a provisioning attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub name: String,
+    pub kind: String,
+    pub status: String,
+    pub description: Option<String>,
+}
+
+/// One provisioning log entry, as the page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub id: String,
+    pub at: String,
+    pub action: String,
+    /// `success`, `failure`, `skipped`, `warning`.
+    pub status: String,
+    pub source_user: Option<String>,
+    pub target_user: Option<String>,
+    pub error_code: Option<String>,
+    pub reason: Option<String>,
+    pub recommended_action: Option<String>,
+    pub steps: Vec<Step>,
+}
+
+impl LogEntry {
+    pub fn from_graph(entry: &ProvisioningEntry) -> Self {
+        let error = entry
+            .provisioning_status_info
+            .as_ref()
+            .and_then(|s| s.error_information.as_ref());
+        let who = |party: &Option<graph::sync::ProvisioningParty>| {
+            party
+                .as_ref()
+                .map(|p| match (p.display_name.as_deref(), p.id.as_deref()) {
+                    (Some(name), Some(id)) => format!("{name} ({id})"),
+                    (Some(name), None) => name.to_owned(),
+                    (None, Some(id)) => id.to_owned(),
+                    (None, None) => "unknown".to_owned(),
+                })
+        };
+        Self {
+            id: entry.id.clone(),
+            at: entry.activity_date_time.clone(),
+            action: entry.provisioning_action.clone(),
+            status: entry
+                .provisioning_status_info
+                .as_ref()
+                .map_or_else(|| "unknown".into(), |s| s.status.clone()),
+            source_user: who(&entry.source_identity),
+            target_user: who(&entry.target_identity),
+            error_code: error.and_then(|e| e.error_code.clone()),
+            reason: error.and_then(|e| e.reason.clone()),
+            recommended_action: error.and_then(|e| e.recommended_action.clone()),
+            steps: steps(&entry.provisioning_steps),
+        }
+    }
+}
+
+pub fn steps(steps: &[graph::sync::ProvisioningStep]) -> Vec<Step> {
+    steps
+        .iter()
+        .map(|s| Step {
+            name: s.name.clone(),
+            kind: s.provisioning_step_type.clone(),
+            status: s.status.clone(),
+            description: s.description.clone(),
+        })
+        .collect()
+}
+
+/// The outcomes the log can be narrowed to (`provisioningStatusInfo/status`).
+pub const OUTCOMES: &[&str] = &["success", "failure", "skipped", "warning"];
+
+/// What the session may do with this job.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Permissions {
+    /// Start, pause, restart, provision on demand (sync operators and admins of the source).
+    pub operate: bool,
+}
+
+/// The sync section of the pair page, for `source → target`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncDetail {
+    pub source: String,
+    pub target: String,
+    pub source_name: String,
+    pub target_name: String,
+    pub job: Known<SyncSummary>,
+    pub explanation: Option<explain::Explanation>,
+    pub scope: Option<Scope>,
+    pub mappings: Option<Vec<mappings::MappingRow>>,
+    /// MTO-relevant mappings that are missing.
+    pub missing_mappings: Vec<String>,
+    pub differences: Vec<mappings::Difference>,
+    pub log: Option<Vec<LogEntry>>,
+    /// The outcome the log is narrowed to, if any.
+    pub log_outcome: Option<String>,
+    /// Parts that could not be read, named.
+    pub problems: Vec<String>,
+    pub permissions: Permissions,
+    /// Fixes for what blocks this direction, each with whether the session may apply it.
+    pub fixes: Vec<(fix::Fix, bool)>,
+}
+
+/// An operator action on a job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SyncAction {
+    Start,
+    Pause,
+    /// `resetScope` flags, e.g. `"Watermark, Escrows, QuarantineState"`; empty = the portal's Restart.
+    Restart {
+        reset_scope: String,
+    },
+    /// One source user, by object id.
+    ProvisionOnDemand {
+        user_id: String,
+    },
+}
+
+impl SyncAction {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Start => "sync.start",
+            Self::Pause => "sync.pause",
+            Self::Restart { .. } => "sync.restart",
+            Self::ProvisionOnDemand { .. } => "sync.provision_on_demand",
+        }
+    }
+}
+
+/// What an action came to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionResult {
+    pub message: String,
+    /// For provision on demand: the steps the service reported.
+    pub steps: Vec<Step>,
+}
+
+/// A source user found for provision on demand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserMatch {
+    pub id: String,
+    pub display_name: String,
+    pub user_principal_name: String,
+}
+
+/// The reset options offered for restart: (flags, label). The first is the default.
+pub const RESET_CHOICES: &[(&str, &str)] = &[
+    (
+        "Watermark, Escrows, QuarantineState",
+        "Clear quarantine, escrows and watermark (what the portal's Restart does)",
+    ),
+    ("QuarantineState", "Clear the quarantine only"),
+    ("Full", "Full: start from scratch"),
+    (
+        "Watermark, Escrows, QuarantineState, ForceDeletes",
+        "As the portal's Restart, and let pending deletions through",
+    ),
+];

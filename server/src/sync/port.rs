@@ -1,0 +1,193 @@
+//! The server's implementation of the sync pages' port: the session's sign-ins become capability
+//! proofs for the tenant each operation acts in; the mesh tells which job and which fixes exist.
+
+use std::sync::Arc;
+
+use app::api::port::BoxFuture;
+use app::api::sync::port::SyncPort;
+use app::api::ApiError;
+use app::sync::fix::{self, Fix};
+use app::sync::templates::{TemplateWrite, Templates};
+use app::sync::{ActionResult, Permissions, SyncAction, SyncDetail, UserMatch};
+use http::request::Parts;
+
+use super::SyncService;
+use crate::auth::access::{ManageMto, OperateSync, Read};
+use crate::auth::flow::{is_same_origin, now};
+use crate::dashboard::Dashboard;
+
+pub struct SyncPages {
+    pub dashboard: Arc<Dashboard>,
+    pub service: SyncService,
+}
+
+impl SyncPages {
+    fn same_origin(&self, request: &Parts) -> Result<(), ApiError> {
+        if is_same_origin(
+            &request.headers,
+            &self.dashboard.sign_in.config.public_origin,
+        ) {
+            Ok(())
+        } else {
+            Err(ApiError::CrossOrigin)
+        }
+    }
+}
+
+impl SyncPort for SyncPages {
+    fn sync_detail<'a>(
+        &'a self,
+        request: &'a Parts,
+        source: &'a str,
+        target: &'a str,
+        log_outcome: Option<String>,
+    ) -> BoxFuture<'a, Result<SyncDetail, ApiError>> {
+        Box::pin(async move {
+            let dashboard = &self.dashboard;
+            let session = dashboard.session(request).await?;
+            let sources = dashboard.readers(&session).await?;
+            if sources.is_empty() {
+                return Err(ApiError::NotSignedIn {
+                    tenant: dashboard.tenant_name(source, None),
+                });
+            }
+            let mesh = dashboard.mesh.snapshot(&sources, now(), false).await;
+            // Without a sign-in to a side, that side is simply not read (not an error).
+            let source_access = dashboard.access::<Read>(&session, source).await.ok();
+            let target_access = dashboard.access::<Read>(&session, target).await.ok();
+            let permissions = Permissions {
+                operate: dashboard
+                    .access::<OperateSync>(&session, source)
+                    .await
+                    .is_ok(),
+            };
+            let mut fixes: Vec<(Fix, bool)> = Vec::new();
+            for fix in fix::fixes(&mesh, source, target) {
+                let allowed = dashboard
+                    .access::<ManageMto>(&session, &fix.tenant)
+                    .await
+                    .is_ok();
+                fixes.push((fix, allowed));
+            }
+            Ok(self
+                .service
+                .detail(
+                    &mesh,
+                    source,
+                    target,
+                    source_access.as_ref(),
+                    target_access.as_ref(),
+                    log_outcome,
+                    permissions,
+                    fixes,
+                )
+                .await)
+        })
+    }
+
+    fn sync_action<'a>(
+        &'a self,
+        request: &'a Parts,
+        source: &'a str,
+        target: &'a str,
+        action: SyncAction,
+    ) -> BoxFuture<'a, Result<ActionResult, ApiError>> {
+        Box::pin(async move {
+            self.same_origin(request)?;
+            let dashboard = &self.dashboard;
+            let session = dashboard.session(request).await?;
+            let access = dashboard.access::<OperateSync>(&session, source).await?;
+            let sources = dashboard.readers(&session).await?;
+            let mesh = dashboard.mesh.snapshot(&sources, now(), true).await;
+            let result = self
+                .service
+                .act(&access, &mesh, target, action, now())
+                .await;
+            dashboard.mesh.invalidate();
+            result
+        })
+    }
+
+    fn sync_fix<'a>(
+        &'a self,
+        request: &'a Parts,
+        from: &'a str,
+        to: &'a str,
+        fix_id: &'a str,
+    ) -> BoxFuture<'a, Result<String, ApiError>> {
+        Box::pin(async move {
+            self.same_origin(request)?;
+            let dashboard = &self.dashboard;
+            let session = dashboard.session(request).await?;
+            let sources = dashboard.readers(&session).await?;
+            // Derived again from a fresh reading: only what is still needed is made.
+            let mesh = dashboard.mesh.snapshot(&sources, now(), true).await;
+            let fix = fix::fixes(&mesh, from, to)
+                .into_iter()
+                .find(|f| f.id == fix_id)
+                .ok_or_else(|| {
+                    ApiError::BadRequest(format!(
+                        "Nothing to fix there any more for {} → {} (“{fix_id}”): the settings already allow it, or are unknown.",
+                        mesh.name(from),
+                        mesh.name(to)
+                    ))
+                })?;
+            let access = dashboard.access::<ManageMto>(&session, &fix.tenant).await?;
+            let result = self.service.apply_fix(&access, &fix, from, to, now()).await;
+            dashboard.mesh.invalidate();
+            result
+        })
+    }
+
+    fn search_users<'a>(
+        &'a self,
+        request: &'a Parts,
+        tenant: &'a str,
+        text: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<UserMatch>, ApiError>> {
+        Box::pin(async move {
+            let session = self.dashboard.session(request).await?;
+            let access = self.dashboard.access::<Read>(&session, tenant).await?;
+            self.service.search_users(&access, text).await
+        })
+    }
+
+    fn templates<'a>(
+        &'a self,
+        request: &'a Parts,
+        tenant: &'a str,
+    ) -> BoxFuture<'a, Result<Templates, ApiError>> {
+        Box::pin(async move {
+            let dashboard = &self.dashboard;
+            let session = dashboard.session(request).await?;
+            let access = dashboard.access::<Read>(&session, tenant).await?;
+            let may_edit = dashboard
+                .access::<ManageMto>(&session, tenant)
+                .await
+                .is_ok();
+            let name = dashboard.tenant_name(tenant, None);
+            self.service.templates(&access, &name, may_edit).await
+        })
+    }
+
+    fn template_write<'a>(
+        &'a self,
+        request: &'a Parts,
+        tenant: &'a str,
+        write: TemplateWrite,
+    ) -> BoxFuture<'a, Result<String, ApiError>> {
+        Box::pin(async move {
+            self.same_origin(request)?;
+            let dashboard = &self.dashboard;
+            let session = dashboard.session(request).await?;
+            let access = dashboard.access::<ManageMto>(&session, tenant).await?;
+            let name = dashboard.tenant_name(tenant, None);
+            let result = self
+                .service
+                .write_templates(&access, &name, &write, now())
+                .await;
+            dashboard.mesh.invalidate();
+            result
+        })
+    }
+}
