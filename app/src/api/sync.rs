@@ -174,16 +174,43 @@ pub async fn get_sync_detail(
     port.sync_detail(&parts, &source, &target, outcome).await
 }
 
-/// Start, pause, restart or provision on demand, in `source`.
-#[server(endpoint = "sync/action")]
-pub async fn run_sync_action(
-    source: String,
-    target: String,
-    action: SyncAction,
-) -> Result<ActionResult, ApiError> {
+#[cfg(feature = "ssr")]
+async fn act(source: String, target: String, action: SyncAction) -> Result<ActionResult, ApiError> {
     let (source, target) = pair(&source, &target)?;
     let (port, parts) = port::from_context()?;
     port.sync_action(&parts, &source, &target, action).await
+}
+
+/// Starts `source`'s job to `target` (also clears a quarantine).
+#[server(endpoint = "sync/start")]
+pub async fn start_sync(source: String, target: String) -> Result<ActionResult, ApiError> {
+    act(source, target, SyncAction::Start).await
+}
+
+/// Pauses `source`'s job to `target`.
+#[server(endpoint = "sync/pause")]
+pub async fn pause_sync(source: String, target: String) -> Result<ActionResult, ApiError> {
+    act(source, target, SyncAction::Pause).await
+}
+
+/// Restarts `source`'s job to `target`, resetting `reset_scope`.
+#[server(endpoint = "sync/restart")]
+pub async fn restart_sync(
+    source: String,
+    target: String,
+    reset_scope: String,
+) -> Result<ActionResult, ApiError> {
+    act(source, target, SyncAction::Restart { reset_scope }).await
+}
+
+/// Provisions one user of `source` into `target` now.
+#[server(endpoint = "sync/provision-on-demand")]
+pub async fn provision_on_demand(
+    source: String,
+    target: String,
+    user_id: String,
+) -> Result<ActionResult, ApiError> {
+    act(source, target, SyncAction::ProvisionOnDemand { user_id }).await
 }
 
 /// Applies one fix of a blocked direction, in the tenant whose settings change.
@@ -216,13 +243,45 @@ pub async fn get_templates(tenant: String) -> Result<Templates, ApiError> {
     port.templates(&parts, &tenant).await
 }
 
-/// Saves or resets `tenant`'s MTO templates.
-#[server(endpoint = "sync/templates/write")]
-pub async fn write_templates(tenant: String, write: TemplateWrite) -> Result<String, ApiError> {
+#[cfg(feature = "ssr")]
+async fn write(tenant: String, write: TemplateWrite) -> Result<String, ApiError> {
     let tenant = tenant_id(&tenant)?;
     if let TemplateWrite::Save(form) = &write {
         form.bodies().map_err(ApiError::BadRequest)?;
     }
     let (port, parts) = port::from_context()?;
     port.template_write(&parts, &tenant, write).await
+}
+
+/// Saves `tenant`'s MTO templates (values `on`, `off` or `unset`).
+#[allow(clippy::too_many_arguments)]
+#[server(endpoint = "sync/templates/save")]
+pub async fn save_templates(
+    tenant: String,
+    partner_level: String,
+    redeem_inbound: String,
+    redeem_outbound: String,
+    trust_mfa: String,
+    trust_compliant_device: String,
+    trust_hybrid_joined_device: String,
+    sync_level: String,
+    inbound_sync: String,
+) -> Result<String, ApiError> {
+    let form = crate::sync::templates::TemplateForm {
+        partner_level,
+        redeem_inbound,
+        redeem_outbound,
+        trust_mfa,
+        trust_compliant_device,
+        trust_hybrid_joined_device,
+        sync_level,
+        inbound_sync,
+    };
+    write(tenant, TemplateWrite::Save(form)).await
+}
+
+/// Resets both of `tenant`'s MTO templates to their defaults.
+#[server(endpoint = "sync/templates/reset")]
+pub async fn reset_templates(tenant: String) -> Result<String, ApiError> {
+    write(tenant, TemplateWrite::Reset).await
 }

@@ -1,3 +1,5 @@
 pub mod empty_state;
+pub mod feedback;
 pub mod layout;
 pub mod mesh;
+pub mod sync;

@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use server_fn::ServerFn;
 
 use crate::api::joins::{
     load_joins, AddTenant, ApproveJoin, ChangeRole, CreateMto, DeclineJoin, JoinRequestView,
@@ -13,6 +12,7 @@ use crate::api::joins::{
 };
 use crate::api::ApiError;
 use crate::components::empty_state::SignInFirst;
+use crate::components::feedback::Said;
 use crate::components::mesh::{refresh_ticker, RefreshBar};
 use crate::mesh::time;
 
@@ -59,24 +59,6 @@ impl Actions {
             self.retry.version().get(),
             self.leave.version().get(),
         ]
-    }
-}
-
-/// What the last submission of `action` came to.
-#[component]
-fn Said<S>(action: ServerAction<S>) -> impl IntoView
-where
-    S: ServerFn<Output = String, Error = ApiError> + Clone + Send + Sync + 'static,
-    S::Output: Send + Sync + 'static,
-{
-    move || {
-        action.value().get().map(|result| match result {
-            Ok(message) => view! { <p class="notice" role="status">{message}</p> }.into_any(),
-            Err(error) => {
-                view! { <p class="notice notice-error" role="alert">{error.to_string()}</p> }
-                    .into_any()
-            }
-        })
     }
 }
 

@@ -8,6 +8,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::mesh::get_pair_detail;
 use crate::components::empty_state::SignInFirst;
 use crate::components::mesh::{Coverage, Findings, HealthBadge};
+use crate::components::sync::SyncSection;
 use crate::mesh::model::{Direction, Known};
 use crate::mesh::view::{Access, PartnerSide, Switch};
 use crate::mesh::PairDetail;
@@ -159,6 +160,8 @@ fn PairView(detail: PairDetail) -> impl IntoView {
             <DirectionCard direction=pair.forward.clone() from=a.clone() to=b.clone() taken_at/>
             <DirectionCard direction=pair.backward.clone() from=b.clone() to=a.clone() taken_at/>
         </div>
+        <SyncSection source=pair.source.clone() target=pair.target.clone()/>
+        <p class="muted"><a href=format!("/pairs/{}/{}", pair.target, pair.source)>{format!("The sync {b} → {a} is on the swapped page.")}</a></p>
         <section class="card" aria-labelledby="pair-findings">
             <h2 id="pair-findings">"Findings"</h2>
             <Findings findings/>

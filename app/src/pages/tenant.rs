@@ -8,7 +8,8 @@ use leptos_router::hooks::use_params_map;
 use crate::api::mesh::get_tenant_detail;
 use crate::components::empty_state::SignInFirst;
 use crate::components::mesh::{Coverage, Findings, HealthBadge, StateBadge};
-use crate::mesh::model::Known;
+use crate::components::sync::TemplatesSection;
+use crate::mesh::model::{Known, ReadStatus};
 use crate::mesh::view::SyncSummary;
 use crate::mesh::{time, TenantDetail};
 use crate::pages::not_found::InvalidTenantId;
@@ -181,5 +182,6 @@ fn TenantView(detail: TenantDetail) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </section>
+        {(node.read != ReadStatus::NotSignedIn).then(|| view! { <TemplatesSection tenant=node.tenant_id.clone()/> })}
     }
 }

@@ -103,6 +103,25 @@ pub fn steps(steps: &[graph::sync::ProvisioningStep]) -> Vec<Step> {
         .collect()
 }
 
+/// An ISO 8601 schedule interval in words: `PT40M` → "every 40 minutes".
+pub fn interval_text(interval: &str) -> String {
+    let Some(rest) = interval.strip_prefix("PT") else {
+        return interval.to_owned();
+    };
+    let (number, unit) = rest.split_at(rest.len().saturating_sub(1));
+    let unit = match unit {
+        "M" => "minute",
+        "H" => "hour",
+        "S" => "second",
+        _ => return interval.to_owned(),
+    };
+    match number.parse::<u32>() {
+        Ok(1) => format!("every {unit}"),
+        Ok(n) => format!("every {n} {unit}s"),
+        Err(_) => interval.to_owned(),
+    }
+}
+
 /// The outcomes the log can be narrowed to (`provisioningStatusInfo/status`).
 pub const OUTCOMES: &[&str] = &["success", "failure", "skipped", "warning"];
 
@@ -116,6 +135,8 @@ pub struct Permissions {
 /// The sync section of the pair page, for `source → target`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncDetail {
+    /// When the mesh snapshot the job's status comes from was taken.
+    pub taken_at: i64,
     pub source: String,
     pub target: String,
     pub source_name: String,
@@ -192,3 +213,16 @@ pub const RESET_CHOICES: &[(&str, &str)] = &[
         "As the portal's Restart, and let pending deletions through",
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals_read_as_words() {
+        assert_eq!(interval_text("PT40M"), "every 40 minutes");
+        assert_eq!(interval_text("PT1H"), "every hour");
+        assert_eq!(interval_text("P1D"), "P1D");
+        assert_eq!(interval_text("PTxM"), "PTxM");
+    }
+}

@@ -118,6 +118,7 @@ impl SyncService {
         let (source_name, target_name) = (mesh.name(source), mesh.name(target));
         let job = mesh.job(source, target);
         let mut detail = SyncDetail {
+            taken_at: mesh.taken_at,
             source: source.to_owned(),
             target: target.to_owned(),
             source_name: source_name.clone(),
