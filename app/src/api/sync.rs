@@ -8,8 +8,12 @@ use serde::{Deserialize, Serialize};
 
 use super::ApiError;
 use crate::sync::list::{SyncQuery, SyncRow};
-use crate::sync::templates::{TemplateWrite, Templates};
-use crate::sync::{ActionResult, SyncAction, SyncDetail, UserMatch};
+#[cfg(feature = "ssr")]
+use crate::sync::templates::TemplateWrite;
+use crate::sync::templates::Templates;
+#[cfg(feature = "ssr")]
+use crate::sync::SyncAction;
+use crate::sync::{ActionResult, SyncDetail, UserMatch};
 
 /// The `/sync` page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -253,31 +257,38 @@ async fn write(tenant: String, write: TemplateWrite) -> Result<String, ApiError>
     port.template_write(&parts, &tenant, write).await
 }
 
-/// Saves `tenant`'s MTO templates (values `on`, `off` or `unset`).
+pub use save::*;
+
+/// The templates' form has one field per value: more arguments than clippy likes.
 #[allow(clippy::too_many_arguments)]
-#[server(endpoint = "sync/templates/save")]
-pub async fn save_templates(
-    tenant: String,
-    partner_level: String,
-    redeem_inbound: String,
-    redeem_outbound: String,
-    trust_mfa: String,
-    trust_compliant_device: String,
-    trust_hybrid_joined_device: String,
-    sync_level: String,
-    inbound_sync: String,
-) -> Result<String, ApiError> {
-    let form = crate::sync::templates::TemplateForm {
-        partner_level,
-        redeem_inbound,
-        redeem_outbound,
-        trust_mfa,
-        trust_compliant_device,
-        trust_hybrid_joined_device,
-        sync_level,
-        inbound_sync,
-    };
-    write(tenant, TemplateWrite::Save(form)).await
+mod save {
+    use super::*;
+
+    /// Saves `tenant`'s MTO templates (values `on`, `off` or `unset`).
+    #[server(endpoint = "sync/templates/save")]
+    pub async fn save_templates(
+        tenant: String,
+        partner_level: String,
+        redeem_inbound: String,
+        redeem_outbound: String,
+        trust_mfa: String,
+        trust_compliant_device: String,
+        trust_hybrid_joined_device: String,
+        sync_level: String,
+        inbound_sync: String,
+    ) -> Result<String, ApiError> {
+        let form = crate::sync::templates::TemplateForm {
+            partner_level,
+            redeem_inbound,
+            redeem_outbound,
+            trust_mfa,
+            trust_compliant_device,
+            trust_hybrid_joined_device,
+            sync_level,
+            inbound_sync,
+        };
+        write(tenant, TemplateWrite::Save(form)).await
+    }
 }
 
 /// Resets both of `tenant`'s MTO templates to their defaults.
