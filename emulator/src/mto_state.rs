@@ -122,8 +122,8 @@ impl Organization {
                         display_name: tenant.display_name.clone(),
                         role: m.role,
                         state: m.state,
-                        added: m.added.to_owned(),
-                        joined: m.joined.map(str::to_owned),
+                        added: m.added.clone(),
+                        joined: m.joined.clone(),
                         added_by: m.added_by.clone(),
                         transition: None,
                     },
@@ -138,7 +138,7 @@ impl Organization {
         Some(Self {
             display_name: mto.display_name.clone(),
             description: mto.description.clone(),
-            created: mto.created.to_owned(),
+            created: mto.created.clone(),
             creator,
             members,
         })
