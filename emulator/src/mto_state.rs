@@ -130,9 +130,11 @@ impl Organization {
                 ))
             })
             .collect();
-        let creator = members
-            .values()
-            .find(|m| m.role == MemberRole::Owner)
+        // The creator added itself; failing that, the first owner.
+        let owners = || members.values().filter(|m| m.role == MemberRole::Owner);
+        let creator = owners()
+            .find(|m| m.added_by == m.tenant_id)
+            .or_else(|| owners().next())
             .map(|m| m.tenant_id.clone())
             .unwrap_or_default();
         Some(Self {

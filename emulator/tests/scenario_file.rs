@@ -199,4 +199,33 @@ async fn a_pending_tenant_of_the_example_can_join() {
     )
     .await;
     assert_eq!(status, 204);
+    e.clock.advance(60);
+    let (status, join) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        "/tenantRelationships/multiTenantOrganization/joinRequest",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(join["memberState"], "active", "{join}");
+    assert_eq!(join["role"], "member");
+    // Joining created Proseware's partner settings for the other active tenants, with Adatum's
+    // templates applied on Adatum's side.
+    let adatum = user_token(&e.base, ADATUM, "admin@adatum.onmicrosoft.com").await;
+    let (status, partner) = call(
+        &e.base,
+        &adatum,
+        Method::GET,
+        &format!("/policies/crossTenantAccessPolicy/partners/{PROSEWARE}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(partner["isInMultiTenantOrganization"], true);
+    assert_eq!(
+        partner["automaticUserConsentSettings"]["outboundAllowed"],
+        true
+    );
 }
