@@ -15,6 +15,7 @@ pub mod mto_state;
 pub mod policy_state;
 pub mod request_log;
 pub mod scenario;
+pub mod scenario_file;
 pub mod sync_state;
 pub mod users_state;
 
@@ -26,6 +27,7 @@ use axum::Router;
 
 pub use clock::Clock;
 pub use scenario::Scenario;
+pub use scenario_file::ScenarioFileError;
 
 /// An authorization code waiting to be redeemed (single use, about 10 minutes).
 #[derive(Debug, Clone)]

@@ -122,23 +122,25 @@ impl Organization {
                         display_name: tenant.display_name.clone(),
                         role: m.role,
                         state: m.state,
-                        added: m.added.to_owned(),
-                        joined: m.joined.map(str::to_owned),
+                        added: m.added.clone(),
+                        joined: m.joined.clone(),
                         added_by: m.added_by.clone(),
                         transition: None,
                     },
                 ))
             })
             .collect();
-        let creator = members
-            .values()
-            .find(|m| m.role == MemberRole::Owner)
+        // The creator added itself; failing that, the first owner.
+        let owners = || members.values().filter(|m| m.role == MemberRole::Owner);
+        let creator = owners()
+            .find(|m| m.added_by == m.tenant_id)
+            .or_else(|| owners().next())
             .map(|m| m.tenant_id.clone())
             .unwrap_or_default();
         Some(Self {
             display_name: mto.display_name.clone(),
             description: mto.description.clone(),
-            created: mto.created.to_owned(),
+            created: mto.created.clone(),
             creator,
             members,
         })

@@ -10,7 +10,7 @@ use graph::policies::{
 };
 use serde_json::{json, Value};
 
-use crate::scenario::{Scenario, CONTOSO, FABRIKAM, TAILSPIN, WOODGROVE};
+use crate::scenario::{Custom, MemberState, Scenario, CONTOSO, FABRIKAM, TAILSPIN, WOODGROVE};
 
 #[derive(Debug, Clone)]
 pub struct TenantPolicies {
@@ -131,8 +131,59 @@ pub fn demo(scenario: &Scenario) -> HashMap<String, TenantPolicies> {
     all
 }
 
+/// A scenario file's policies: each tenant's partner configurations as listed (marked as in the MTO
+/// when both tenants are active in it), an identity sync policy where `inbound_sync` is given, and
+/// its templates.
+fn from_file(scenario: &Scenario, custom: &Custom) -> HashMap<String, TenantPolicies> {
+    let active = |id: &str| {
+        scenario.mto.is_some()
+            && scenario
+                .tenant(id)
+                .and_then(|t| t.membership.as_ref())
+                .is_some_and(|m| m.state == MemberState::Active)
+    };
+    let name = |id: &str| {
+        scenario
+            .tenant(id)
+            .map(|t| t.display_name.clone())
+            .unwrap_or_default()
+    };
+    scenario
+        .tenants
+        .iter()
+        .map(|tenant| {
+            let mut policies = TenantPolicies::empty();
+            if let Some(setup) = custom.tenants.get(&tenant.id) {
+                for p in &setup.partners {
+                    let mut config =
+                        mto_partner(&p.partner, p.auto_redeem_inbound, p.auto_redeem_outbound);
+                    config.is_in_multi_tenant_organization =
+                        Some(active(&tenant.id) && active(&p.partner));
+                    policies.partners.insert(p.partner.clone(), config);
+                    if p.inbound_sync.is_some() {
+                        policies.identity_sync.insert(
+                            p.partner.clone(),
+                            sync_policy(&p.partner, &name(&p.partner), p.inbound_sync),
+                        );
+                    }
+                }
+                policies.partner_template.automatic_user_consent_settings = InboundOutbound {
+                    inbound_allowed: setup.templates.auto_redeem_inbound,
+                    outbound_allowed: setup.templates.auto_redeem_outbound,
+                };
+                policies.sync_template.user_sync_inbound.is_sync_allowed =
+                    setup.templates.inbound_sync;
+            }
+            (tenant.id.clone(), policies)
+        })
+        .collect()
+}
+
 /// The policies a scenario starts with.
 pub fn for_scenario(scenario: &Scenario) -> HashMap<String, TenantPolicies> {
+    if let Some(custom) = &scenario.custom {
+        return from_file(scenario, custom);
+    }
     if scenario.name == "demo" {
         return demo(scenario);
     }

@@ -8,16 +8,53 @@ pub mod roles {
     pub const HELPDESK_ADMINISTRATOR: &str = "729827e3-9c14-49f7-bb1b-9608f156bbb8";
     pub const HYBRID_IDENTITY_ADMINISTRATOR: &str = "8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2";
 
+    /// Every role of graph-api.md §9: display name and template id.
+    pub const ALL: &[(&str, &str)] = &[
+        ("Global Administrator", GLOBAL_ADMINISTRATOR),
+        ("Global Reader", GLOBAL_READER),
+        ("Security Administrator", SECURITY_ADMINISTRATOR),
+        ("Security Reader", "5d6b6bb7-de71-4623-b4af-96380a352509"),
+        ("Security Operator", "5f2222b1-57c3-48ba-8ad5-d4759f1fde6f"),
+        ("Helpdesk Administrator", HELPDESK_ADMINISTRATOR),
+        ("Reports Reader", "4a5d8f65-41da-4de4-8968-e035b65339cf"),
+        (
+            "Application Administrator",
+            "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
+        ),
+        (
+            "Cloud Application Administrator",
+            "158c047a-c907-4556-b7ef-446551a6b5f7",
+        ),
+        (
+            "Hybrid Identity Administrator",
+            HYBRID_IDENTITY_ADMINISTRATOR,
+        ),
+        (
+            "Privileged Role Administrator",
+            "e8611ab8-c189-46e8-94e1-60213ab1f814",
+        ),
+        ("User Administrator", "fe930be7-5e62-47db-91af-98c3a49a38b1"),
+        (
+            "Teams Administrator",
+            "69091246-20e8-4a56-aa4d-066075b2a7a8",
+        ),
+        ("Directory Readers", "88d8e3e3-8f55-4a1e-953a-9b9898b8876b"),
+    ];
+
     /// Display names, for `/me/transitiveMemberOf/microsoft.graph.directoryRole`.
     pub fn name(template_id: &str) -> &'static str {
-        match template_id {
-            GLOBAL_ADMINISTRATOR => "Global Administrator",
-            GLOBAL_READER => "Global Reader",
-            SECURITY_ADMINISTRATOR => "Security Administrator",
-            HELPDESK_ADMINISTRATOR => "Helpdesk Administrator",
-            HYBRID_IDENTITY_ADMINISTRATOR => "Hybrid Identity Administrator",
-            _ => "Directory role",
-        }
+        ALL.iter()
+            .find(|(_, id)| *id == template_id)
+            .map_or("Directory role", |(name, _)| name)
+    }
+
+    /// The template id of a role given by display name (case-insensitive) or by template id.
+    pub fn template_id(name_or_id: &str) -> Option<&'static str> {
+        ALL.iter()
+            .find(|(name, id)| {
+                name.eq_ignore_ascii_case(name_or_id) || id.eq_ignore_ascii_case(name_or_id)
+            })
+            .map(|(_, id)| *id)
     }
 }
 
@@ -52,8 +89,8 @@ pub struct Membership {
     pub role: MemberRole,
     pub state: MemberState,
     pub added_by: String,
-    pub added: &'static str,
-    pub joined: Option<&'static str>,
+    pub added: String,
+    pub joined: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +113,87 @@ impl Tenant {
 pub struct Mto {
     pub display_name: String,
     pub description: String,
-    pub created: &'static str,
+    pub created: String,
+}
+
+/// A user a scenario file places in a tenant, beyond its accounts and generated members.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExplicitUser {
+    pub display_name: String,
+    /// Internal users: their UPN in the tenant. External users: their home address (the UPN in the
+    /// tenant is the `#EXT#` form of it).
+    pub address: String,
+    /// `Member` or `Guest`.
+    pub user_type: &'static str,
+    /// External (B2B, `creationType` `Invitation`) rather than a local account.
+    pub external: bool,
+    pub account_enabled: bool,
+}
+
+/// `count` of `from`'s generated members (after skipping `skip`) invited into a tenant as B2B users.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub from: String,
+    pub skip: usize,
+    pub count: usize,
+    /// `Member` or `Guest`.
+    pub user_type: &'static str,
+}
+
+/// The cross-tenant access settings a tenant keeps for one partner. `None` leaves a value unset
+/// (inherited from the default); `inbound_sync: None` means no identity sync policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerSetup {
+    pub partner: String,
+    pub auto_redeem_inbound: Option<bool>,
+    pub auto_redeem_outbound: Option<bool>,
+    pub inbound_sync: Option<bool>,
+}
+
+/// A tenant's MTO templates (`None` leaves a template value null).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TemplateSetup {
+    pub auto_redeem_inbound: Option<bool>,
+    pub auto_redeem_outbound: Option<bool>,
+    pub inbound_sync: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    /// Started two days before the emulator starts; its latest cycle ran ten minutes ago.
+    Active,
+    /// Ran like an active job, then paused.
+    Paused,
+    /// Created and never started.
+    Disabled,
+}
+
+/// A cross-tenant sync configuration (`MTO_Sync_<target>`) with its job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncSetup {
+    pub source: String,
+    pub target: String,
+    /// The first `scope` generated members of the source are assigned.
+    pub scope: usize,
+    pub state: JobState,
+}
+
+/// One tenant's part of a scenario file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TenantSetup {
+    pub generated_users: usize,
+    pub users: Vec<ExplicitUser>,
+    pub invitations: Vec<Invitation>,
+    pub partners: Vec<PartnerSetup>,
+    pub templates: TemplateSetup,
+}
+
+/// What a scenario file describes beyond tenants, accounts and the MTO; all references are tenant ids.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Custom {
+    /// Per tenant id.
+    pub tenants: std::collections::BTreeMap<String, TenantSetup>,
+    pub sync: Vec<SyncSetup>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +203,9 @@ pub struct Scenario {
     pub mto: Option<Mto>,
     /// Generated internal members in each tenant (the first tenant only, for scale scenarios).
     pub internal_users: usize,
+    /// What a scenario file describes beyond tenants, accounts and the MTO (`None` for the built-in
+    /// scenarios, whose users, policies and sync configurations are written in code).
+    pub custom: Option<Custom>,
 }
 
 impl Scenario {
@@ -116,22 +236,23 @@ impl Scenario {
             accounts,
             membership,
         };
-        let member = |role, state, joined| {
+        let member = |role, state, joined: Option<&str>| {
             Some(Membership {
                 role,
                 state,
                 added_by: CONTOSO.into(),
-                added: "2026-09-01T09:00:00Z",
-                joined,
+                added: "2026-09-01T09:00:00Z".into(),
+                joined: joined.map(str::to_owned),
             })
         };
         Self {
             name: "demo".into(),
             internal_users: 300,
+            custom: None,
             mto: Some(Mto {
                 display_name: "Contoso Group".into(),
                 description: "Contoso and the companies it owns".into(),
-                created: "2026-09-01T08:30:00Z",
+                created: "2026-09-01T08:30:00Z".into(),
             }),
             tenants: vec![
                 tenant(
@@ -156,7 +277,7 @@ impl Scenario {
                         role: MemberRole::Owner,
                         state: MemberState::Active,
                         added_by: CONTOSO.into(),
-                        added: "2026-09-01T08:30:00Z",
+                        added: "2026-09-01T08:30:00Z".into(),
                         joined: None,
                     }),
                 ),
@@ -283,12 +404,8 @@ impl Scenario {
                     },
                     state: MemberState::Active,
                     added_by: owner.clone(),
-                    added: "2026-09-01T09:00:00Z",
-                    joined: if i == 0 {
-                        None
-                    } else {
-                        Some("2026-09-02T09:00:00Z")
-                    },
+                    added: "2026-09-01T09:00:00Z".into(),
+                    joined: (i != 0).then(|| "2026-09-02T09:00:00Z".to_owned()),
                 }),
                 ..tenant
             })
@@ -299,9 +416,10 @@ impl Scenario {
             mto: Some(Mto {
                 display_name: "Scale Group".into(),
                 description: "Generated for benchmarks".into(),
-                created: "2026-09-01T08:30:00Z",
+                created: "2026-09-01T08:30:00Z".into(),
             }),
             internal_users: m,
+            custom: None,
         }
     }
 

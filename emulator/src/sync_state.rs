@@ -23,7 +23,7 @@ use serde_json::{json, Map, Value};
 
 use crate::mto_state::iso;
 use crate::policy_state::TenantPolicies;
-use crate::scenario::{Scenario, Tenant, CONTOSO, FABRIKAM, WOODGROVE};
+use crate::scenario::{Custom, JobState, Scenario, Tenant, CONTOSO, FABRIKAM, WOODGROVE};
 use crate::users_state::{synced_copy, User};
 use crate::World;
 
@@ -1099,15 +1099,15 @@ pub fn assign(config: &mut Configuration, user: &User, now: i64) -> AppRoleAssig
 }
 
 /// An MTO-style configuration (`MTO_Sync_<target>`) from `source` to `target`, with the source's
-/// users `scope` assigned and its job started at `started`.
-fn mto_configuration(
+/// users `scope` assigned and a job that was never started; returns the job's id.
+fn new_configuration(
     world: &mut World,
     source: &str,
     target: &str,
     scope: std::ops::Range<usize>,
-    started: i64,
-) {
-    let mut config = instantiate(source, &format!("{MTO_SYNC_PREFIX}{target}"), started);
+    created: i64,
+) -> String {
+    let mut config = instantiate(source, &format!("{MTO_SYNC_PREFIX}{target}"), created);
     config.secrets = secrets_for(target);
     let users: Vec<User> = world
         .users
@@ -1121,10 +1121,9 @@ fn mto_configuration(
         })
         .unwrap_or_default();
     for user in &users {
-        assign(&mut config, user, started);
+        assign(&mut config, user, created);
     }
-    let mut job = Job::new(source);
-    job.start(started);
+    let job = Job::new(source);
     let job_id = job.id.clone();
     config.jobs.push(job);
     world
@@ -1132,8 +1131,57 @@ fn mto_configuration(
         .entry(source.to_owned())
         .or_default()
         .push(config);
+    job_id
+}
+
+/// [`new_configuration`] with its job started at `started` and its first cycle run; returns the
+/// job's id.
+fn mto_configuration(
+    world: &mut World,
+    source: &str,
+    target: &str,
+    scope: std::ops::Range<usize>,
+    started: i64,
+) -> String {
+    let job_id = new_configuration(world, source, target, scope, started);
+    if let Some(job) = job_mut(world, source, &job_id) {
+        job.start(started);
+    }
     // Let it run up to now so status, users and the provisioning log are what the service would show.
     run_cycle(world, source, &job_id, started + FIRST_CYCLE_SECONDS);
+    job_id
+}
+
+/// A scenario file's sync jobs: active and paused ones started two days ago (each scope's users
+/// are the source's first generated members), their latest cycle a few minutes ago; paused ones
+/// paused after it; disabled ones never started.
+fn from_file(world: &mut World, custom: &Custom, now: i64) {
+    let started = now - 2 * 24 * 3600;
+    for (index, setup) in custom.sync.iter().enumerate() {
+        let offset = index as i64;
+        let accounts = world
+            .scenario
+            .tenant(&setup.source)
+            .map_or(0, |t| t.accounts.len());
+        let scope = accounts..accounts + setup.scope;
+        if setup.state == JobState::Disabled {
+            new_configuration(world, &setup.source, &setup.target, scope, started);
+            continue;
+        }
+        let job_id = mto_configuration(
+            world,
+            &setup.source,
+            &setup.target,
+            scope,
+            started + 300 * offset,
+        );
+        run_cycle(world, &setup.source, &job_id, now - 600 - 60 * offset);
+        if setup.state == JobState::Paused {
+            if let Some(job) = job_mut(world, &setup.source, &job_id) {
+                job.pause();
+            }
+        }
+    }
 }
 
 /// The demo's configurations (design.md): Contoso ⇄ Fabrikam, Woodgrove → Contoso healthy (users
@@ -1174,7 +1222,9 @@ pub fn ring(world: &mut World, scenario: &Scenario, now: i64) {
 /// Configurations a scenario starts with.
 pub fn for_scenario(world: &mut World, now: i64) {
     let scenario = world.scenario.clone();
-    if scenario.name == "demo" {
+    if let Some(custom) = &scenario.custom {
+        from_file(world, custom, now);
+    } else if scenario.name == "demo" {
         demo(world, now);
     } else {
         ring(world, &scenario, now);

@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use crate::scenario::{Scenario, CONTOSO, FABRIKAM, TAILSPIN, WOODGROVE};
+use crate::scenario::{
+    Custom, ExplicitUser, Scenario, Tenant, CONTOSO, FABRIKAM, TAILSPIN, WOODGROVE,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
@@ -222,9 +224,88 @@ pub fn demo(scenario: &Scenario) -> HashMap<String, Vec<User>> {
     all
 }
 
+/// A user a scenario file lists: a local account in the tenant, or a B2B user (`#EXT#` UPN from
+/// their home address, invited and accepted, hidden from the address list).
+fn explicit_user(tenant: &Tenant, index: usize, user: &ExplicitUser) -> User {
+    let (upn, creation_type, state, shown, company) = if user.external {
+        (
+            external_upn(&user.address, tenant.default_domain()),
+            Some("Invitation"),
+            Some("Accepted"),
+            Some(false),
+            None,
+        )
+    } else {
+        (
+            user.address.clone(),
+            None,
+            None,
+            None,
+            Some(tenant.display_name.clone()),
+        )
+    };
+    User {
+        id: object_id(&tenant.id, "explicit", index),
+        display_name: user.display_name.clone(),
+        user_principal_name: upn,
+        mail: Some(user.address.clone()),
+        user_type: user.user_type,
+        creation_type,
+        external_user_state: state,
+        show_in_address_list: shown,
+        account_enabled: user.account_enabled,
+        company_name: company,
+        synced_from: None,
+    }
+}
+
+/// A scenario file's users: accounts and generated members, then the listed users, then the B2B
+/// copies of other tenants' generated members.
+fn from_file(scenario: &Scenario, custom: &Custom) -> HashMap<String, Vec<User>> {
+    let generated_users = |id: &str| custom.tenants.get(id).map_or(0, |s| s.generated_users);
+    let internal: HashMap<String, Vec<User>> = scenario
+        .tenants
+        .iter()
+        .map(|t| (t.id.clone(), internal_members(t, generated_users(&t.id))))
+        .collect();
+    let mut all = internal.clone();
+    for tenant in &scenario.tenants {
+        let (Some(setup), Some(list)) = (custom.tenants.get(&tenant.id), all.get_mut(&tenant.id))
+        else {
+            continue;
+        };
+        list.extend(
+            setup
+                .users
+                .iter()
+                .enumerate()
+                .map(|(i, user)| explicit_user(tenant, i, user)),
+        );
+        for invitation in &setup.invitations {
+            let accounts = scenario
+                .tenant(&invitation.from)
+                .map_or(0, |t| t.accounts.len());
+            let start = accounts + invitation.skip;
+            let home = internal
+                .get(&invitation.from)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            list.extend(invited_copies(
+                home,
+                start..start + invitation.count,
+                tenant,
+                invitation.user_type,
+            ));
+        }
+    }
+    all
+}
+
 /// Users a scenario starts with.
 pub fn for_scenario(scenario: &Scenario) -> HashMap<String, Vec<User>> {
-    if scenario.name == "demo" {
+    if let Some(custom) = &scenario.custom {
+        from_file(scenario, custom)
+    } else if scenario.name == "demo" {
         demo(scenario)
     } else {
         scenario

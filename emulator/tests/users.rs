@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{app_token, http, start};
+use common::{app_token, http, start, users_count};
 use emulator::scenario::CONTOSO;
 use serde_json::Value;
 
@@ -12,6 +12,28 @@ async fn token(base: &str) -> String {
         .as_str()
         .unwrap()
         .to_owned()
+}
+
+/// `GET /users` with `params` (encoded by the client), optionally with `ConsistencyLevel: eventual`.
+async fn list(base: &str, token: &str, params: &[(&str, &str)], eventual: bool) -> (u16, Value) {
+    let mut request = http()
+        .get(format!("{base}/v1.0/users"))
+        .query(params)
+        .bearer_auth(token);
+    if eventual {
+        request = request.header("ConsistencyLevel", "eventual");
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+/// The values of a `GET /users` answer.
+fn users(body: &Value) -> &Vec<Value> {
+    body["value"].as_array().unwrap()
+}
+
+fn text<'v>(user: &'v Value, field: &str) -> &'v str {
+    user[field].as_str().unwrap_or_default()
 }
 
 async fn get(url: &str, token: &str, eventual: bool) -> reqwest::Response {
@@ -130,17 +152,21 @@ async fn bad_queries_are_refused_like_graph() {
     let token = token(&e.base).await;
     let too_big = get(&format!("{}/v1.0/users?$top=1000", e.base), &token, false).await;
     assert_eq!(too_big.status(), 400);
-    let unsupported = get(
-        &format!("{}/v1.0/users?$filter=displayName%20eq%20'x'", e.base),
+    // displayName supports eq, ne, not, ge, le, in and startsWith, not endsWith (user resource).
+    let (status, unsupported) = list(
+        &e.base,
         &token,
-        false,
+        &[("$filter", "endsWith(displayName,'x')"), ("$count", "true")],
+        true,
     )
     .await;
-    assert_eq!(unsupported.status(), 400);
+    assert_eq!(status, 400);
+    assert_eq!(unsupported["error"]["code"], "Request_UnsupportedQuery");
     assert_eq!(
-        unsupported.json::<Value>().await.unwrap()["error"]["code"],
-        "Request_UnsupportedQuery"
+        unsupported["error"]["message"],
+        "Unsupported or invalid query filter clause specified for property 'displayName' of resource 'User'."
     );
+    assert!(unsupported["error"]["innerError"]["request-id"].is_string());
     let missing = get(
         &format!("{}/v1.0/users/nobody@contoso.com", e.base),
         &token,
@@ -158,4 +184,244 @@ async fn bad_queries_are_refused_like_graph() {
     .await
     .unwrap();
     assert_eq!(admin["displayName"], "Contoso Admin");
+}
+
+#[tokio::test]
+async fn startswith_filters_combine_with_or_and_and_case_insensitively() {
+    let e = start().await;
+    let token = token(&e.base).await;
+    let (status, body) = list(
+        &e.base,
+        &token,
+        &[
+            ("$filter", "startswith(displayName,'ALEX')"),
+            ("$top", "999"),
+        ],
+        false,
+    )
+    .await;
+    assert_eq!(status, 200, "startsWith is a default query: {body}");
+    let found = users(&body);
+    assert!(!found.is_empty());
+    assert!(found
+        .iter()
+        .all(|u| text(u, "displayName").to_lowercase().starts_with("alex")));
+
+    let (status, body) = list(
+        &e.base,
+        &token,
+        &[
+            (
+                "$filter",
+                "startswith(userPrincipalName,'admin@') or startswith(mail,'helpdesk@')",
+            ),
+            ("$select", "userPrincipalName,mail"),
+        ],
+        false,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mut upns: Vec<&str> = users(&body)
+        .iter()
+        .map(|u| text(u, "userPrincipalName"))
+        .collect();
+    upns.sort();
+    assert_eq!(
+        upns,
+        [
+            "admin@contoso.onmicrosoft.com",
+            "helpdesk@contoso.onmicrosoft.com"
+        ]
+    );
+
+    let (status, body) = list(
+        &e.base,
+        &token,
+        &[(
+            "$filter",
+            "(startswith(displayName,'a') or startswith(displayName,'b')) and userType eq 'Guest'",
+        )],
+        false,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(users(&body).iter().all(|u| {
+        let name = text(u, "displayName").to_lowercase();
+        name.starts_with('a') || name.starts_with('b')
+    }));
+}
+
+#[tokio::test]
+async fn ne_and_endswith_need_the_advanced_query_parameters() {
+    let e = start().await;
+    let token = token(&e.base).await;
+    // Microsoft's advanced-query page: without the header or $count=true, the documented error.
+    for (filter, operator) in [
+        ("userType ne 'Member'", "ne"),
+        ("endsWith(mail,'@tailspintoys.com')", "endsWith"),
+    ] {
+        for (params, eventual) in [
+            (vec![("$filter", filter)], false),
+            (vec![("$filter", filter)], true),
+            (vec![("$filter", filter), ("$count", "true")], false),
+        ] {
+            let (status, body) = list(&e.base, &token, &params, eventual).await;
+            assert_eq!(status, 400, "{filter} {params:?} {eventual}");
+            assert_eq!(body["error"]["code"], "Request_UnsupportedQuery");
+            assert_eq!(
+                body["error"]["message"],
+                format!("Operator '{operator}' is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information")
+            );
+        }
+    }
+
+    let (status, body) = list(
+        &e.base,
+        &token,
+        &[
+            ("$filter", "userType ne 'Member'"),
+            ("$count", "true"),
+            ("$select", "userType"),
+            ("$top", "999"),
+        ],
+        true,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let guests = users(&body);
+    assert!(!guests.is_empty());
+    assert!(guests.iter().all(|u| u["userType"] == "Guest"));
+    assert_eq!(
+        body["@odata.count"].as_u64().unwrap() as usize,
+        guests.len()
+    );
+
+    let (status, body) = list(
+        &e.base,
+        &token,
+        &[
+            ("$filter", "endsWith(mail,'@TAILSPINTOYS.com')"),
+            ("$count", "true"),
+            ("$top", "999"),
+        ],
+        true,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(!users(&body).is_empty());
+    assert!(users(&body)
+        .iter()
+        .all(|u| text(u, "mail").ends_with("@tailspintoys.com")));
+
+    // The documented example: B2B users by the #EXT# form of their UPN.
+    let (status, body) = list(
+        &e.base,
+        &token,
+        &[
+            (
+                "$filter",
+                "endsWith(userPrincipalName,'#EXT#@contoso.onmicrosoft.com')",
+            ),
+            ("$count", "true"),
+            ("$top", "999"),
+        ],
+        true,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(users(&body).len() >= 20);
+    assert!(users(&body)
+        .iter()
+        .all(|u| text(u, "userPrincipalName").contains("#EXT#@")));
+}
+
+#[tokio::test]
+async fn search_needs_the_header_and_quoted_clauses() {
+    let e = start().await;
+    let token = token(&e.base).await;
+    let (status, body) = list(
+        &e.base,
+        &token,
+        &[("$search", "\"displayName:vance\"")],
+        false,
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["code"], "Request_UnsupportedQuery");
+    assert_eq!(
+        body["error"]["message"],
+        "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'"
+    );
+
+    let (status, body) = list(&e.base, &token, &[("$search", "displayName:vance")], true).await;
+    assert_eq!(status, 400, "the clause must be in double quotes");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Syntax error"));
+
+    // $search needs only the header; $count=true adds the count.
+    let (status, body) = list(
+        &e.base,
+        &token,
+        &[("$search", "\"displayName:VANCE\""), ("$top", "999")],
+        true,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let found = users(&body);
+    assert!(!found.is_empty());
+    assert!(found.iter().all(|u| text(u, "displayName")
+        .split_whitespace()
+        .any(|w| w.eq_ignore_ascii_case("vance"))));
+    assert!(body.get("@odata.count").is_none());
+
+    let (status, body) = list(
+        &e.base,
+        &token,
+        &[
+            (
+                "$search",
+                "\"userPrincipalName:admin@\" OR \"userPrincipalName:helpdesk@\"",
+            ),
+            ("$count", "true"),
+        ],
+        true,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["@odata.count"], 2);
+
+    // Combined with $filter: both must hold.
+    let (status, body) = list(
+        &e.base,
+        &token,
+        &[
+            ("$search", "\"displayName:vance\""),
+            ("$filter", "userType eq 'Guest'"),
+        ],
+        true,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(users(&body).len() < found.len());
+}
+
+#[tokio::test]
+async fn advanced_filters_count_through_the_count_segment() {
+    let e = start().await;
+    let token = token(&e.base).await;
+    let count = |filter: Option<&'static str>| {
+        let (base, token) = (e.base.clone(), token.clone());
+        async move {
+            let (status, text) = users_count(&base, &token, filter).await;
+            assert_eq!(status, 200, "{text}");
+            text.parse::<usize>().unwrap()
+        }
+    };
+    let all = count(None).await;
+    let members = count(Some("userType eq 'Member'")).await;
+    let not_members = count(Some("userType ne 'Member'")).await;
+    assert_eq!(members + not_members, all);
+    assert!(not_members > 0);
 }

@@ -10,6 +10,7 @@ mod provisioning;
 mod sync;
 mod tenant_info;
 mod users;
+mod users_query;
 
 use axum::routing::{delete, get, post};
 use axum::Router;

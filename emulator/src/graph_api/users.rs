@@ -1,16 +1,18 @@
 //! `GET /users`, `/users/$count`, `/users/{id | userPrincipalName}` (graph-api.md §7.3): `$select`,
-//! `$top` (≤ 999), `$filter` on `userType` / `creationType` (`eq`, `in`, joined with `and`), `$count`
+//! `$top` (≤ 999), `$filter` and `$search` (`users_query`, with the advanced-query rules), `$count`
 //! and the `/$count` segment needing `ConsistencyLevel: eventual`, opaque `$skiptoken` paging.
 
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
 
+use super::users_query::{
+    needs_advanced, parse_filter, parse_search, search_needs_eventual, Filter, Search,
+};
 use super::{paging, Caller};
 use crate::error::GraphError;
 use crate::users_state::User;
@@ -42,71 +44,38 @@ fn eventual(parts: &Parts) -> bool {
         .is_some_and(|v| v.eq_ignore_ascii_case("eventual"))
 }
 
-/// One `$filter` clause: a property and the values it may take.
-#[derive(Debug, PartialEq)]
-pub struct Clause {
-    pub property: String,
-    pub values: Vec<String>,
+/// The `$filter` and `$search` of a users request.
+struct UserQuery {
+    filter: Option<Filter>,
+    search: Option<Search>,
 }
 
-fn unsupported(filter: &str) -> GraphError {
-    GraphError::new(StatusCode::BAD_REQUEST, "Request_UnsupportedQuery", format!("Unsupported or invalid query filter clause specified for property in filter '{filter}'."))
-}
-
-fn quoted(text: &str) -> Option<String> {
-    text.trim()
-        .strip_prefix('\'')?
-        .strip_suffix('\'')
-        .map(str::to_owned)
-}
-
-/// Parses `userType eq 'Guest' and creationType in ('Invitation')`.
-pub fn parse_filter(filter: &str) -> Result<Vec<Clause>, GraphError> {
-    filter
-        .split(" and ")
-        .map(|clause| {
-            let clause = clause.trim();
-            let (property, rest) = clause.split_once(' ').ok_or_else(|| unsupported(filter))?;
-            if !matches!(property, "userType" | "creationType") {
-                return Err(unsupported(filter));
+impl UserQuery {
+    /// Parses both and applies Graph's advanced-query rules: `$search` needs `ConsistencyLevel:
+    /// eventual`; `ne` and `endsWith` need `advanced` (the header and `$count`).
+    fn parse(
+        query: &HashMap<String, String>,
+        eventual: bool,
+        advanced: bool,
+    ) -> Result<Self, GraphError> {
+        let filter = query.get("$filter").map(|f| parse_filter(f)).transpose()?;
+        if let Some(operator) = filter.as_ref().and_then(Filter::advanced_operator) {
+            if !advanced {
+                return Err(needs_advanced(operator));
             }
-            let rest = rest.trim();
-            let values = if let Some(value) = rest.strip_prefix("eq ") {
-                vec![quoted(value).ok_or_else(|| unsupported(filter))?]
-            } else if let Some(list) = rest.strip_prefix("in ") {
-                let inner = list
-                    .trim()
-                    .strip_prefix('(')
-                    .and_then(|l| l.strip_suffix(')'))
-                    .ok_or_else(|| unsupported(filter))?;
-                inner
-                    .split(',')
-                    .map(|v| quoted(v).ok_or_else(|| unsupported(filter)))
-                    .collect::<Result<_, _>>()?
-            } else {
-                return Err(unsupported(filter));
-            };
-            Ok(Clause {
-                property: property.to_owned(),
-                values,
-            })
-        })
-        .collect()
-}
-
-fn matches(user: &User, clauses: &[Clause]) -> bool {
-    clauses.iter().all(|clause| {
-        let value = match clause.property.as_str() {
-            "userType" => Some(user.user_type),
-            _ => user.creation_type,
+        }
+        let search = match query.get("$search") {
+            Some(_) if !eventual => return Err(search_needs_eventual()),
+            Some(search) => Some(parse_search(search)?),
+            None => None,
         };
-        value.is_some_and(|v| {
-            clause
-                .values
-                .iter()
-                .any(|wanted| wanted.eq_ignore_ascii_case(v))
-        })
-    })
+        Ok(Self { filter, search })
+    }
+
+    fn matches(&self, user: &User) -> bool {
+        self.filter.as_ref().is_none_or(|f| f.matches(user))
+            && self.search.as_ref().is_none_or(|s| s.matches(user))
+    }
 }
 
 fn user_json(user: &User, select: Option<&[String]>) -> Value {
@@ -155,10 +124,8 @@ pub async fn list(
         },
         None => DEFAULT_PAGE,
     };
-    let clauses = match query.get("$filter") {
-        Some(filter) => parse_filter(filter)?,
-        None => Vec::new(),
-    };
+    let wants_count = query.get("$count").is_some_and(|c| c == "true") && eventual(&parts);
+    let user_query = UserQuery::parse(&query, eventual(&parts), wants_count)?;
     let select: Option<Vec<String>> = query
         .get("$select")
         .map(|s| s.split(',').map(|f| f.trim().to_owned()).collect());
@@ -173,10 +140,9 @@ pub async fn list(
         .get(&caller.tenant_id)
         .map(Vec::as_slice)
         .unwrap_or_default();
-    let wants_count = query.get("$count").is_some_and(|c| c == "true") && eventual(&parts);
-    let mut matching = users.iter().filter(|u| matches(u, &clauses));
+    let mut matching = users.iter().filter(|u| user_query.matches(u));
     let count = if wants_count && offset == 0 {
-        Some(users.iter().filter(|u| matches(u, &clauses)).count())
+        Some(users.iter().filter(|u| user_query.matches(u)).count())
     } else {
         None
     };
@@ -216,13 +182,10 @@ pub async fn count(
             "$count is not currently supported.",
         ));
     }
-    let clauses = match query.get("$filter") {
-        Some(filter) => parse_filter(filter)?,
-        None => Vec::new(),
-    };
+    let user_query = UserQuery::parse(&query, true, true)?;
     let world = state.world_now();
     let count = world.users.get(&caller.tenant_id).map_or(0, |users| {
-        users.iter().filter(|u| matches(u, &clauses)).count()
+        users.iter().filter(|u| user_query.matches(u)).count()
     });
     Ok(([("content-type", "text/plain")], count.to_string()).into_response())
 }
@@ -247,27 +210,4 @@ pub async fn get(
     let mut body = user_json(user, select.as_deref());
     body["@odata.context"] = json!("https://graph.microsoft.com/v1.0/$metadata#users/$entity");
     Ok(Json(body).into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn filters_parse_eq_in_and_and() {
-        let clauses =
-            parse_filter("userType eq 'Guest' and creationType in ('Invitation', 'LocalAccount')")
-                .unwrap();
-        assert_eq!(
-            clauses[0],
-            Clause {
-                property: "userType".into(),
-                values: vec!["Guest".into()]
-            }
-        );
-        assert_eq!(clauses[1].values, ["Invitation", "LocalAccount"]);
-        assert!(parse_filter("displayName eq 'x'").is_err());
-        assert!(parse_filter("userType ne 'Guest'").is_err());
-        assert!(parse_filter("userType eq Guest").is_err());
-    }
 }

@@ -16,8 +16,13 @@ pub struct Running {
 }
 
 pub async fn start() -> Running {
+    start_with(Scenario::demo()).await
+}
+
+/// An emulator serving `scenario` on an ephemeral port, with a manual clock and controls.
+pub async fn start_with(scenario: Scenario) -> Running {
     let clock = Clock::manual(time::OffsetDateTime::now_utc());
-    let emulator = Emulator::new(Scenario::demo(), clock.clone())
+    let emulator = Emulator::new(scenario, clock.clone())
         .unwrap()
         .with_controls();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -136,4 +141,17 @@ pub async fn call(
             serde_json::from_str(&text).unwrap()
         },
     )
+}
+
+/// `GET /users/$count` with `ConsistencyLevel: eventual` and an optional `$filter`: status and text.
+pub async fn users_count(base: &str, token: &str, filter: Option<&str>) -> (u16, String) {
+    let response = http()
+        .get(format!("{base}/v1.0/users/$count"))
+        .query(&filter.map(|f| [("$filter", f)]).unwrap_or_default())
+        .bearer_auth(token)
+        .header("ConsistencyLevel", "eventual")
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
 }

@@ -1,0 +1,759 @@
+//! `$filter` and `$search` on `/users` (graph-api.md §7.1, §7.3; Microsoft's "advanced query
+//! capabilities" and "$search" pages): the clauses a real client sends, case-insensitive like Graph.
+//!
+//! `$filter`: `eq` and `in` on `userType`, `creationType`, `displayName`, `userPrincipalName`,
+//! `mail` and (`eq` only) `accountEnabled`; `startswith(displayName|userPrincipalName|mail,'…')`;
+//! advanced (`ConsistencyLevel: eventual` and `$count=true`): `ne` on all of them and
+//! `endswith(userPrincipalName|mail,'…')`; joined with `and` / `or`, with parentheses.
+//! `$search`: `"property:text"` clauses joined with `AND` / `OR`, with parentheses; `displayName`
+//! is matched by tokens, `userPrincipalName` and `mail` by prefix.
+
+use axum::http::StatusCode;
+
+use crate::error::GraphError;
+use crate::users_state::User;
+
+const ADVANCED_HINT: &str = "is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information";
+const SEARCH_NEEDS_EVENTUAL: &str = "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Property {
+    UserType,
+    CreationType,
+    DisplayName,
+    UserPrincipalName,
+    Mail,
+    AccountEnabled,
+}
+
+impl Property {
+    fn parse(name: &str) -> Option<Self> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "usertype" => Self::UserType,
+            "creationtype" => Self::CreationType,
+            "displayname" => Self::DisplayName,
+            "userprincipalname" => Self::UserPrincipalName,
+            "mail" => Self::Mail,
+            "accountenabled" => Self::AccountEnabled,
+            _ => return None,
+        })
+    }
+
+    fn text(self, user: &User) -> Option<&str> {
+        match self {
+            Self::UserType => Some(user.user_type),
+            Self::CreationType => user.creation_type,
+            Self::DisplayName => Some(&user.display_name),
+            Self::UserPrincipalName => Some(&user.user_principal_name),
+            Self::Mail => user.mail.as_deref(),
+            Self::AccountEnabled => None,
+        }
+    }
+
+    fn supports_prefix(self) -> bool {
+        matches!(
+            self,
+            Self::DisplayName | Self::UserPrincipalName | Self::Mail
+        )
+    }
+
+    fn supports_suffix(self) -> bool {
+        matches!(self, Self::UserPrincipalName | Self::Mail)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Literal {
+    Text(String),
+    Bool(bool),
+}
+
+/// Clauses joined with and / or: a `$filter` of [`Clause`]s or a `$search` of [`Term`]s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expr<T> {
+    And(Box<Expr<T>>, Box<Expr<T>>),
+    Or(Box<Expr<T>>, Box<Expr<T>>),
+    Leaf(T),
+}
+
+impl<T> Expr<T> {
+    /// Whether the expression holds when each leaf is decided by `leaf`.
+    fn holds(&self, leaf: &impl Fn(&T) -> bool) -> bool {
+        match self {
+            Self::And(a, b) => a.holds(leaf) && b.holds(leaf),
+            Self::Or(a, b) => a.holds(leaf) || b.holds(leaf),
+            Self::Leaf(t) => leaf(t),
+        }
+    }
+
+    /// The first leaf (left to right) for which `pick` gives something.
+    fn first<R>(&self, pick: &impl Fn(&T) -> Option<R>) -> Option<R> {
+        match self {
+            Self::And(a, b) | Self::Or(a, b) => a.first(pick).or_else(|| b.first(pick)),
+            Self::Leaf(t) => pick(t),
+        }
+    }
+}
+
+pub type Filter = Expr<Clause>;
+pub type Search = Expr<Term>;
+
+/// What the shared and / or parsing needs from a grammar.
+trait Grammar {
+    type Leaf;
+    /// Consumes the next token when it joins operands with `or` (else `and`).
+    fn eat_join(&mut self, or: bool) -> bool;
+    /// A leaf, or a parenthesised expression.
+    fn primary(&mut self) -> Result<Expr<Self::Leaf>, GraphError>;
+}
+
+/// `operand (join operand)*` folded to the left; `and` binds tighter than `or`.
+fn joined<G: Grammar>(grammar: &mut G, or: bool) -> Result<Expr<G::Leaf>, GraphError> {
+    let operand = |g: &mut G| if or { joined(g, false) } else { g.primary() };
+    let mut left = operand(grammar)?;
+    while grammar.eat_join(or) {
+        let right = Box::new(operand(grammar)?);
+        left = if or {
+            Expr::Or(Box::new(left), right)
+        } else {
+            Expr::And(Box::new(left), right)
+        };
+    }
+    Ok(left)
+}
+
+/// One `$filter` comparison or function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Clause {
+    /// `property eq value` (or `ne`, when `negated`).
+    Equals {
+        property: Property,
+        value: Literal,
+        negated: bool,
+    },
+    In {
+        property: Property,
+        values: Vec<Literal>,
+    },
+    StartsWith {
+        property: Property,
+        prefix: String,
+    },
+    EndsWith {
+        property: Property,
+        suffix: String,
+    },
+}
+
+fn lower(text: &str) -> String {
+    text.to_lowercase()
+}
+
+impl Literal {
+    fn matches(&self, user: &User, property: Property) -> bool {
+        match (self, property) {
+            (Self::Bool(wanted), Property::AccountEnabled) => user.account_enabled == *wanted,
+            (Self::Text(wanted), _) => property
+                .text(user)
+                .is_some_and(|v| lower(v) == lower(wanted)),
+            (Self::Bool(_), _) => false,
+        }
+    }
+}
+
+impl Clause {
+    fn matches(&self, user: &User) -> bool {
+        match self {
+            Self::Equals {
+                property,
+                value,
+                negated,
+            } => value.matches(user, *property) != *negated,
+            Self::In { property, values } => values.iter().any(|v| v.matches(user, *property)),
+            Self::StartsWith { property, prefix } => property
+                .text(user)
+                .is_some_and(|v| lower(v).starts_with(&lower(prefix))),
+            Self::EndsWith { property, suffix } => property
+                .text(user)
+                .is_some_and(|v| lower(v).ends_with(&lower(suffix))),
+        }
+    }
+
+    /// The operator, when Graph serves it only in advanced queries (`ne`, `endsWith`).
+    fn advanced_operator(&self) -> Option<&'static str> {
+        match self {
+            Self::Equals { negated: true, .. } => Some("ne"),
+            Self::EndsWith { .. } => Some("endsWith"),
+            _ => None,
+        }
+    }
+}
+
+impl Filter {
+    pub fn matches(&self, user: &User) -> bool {
+        self.holds(&|clause: &Clause| clause.matches(user))
+    }
+
+    /// The first operator that Graph serves only in advanced queries (`ne`, `endsWith`).
+    pub fn advanced_operator(&self) -> Option<&'static str> {
+        self.first(&Clause::advanced_operator)
+    }
+}
+
+/// The documented answer to an advanced-only operator without the advanced query parameters.
+pub fn needs_advanced(operator: &str) -> GraphError {
+    GraphError::new(
+        StatusCode::BAD_REQUEST,
+        "Request_UnsupportedQuery",
+        format!("Operator '{operator}' {ADVANCED_HINT}"),
+    )
+}
+
+/// `$search` without `ConsistencyLevel: eventual`.
+pub fn search_needs_eventual() -> GraphError {
+    GraphError::new(
+        StatusCode::BAD_REQUEST,
+        "Request_UnsupportedQuery",
+        SEARCH_NEEDS_EVENTUAL,
+    )
+}
+
+fn unsupported_property(property: &str) -> GraphError {
+    GraphError::new(
+        StatusCode::BAD_REQUEST,
+        "Request_UnsupportedQuery",
+        format!("Unsupported or invalid query filter clause specified for property '{property}' of resource 'User'."),
+    )
+}
+
+fn invalid_filter(filter: &str) -> GraphError {
+    GraphError::new(
+        StatusCode::BAD_REQUEST,
+        "Request_UnsupportedQuery",
+        format!("Invalid filter clause: '{filter}' is not a supported $filter expression."),
+    )
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    Open,
+    Close,
+    Comma,
+    Text(String),
+    Word(String),
+}
+
+fn tokenize(filter: &str) -> Option<Vec<Token>> {
+    let mut tokens = Vec::new();
+    let mut chars = filter.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            c if c.is_whitespace() => {}
+            '(' => tokens.push(Token::Open),
+            ')' => tokens.push(Token::Close),
+            ',' => tokens.push(Token::Comma),
+            '\'' => {
+                let mut text = String::new();
+                loop {
+                    match chars.next()? {
+                        '\'' if chars.peek() == Some(&'\'') => {
+                            chars.next();
+                            text.push('\'');
+                        }
+                        '\'' => break,
+                        c => text.push(c),
+                    }
+                }
+                tokens.push(Token::Text(text));
+            }
+            c => {
+                let mut word = String::from(c);
+                while let Some(&next) = chars.peek() {
+                    if next.is_whitespace() || matches!(next, '(' | ')' | ',' | '\'') {
+                        break;
+                    }
+                    word.push(next);
+                    chars.next();
+                }
+                tokens.push(Token::Word(word));
+            }
+        }
+    }
+    Some(tokens)
+}
+
+struct FilterParser<'a> {
+    tokens: Vec<Token>,
+    at: usize,
+    source: &'a str,
+}
+
+impl FilterParser<'_> {
+    fn peek_word(&self, word: &str) -> bool {
+        matches!(self.tokens.get(self.at), Some(Token::Word(w)) if w == word)
+    }
+
+    fn next(&mut self) -> Result<Token, GraphError> {
+        let token = self
+            .tokens
+            .get(self.at)
+            .cloned()
+            .ok_or_else(|| invalid_filter(self.source))?;
+        self.at += 1;
+        Ok(token)
+    }
+
+    fn expect(&mut self, wanted: &Token) -> Result<(), GraphError> {
+        if &self.next()? == wanted {
+            Ok(())
+        } else {
+            Err(invalid_filter(self.source))
+        }
+    }
+
+    fn literal(&mut self) -> Result<Literal, GraphError> {
+        match self.next()? {
+            Token::Text(text) => Ok(Literal::Text(text)),
+            Token::Word(w) if w == "true" => Ok(Literal::Bool(true)),
+            Token::Word(w) if w == "false" => Ok(Literal::Bool(false)),
+            _ => Err(invalid_filter(self.source)),
+        }
+    }
+
+    /// `property operator value`.
+    fn comparison(&mut self, word: &str) -> Result<Clause, GraphError> {
+        let property = Property::parse(word).ok_or_else(|| unsupported_property(word))?;
+        let operator = match self.next()? {
+            Token::Word(op) => op,
+            _ => return Err(invalid_filter(self.source)),
+        };
+        match operator.as_str() {
+            "eq" | "ne" => {
+                let value = self.literal()?;
+                let fits = matches!(
+                    (&value, property),
+                    (Literal::Bool(_), Property::AccountEnabled)
+                ) || matches!(&value, Literal::Text(_))
+                    && property != Property::AccountEnabled;
+                if !fits {
+                    return Err(unsupported_property(word));
+                }
+                Ok(Clause::Equals {
+                    property,
+                    value,
+                    negated: operator == "ne",
+                })
+            }
+            "in" if property != Property::AccountEnabled => {
+                self.expect(&Token::Open)?;
+                let mut values = vec![self.literal()?];
+                while self.tokens.get(self.at) == Some(&Token::Comma) {
+                    self.at += 1;
+                    values.push(self.literal()?);
+                }
+                self.expect(&Token::Close)?;
+                if values.iter().any(|v| matches!(v, Literal::Bool(_))) {
+                    return Err(unsupported_property(word));
+                }
+                Ok(Clause::In { property, values })
+            }
+            "in" | "gt" | "ge" | "lt" | "le" => Err(unsupported_property(word)),
+            _ => Err(invalid_filter(self.source)),
+        }
+    }
+
+    /// `startswith(property,'text')` / `endswith(…)` (function names are case-insensitive).
+    fn function(&mut self, name: &str) -> Result<Clause, GraphError> {
+        self.expect(&Token::Open)?;
+        let Token::Word(name_of_property) = self.next()? else {
+            return Err(invalid_filter(self.source));
+        };
+        self.expect(&Token::Comma)?;
+        let Token::Text(text) = self.next()? else {
+            return Err(invalid_filter(self.source));
+        };
+        self.expect(&Token::Close)?;
+        let property = Property::parse(&name_of_property);
+        match (name.to_ascii_lowercase().as_str(), property) {
+            ("startswith", Some(property)) if property.supports_prefix() => {
+                Ok(Clause::StartsWith {
+                    property,
+                    prefix: text,
+                })
+            }
+            ("endswith", Some(property)) if property.supports_suffix() => Ok(Clause::EndsWith {
+                property,
+                suffix: text,
+            }),
+            ("startswith" | "endswith", _) => Err(unsupported_property(&name_of_property)),
+            _ => Err(invalid_filter(self.source)),
+        }
+    }
+}
+
+impl Grammar for FilterParser<'_> {
+    type Leaf = Clause;
+
+    fn eat_join(&mut self, or: bool) -> bool {
+        let found = self.peek_word(if or { "or" } else { "and" });
+        if found {
+            self.at += 1;
+        }
+        found
+    }
+
+    fn primary(&mut self) -> Result<Filter, GraphError> {
+        let word = match self.next()? {
+            Token::Open => {
+                let inner = joined(self, true)?;
+                self.expect(&Token::Close)?;
+                return Ok(inner);
+            }
+            Token::Word(word) => word,
+            _ => return Err(invalid_filter(self.source)),
+        };
+        let clause = if self.tokens.get(self.at) == Some(&Token::Open) {
+            self.function(&word)?
+        } else {
+            self.comparison(&word)?
+        };
+        Ok(Expr::Leaf(clause))
+    }
+}
+
+/// Parses a `$filter` on users.
+pub fn parse_filter(filter: &str) -> Result<Filter, GraphError> {
+    let tokens = tokenize(filter).ok_or_else(|| invalid_filter(filter))?;
+    let mut parser = FilterParser {
+        tokens,
+        at: 0,
+        source: filter,
+    };
+    let parsed = joined(&mut parser, true)?;
+    if parser.at != parser.tokens.len() {
+        return Err(invalid_filter(filter));
+    }
+    Ok(parsed)
+}
+
+/// One `"property:text"` clause of a `$search`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    property: Property,
+    text: String,
+}
+
+/// Words as directory search splits them: at spaces, symbols, digits and lower-to-upper case
+/// changes, lower-cased; plus each space-separated part with its symbols dropped (so `helloworld`
+/// finds `hello-world`).
+fn words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    for part in text.split_whitespace() {
+        let mut word = String::new();
+        let mut previous: Option<char> = None;
+        for c in part.chars() {
+            let boundary = match previous {
+                None => false,
+                Some(p) => {
+                    !c.is_alphanumeric()
+                        || !p.is_alphanumeric()
+                        || c.is_numeric() != p.is_numeric()
+                        || (p.is_lowercase() && c.is_uppercase())
+                }
+            };
+            if boundary && !word.is_empty() {
+                words.push(lower(&word));
+                word.clear();
+            }
+            if c.is_alphanumeric() {
+                word.push(c);
+            }
+            previous = Some(c);
+        }
+        if !word.is_empty() {
+            words.push(lower(&word));
+        }
+        let joined: String = part.chars().filter(|c| c.is_alphanumeric()).collect();
+        if !joined.is_empty() {
+            words.push(lower(&joined));
+        }
+    }
+    words
+}
+
+impl Term {
+    fn matches(&self, user: &User) -> bool {
+        if self.property == Property::DisplayName {
+            let have = words(&user.display_name);
+            let wanted = words(&self.text);
+            return !wanted.is_empty()
+                && wanted
+                    .iter()
+                    .all(|w| have.iter().any(|h| h.starts_with(w.as_str())));
+        }
+        self.property
+            .text(user)
+            .is_some_and(|v| lower(v).starts_with(&lower(&self.text)))
+    }
+}
+
+impl Search {
+    pub fn matches(&self, user: &User) -> bool {
+        self.holds(&|term: &Term| term.matches(user))
+    }
+}
+
+/// OData's answer to a `$search` value it cannot read (not in double quotes, or unterminated).
+fn search_syntax(message: String) -> GraphError {
+    GraphError::new(StatusCode::BAD_REQUEST, "BadRequest", message)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum SearchToken {
+    Open,
+    Close,
+    And,
+    Or,
+    Clause(String),
+}
+
+fn search_tokens(search: &str) -> Result<Vec<SearchToken>, GraphError> {
+    let mut tokens = Vec::new();
+    let chars: Vec<char> = search.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            c if c.is_whitespace() => i += 1,
+            '(' => {
+                tokens.push(SearchToken::Open);
+                i += 1;
+            }
+            ')' => {
+                tokens.push(SearchToken::Close);
+                i += 1;
+            }
+            '"' => {
+                let start = i;
+                let mut clause = String::new();
+                i += 1;
+                loop {
+                    match chars.get(i) {
+                        None => {
+                            return Err(search_syntax(
+                                format!("There is an unterminated string literal at position {start} in '{search}'."),
+                            ))
+                        }
+                        Some('\\') => {
+                            if let Some(&escaped) = chars.get(i + 1) {
+                                clause.push(escaped);
+                            }
+                            i += 2;
+                        }
+                        Some('"') => {
+                            i += 1;
+                            break;
+                        }
+                        Some(&c) => {
+                            clause.push(c);
+                            i += 1;
+                        }
+                    }
+                }
+                tokens.push(SearchToken::Clause(clause));
+            }
+            _ => {
+                let start = i;
+                while i < chars.len() && chars[i].is_alphanumeric() {
+                    i += 1;
+                }
+                let word: String = chars[start..i].iter().collect();
+                match word.as_str() {
+                    "AND" => tokens.push(SearchToken::And),
+                    "OR" => tokens.push(SearchToken::Or),
+                    _ => {
+                        let bad = chars.get(i).copied().unwrap_or(' ');
+                        return Err(search_syntax(
+                            format!("Syntax error: character '{bad}' is not valid at position {i} in '{search}'."),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(tokens)
+}
+
+struct SearchParser<'a> {
+    tokens: Vec<SearchToken>,
+    at: usize,
+    source: &'a str,
+}
+
+impl SearchParser<'_> {
+    fn invalid(&self) -> GraphError {
+        search_syntax(
+            format!(
+                "Invalid $search expression '{}': clauses are \"property:text\" in double quotes, joined with AND or OR.",
+                self.source
+            ),
+        )
+    }
+}
+
+impl Grammar for SearchParser<'_> {
+    type Leaf = Term;
+
+    fn eat_join(&mut self, or: bool) -> bool {
+        let wanted = if or {
+            SearchToken::Or
+        } else {
+            SearchToken::And
+        };
+        let found = self.tokens.get(self.at) == Some(&wanted);
+        if found {
+            self.at += 1;
+        }
+        found
+    }
+
+    fn primary(&mut self) -> Result<Search, GraphError> {
+        let token = self.tokens.get(self.at).cloned();
+        self.at += 1;
+        match token {
+            Some(SearchToken::Open) => {
+                let inner = joined(self, true)?;
+                if self.tokens.get(self.at) != Some(&SearchToken::Close) {
+                    return Err(self.invalid());
+                }
+                self.at += 1;
+                Ok(inner)
+            }
+            Some(SearchToken::Clause(clause)) => {
+                let Some((name, text)) = clause.split_once(':') else {
+                    return Err(self.invalid());
+                };
+                let property = Property::parse(name.trim())
+                    .filter(|p| p.supports_prefix())
+                    .ok_or_else(|| unsupported_property(name.trim()))?;
+                Ok(Expr::Leaf(Term {
+                    property,
+                    text: text.to_owned(),
+                }))
+            }
+            _ => Err(self.invalid()),
+        }
+    }
+}
+
+/// Parses a `$search` on users.
+pub fn parse_search(search: &str) -> Result<Search, GraphError> {
+    let mut parser = SearchParser {
+        tokens: search_tokens(search)?,
+        at: 0,
+        source: search,
+    };
+    let parsed = joined(&mut parser, true)?;
+    if parser.at != parser.tokens.len() {
+        return Err(parser.invalid());
+    }
+    Ok(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(name: &str, upn: &str, user_type: &'static str) -> User {
+        User {
+            id: "1".into(),
+            display_name: name.into(),
+            user_principal_name: upn.into(),
+            mail: Some(upn.into()),
+            user_type,
+            creation_type: None,
+            external_user_state: None,
+            show_in_address_list: None,
+            account_enabled: true,
+            company_name: None,
+            synced_from: None,
+        }
+    }
+
+    #[test]
+    fn filters_combine_functions_and_comparisons() {
+        let alex = user("Alex Vance", "alex.vance@contoso.com", "Member");
+        let guest = user("Grace Kim", "grace_kim.com#EXT#@contoso.com", "Guest");
+        let f = parse_filter(
+            "(startswith(displayName,'al') or startsWith(mail,'GRACE')) and userType eq 'member'",
+        )
+        .unwrap();
+        assert!(f.matches(&alex) && !f.matches(&guest));
+        assert_eq!(f.advanced_operator(), None);
+        let f = parse_filter("userType ne 'Guest' and endswith(mail,'@CONTOSO.com')").unwrap();
+        assert!(f.matches(&alex) && !f.matches(&guest));
+        assert_eq!(f.advanced_operator(), Some("ne"));
+        let f = parse_filter("endsWith(userPrincipalName,'#EXT#@contoso.com')").unwrap();
+        assert!(f.matches(&guest) && !f.matches(&alex));
+        assert_eq!(f.advanced_operator(), Some("endsWith"));
+        let f = parse_filter("userType in ('Guest', 'x') or accountEnabled eq false").unwrap();
+        assert!(f.matches(&guest) && !f.matches(&alex));
+        let f = parse_filter("displayName eq 'O''Brien'").unwrap();
+        assert!(f.matches(&user("o'brien", "o@x.com", "Member")));
+    }
+
+    #[test]
+    fn unsupported_filters_are_refused() {
+        for bad in [
+            "userType eq Guest",
+            "startswith(userType,'G')",
+            "endswith(displayName,'x')",
+            "jobTitle eq 'x'",
+            "userType eq 'Guest' and",
+            "contains(displayName,'x')",
+            "userType gt 'a'",
+            "(userType eq 'Guest'",
+            "displayName eq 'unterminated",
+        ] {
+            let err = parse_filter(bad).expect_err(bad);
+            assert_eq!(err.code, "Request_UnsupportedQuery", "{bad}");
+        }
+        assert_eq!(
+            parse_filter("jobTitle eq 'x'").unwrap_err().message,
+            "Unsupported or invalid query filter clause specified for property 'jobTitle' of resource 'User'."
+        );
+    }
+
+    #[test]
+    fn search_matches_display_name_tokens_and_upn_prefixes() {
+        let alex = user("Alex Vance-Okafor", "alex.vance@contoso.com", "Member");
+        let ok = |s: &str| parse_search(s).unwrap().matches(&alex);
+        assert!(ok("\"displayName:vance\""));
+        assert!(ok("\"displayName:Okaf\""));
+        assert!(ok("\"displayName:vanceokafor\""));
+        assert!(ok("\"displayName:okafor alex\""));
+        assert!(!ok("\"displayName:lex\""), "tokens, not contains");
+        assert!(ok("\"userPrincipalName:ALEX.v\""));
+        assert!(!ok("\"userPrincipalName:vance\""));
+        assert!(ok("\"displayName:nobody\" OR \"mail:alex\""));
+        assert!(!ok("\"displayName:alex\" AND (\"mail:x\" OR \"mail:y\")"));
+    }
+
+    #[test]
+    fn search_needs_quotes() {
+        let err = parse_search("displayName:alex").unwrap_err();
+        assert_eq!(err.code, "BadRequest");
+        assert_eq!(
+            err.message,
+            "Syntax error: character ':' is not valid at position 11 in 'displayName:alex'."
+        );
+        assert!(parse_search("\"displayName:alex")
+            .unwrap_err()
+            .message
+            .contains("unterminated string literal at position 0"));
+        assert!(parse_search("\"alex\"").is_err());
+        assert_eq!(
+            parse_search("\"jobTitle:x\"").unwrap_err().code,
+            "Request_UnsupportedQuery"
+        );
+    }
+}
