@@ -729,6 +729,31 @@ fn step(name: &str, kind: &str, status: &str, description: String) -> Provisioni
 }
 
 /// The steps of one user's provisioning, as the log and `provisionOnDemand` show them.
+/// The steps of an attempt the policy check stopped: imported, scoped (in scope when it is), and
+/// the export that failed.
+fn policy_failure_steps(run: &Run, user: &User, error: &SyncError) -> Vec<ProvisioningStep> {
+    let mut steps = steps_for(run, user, &Outcome::OutOfScope);
+    if run.in_scope(user) {
+        if let Some(scoping) = steps
+            .iter_mut()
+            .find(|s| s.provisioning_step_type == "scoping")
+        {
+            scoping.status = "success".into();
+            scoping.description = Some(
+                "Determine if User in scope by evaluating against each scoping filter: in scope"
+                    .into(),
+            );
+        }
+    }
+    steps.push(step(
+        "EntryExportAdd",
+        "export",
+        "failure",
+        error.message.clone(),
+    ));
+    steps
+}
+
 fn steps_for(run: &Run, user: &User, outcome: &Outcome) -> Vec<ProvisioningStep> {
     let mut steps = vec![step(
         "EntryImport",
@@ -852,13 +877,7 @@ pub fn run_cycle(world: &mut World, source: &str, job_id: &str, at: i64) {
     if let Err(error) = &result {
         for user in sources.iter().filter(|u| run.in_scope(u)) {
             entitled += 1;
-            let mut steps = steps_for(&run, user, &Outcome::OutOfScope);
-            steps.push(step(
-                "EntryExportAdd",
-                "export",
-                "failure",
-                error.message.clone(),
-            ));
+            let steps = policy_failure_steps(&run, user, error);
             entries.push(run.entry(user, "create", None, Some(error), steps, Vec::new()));
         }
     } else {
@@ -994,13 +1013,7 @@ pub fn provision_on_demand(
         .ok_or_else(|| format!("Object '{user_id}' was not found in the source directory."))?;
     let (steps, entry) = match policy_check(&world.policies, source, &run.target.id) {
         Err(error) => {
-            let mut steps = steps_for(&run, &user, &Outcome::OutOfScope);
-            steps.push(step(
-                "EntryExportAdd",
-                "export",
-                "failure",
-                error.message.clone(),
-            ));
+            let steps = policy_failure_steps(&run, &user, &error);
             let entry = run.entry(
                 &user,
                 "create",

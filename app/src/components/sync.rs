@@ -107,12 +107,12 @@ pub fn SyncSection(source: String, target: String) -> impl IntoView {
         |((source, target), outcome, _)| get_sync_detail(source, target, outcome),
     );
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"Reading the sync configuration…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">"Reading the sync configuration…"</p> }>
             {move || detail.get().map(|result| match result {
                 Ok(detail) => view! { <SyncDetailView detail actions/> }.into_any(),
                 Err(error) => view! { <p class="notice notice-error">{error.to_string()}</p> }.into_any(),
             })}
-        </Suspense>
+        </Transition>
     }
 }
 

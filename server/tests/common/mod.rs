@@ -113,3 +113,40 @@ pub async fn page(h: &Harness, client: &reqwest::Client, path: &str) -> String {
         .await
         .unwrap()
 }
+
+/// Calls a server function as the page's form does (same origin); returns status and body.
+pub async fn call(
+    h: &Harness,
+    client: &reqwest::Client,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> (u16, String) {
+    let response = client
+        .post(format!("{}/api/{endpoint}", h.dashboard))
+        .header("origin", &h.dashboard)
+        .header("accept", "application/json")
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+/// The audit entries the session may read, newest first.
+pub async fn audit(h: &Harness, client: &reqwest::Client) -> Vec<serde_json::Value> {
+    let (status, body) = call(h, client, "audit/entries", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+/// Calls a server function that must refuse; returns the error body.
+pub async fn refused(
+    h: &Harness,
+    client: &reqwest::Client,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> String {
+    let (status, body) = call(h, client, endpoint, form).await;
+    assert!(status >= 400, "{endpoint} was accepted: {body}");
+    body
+}

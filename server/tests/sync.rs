@@ -1,0 +1,334 @@
+//! Cross-tenant sync end to end on real sockets: the quarantined Woodgrove → Fabrikam job is
+//! explained, fixed in Fabrikam by its admin, restarted in Woodgrove by its admin and syncs at the
+//! emulator's next cycle; provision on demand reports its steps; refusals change nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{audit, browser, call, refused, sign_in, start_with, Harness};
+use emulator::scenario::{CONTOSO, FABRIKAM, WOODGROVE};
+use emulator::{Clock, Scenario};
+use serde_json::Value;
+
+async fn harness() -> Harness {
+    start_with(
+        Scenario::demo(),
+        Clock::manual(time::OffsetDateTime::now_utc()),
+    )
+    .await
+}
+
+async fn detail(h: &Harness, client: &reqwest::Client, source: &str, target: &str) -> Value {
+    let (status, body) = call(
+        h,
+        client,
+        "sync/detail",
+        &[("source", source), ("target", target)],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+fn job_status(detail: &Value) -> &str {
+    detail["job"]["Present"]["status"].as_str().unwrap_or("?")
+}
+
+#[tokio::test]
+async fn a_quarantine_is_explained_fixed_in_the_target_and_restarted_in_the_source() {
+    let h = harness().await;
+    let b = browser();
+    sign_in(&h, &b, WOODGROVE, "admin@woodgrovebank.onmicrosoft.com").await;
+    sign_in(&h, &b, FABRIKAM, "admin@fabrikam.onmicrosoft.com").await;
+
+    let (status, body) = call(&h, &b, "sync/list", &[("query[sort]", "problems")]).await;
+    assert_eq!(status, 200, "{body}");
+    let list: Value = serde_json::from_str(&body).unwrap();
+    let first = &list["rows"][0];
+    assert_eq!(
+        (first["source"].as_str(), first["target"].as_str()),
+        (Some(WOODGROVE), Some(FABRIKAM)),
+        "problems first: {body}"
+    );
+    assert_eq!(first["status"], "Quarantine");
+
+    let before = detail(&h, &b, WOODGROVE, FABRIKAM).await;
+    assert_eq!(job_status(&before), "Quarantine");
+    let explanation = &before["explanation"];
+    assert!(explanation["headline"]
+        .as_str()
+        .unwrap()
+        .contains("AzureDirectoryB2BManagementPolicyCheckFailure"));
+    assert!(explanation["meaning"]
+        .as_str()
+        .unwrap()
+        .contains("Fabrikam must allow inbound user sync from Woodgrove Bank"));
+    assert!(explanation["meanwhile"]
+        .as_str()
+        .unwrap()
+        .contains("four weeks"));
+    let mappings = before["mappings"].as_array().unwrap();
+    assert_eq!(mappings[0]["target"], "userType");
+    assert!(before["log"].as_array().is_some());
+    let fixes = before["fixes"].as_array().unwrap();
+    let (fix, allowed) = (&fixes[0][0], &fixes[0][1]);
+    assert_eq!(fix["id"], "inbound-sync");
+    assert_eq!(fix["tenant"], FABRIKAM);
+    assert_eq!(
+        allowed, true,
+        "Fabrikam's Security Administrator may apply it"
+    );
+    assert!(fix["calls"][0]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/partners/{WOODGROVE}/identitySynchronization")));
+    // Woodgrove's admin may operate the job (Global Administrator).
+    assert_eq!(before["permissions"]["operate"], true);
+
+    // Every fix is made in Fabrikam (inbound sync, then automatic redemption), each once.
+    let mut applied = Vec::new();
+    loop {
+        let now = detail(&h, &b, WOODGROVE, FABRIKAM).await;
+        let Some(next) = now["fixes"].as_array().unwrap().first().cloned() else {
+            break;
+        };
+        let id = next[0]["id"].as_str().unwrap().to_owned();
+        assert!(
+            !applied.contains(&id),
+            "{id} offered again after it was applied"
+        );
+        assert_eq!(next[0]["tenant"], FABRIKAM);
+        let (status, body) = call(
+            &h,
+            &b,
+            "sync/fix",
+            &[("from", WOODGROVE), ("to", FABRIKAM), ("fix", &id)],
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("Done in Fabrikam"), "{body}");
+        applied.push(id);
+    }
+    assert_eq!(applied, ["inbound-sync", "inbound-redemption"]);
+    // Applied again: nothing is left to fix, and nothing is sent.
+    let body = refused(
+        &h,
+        &b,
+        "sync/fix",
+        &[
+            ("from", WOODGROVE),
+            ("to", FABRIKAM),
+            ("fix", "inbound-sync"),
+        ],
+    )
+    .await;
+    assert!(body.contains("Nothing to fix"), "{body}");
+
+    let (status, body) = call(
+        &h,
+        &b,
+        "sync/restart",
+        &[
+            ("source", WOODGROVE),
+            ("target", FABRIKAM),
+            ("reset_scope", "Watermark, Escrows, QuarantineState"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    h.clock.advance(60);
+    let after = detail(&h, &b, WOODGROVE, FABRIKAM).await;
+    assert_eq!(job_status(&after), "Active", "{after}");
+    assert!(
+        after["job"]["Present"]["synchronized_users"]
+            .as_i64()
+            .unwrap()
+            > 0
+    );
+    assert!(after["fixes"].as_array().unwrap().is_empty());
+    let log = after["log"].as_array().unwrap();
+    assert!(log
+        .iter()
+        .any(|e| e["action"] == "create" && e["status"] == "success"));
+
+    let entries = audit(&h, &b).await;
+    for action in ["sync.fix", "sync.restart"] {
+        let entry = entries.iter().find(|e| e["action"] == action).unwrap();
+        assert_eq!(entry["outcome"], "success", "{entry}");
+    }
+    let fix_entry = entries.iter().find(|e| e["action"] == "sync.fix").unwrap();
+    assert_eq!(fix_entry["tenant"], FABRIKAM);
+    assert_eq!(fix_entry["actor_upn"], "admin@fabrikam.onmicrosoft.com");
+}
+
+#[tokio::test]
+async fn provision_on_demand_finds_the_user_and_reports_each_step() {
+    let h = harness().await;
+    let b = browser();
+    sign_in(&h, &b, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    let (status, body) = call(&h, &b, "sync/users", &[("tenant", CONTOSO), ("text", "ad")]).await;
+    assert_eq!(status, 200, "{body}");
+    let users: Vec<Value> = serde_json::from_str(&body).unwrap();
+    let user = users.first().expect("someone whose name starts with “ad”");
+    assert!(users
+        .iter()
+        .all(|u| !u["user_principal_name"].as_str().unwrap().contains("#EXT#")));
+    let (status, body) = call(
+        &h,
+        &b,
+        "sync/provision-on-demand",
+        &[
+            ("source", CONTOSO),
+            ("target", FABRIKAM),
+            ("user_id", user["id"].as_str().unwrap()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let result: Value = serde_json::from_str(&body).unwrap();
+    let steps = result["steps"].as_array().unwrap();
+    assert!(steps.len() >= 2, "{result}");
+    for kind in ["import", "scoping"] {
+        assert!(steps.iter().any(|s| s["kind"] == kind), "{result}");
+    }
+
+    let body = refused(
+        &h,
+        &b,
+        "sync/provision-on-demand",
+        &[
+            ("source", CONTOSO),
+            ("target", FABRIKAM),
+            ("user_id", "nobody"),
+        ],
+    )
+    .await;
+    assert!(body.contains("is not a user object id"), "{body}");
+}
+
+#[tokio::test]
+async fn readers_other_tenants_operators_and_helpdesk_are_refused() {
+    let h = harness().await;
+    let helpdesk = browser();
+    sign_in(&h, &helpdesk, CONTOSO, "helpdesk@contoso.onmicrosoft.com").await;
+    // A reader may look but not start.
+    let seen = detail(&h, &helpdesk, CONTOSO, FABRIKAM).await;
+    assert_eq!(job_status(&seen), "Active");
+    assert_eq!(seen["permissions"]["operate"], false);
+    let body = refused(
+        &h,
+        &helpdesk,
+        "sync/start",
+        &[("source", CONTOSO), ("target", FABRIKAM)],
+    )
+    .await;
+    assert!(
+        body.contains("Forbidden") && body.contains("Hybrid Identity Administrator"),
+        "{body}"
+    );
+    // Nor edit the templates.
+    let body = refused(
+        &h,
+        &helpdesk,
+        "sync/templates/save",
+        &[
+            ("tenant", CONTOSO),
+            ("partner_level", "newPartners,existingPartners"),
+            ("redeem_inbound", "on"),
+            ("redeem_outbound", "on"),
+            ("trust_mfa", "unset"),
+            ("trust_compliant_device", "unset"),
+            ("trust_hybrid_joined_device", "unset"),
+            ("sync_level", "newPartners,existingPartners"),
+            ("inbound_sync", "on"),
+        ],
+    )
+    .await;
+    assert!(
+        body.contains("Forbidden") && body.contains("Security Administrator"),
+        "{body}"
+    );
+    let templates: Value = {
+        let (status, body) = call(&h, &helpdesk, "sync/templates", &[("tenant", CONTOSO)]).await;
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
+    };
+    assert_eq!(templates["may_edit"], false);
+
+    // Fabrikam's operator cannot restart Woodgrove's job into Fabrikam: it acts in Woodgrove.
+    let ops = browser();
+    sign_in(&h, &ops, FABRIKAM, "ops@fabrikam.onmicrosoft.com").await;
+    let body = refused(
+        &h,
+        &ops,
+        "sync/restart",
+        &[
+            ("source", WOODGROVE),
+            ("target", FABRIKAM),
+            ("reset_scope", ""),
+        ],
+    )
+    .await;
+    assert!(
+        body.contains("NotSignedIn") && body.contains("Woodgrove Bank"),
+        "{body}"
+    );
+    // Nor apply the policy fix in Fabrikam: a Hybrid Identity Administrator does not manage policies.
+    let body = refused(
+        &h,
+        &ops,
+        "sync/fix",
+        &[
+            ("from", WOODGROVE),
+            ("to", FABRIKAM),
+            ("fix", "inbound-sync"),
+        ],
+    )
+    .await;
+    assert!(body.contains("Forbidden"), "{body}");
+    // A cross-origin write is refused before anything else.
+    let cross = ops
+        .post(format!("{}/api/sync/start", h.dashboard))
+        .header("origin", "https://evil.example")
+        .form(&[("source", FABRIKAM), ("target", CONTOSO)])
+        .send()
+        .await
+        .unwrap();
+    assert!(cross.text().await.unwrap().contains("CrossOrigin"));
+    // Bad input: an invalid tenant id and an unknown restart scope.
+    let body = refused(
+        &h,
+        &ops,
+        "sync/restart",
+        &[
+            ("source", FABRIKAM),
+            ("target", CONTOSO),
+            ("reset_scope", "Everything"),
+        ],
+    )
+    .await;
+    assert!(body.contains("not a valid reset scope"), "{body}");
+    let body = refused(
+        &h,
+        &ops,
+        "sync/detail",
+        &[("source", "fabrikam"), ("target", CONTOSO)],
+    )
+    .await;
+    assert!(body.contains("is not a tenant id"), "{body}");
+
+    // Nothing changed: still quarantined, and no write reached the audit log as a success.
+    let woodgrove = browser();
+    sign_in(
+        &h,
+        &woodgrove,
+        WOODGROVE,
+        "admin@woodgrovebank.onmicrosoft.com",
+    )
+    .await;
+    assert_eq!(
+        job_status(&detail(&h, &woodgrove, WOODGROVE, FABRIKAM).await),
+        "Quarantine"
+    );
+    assert!(audit(&h, &helpdesk).await.is_empty());
+}
