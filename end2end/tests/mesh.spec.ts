@@ -35,7 +35,7 @@ test('signed in to Contoso and Fabrikam, the mesh shows every tenant and the Woo
   const inboundSync = settings.getByRole('row', { name: /Inbound sync from the partner/ });
   await expect(inboundSync.getByRole('cell').nth(1)).toHaveText('not allowed');
   await expect(inboundSync.getByRole('cell').nth(0)).toHaveText('unknown (not signed in)');
-  await expect(page.getByRole('region', { name: 'Woodgrove Bank → Fabrikam' })).toContainText('does not allow users of Woodgrove Bank');
+  await expect(page.getByRole('region', { name: 'Woodgrove Bank → Fabrikam', exact: true })).toContainText('does not allow users of Woodgrove Bank');
 });
 
 test('signed in to Woodgrove Bank, the quarantine itself is shown with its error', async ({ page }) => {

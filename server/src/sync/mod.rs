@@ -23,6 +23,10 @@ use serde_json::{json, Value};
 use crate::audit::{Attempt, AuditLog};
 use crate::auth::access::{ManageMto, OperateSync, Read, TenantAccess};
 
+/// Who may read `/auditLogs/provisioning` (graph-api.md §9).
+const LOG_READERS: &str = "Global Administrator, Global Reader, Reports Reader, Security Reader, \
+     Security Administrator, Security Operator, Application Administrator or Cloud Application Administrator";
+
 /// Latest provisioning log entries shown per job.
 pub const LOG_ENTRIES: usize = 50;
 
@@ -225,6 +229,11 @@ impl SyncService {
             match decode::<Collection<ProvisioningEntry>>(answers.next()) {
                 Ok(list) => {
                     detail.log = Some(list.value.iter().map(LogEntry::from_graph).collect())
+                }
+                Err(error) if error.kind == graph::client::GraphErrorKind::Forbidden => {
+                    detail.problems.push(format!(
+                        "provisioning log: your role in {source_name} may not read it (it needs {LOG_READERS})"
+                    ))
                 }
                 Err(error) => detail
                     .problems
