@@ -11,6 +11,7 @@ pub mod pages;
 pub mod request_id;
 #[cfg(feature = "ssr")]
 pub mod security;
+pub mod users;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

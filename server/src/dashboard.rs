@@ -19,6 +19,7 @@ use crate::auth::session::{AuthSession, TenantSignIn};
 use crate::joins::Joins;
 use crate::mesh::{MeshService, Source};
 use crate::settings::Settings;
+use crate::users::UsersService;
 
 pub struct Dashboard {
     pub settings: Arc<Settings>,
@@ -26,11 +27,12 @@ pub struct Dashboard {
     pub sign_in: Arc<SignInService>,
     pub mesh: Arc<MeshService>,
     pub joins: Arc<Joins>,
+    pub users: Arc<UsersService>,
 }
 
 impl Dashboard {
     /// The session of a request; sessions older than the absolute limit are ended here.
-    async fn session(&self, request: &Parts) -> Result<AuthSession, ApiError> {
+    pub(crate) async fn session(&self, request: &Parts) -> Result<AuthSession, ApiError> {
         let session = request
             .extensions
             .get::<Session>()
@@ -93,7 +95,7 @@ impl Dashboard {
         Ok(tokens.map(|t| graph::client::AccessToken::new(t.access_token)))
     }
 
-    fn tenant_name(&self, tenant: &str, sign_in: Option<&TenantSignIn>) -> String {
+    pub(crate) fn tenant_name(&self, tenant: &str, sign_in: Option<&TenantSignIn>) -> String {
         self.tenant_choices
             .iter()
             .find(|c| c.tenant_id == tenant)
@@ -103,7 +105,7 @@ impl Dashboard {
     }
 
     /// Proof of capability `C` in `tenant` from this session's sign-in there.
-    async fn access<C: Grant>(
+    pub(crate) async fn access<C: Grant>(
         &self,
         session: &AuthSession,
         tenant: &str,
@@ -168,7 +170,7 @@ impl Dashboard {
 
     /// Each sign-in that may read, with a fresh access token: refreshed when about to expire (and
     /// stored), or `None` after marking the sign-in as needing a new sign-in.
-    async fn readers(&self, session: &AuthSession) -> Result<Vec<Source>, ApiError> {
+    pub(crate) async fn readers(&self, session: &AuthSession) -> Result<Vec<Source>, ApiError> {
         let sign_ins = session
             .sign_ins()
             .await
@@ -190,7 +192,7 @@ impl Dashboard {
     }
 }
 
-fn internal(cause: &str) -> ApiError {
+pub(crate) fn internal(cause: &str) -> ApiError {
     let reference = uuid::Uuid::new_v4().to_string();
     tracing::error!(%reference, cause, "dashboard request failed");
     ApiError::Internal { reference }
@@ -308,6 +310,7 @@ impl DashboardPort for Dashboard {
             let mesh = self.mesh.snapshot(&sources, now(), true).await;
             let result = self.joins.write(&access, &mesh, write, now()).await;
             self.mesh.invalidate();
+            self.users.invalidate();
             result
         })
     }
@@ -336,6 +339,16 @@ impl DashboardPort for Dashboard {
                 .await
                 .map_err(|e| internal(&e.to_string()))
         })
+    }
+
+    fn users<'a>(
+        &'a self,
+        request: &'a Parts,
+        tenant: &'a str,
+        filter: app::users::UserFilter,
+        refresh: bool,
+    ) -> BoxFuture<'a, Result<app::users::UsersView, ApiError>> {
+        Box::pin(self.users_view(request, tenant, filter, refresh))
     }
 
     fn mesh<'a>(

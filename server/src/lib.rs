@@ -15,6 +15,7 @@ pub mod settings;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod users;
 
 use std::sync::Arc;
 

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{browser, page, sign_in, start_with, Harness};
+use common::{browser, call, page, sign_in, start_with, Harness};
 use emulator::scenario::{CONTOSO, FABRIKAM, NORTHWIND, TAILSPIN};
 use emulator::{Clock, Scenario};
 use serde_json::Value;
@@ -15,24 +15,6 @@ async fn harness() -> Harness {
         Clock::manual(time::OffsetDateTime::now_utc()),
     )
     .await
-}
-
-/// Calls a server function as the page's form does (same origin); returns status and body.
-async fn call(
-    h: &Harness,
-    client: &reqwest::Client,
-    endpoint: &str,
-    form: &[(&str, &str)],
-) -> (u16, String) {
-    let response = client
-        .post(format!("{}/api/{endpoint}", h.dashboard))
-        .header("origin", &h.dashboard)
-        .header("accept", "application/json")
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
 }
 
 async fn joins(h: &Harness, client: &reqwest::Client) -> Value {

@@ -9,5 +9,6 @@ pub mod mesh;
 #[cfg(feature = "ssr")]
 pub mod port;
 pub mod session;
+pub mod users;
 
 pub use error::ApiError;

@@ -1,3 +1,4 @@
 pub mod empty_state;
 pub mod layout;
 pub mod mesh;
+pub mod users;
