@@ -9,8 +9,8 @@ function region(page: Page, name: string) {
 // Opens /users and picks a signed-in tenant from the page's tenant links.
 async function openUsers(page: Page, tenantName: string) {
   await page.goto('/users');
-  await page.getByRole('navigation', { name: 'Tenants' }).getByRole('link', { name: tenantName, exact: true }).click();
-  await expect(page.getByRole('img', { name: /Users per segment/ })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Tenants', exact: true }).getByRole('link', { name: tenantName, exact: true }).click();
+  await expect(page.getByRole('img', { name: 'Users per segment' })).toBeVisible();
 }
 
 function segments(page: Page) {
@@ -28,12 +28,12 @@ test('in Fabrikam, Contoso synced users are MTO members by the exact method and 
   await signIn(page, 'Fabrikam', 'admin@fabrikam.onmicrosoft.com');
   await openUsers(page, 'Fabrikam');
 
-  await expect(segments(page).getByRole('link', { name: 'Internal members: 302' })).toBeVisible();
-  await expect(segments(page).getByRole('link', { name: 'MTO members: 60' })).toBeVisible();
-  await expect(segments(page).getByRole('link', { name: 'MTO guests: 0' })).toBeVisible();
+  await expect(segments(page).getByRole('link', { name: 'Internal members: 302', exact: true })).toBeVisible();
+  await expect(segments(page).getByRole('link', { name: 'MTO members: 60', exact: true })).toBeVisible();
+  await expect(segments(page).getByRole('link', { name: 'MTO guests: 0', exact: true })).toBeVisible();
   await expect(segments(page).getByRole('link', { name: 'External members outside the MTO: 3' })).toBeVisible();
   await expect(segments(page).getByRole('link', { name: 'External guests outside the MTO: 10' })).toBeVisible();
-  await expect(page.getByRole('img', { name: /Users per segment/ })).toHaveAccessibleDescription(/MTO members: 60/);
+  await expect(page.getByRole('img', { name: 'Users per segment' })).toHaveAccessibleDescription(/MTO members: 60/);
 
   const homes = region(page, 'Home tenants');
   await expect(homes.getByRole('row', { name: /^Contoso/ })).toContainText('in the MTO');
@@ -43,7 +43,7 @@ test('in Fabrikam, Contoso synced users are MTO members by the exact method and 
   await expect(page.getByRole('list', { name: 'How home tenants of external users were found' })).toContainText('exact: 60');
 
   // Segment filter: 60 MTO members, all homed in Contoso, found exactly.
-  await segments(page).getByRole('link', { name: 'MTO members: 60' }).click();
+  await segments(page).getByRole('link', { name: 'MTO members: 60', exact: true }).click();
   const users = region(page, 'Users');
   await expect(users.getByRole('status')).toHaveText('60 of 375 users match');
   await expect(users.getByRole('list', { name: 'Filters in force' })).toContainText('Segment: MTO members');

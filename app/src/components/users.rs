@@ -53,7 +53,7 @@ pub fn SegmentChart(
     let list_filter = filter.clone();
     view! {
         <div class="segment-chart">
-            <svg viewBox=format!("0 0 {CHART_WIDTH} {height:.0}") role="img" aria-labelledby="segment-chart-title segment-chart-desc">
+            <svg viewBox=format!("0 0 {CHART_WIDTH} {height:.0}") role="img" aria-labelledby="segment-chart-title" aria-describedby="segment-chart-desc">
                 <title id="segment-chart-title">"Users per segment"</title>
                 <desc id="segment-chart-desc">{description}</desc>
                 {bars}

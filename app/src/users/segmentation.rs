@@ -383,12 +383,26 @@ mod tests {
         b
     }
 
-    fn maps() -> (
-        HashMap<String, String>,
-        HashMap<String, Option<String>>,
-        HashSet<String>,
-        HashMap<String, String>,
-    ) {
+    /// The evidence of the demo-like tenant, owned.
+    struct Evidence {
+        exact: HashMap<String, String>,
+        domains: HashMap<String, Option<String>>,
+        mto: HashSet<String>,
+        names: HashMap<String, String>,
+    }
+
+    impl Evidence {
+        fn resolutions(&self) -> Resolutions<'_> {
+            Resolutions {
+                exact: &self.exact,
+                domains: &self.domains,
+                mto: &self.mto,
+                names: &self.names,
+            }
+        }
+    }
+
+    fn maps() -> Evidence {
         let exact = HashMap::from([("synced".to_owned(), CONTOSO.to_owned())]);
         let domains = HashMap::from([
             ("contoso.com".to_owned(), Some(CONTOSO.to_owned())),
@@ -406,13 +420,18 @@ mod tests {
             (CONTOSO.to_owned(), "Contoso".to_owned()),
             (TAILSPIN.to_owned(), "Tailspin Toys".to_owned()),
         ]);
-        (exact, domains, mto, names)
+        Evidence {
+            exact,
+            domains,
+            mto,
+            names,
+        }
     }
 
     #[test]
     fn lookups_are_asked_for_once_mail_first_then_upn() {
         let b = fabrikam();
-        let (exact, _, _, _) = maps();
+        let exact = maps().exact;
         let first = b.wanted_domains(&exact, &HashMap::new());
         // Not for the exact match; the UPN's domain only for the user without a mail address.
         assert_eq!(
@@ -430,14 +449,8 @@ mod tests {
 
     #[test]
     fn every_user_gets_a_segment_a_home_and_a_method() {
-        let (exact, domains, mto, names) = maps();
-        let evidence = Resolutions {
-            exact: &exact,
-            domains: &domains,
-            mto: &mto,
-            names: &names,
-        };
-        let s = fabrikam().finish(evidence, "Fabrikam", 7);
+        let evidence = maps();
+        let s = fabrikam().finish(evidence.resolutions(), "Fabrikam", 7);
         let row = |name: &str| {
             let row = s.rows.iter().find(|r| &*r.display_name == name).unwrap();
             (
