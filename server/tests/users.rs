@@ -374,3 +374,34 @@ async fn graph_failures_degrade_the_page() {
     let html = page(&h, &client, &format!("/users?tenant={WOODGROVE}")).await;
     assert!(html.contains("The users of Woodgrove Bank could not be read"));
 }
+
+#[tokio::test]
+async fn a_slow_tenant_shows_progress_until_it_is_read() {
+    let h = start().await;
+    let client = browser();
+    sign_in(&h, &client, FABRIKAM, "admin@fabrikam.onmicrosoft.com").await;
+    let slow = json!({"pathPrefix": "/v1.0/users", "tenant": FABRIKAM, "kind": "latency", "millis": 4000, "times": 1});
+    let added = reqwest::Client::new()
+        .post(format!("{}/_emulator/faults", h.emulator))
+        .json(&slow)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 204);
+
+    let (status, body) = view(&h, &client, &[("tenant", FABRIKAM), ("refresh", "false")]).await;
+    assert_eq!(status, 200, "{body}");
+    let first: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(first["state"]["Reading"]["so_far"], 0, "{first}");
+
+    // Without JavaScript the page says how far it is and reloads itself (without the refresh flag).
+    let html = page(&h, &client, &format!("/users?tenant={FABRIKAM}&refresh=1")).await;
+    assert!(html.contains("Reading users… 0 so far"), "{html}");
+    assert!(html.contains(&format!(
+        "http-equiv=\"refresh\" content=\"1; url=/users?tenant={FABRIKAM}\""
+    )));
+
+    // The same reading finishes; asking again gives the result.
+    let r = report(&h, &client, FABRIKAM, &[]).await;
+    assert_eq!(r["total"], 375);
+}

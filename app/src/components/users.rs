@@ -153,7 +153,7 @@ pub fn FilterBar(
         .query_string(&tenant)
     );
     view! {
-        <form method="get" action="/users" class="form filters" role="search" aria-label="Search the users">
+        <form method="get" action="/users" class="filters search-form" role="search" aria-label="Search the users">
             <input type="hidden" name="tenant" value=tenant.clone()/>
             {filter.segment.clone().map(|s| view! { <input type="hidden" name="segment" value=s/> })}
             {filter.home.clone().map(|h| view! { <input type="hidden" name="home" value=h/> })}

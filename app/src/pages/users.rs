@@ -197,6 +197,7 @@ fn Report(tenant_id: String, tenant_name: String, report: UsersReport) -> impl I
         <section class="card" aria-labelledby="homes-title">
             <h2 id="homes-title">"Home tenants"</h2>
             <HomeTable tenant=tenant_id.clone() filter=filter.clone() homes/>
+            <p class="muted">"How the home tenants of external users were found:"</p>
             <ul class="counts methods" aria-label="How home tenants of external users were found">{found_by}</ul>
         </section>
         <section class="card" aria-labelledby="list-title">
