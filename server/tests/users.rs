@@ -314,6 +314,20 @@ async fn the_csv_has_the_rows_of_the_filtered_list() {
     assert_eq!(exported, listed);
     assert!(text.contains("\"Tailspin Toys\",\"domain\",\"no\""));
 
+    // Compressed, as browsers ask for it: the stream ends cleanly.
+    let gzip = client
+        .get(format!(
+            "{}/users/export.csv?tenant={FABRIKAM}",
+            h.dashboard
+        ))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzip.status(), 200);
+    assert_eq!(gzip.headers()["content-encoding"], "gzip");
+    assert!(!gzip.bytes().await.unwrap().is_empty());
+
     // Without a filter: every user.
     let all = page(&h, &client, &format!("/users/export.csv?tenant={FABRIKAM}")).await;
     assert_eq!(all.lines().count(), 376);

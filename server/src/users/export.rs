@@ -10,7 +10,7 @@ use app::users::filter::{push_csv_line, CSV_HEADER};
 use app::users::{Matcher, Segmentation, UserFilter};
 use axum::body::{Body, Bytes};
 use axum::response::{IntoResponse, Response};
-use futures_util::stream;
+use futures_util::stream::{self, StreamExt};
 use http::{header, StatusCode};
 
 use super::Outcome;
@@ -80,7 +80,8 @@ fn body(segmentation: Arc<Segmentation>, matcher: Matcher, chunk_bytes: usize) -
             Some((Ok::<_, Infallible>(Bytes::from(out)), next))
         }
     });
-    Body::from_stream(chunks)
+    // Fused: the compression layer polls a body once more after its end.
+    Body::from_stream(chunks.fuse())
 }
 
 pub async fn export(dashboard: Arc<Dashboard>, request: axum::extract::Request) -> Response {
@@ -135,10 +136,8 @@ pub async fn export(dashboard: Arc<Dashboard>, request: axum::extract::Request) 
 
 #[cfg(test)]
 mod tests {
-    use app::users::{Builder, RawUser};
-    use futures_util::StreamExt;
-
     use super::*;
+    use app::users::{Builder, RawUser};
 
     fn table(n: usize) -> Segmentation {
         let mut builder = Builder::new("7b9e4c2d-1a3f-4e8b-a5c6-0d2e4f6a8b22");
