@@ -12,6 +12,7 @@ pub mod request_id;
 #[cfg(feature = "ssr")]
 pub mod security;
 pub mod sync;
+pub mod users;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -10,6 +10,7 @@ pub mod ids;
 pub mod mto;
 pub mod policies;
 pub mod sync;
+pub mod users;
 
 pub use error::{ErrorBody, ErrorEnvelope, InnerError};
 pub use ids::{TenantId, TenantIdError, TenantRef};

@@ -4,35 +4,19 @@
 //! Run: `cargo bench -p server --bench mesh`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use emulator::scenario::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
+use common::app_token;
 use emulator::{Clock, Emulator, Scenario};
 use graph::client::{AccessToken, GraphClient};
-use serde_json::{json, Value};
+use serde_json::json;
 use tenant_mesh_server::mesh::{MeshService, Source};
 
 const TENANTS: usize = 100;
 const LATENCY_MS: u64 = 50;
-
-async fn app_token(http: &reqwest::Client, base: &str, tenant: &str) -> String {
-    let body: Value = http
-        .post(format!("{base}/{tenant}/oauth2/v2.0/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", DEMO_CLIENT_ID),
-            ("client_secret", DEMO_CLIENT_SECRET),
-            ("scope", "https://graph.microsoft.com/.default"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["access_token"].as_str().unwrap().to_owned()
-}
 
 async fn measure(label: &str, service: MeshService, sources: &[Source]) -> Duration {
     let started = Instant::now();

@@ -132,6 +132,7 @@ pub async fn reset_demo(
     {
         Ok(response) if response.status().is_success() => {
             state.mesh.invalidate();
+            state.users.invalidate();
             tracing::info!("demo data reset");
             http::StatusCode::NO_CONTENT.into_response()
         }

@@ -19,6 +19,7 @@ use crate::auth::session::{AuthSession, TenantSignIn};
 use crate::joins::Joins;
 use crate::mesh::{MeshService, Source};
 use crate::settings::Settings;
+use crate::users::UsersService;
 
 pub struct Dashboard {
     pub settings: Arc<Settings>,
@@ -26,6 +27,7 @@ pub struct Dashboard {
     pub sign_in: Arc<SignInService>,
     pub mesh: Arc<MeshService>,
     pub joins: Arc<Joins>,
+    pub users: Arc<UsersService>,
 }
 
 impl Dashboard {
@@ -190,7 +192,7 @@ impl Dashboard {
     }
 }
 
-fn internal(cause: &str) -> ApiError {
+pub(crate) fn internal(cause: &str) -> ApiError {
     let reference = uuid::Uuid::new_v4().to_string();
     tracing::error!(%reference, cause, "dashboard request failed");
     ApiError::Internal { reference }
@@ -308,6 +310,7 @@ impl DashboardPort for Dashboard {
             let mesh = self.mesh.snapshot(&sources, now(), true).await;
             let result = self.joins.write(&access, &mesh, write, now()).await;
             self.mesh.invalidate();
+            self.users.invalidate();
             result
         })
     }
@@ -336,6 +339,16 @@ impl DashboardPort for Dashboard {
                 .await
                 .map_err(|e| internal(&e.to_string()))
         })
+    }
+
+    fn users<'a>(
+        &'a self,
+        request: &'a Parts,
+        tenant: &'a str,
+        filter: app::users::UserFilter,
+        refresh: bool,
+    ) -> BoxFuture<'a, Result<app::users::UsersView, ApiError>> {
+        Box::pin(self.users_view(request, tenant, filter, refresh))
     }
 
     fn mesh<'a>(

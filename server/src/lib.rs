@@ -16,6 +16,7 @@ pub mod state;
 pub mod store;
 pub mod sync;
 pub mod telemetry;
+pub mod users;
 
 use std::sync::Arc;
 

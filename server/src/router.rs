@@ -45,6 +45,7 @@ pub fn build(state: AppState) -> Router {
         sign_in: Arc::clone(&state.sign_in),
         mesh: Arc::clone(&state.mesh),
         joins: Arc::clone(&state.joins),
+        users: Arc::clone(&state.users),
     });
     let dashboard: app::api::port::Dashboard = server_side.clone();
     let sync: app::api::sync::port::SyncPorts = Arc::new(crate::sync::port::SyncPages {
@@ -54,6 +55,7 @@ pub fn build(state: AppState) -> Router {
             audit: state.joins.audit.clone(),
         },
     });
+    let users_side = Arc::clone(&server_side);
 
     let mut router = Router::new()
         .route("/healthz", get(health::healthz))
@@ -66,6 +68,12 @@ pub fn build(state: AppState) -> Router {
             "/audit/export.csv",
             get(move |request: axum::extract::Request| {
                 crate::dashboard::export_audit(Arc::clone(&server_side), request)
+            }),
+        )
+        .route(
+            "/users/export.csv",
+            get(move |request: axum::extract::Request| {
+                crate::users::export::export(Arc::clone(&users_side), request)
             }),
         )
         .leptos_routes_with_context(

@@ -15,6 +15,7 @@ use crate::backend::{insecure_cookies_allowed, Backend};
 use crate::joins::Joins;
 use crate::mesh::MeshService;
 use crate::settings::Settings;
+use crate::users::UsersService;
 use crate::{router, store};
 
 /// What every handler can reach. Cheap to clone.
@@ -26,6 +27,7 @@ pub struct AppState {
     pub sign_in: Arc<SignInService>,
     pub mesh: Arc<MeshService>,
     pub joins: Arc<Joins>,
+    pub users: Arc<UsersService>,
     pub sessions: SqliteStore,
 }
 
@@ -97,6 +99,7 @@ impl AppState {
             .map(|c| (c.tenant_id.clone(), c.display_name.clone()))
             .collect();
         let mesh = MeshService::new(sign_in.graph.clone(), names);
+        let users = UsersService::new(sign_in.graph.clone());
         let joins = Joins::open(sign_in.graph.clone(), pool)
             .await
             .map_err(|err| store::StoreError::Migrate(err.to_string()))?;
@@ -107,6 +110,7 @@ impl AppState {
             sign_in: Arc::new(sign_in),
             mesh: Arc::new(mesh),
             joins: Arc::new(joins),
+            users: Arc::new(users),
             sessions,
         })
     }

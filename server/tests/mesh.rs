@@ -20,12 +20,7 @@ async fn overview(h: &common::Harness, client: &reqwest::Client, refresh: bool) 
 }
 
 fn node<'a>(overview: &'a Value, id: &str) -> &'a Value {
-    overview["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|n| n["tenant_id"] == id)
-        .unwrap_or_else(|| panic!("no node {id}"))
+    common::find_by(&overview["nodes"], "tenant_id", id)
 }
 
 #[tokio::test]

@@ -65,7 +65,8 @@ impl AuditFilter {
     }
 }
 
-fn encode(text: &str) -> String {
+/// Percent-encodes a query-string value.
+pub(crate) fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
@@ -89,7 +90,8 @@ pub const ACTIONS: &[&str] = &[
     "leave-mto",
 ];
 
-fn csv_field(text: &str) -> String {
+/// One quoted CSV field; a leading formula character is defused.
+pub(crate) fn csv_field(text: &str) -> String {
     // Quote everything; neutralise spreadsheet formulas.
     let text = if text.starts_with(['=', '+', '-', '@']) {
         format!("'{text}")

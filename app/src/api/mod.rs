@@ -10,5 +10,6 @@ pub mod mesh;
 pub mod port;
 pub mod session;
 pub mod sync;
+pub mod users;
 
 pub use error::ApiError;

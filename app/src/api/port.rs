@@ -12,6 +12,7 @@ use super::joins::{JoinWrite, JoinsView, ResolvedTenant};
 use super::session::{SignedInTenant, TenantChoice};
 use super::ApiError;
 use crate::mesh::model::Mesh;
+use crate::users::{UserFilter, UsersView};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -58,6 +59,15 @@ pub trait DashboardPort: Send + Sync + 'static {
         request: &'a Parts,
         filter: AuditFilter,
     ) -> BoxFuture<'a, Result<Vec<AuditEntry>, ApiError>>;
+
+    /// The `/users` page for `tenant` (any sign-in there that may read).
+    fn users<'a>(
+        &'a self,
+        request: &'a Parts,
+        tenant: &'a str,
+        filter: UserFilter,
+        refresh: bool,
+    ) -> BoxFuture<'a, Result<UsersView, ApiError>>;
 }
 
 pub type Dashboard = Arc<dyn DashboardPort>;

@@ -3,3 +3,4 @@ pub mod feedback;
 pub mod layout;
 pub mod mesh;
 pub mod sync;
+pub mod users;

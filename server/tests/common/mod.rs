@@ -9,6 +9,8 @@ pub struct Harness {
     pub dashboard: String,
     pub emulator: String,
     pub clock: Clock,
+    /// The emulator's state, for tests that shape its data.
+    pub world: emulator::EmulatorState,
     _dir: tempfile::TempDir,
 }
 
@@ -16,6 +18,7 @@ pub async fn start_with(scenario: Scenario, clock: Clock) -> Harness {
     let emulator = Emulator::new(scenario, clock.clone())
         .unwrap()
         .with_controls();
+    let world = emulator.state().clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let emulator_base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(emulator.serve(listener));
@@ -46,6 +49,7 @@ pub async fn start_with(scenario: Scenario, clock: Clock) -> Harness {
         dashboard: format!("http://{addr}"),
         emulator: emulator_base,
         clock,
+        world,
         _dir: dir,
     }
 }
@@ -149,4 +153,13 @@ pub async fn refused(
     let (status, body) = call(h, client, endpoint, form).await;
     assert!(status >= 400, "{endpoint} was accepted: {body}");
     body
+}
+
+/// The item of a JSON array whose `key` equals `value`.
+pub fn find_by<'a>(list: &'a serde_json::Value, key: &str, value: &str) -> &'a serde_json::Value {
+    list.as_array()
+        .expect("an array")
+        .iter()
+        .find(|item| item[key] == value)
+        .unwrap_or_else(|| panic!("no item with {key} {value} in {list}"))
 }

@@ -1,0 +1,239 @@
+//! User segmentation: reads a tenant's users in the background ([`reader`]), keeps the last result
+//! per tenant with its time, and answers the page with either that result or how far the reading
+//! is. The page's glue is in [`page`], the CSV export in [`export`]; the model is `app::users`.
+
+pub mod export;
+pub mod page;
+pub mod reader;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use app::users::Segmentation;
+use graph::client::{GraphClient, GraphErrorKind};
+use tokio::sync::watch;
+
+pub use reader::{DomainCache, Job, LogSource, Progress, Reader};
+
+/// A result younger than this is served without reading Graph again.
+pub const MAX_AGE_SECS: i64 = 300;
+/// A refresh asked for within this time of the last reading is ignored (reloading pages).
+pub const MIN_REFRESH_SECS: i64 = 5;
+/// How long a request waits for a reading before answering with its progress.
+pub const WAIT: Duration = Duration::from_millis(1500);
+/// How long the CSV export waits for a reading to finish.
+pub const EXPORT_WAIT: Duration = Duration::from_secs(120);
+/// Tenants (per set of log sources) whose results are kept.
+const CAPACITY: usize = 32;
+
+/// What a request gets.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Reading {
+        so_far: u64,
+        total: Option<u64>,
+        started_at: i64,
+    },
+    Ready {
+        segmentation: Arc<Segmentation>,
+        /// Why the newest reading failed, when this is the last good result.
+        stale: Option<String>,
+    },
+    Failed {
+        reason: String,
+    },
+}
+
+struct Running {
+    progress: Progress,
+    started_at: i64,
+    done: watch::Sender<bool>,
+}
+
+#[derive(Default)]
+struct Entry {
+    last_good: Option<Arc<Segmentation>>,
+    running: Option<Arc<Running>>,
+    /// Why the last reading failed (cleared by a success).
+    failure: Option<String>,
+    /// When a reading last started (for [`MIN_REFRESH_SECS`]).
+    started_at: i64,
+}
+
+pub struct UsersService {
+    graph: GraphClient,
+    domains: DomainCache,
+    entries: Mutex<HashMap<String, Entry>>,
+    wait: Duration,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl UsersService {
+    pub fn new(graph: GraphClient) -> Self {
+        Self {
+            graph,
+            domains: DomainCache::default(),
+            entries: Mutex::default(),
+            wait: WAIT,
+        }
+    }
+
+    /// Answers with progress after `wait` instead of [`WAIT`] (tests).
+    pub fn with_wait(mut self, wait: Duration) -> Self {
+        self.wait = wait;
+        self
+    }
+
+    /// Forgets every result (the MTO changed): the next request reads again. Readings under way
+    /// finish and are kept.
+    pub fn invalidate(&self) {
+        lock(&self.entries).retain(|_, entry| entry.running.is_some());
+    }
+
+    /// The reader, for reading once without the cache (the benchmark).
+    pub fn reader(&self) -> Reader<'_> {
+        Reader {
+            graph: &self.graph,
+            domains: &self.domains,
+        }
+    }
+
+    /// The result depends on the tenant and on which source tenants' logs could be read.
+    fn key(job: &Job) -> String {
+        let mut sources: Vec<&str> = job.sources.iter().map(|s| s.tenant_id.as_str()).collect();
+        sources.sort_unstable();
+        format!("{}|{}", job.tenant_id, sources.join(","))
+    }
+
+    /// The page's answer: a cached result, or a reading started (unless one runs) and waited for
+    /// up to [`WAIT`]; then its result, or how far it is.
+    pub async fn view(self: &Arc<Self>, job: Job, now: i64, refresh: bool) -> Outcome {
+        self.answer(job, now, refresh, self.wait).await
+    }
+
+    /// Like [`view`](Self::view), but waits up to [`EXPORT_WAIT`] for the reading to finish.
+    pub async fn complete(self: &Arc<Self>, job: Job, now: i64) -> Outcome {
+        self.answer(job, now, false, EXPORT_WAIT).await
+    }
+
+    async fn answer(
+        self: &Arc<Self>,
+        job: Job,
+        now: i64,
+        refresh: bool,
+        wait: Duration,
+    ) -> Outcome {
+        let key = Self::key(&job);
+        if let Some(running) = self.ensure(&key, job, now, refresh) {
+            let mut done = running.done.subscribe();
+            // Timing out is the normal way to report progress.
+            let _ = tokio::time::timeout(wait, done.wait_for(|finished| *finished)).await;
+        }
+        self.outcome(&key)
+    }
+
+    /// Starts a reading unless one runs or a fresh enough result exists; returns the running one.
+    fn ensure(
+        self: &Arc<Self>,
+        key: &str,
+        job: Job,
+        now: i64,
+        refresh: bool,
+    ) -> Option<Arc<Running>> {
+        let mut entries = lock(&self.entries);
+        if entries.len() >= CAPACITY && !entries.contains_key(key) {
+            let oldest = entries
+                .iter()
+                .filter(|(_, e)| e.running.is_none())
+                .min_by_key(|(_, e)| e.started_at)
+                .map(|(k, _)| k.clone());
+            if let Some(oldest) = oldest {
+                entries.remove(&oldest);
+            }
+        }
+        let entry = entries.entry(key.to_owned()).or_default();
+        if let Some(running) = &entry.running {
+            return Some(Arc::clone(running));
+        }
+        let age = entry.last_good.as_ref().map(|s| now - s.read_at);
+        let fresh = match age {
+            Some(age) if refresh => age < MIN_REFRESH_SECS,
+            Some(age) => age < MAX_AGE_SECS,
+            None => false,
+        };
+        // A failure is retried on the next request, not in a loop.
+        if fresh
+            || (!refresh && entry.failure.is_some() && now - entry.started_at < MIN_REFRESH_SECS)
+        {
+            return None;
+        }
+        let (done, _) = watch::channel(false);
+        let running = Arc::new(Running {
+            progress: Progress::default(),
+            started_at: now,
+            done,
+        });
+        entry.running = Some(Arc::clone(&running));
+        entry.started_at = now;
+        drop(entries);
+        let service = Arc::clone(self);
+        let task = Arc::clone(&running);
+        let key = key.to_owned();
+        tokio::spawn(async move {
+            let result = service.reader().segment(&job, now, &task.progress).await;
+            {
+                let mut entries = lock(&service.entries);
+                let entry = entries.entry(key).or_default();
+                match result {
+                    Ok(segmentation) => {
+                        entry.last_good = Some(Arc::new(segmentation));
+                        entry.failure = None;
+                    }
+                    Err(error) => {
+                        tracing::warn!(tenant = %job.tenant_id, %error, "reading the users failed");
+                        entry.failure = Some(if error.kind == GraphErrorKind::Unauthorized {
+                            format!("the sign-in is no longer accepted: {error}")
+                        } else {
+                            error.to_string()
+                        });
+                    }
+                }
+                entry.running = None;
+            }
+            task.done.send_replace(true);
+        });
+        Some(running)
+    }
+
+    fn outcome(&self, key: &str) -> Outcome {
+        let entries = lock(&self.entries);
+        let Some(entry) = entries.get(key) else {
+            return Outcome::Failed {
+                reason: "the users have not been read".into(),
+            };
+        };
+        match (&entry.running, &entry.last_good, &entry.failure) {
+            (Some(running), _, _) => Outcome::Reading {
+                so_far: running.progress.so_far(),
+                total: running.progress.total(),
+                started_at: running.started_at,
+            },
+            (None, Some(segmentation), stale) => Outcome::Ready {
+                segmentation: Arc::clone(segmentation),
+                stale: stale.clone(),
+            },
+            (None, None, Some(reason)) => Outcome::Failed {
+                reason: reason.clone(),
+            },
+            (None, None, None) => Outcome::Failed {
+                reason: "the users have not been read".into(),
+            },
+        }
+    }
+}
