@@ -332,3 +332,63 @@ async fn readers_other_tenants_operators_and_helpdesk_are_refused() {
     );
     assert!(audit(&h, &helpdesk).await.is_empty());
 }
+
+#[tokio::test]
+async fn templates_are_saved_read_back_and_reset_by_a_security_administrator() {
+    let h = harness().await;
+    let b = browser();
+    sign_in(&h, &b, FABRIKAM, "admin@fabrikam.onmicrosoft.com").await;
+    let form = |redeem: &'static str, trust: &'static str| {
+        vec![
+            ("tenant", FABRIKAM),
+            ("partner_level", "newPartners"),
+            ("redeem_inbound", redeem),
+            ("redeem_outbound", redeem),
+            ("trust_mfa", trust),
+            ("trust_compliant_device", "unset"),
+            ("trust_hybrid_joined_device", "off"),
+            ("sync_level", "newPartners,existingPartners"),
+            ("inbound_sync", "on"),
+        ]
+    };
+    let read = || async {
+        let (status, body) = call(&h, &b, "sync/templates", &[("tenant", FABRIKAM)]).await;
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str::<Value>(&body).unwrap()
+    };
+
+    // A bad value is refused before anything is sent.
+    let body = refused(&h, &b, "sync/templates/save", &form("maybe", "on")).await;
+    assert!(body.contains("is not one of on, off, unset"), "{body}");
+
+    let (status, body) = call(&h, &b, "sync/templates/save", &form("on", "on")).await;
+    assert_eq!(status, 200, "{body}");
+    let saved = read().await;
+    assert_eq!(saved["may_edit"], true);
+    let f = &saved["form"];
+    assert_eq!(f["partner_level"], "newPartners");
+    assert_eq!(f["redeem_inbound"], "on");
+    assert_eq!(f["trust_mfa"], "on");
+    assert_eq!(f["trust_compliant_device"], "unset");
+    assert_eq!(f["trust_hybrid_joined_device"], "off");
+    assert_eq!(f["inbound_sync"], "on");
+
+    let (status, body) = call(&h, &b, "sync/templates/reset", &[("tenant", FABRIKAM)]).await;
+    assert_eq!(status, 200, "{body}");
+    let reset = read().await;
+    for field in [
+        "redeem_inbound",
+        "redeem_outbound",
+        "trust_mfa",
+        "inbound_sync",
+    ] {
+        assert_eq!(reset["form"][field], "unset", "{field}");
+    }
+
+    let entries = audit(&h, &b).await;
+    for action in ["templates.save", "templates.reset"] {
+        let entry = entries.iter().find(|e| e["action"] == action).unwrap();
+        assert_eq!(entry["outcome"], "success", "{entry}");
+        assert_eq!(entry["tenant"], FABRIKAM);
+    }
+}

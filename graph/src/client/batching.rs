@@ -137,6 +137,21 @@ impl GraphClient {
         Ok(answers)
     }
 
+    /// GETs `paths` through `$batch`, one answer per path in order. A batch that fails as a whole
+    /// gives its error for every path, so callers treat each read alike.
+    pub async fn batch_get(
+        &self,
+        token: &AccessToken,
+        paths: &[String],
+    ) -> Vec<Result<serde_json::Value, GraphError>> {
+        let requests: Vec<BatchRequest> =
+            paths.iter().map(|p| BatchRequest::get(p.clone())).collect();
+        match self.batch(token, requests).await {
+            Ok(responses) => responses.iter().map(BatchResponse::json).collect(),
+            Err(error) => paths.iter().map(|_| Err(error.clone())).collect(),
+        }
+    }
+
     async fn batch_chunk(
         &self,
         token: &AccessToken,

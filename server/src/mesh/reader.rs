@@ -6,7 +6,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use app::mesh::view::{self, TemplatesSummary, TenantView};
-use graph::client::{AccessToken, BatchRequest, GraphClient, GraphError, GraphErrorKind};
+use graph::client::{AccessToken, GraphClient, GraphError, GraphErrorKind};
 use graph::mto::{MtoMember, MultiTenantOrganization};
 use graph::policies::{
     DefaultConfiguration, IdentitySyncPolicyTemplate, PartnerConfiguration,
@@ -100,14 +100,9 @@ impl Reader<'_> {
                 answers
             }
             Strategy::Batched => {
-                let requests: Vec<BatchRequest> =
-                    paths.iter().map(|p| BatchRequest::get(p.clone())).collect();
                 self.requests
                     .add(paths.len().div_ceil(graph::client::MAX_BATCH));
-                match self.graph.batch(self.token, requests).await {
-                    Ok(responses) => responses.iter().map(|r| r.json::<Value>()).collect(),
-                    Err(error) => paths.iter().map(|_| Err(error.clone())).collect(),
-                }
+                self.graph.batch_get(self.token, paths).await
             }
         }
     }

@@ -12,7 +12,7 @@ use app::sync::{
     explain, mappings, ActionResult, Assigned, LogEntry, Permissions, Scope, SyncAction,
     SyncDetail, UserMatch,
 };
-use graph::client::{AccessToken, BatchRequest, GraphClient, GraphError};
+use graph::client::{AccessToken, GraphClient, GraphError};
 use graph::policies::{IdentitySyncPolicyTemplate, PartnerConfigurationTemplate};
 use graph::sync::{reset_scope, AppRoleAssignment, KeyValue, ProvisioningEntry, SyncSchema};
 use reqwest::Method;
@@ -87,23 +87,6 @@ fn log_path(job: &str, outcome: Option<&str>) -> String {
     format!("/auditLogs/provisioning?$filter={filter}&$top={LOG_ENTRIES}")
 }
 
-/// Reads that belong to a job's details, in one `$batch`.
-struct JobReads<'a> {
-    graph: &'a GraphClient,
-    token: &'a AccessToken,
-}
-
-impl JobReads<'_> {
-    async fn get_many(&self, paths: Vec<String>) -> Vec<Result<Value, GraphError>> {
-        let requests: Vec<BatchRequest> =
-            paths.iter().map(|p| BatchRequest::get(p.clone())).collect();
-        match self.graph.batch(self.token, requests).await {
-            Ok(responses) => responses.iter().map(|r| r.json::<Value>()).collect(),
-            Err(error) => paths.iter().map(|_| Err(error.clone())).collect(),
-        }
-    }
-}
-
 impl SyncService {
     /// The sync section of the pair page for `source → target`. `source_access` reads the job
     /// (without it only what the mesh knows is shown), `target_access` the reverse job's mapping.
@@ -150,10 +133,6 @@ impl SyncService {
             return detail;
         };
         let sp = &summary.service_principal_id;
-        let reads = JobReads {
-            graph: &self.graph,
-            token: access.token(),
-        };
         let others: Vec<(String, String, String)> = mesh
             .sync
             .get(source)
@@ -182,7 +161,11 @@ impl SyncService {
                 .iter()
                 .map(|(_, sp, job)| format!("{}/schema", jobs_path(sp, job))),
         );
-        let mut answers = reads.get_many(paths).await.into_iter();
+        let mut answers = self
+            .graph
+            .batch_get(access.token(), &paths)
+            .await
+            .into_iter();
 
         let assigned = decode::<Collection<AppRoleAssignment>>(answers.next());
         let secrets = decode::<Collection<KeyValue>>(answers.next());

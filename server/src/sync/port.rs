@@ -98,7 +98,8 @@ impl SyncPort for SyncPages {
             let session = dashboard.session(request).await?;
             let access = dashboard.access::<OperateSync>(&session, source).await?;
             let sources = dashboard.readers(&session).await?;
-            let mesh = dashboard.mesh.snapshot(&sources, now(), true).await;
+            // Only the job's ids are needed: the few seconds' cached snapshot has them.
+            let mesh = dashboard.mesh.snapshot(&sources, now(), false).await;
             let result = self
                 .service
                 .act(&access, &mesh, target, action, now())
