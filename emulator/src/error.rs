@@ -41,6 +41,12 @@ impl GraphError {
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "Request_ResourceNotFound", message)
     }
+    /// 404 for a directory object id (or key) that names nothing, in Graph's words.
+    pub fn resource_not_found(key: &str) -> Self {
+        Self::not_found(format!(
+            "Resource '{key}' does not exist or one of its queried reference-property objects are not present."
+        ))
+    }
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "Request_BadRequest", message)
     }

@@ -23,7 +23,7 @@ pub async fn me(
         .scenario
         .tenant(&caller.tenant_id)
         .and_then(|t| t.accounts.iter().find(|a| a.object_id == caller.object_id))
-        .ok_or_else(|| GraphError::new(axum::http::StatusCode::NOT_FOUND, "Request_ResourceNotFound", format!("Resource '{}' does not exist or one of its queried reference-property objects are not present.", caller.object_id)))?;
+        .ok_or_else(|| GraphError::resource_not_found(&caller.object_id))?;
     Ok(Json(json!({
         "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users/$entity",
         "id": account.object_id,

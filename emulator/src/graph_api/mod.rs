@@ -7,6 +7,7 @@ mod mto;
 mod paging;
 mod policies;
 mod provisioning;
+mod query_options;
 mod sync;
 mod tenant_info;
 mod users;

@@ -150,18 +150,7 @@ pub async fn list(
     caller.require_any(&["AuditLog.Read.All"], &["AuditLog.Read.All"])?;
     caller.require_any(&["Directory.Read.All"], &["Directory.Read.All"])?;
     caller.require_role(LOG_READ_ROLES)?;
-    let top = match query.get("$top") {
-        Some(top) => top
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=MAX_PAGE).contains(n))
-            .ok_or_else(|| {
-                GraphError::bad_request(format!(
-                    "Invalid page size specified: '{top}'. Must be between 1 and {MAX_PAGE} inclusive."
-                ))
-            })?,
-        None => DEFAULT_PAGE,
-    };
+    let top = paging::page_size(&query, DEFAULT_PAGE, MAX_PAGE)?;
     let oldest_first = match query.get("$orderby").map(|o| o.trim()) {
         None | Some("activityDateTime desc") => false,
         Some("activityDateTime asc" | "activityDateTime") => true,
@@ -177,11 +166,7 @@ pub async fn list(
         Some(filter) => parse_filter(filter)?,
         None => Vec::new(),
     };
-    let offset = match query.get("$skiptoken") {
-        Some(token) => paging::offset_of(token)
-            .ok_or_else(|| GraphError::bad_request("Invalid $skiptoken."))?,
-        None => 0,
-    };
+    let offset = paging::offset(&query)?;
     let world = state.world_now();
     let log = world
         .provisioning
@@ -193,16 +178,15 @@ pub async fn list(
     } else {
         Box::new(log.iter().rev())
     };
-    let mut matching = ordered.filter(|e| matches(e, &comparisons)).skip(offset);
-    let page: Vec<Value> = matching
-        .by_ref()
-        .take(top)
+    let (page, more) = paging::page_of(ordered.filter(|e| matches(e, &comparisons)), offset, top);
+    let page: Vec<Value> = page
+        .into_iter()
         .map(|e| serde_json::to_value(e).unwrap_or_default())
         .collect();
     let mut body = json!({
         "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#auditLogs/provisioning",
     });
-    if matching.next().is_some() {
+    if more {
         body["@odata.nextLink"] = json!(paging::next_link(
             &state.base_url(&parts),
             "/v1.0/auditLogs/provisioning",

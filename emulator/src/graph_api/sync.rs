@@ -43,14 +43,6 @@ const SYNC_WRITE: &[&str] = &[
     "Application.ReadWrite.OwnedBy",
 ];
 
-fn sp_not_found(id: &str) -> GraphError {
-    GraphError::new(
-        StatusCode::NOT_FOUND,
-        "Request_ResourceNotFound",
-        format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present."),
-    )
-}
-
 fn job_not_found(id: &str) -> GraphError {
     GraphError::new(
         StatusCode::NOT_FOUND,
@@ -71,7 +63,7 @@ fn configuration<'a>(
     configurations(world, tenant)
         .iter_mut()
         .find(|c| c.service_principal.id == sp)
-        .ok_or_else(|| sp_not_found(sp))
+        .ok_or_else(|| GraphError::resource_not_found(sp))
 }
 
 fn job<'a>(
@@ -150,9 +142,7 @@ pub async fn instantiate(
     caller.require_any(&["Application.ReadWrite.All"], APP_WRITE)?;
     caller.require_role(SYNC_WRITE_ROLES)?;
     if template != CROSS_TENANT_SYNC_TEMPLATE_ID {
-        return Err(GraphError::not_found(format!(
-            "Resource '{template}' does not exist or one of its queried reference-property objects are not present."
-        )));
+        return Err(GraphError::resource_not_found(&template));
     }
     let name = body
         .display_name
@@ -274,7 +264,7 @@ pub async fn delete_service_principal(
     let before = configs.len();
     configs.retain(|c| c.service_principal.id != sp);
     if configs.len() == before {
-        return Err(sp_not_found(&sp));
+        return Err(GraphError::resource_not_found(&sp));
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -318,16 +308,7 @@ pub async fn add_assignment(
         .get(&caller.tenant_id)
         .and_then(|users| users.iter().find(|u| u.id == body.principal_id))
         .cloned()
-        .ok_or_else(|| {
-            GraphError::new(
-                StatusCode::NOT_FOUND,
-                "Request_ResourceNotFound",
-                format!(
-                    "Resource '{}' does not exist or one of its queried reference-property objects are not present.",
-                    body.principal_id
-                ),
-            )
-        })?;
+        .ok_or_else(|| GraphError::resource_not_found(&body.principal_id))?;
     let config = configuration(&mut world, &caller.tenant_id, &sp)?;
     if body.resource_id != sp {
         return Err(GraphError::bad_request(
@@ -369,7 +350,7 @@ pub async fn remove_assignment(
     let before = config.assignments.len();
     config.assignments.retain(|a| a.id != assignment);
     if config.assignments.len() == before {
-        return Err(sp_not_found(&assignment));
+        return Err(GraphError::resource_not_found(&assignment));
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }

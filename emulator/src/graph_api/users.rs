@@ -8,8 +8,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
+use super::query_options::{count_needs_eventual, count_response, eventual, project, select};
 use super::users_query::{
     needs_advanced, parse_filter, parse_search, search_needs_eventual, Filter, Search,
 };
@@ -35,14 +36,6 @@ const DEFAULT_FIELDS: &[&str] = &[
     "userPrincipalName",
     "id",
 ];
-
-fn eventual(parts: &Parts) -> bool {
-    parts
-        .headers
-        .get("ConsistencyLevel")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("eventual"))
-}
 
 /// The `$filter` and `$search` of a users request.
 struct UserQuery {
@@ -78,6 +71,7 @@ impl UserQuery {
     }
 }
 
+/// A user with its default properties, or the `$select`ed ones.
 fn user_json(user: &User, select: Option<&[String]>) -> Value {
     let full = json!({
         "id": user.id,
@@ -93,17 +87,7 @@ fn user_json(user: &User, select: Option<&[String]>) -> Value {
         "businessPhones": [], "givenName": null, "surname": null, "jobTitle": null,
         "mobilePhone": null, "officeLocation": null, "preferredLanguage": null,
     });
-    let fields: Vec<&str> = match select {
-        Some(fields) => fields.iter().map(String::as_str).collect(),
-        None => DEFAULT_FIELDS.to_vec(),
-    };
-    let mut out = Map::new();
-    for field in fields {
-        if let Some(value) = full.get(field) {
-            out.insert(field.to_owned(), value.clone());
-        }
-    }
-    Value::Object(out)
+    project(&full, select, DEFAULT_FIELDS)
 }
 
 pub async fn list(
@@ -113,46 +97,24 @@ pub async fn list(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, GraphError> {
     caller.require_any(READ, READ)?;
-    let top = match query.get("$top") {
-        Some(top) => match top.parse::<usize>() {
-            Ok(n) if (1..=MAX_PAGE).contains(&n) => n,
-            _ => {
-                return Err(GraphError::bad_request(format!(
-                "Invalid page size specified: '{top}'. Must be between 1 and {MAX_PAGE} inclusive."
-            )))
-            }
-        },
-        None => DEFAULT_PAGE,
-    };
+    let top = paging::page_size(&query, DEFAULT_PAGE, MAX_PAGE)?;
     let wants_count = query.get("$count").is_some_and(|c| c == "true") && eventual(&parts);
     let user_query = UserQuery::parse(&query, eventual(&parts), wants_count)?;
-    let select: Option<Vec<String>> = query
-        .get("$select")
-        .map(|s| s.split(',').map(|f| f.trim().to_owned()).collect());
-    let offset = match query.get("$skiptoken") {
-        Some(token) => paging::offset_of(token)
-            .ok_or_else(|| GraphError::bad_request("Invalid $skiptoken."))?,
-        None => 0,
-    };
+    let select = select(&query);
+    let offset = paging::offset(&query)?;
     let world = state.world_now();
     let users = world
         .users
         .get(&caller.tenant_id)
         .map(Vec::as_slice)
         .unwrap_or_default();
-    let mut matching = users.iter().filter(|u| user_query.matches(u));
-    let count = if wants_count && offset == 0 {
-        Some(users.iter().filter(|u| user_query.matches(u)).count())
-    } else {
-        None
-    };
-    let page: Vec<Value> = matching
-        .by_ref()
-        .skip(offset)
-        .take(top)
+    let matching = || users.iter().filter(|u| user_query.matches(u));
+    let count = (wants_count && offset == 0).then(|| matching().count());
+    let (page, more) = paging::page_of(matching(), offset, top);
+    let page: Vec<Value> = page
+        .into_iter()
         .map(|u| user_json(u, select.as_deref()))
         .collect();
-    let more = matching.next().is_some();
     let mut body = json!({ "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users" });
     if let Some(count) = count {
         body["@odata.count"] = json!(count);
@@ -178,16 +140,14 @@ pub async fn count(
 ) -> Result<Response, GraphError> {
     caller.require_any(READ, READ)?;
     if !eventual(&parts) {
-        return Err(GraphError::bad_request(
-            "$count is not currently supported.",
-        ));
+        return Err(count_needs_eventual());
     }
     let user_query = UserQuery::parse(&query, true, true)?;
     let world = state.world_now();
     let count = world.users.get(&caller.tenant_id).map_or(0, |users| {
         users.iter().filter(|u| user_query.matches(u)).count()
     });
-    Ok(([("content-type", "text/plain")], count.to_string()).into_response())
+    Ok(count_response(count))
 }
 
 /// `GET /users/{id | userPrincipalName}`.
@@ -198,15 +158,17 @@ pub async fn get(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, GraphError> {
     caller.require_any(READ, READ)?;
-    let select: Option<Vec<String>> = query
-        .get("$select")
-        .map(|s| s.split(',').map(|f| f.trim().to_owned()).collect());
+    let select = select(&query);
     let world = state.world_now();
     let user = world
         .users
         .get(&caller.tenant_id)
-        .and_then(|users| users.iter().find(|u| u.id == key || u.user_principal_name.eq_ignore_ascii_case(&key)))
-        .ok_or_else(|| GraphError::not_found(format!("Resource '{key}' does not exist or one of its queried reference-property objects are not present.")))?;
+        .and_then(|users| {
+            users
+                .iter()
+                .find(|u| u.id == key || u.user_principal_name.eq_ignore_ascii_case(&key))
+        })
+        .ok_or_else(|| GraphError::resource_not_found(&key))?;
     let mut body = user_json(user, select.as_deref());
     body["@odata.context"] = json!("https://graph.microsoft.com/v1.0/$metadata#users/$entity");
     Ok(Json(body).into_response())
