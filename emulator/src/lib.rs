@@ -10,6 +10,7 @@ pub mod entra;
 pub mod error;
 pub mod faults;
 pub mod graph_api;
+pub mod groups_state;
 pub mod keys;
 pub mod mto_state;
 pub mod policy_state;
@@ -59,6 +60,8 @@ pub struct World {
     pub mto: Option<mto_state::Organization>,
     /// Users, per tenant (ordered by creation; paging walks this order).
     pub users: HashMap<String, Vec<users_state::User>>,
+    /// Security groups, per tenant (ordered by creation; paging walks this order).
+    pub groups: HashMap<String, Vec<groups_state::Group>>,
     /// Cross-tenant access policies, per tenant.
     pub policies: HashMap<String, policy_state::TenantPolicies>,
     /// `joinRequest.addedByTenantId` per joining tenant, as last PATCHed.
@@ -73,13 +76,15 @@ pub struct World {
 }
 
 impl World {
-    /// The scenario as it stands at `now`: organization, policies, users, sync configurations that
-    /// have run their cycles so far.
+    /// The scenario as it stands at `now`: organization, policies, users, groups, sync
+    /// configurations that have run their cycles so far.
     pub fn new(scenario: Scenario, now: i64) -> Self {
+        let users = users_state::for_scenario(&scenario);
         let mut world = Self {
             mto: mto_state::Organization::from_scenario(&scenario),
             policies: policy_state::for_scenario(&scenario),
-            users: users_state::for_scenario(&scenario),
+            groups: groups_state::for_scenario(&scenario, &users, now),
+            users,
             scenario,
             join_requests: HashMap::new(),
             sync: HashMap::new(),

@@ -140,6 +140,18 @@ pub struct Invitation {
     pub user_type: &'static str,
 }
 
+/// A security group a scenario file places in a tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupSetup {
+    pub display_name: String,
+    pub description: Option<String>,
+    /// Direct user members: user principal names (external users listed in the file: their mail),
+    /// lower-case.
+    pub members: Vec<String>,
+    /// Direct group members: display names of other groups of the tenant.
+    pub member_groups: Vec<String>,
+}
+
 /// The cross-tenant access settings a tenant keeps for one partner. `None` leaves a value unset
 /// (inherited from the default); `inbound_sync: None` means no identity sync policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,6 +196,7 @@ pub struct TenantSetup {
     pub generated_users: usize,
     pub users: Vec<ExplicitUser>,
     pub invitations: Vec<Invitation>,
+    pub groups: Vec<GroupSetup>,
     pub partners: Vec<PartnerSetup>,
     pub templates: TemplateSetup,
 }

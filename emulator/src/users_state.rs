@@ -45,7 +45,8 @@ const FAMILY: &[&str] = &[
 /// Internal members generated per tenant in the demo scenario.
 pub const DEMO_INTERNAL_USERS: usize = 300;
 
-fn object_id(tenant: &str, kind: &str, index: usize) -> String {
+/// A stable object id for the `index`th object of `kind` in `tenant`.
+pub(crate) fn object_id(tenant: &str, kind: &str, index: usize) -> String {
     uuid::Uuid::new_v5(
         &uuid::Uuid::NAMESPACE_OID,
         format!("{tenant}:{kind}:{index}").as_bytes(),

@@ -19,6 +19,7 @@ pub const CONSENTED_DELEGATED: &[&str] = &[
     "Application.ReadWrite.All",
     "Directory.Read.All",
     "User.Read.All",
+    "GroupMember.Read.All",
     "AuditLog.Read.All",
     "CrossTenantInformation.ReadBasic.All",
 ];
@@ -32,6 +33,7 @@ pub const CONSENTED_APPLICATION: &[&str] = &[
     "Application.ReadWrite.OwnedBy",
     "Directory.Read.All",
     "User.Read.All",
+    "GroupMember.Read.All",
     "AuditLog.Read.All",
     "CrossTenantInformation.ReadBasic.All",
 ];

@@ -40,17 +40,22 @@ impl Caller {
     /// Allowed when the token carries one of the permissions (delegated `scp` or application `roles`).
     /// Role checks for delegated writes are added with the endpoints that need them.
     pub fn require_any(&self, delegated: &[&str], application: &[&str]) -> Result<(), GraphError> {
-        let allowed = if self.app_only {
+        if self.has_any(delegated, application) {
+            Ok(())
+        } else {
+            Err(GraphError::denied())
+        }
+    }
+
+    /// Whether the token carries one of the permissions (for answers that depend on it, such as
+    /// the limited information Graph returns for objects the caller may not read).
+    pub fn has_any(&self, delegated: &[&str], application: &[&str]) -> bool {
+        if self.app_only {
             self.app_roles
                 .iter()
                 .any(|r| application.contains(&r.as_str()))
         } else {
             self.scopes.iter().any(|s| delegated.contains(&s.as_str()))
-        };
-        if allowed {
-            Ok(())
-        } else {
-            Err(GraphError::denied())
         }
     }
 }

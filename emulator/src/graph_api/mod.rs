@@ -1,6 +1,7 @@
 //! Microsoft Graph v1.0 endpoints of the emulator. Every call needs a bearer token the emulator minted.
 
 mod auth;
+mod groups;
 mod json_batch;
 mod me;
 mod mto;
@@ -44,6 +45,14 @@ pub fn routes() -> Router<EmulatorState> {
         .route("/v1.0/users", get(users::list))
         .route("/v1.0/users/$count", get(users::count))
         .route("/v1.0/users/{key}", get(users::get))
+        .route("/v1.0/groups", get(groups::list))
+        .route("/v1.0/groups/$count", get(groups::count))
+        .route("/v1.0/groups/{id}", get(groups::get))
+        .route("/v1.0/groups/{id}/members", get(groups::members))
+        .route(
+            "/v1.0/groups/{id}/members/$count",
+            get(groups::members_count),
+        )
         .route(
             "/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole",
             get(me::directory_roles),

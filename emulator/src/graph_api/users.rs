@@ -19,7 +19,8 @@ use crate::error::GraphError;
 use crate::users_state::User;
 use crate::EmulatorState;
 
-const READ: &[&str] = &["User.ReadBasic.All", "User.Read.All", "Directory.Read.All"];
+/// Permissions that read users (`GET /users`; also what shows user members of a group in full).
+pub(super) const READ: &[&str] = &["User.ReadBasic.All", "User.Read.All", "Directory.Read.All"];
 const DEFAULT_PAGE: usize = 100;
 const MAX_PAGE: usize = 999;
 /// Returned when no `$select` is given (Graph's default set).
@@ -72,7 +73,7 @@ impl UserQuery {
 }
 
 /// A user with its default properties, or the `$select`ed ones.
-fn user_json(user: &User, select: Option<&[String]>) -> Value {
+pub(super) fn user_json(user: &User, select: Option<&[String]>) -> Value {
     let full = json!({
         "id": user.id,
         "displayName": user.display_name,

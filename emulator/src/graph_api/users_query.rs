@@ -7,6 +7,9 @@
 //! `endswith(userPrincipalName|mail,'…')`; joined with `and` / `or`, with parentheses.
 //! `$search`: `"property:text"` clauses joined with `AND` / `OR`, with parentheses; `displayName`
 //! is matched by tokens, `userPrincipalName` and `mail` by prefix.
+//!
+//! Groups' `$filter` goes through the same parser ([`parse_filter_on`] names the resource in its
+//! errors), then keeps only the clauses groups support ([`Filter::unsupported`]).
 
 use axum::http::StatusCode;
 
@@ -39,14 +42,15 @@ impl Property {
         })
     }
 
-    fn text(self, user: &User) -> Option<&str> {
+    /// The property's name as Graph spells it.
+    pub fn name(self) -> &'static str {
         match self {
-            Self::UserType => Some(user.user_type),
-            Self::CreationType => user.creation_type,
-            Self::DisplayName => Some(&user.display_name),
-            Self::UserPrincipalName => Some(&user.user_principal_name),
-            Self::Mail => user.mail.as_deref(),
-            Self::AccountEnabled => None,
+            Self::UserType => "userType",
+            Self::CreationType => "creationType",
+            Self::DisplayName => "displayName",
+            Self::UserPrincipalName => "userPrincipalName",
+            Self::Mail => "mail",
+            Self::AccountEnabled => "accountEnabled",
         }
     }
 
@@ -59,6 +63,29 @@ impl Property {
 
     fn supports_suffix(self) -> bool {
         matches!(self, Self::UserPrincipalName | Self::Mail)
+    }
+}
+
+/// What a `$filter` reads from a directory object; `None` for a property it does not have.
+pub trait Filtered {
+    fn text(&self, property: Property) -> Option<&str>;
+    fn flag(&self, property: Property) -> Option<bool>;
+}
+
+impl Filtered for User {
+    fn text(&self, property: Property) -> Option<&str> {
+        match property {
+            Property::UserType => Some(self.user_type),
+            Property::CreationType => self.creation_type,
+            Property::DisplayName => Some(&self.display_name),
+            Property::UserPrincipalName => Some(&self.user_principal_name),
+            Property::Mail => self.mail.as_deref(),
+            Property::AccountEnabled => None,
+        }
+    }
+
+    fn flag(&self, property: Property) -> Option<bool> {
+        (property == Property::AccountEnabled).then_some(self.account_enabled)
     }
 }
 
@@ -150,32 +177,40 @@ fn lower(text: &str) -> String {
 }
 
 impl Literal {
-    fn matches(&self, user: &User, property: Property) -> bool {
-        match (self, property) {
-            (Self::Bool(wanted), Property::AccountEnabled) => user.account_enabled == *wanted,
-            (Self::Text(wanted), _) => property
-                .text(user)
+    fn matches(&self, object: &impl Filtered, property: Property) -> bool {
+        match self {
+            Self::Bool(wanted) => object.flag(property) == Some(*wanted),
+            Self::Text(wanted) => object
+                .text(property)
                 .is_some_and(|v| lower(v) == lower(wanted)),
-            (Self::Bool(_), _) => false,
         }
     }
 }
 
 impl Clause {
-    fn matches(&self, user: &User) -> bool {
+    fn matches(&self, object: &impl Filtered) -> bool {
         match self {
             Self::Equals {
                 property,
                 value,
                 negated,
-            } => value.matches(user, *property) != *negated,
-            Self::In { property, values } => values.iter().any(|v| v.matches(user, *property)),
-            Self::StartsWith { property, prefix } => property
-                .text(user)
+            } => value.matches(object, *property) != *negated,
+            Self::In { property, values } => values.iter().any(|v| v.matches(object, *property)),
+            Self::StartsWith { property, prefix } => object
+                .text(*property)
                 .is_some_and(|v| lower(v).starts_with(&lower(prefix))),
-            Self::EndsWith { property, suffix } => property
-                .text(user)
+            Self::EndsWith { property, suffix } => object
+                .text(*property)
                 .is_some_and(|v| lower(v).ends_with(&lower(suffix))),
+        }
+    }
+
+    pub fn property(&self) -> Property {
+        match self {
+            Self::Equals { property, .. }
+            | Self::In { property, .. }
+            | Self::StartsWith { property, .. }
+            | Self::EndsWith { property, .. } => *property,
         }
     }
 
@@ -190,8 +225,14 @@ impl Clause {
 }
 
 impl Filter {
-    pub fn matches(&self, user: &User) -> bool {
-        self.holds(&|clause: &Clause| clause.matches(user))
+    pub fn matches(&self, object: &impl Filtered) -> bool {
+        self.holds(&|clause: &Clause| clause.matches(object))
+    }
+
+    /// The property of the first clause that `supported` refuses (a resource that serves fewer
+    /// clauses than users do).
+    pub fn unsupported(&self, supported: impl Fn(&Clause) -> bool) -> Option<Property> {
+        self.first(&|clause: &Clause| (!supported(clause)).then(|| clause.property()))
     }
 
     /// The first operator that Graph serves only in advanced queries (`ne`, `endsWith`).
@@ -218,11 +259,12 @@ pub fn search_needs_eventual() -> GraphError {
     )
 }
 
-fn unsupported_property(property: &str) -> GraphError {
+/// A `$filter` (or `$search`) on a property or with an operator `resource` does not serve.
+pub fn unsupported_property(property: &str, resource: &str) -> GraphError {
     GraphError::new(
         StatusCode::BAD_REQUEST,
         "Request_UnsupportedQuery",
-        format!("Unsupported or invalid query filter clause specified for property '{property}' of resource 'User'."),
+        format!("Unsupported or invalid query filter clause specified for property '{property}' of resource '{resource}'."),
     )
 }
 
@@ -286,9 +328,15 @@ struct FilterParser<'a> {
     tokens: Vec<Token>,
     at: usize,
     source: &'a str,
+    /// `User`, `Group`: named in errors.
+    resource: &'static str,
 }
 
 impl FilterParser<'_> {
+    fn unsupported(&self, property: &str) -> GraphError {
+        unsupported_property(property, self.resource)
+    }
+
     fn peek_word(&self, word: &str) -> bool {
         matches!(self.tokens.get(self.at), Some(Token::Word(w)) if w == word)
     }
@@ -322,7 +370,7 @@ impl FilterParser<'_> {
 
     /// `property operator value`.
     fn comparison(&mut self, word: &str) -> Result<Clause, GraphError> {
-        let property = Property::parse(word).ok_or_else(|| unsupported_property(word))?;
+        let property = Property::parse(word).ok_or_else(|| self.unsupported(word))?;
         let operator = match self.next()? {
             Token::Word(op) => op,
             _ => return Err(invalid_filter(self.source)),
@@ -336,7 +384,7 @@ impl FilterParser<'_> {
                 ) || matches!(&value, Literal::Text(_))
                     && property != Property::AccountEnabled;
                 if !fits {
-                    return Err(unsupported_property(word));
+                    return Err(self.unsupported(word));
                 }
                 Ok(Clause::Equals {
                     property,
@@ -353,11 +401,11 @@ impl FilterParser<'_> {
                 }
                 self.expect(&Token::Close)?;
                 if values.iter().any(|v| matches!(v, Literal::Bool(_))) {
-                    return Err(unsupported_property(word));
+                    return Err(self.unsupported(word));
                 }
                 Ok(Clause::In { property, values })
             }
-            "in" | "gt" | "ge" | "lt" | "le" => Err(unsupported_property(word)),
+            "in" | "gt" | "ge" | "lt" | "le" => Err(self.unsupported(word)),
             _ => Err(invalid_filter(self.source)),
         }
     }
@@ -385,7 +433,7 @@ impl FilterParser<'_> {
                 property,
                 suffix: text,
             }),
-            ("startswith" | "endswith", _) => Err(unsupported_property(&name_of_property)),
+            ("startswith" | "endswith", _) => Err(self.unsupported(&name_of_property)),
             _ => Err(invalid_filter(self.source)),
         }
     }
@@ -423,11 +471,17 @@ impl Grammar for FilterParser<'_> {
 
 /// Parses a `$filter` on users.
 pub fn parse_filter(filter: &str) -> Result<Filter, GraphError> {
+    parse_filter_on(filter, "User")
+}
+
+/// Parses a `$filter` on `resource` (named in the errors) with the users' grammar.
+pub fn parse_filter_on(filter: &str, resource: &'static str) -> Result<Filter, GraphError> {
     let tokens = tokenize(filter).ok_or_else(|| invalid_filter(filter))?;
     let mut parser = FilterParser {
         tokens,
         at: 0,
         source: filter,
+        resource,
     };
     let parsed = joined(&mut parser, true)?;
     if parser.at != parser.tokens.len() {
@@ -491,8 +545,7 @@ impl Term {
                     .iter()
                     .all(|w| have.iter().any(|h| h.starts_with(w.as_str())));
         }
-        self.property
-            .text(user)
+        user.text(self.property)
             .is_some_and(|v| lower(v).starts_with(&lower(&self.text)))
     }
 }
@@ -634,7 +687,7 @@ impl Grammar for SearchParser<'_> {
                 };
                 let property = Property::parse(name.trim())
                     .filter(|p| p.supports_prefix())
-                    .ok_or_else(|| unsupported_property(name.trim()))?;
+                    .ok_or_else(|| unsupported_property(name.trim(), "User"))?;
                 Ok(Expr::Leaf(Term {
                     property,
                     text: text.to_owned(),

@@ -70,6 +70,17 @@ pub async fn app_token(base: &str, tenant: &str) -> Value {
 
 /// A delegated Graph token for `upn` in `tenant` (authorization code + PKCE, prompt=none).
 pub async fn user_token(base: &str, tenant: &str, upn: &str) -> String {
+    user_token_for(
+        base,
+        tenant,
+        upn,
+        "openid offline_access https://graph.microsoft.com/.default",
+    )
+    .await
+}
+
+/// [`user_token`] for the permissions `scope` names (e.g. `https://graph.microsoft.com/User.Read.All`).
+pub async fn user_token_for(base: &str, tenant: &str, upn: &str, scope: &str) -> String {
     let (challenge, verifier) = pkce();
     let authorize = http()
         .get(format!("{base}/{tenant}/oauth2/v2.0/authorize"))
@@ -77,10 +88,7 @@ pub async fn user_token(base: &str, tenant: &str, upn: &str) -> String {
             ("client_id", DEMO_CLIENT_ID),
             ("response_type", "code"),
             ("redirect_uri", REDIRECT),
-            (
-                "scope",
-                "openid offline_access https://graph.microsoft.com/.default",
-            ),
+            ("scope", scope),
             ("prompt", "none"),
             ("login_hint", upn),
             ("code_challenge", &challenge),
@@ -141,6 +149,18 @@ pub async fn call(
             serde_json::from_str(&text).unwrap()
         },
     )
+}
+
+/// `GET {path}` (under `/v1.0`) with `ConsistencyLevel: eventual`: status and body text.
+pub async fn get_eventual(base: &str, token: &str, path: &str) -> (u16, String) {
+    let response = http()
+        .get(format!("{base}/v1.0{path}"))
+        .bearer_auth(token)
+        .header("ConsistencyLevel", "eventual")
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
 }
 
 /// `GET /users/$count` with `ConsistencyLevel: eventual` and an optional `$filter`: status and text.
