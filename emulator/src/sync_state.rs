@@ -7,6 +7,10 @@
 //! goes to quarantine with `AzureDirectoryB2BManagementPolicyCheckFailure`. Otherwise in-scope
 //! internal members of the source are created or updated in the target as external users, users that
 //! left the scope are soft-deleted there, and every action is written to the source's provisioning log.
+//!
+//! Scope: with `SyncAll` false, a user is in scope when assigned to the configuration directly or
+//! a direct member of an assigned group (nesting is not followed, graph-api.md §6.1), and when
+//! the scoping filter lets them through.
 
 use std::collections::{HashMap, HashSet};
 
@@ -21,6 +25,7 @@ use graph::sync::{
 };
 use serde_json::{json, Map, Value};
 
+use crate::groups_state::{self, Group};
 use crate::mto_state::iso;
 use crate::policy_state::TenantPolicies;
 use crate::scenario::{Custom, JobState, Scenario, Tenant, CONTOSO, FABRIKAM, WOODGROVE};
@@ -557,6 +562,51 @@ fn reconcile(
     }
 }
 
+/// Who a configuration's assignments put in scope: users assigned directly, and the users that
+/// are direct members of an assigned group (members of groups nested in it are not).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AssignedUsers {
+    direct: HashSet<String>,
+    /// User id → the assigned groups (display names) that list the user directly.
+    through_groups: HashMap<String, Vec<String>>,
+}
+
+impl AssignedUsers {
+    /// Reads `assignments` against the source tenant's `groups`.
+    pub fn new(assignments: &[AppRoleAssignment], groups: &[Group]) -> Self {
+        let mut assigned = Self::default();
+        for assignment in assignments {
+            if assignment.principal_type.as_deref() != Some("Group") {
+                assigned.direct.insert(assignment.principal_id.clone());
+                continue;
+            }
+            let Some(group) = groups.iter().find(|g| g.id == assignment.principal_id) else {
+                continue;
+            };
+            for user in group.direct_users() {
+                assigned
+                    .through_groups
+                    .entry(user.to_owned())
+                    .or_default()
+                    .push(group.display_name.clone());
+            }
+        }
+        assigned
+    }
+
+    pub fn contains(&self, user_id: &str) -> bool {
+        self.direct.contains(user_id) || self.through_groups.contains_key(user_id)
+    }
+
+    /// The assigned groups that bring `user_id` into scope (empty when assigned directly only).
+    pub fn groups_of(&self, user_id: &str) -> &[String] {
+        self.through_groups
+            .get(user_id)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+}
+
 /// The context of one job's run, cloned out of the world so the world can be changed.
 struct Run {
     source: String,
@@ -567,7 +617,7 @@ struct Run {
     cycle_id: String,
     user_type: &'static str,
     scope: Option<ScopeFilter>,
-    assigned: HashSet<String>,
+    assigned: AssignedUsers,
     sync_all: bool,
     initiated_by: Initiator,
     /// When the run happens.
@@ -605,21 +655,26 @@ impl Run {
             cycle_id: uuid::Uuid::new_v4().to_string(),
             user_type,
             scope: job.schema.user_mapping().and_then(|m| m.scope.clone()),
-            assigned: config
-                .assignments
-                .iter()
-                .map(|a| a.principal_id.clone())
-                .collect(),
+            assigned: AssignedUsers::new(
+                &config.assignments,
+                world
+                    .groups
+                    .get(source)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default(),
+            ),
             sync_all: config.sync_all(),
             initiated_by: service_initiator(),
             at,
         })
     }
 
+    fn assigned(&self, user: &User) -> bool {
+        self.sync_all || self.assigned.contains(&user.id)
+    }
+
     fn in_scope(&self, user: &User) -> bool {
-        is_internal_member(user)
-            && (self.sync_all || self.assigned.contains(&user.id))
-            && filter_matches(user, self.scope.as_ref())
+        is_internal_member(user) && self.assigned(user) && filter_matches(user, self.scope.as_ref())
     }
 
     fn entry(
@@ -754,6 +809,19 @@ fn policy_failure_steps(run: &Run, user: &User, error: &SyncError) -> Vec<Provis
     steps
 }
 
+/// The scoping step's `ScopeEvaluationResult`: assigned (and through which groups), filter passed.
+fn scope_evaluation(run: &Run, user: &User) -> Value {
+    let mut result = json!({
+        "assigned": run.assigned(user),
+        "filter": filter_matches(user, run.scope.as_ref()),
+    });
+    let groups = run.assigned.groups_of(&user.id);
+    if !groups.is_empty() {
+        result["assignedThroughGroups"] = json!(groups);
+    }
+    json!(result.to_string())
+}
+
 fn steps_for(run: &Run, user: &User, outcome: &Outcome) -> Vec<ProvisioningStep> {
     let mut steps = vec![step(
         "EntryImport",
@@ -781,10 +849,9 @@ fn steps_for(run: &Run, user: &User, outcome: &Outcome) -> Vec<ProvisioningStep>
             }
         ),
     );
-    scoping.details.insert(
-        "ScopeEvaluationResult".into(),
-        json!(json!({"assigned": run.sync_all || run.assigned.contains(&user.id), "filter": filter_matches(user, run.scope.as_ref())}).to_string()),
-    );
+    scoping
+        .details
+        .insert("ScopeEvaluationResult".into(), scope_evaluation(run, user));
     steps.push(scoping);
     let (name, verb) = match outcome {
         Outcome::Created(_) => ("EntryExportAdd", "Created"),
@@ -1095,14 +1162,43 @@ pub fn secrets_for(target: &str) -> Vec<KeyValue> {
     ]
 }
 
-/// Assigns `user` to the configuration's scope.
-pub fn assign(config: &mut Configuration, user: &User, now: i64) -> AppRoleAssignment {
+/// What an app role assignment can be given to: a user or a group of the source tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub id: String,
+    pub display_name: String,
+    /// `User` or `Group` (`principalType`).
+    pub kind: &'static str,
+}
+
+impl From<&User> for Principal {
+    fn from(user: &User) -> Self {
+        Self {
+            id: user.id.clone(),
+            display_name: user.display_name.clone(),
+            kind: "User",
+        }
+    }
+}
+
+impl From<&Group> for Principal {
+    fn from(group: &Group) -> Self {
+        Self {
+            id: group.id.clone(),
+            display_name: group.display_name.clone(),
+            kind: "Group",
+        }
+    }
+}
+
+/// Assigns `principal` to the configuration's scope.
+pub fn assign(config: &mut Configuration, principal: &Principal, now: i64) -> AppRoleAssignment {
     let assignment = AppRoleAssignment {
         id: uuid::Uuid::new_v4().to_string(),
         app_role_id: config.msiam_access(),
-        principal_id: user.id.clone(),
-        principal_display_name: Some(user.display_name.clone()),
-        principal_type: Some("User".into()),
+        principal_id: principal.id.clone(),
+        principal_display_name: Some(principal.display_name.clone()),
+        principal_type: Some(principal.kind.into()),
         resource_id: config.service_principal.id.clone(),
         resource_display_name: config.service_principal.display_name.clone(),
         created_date_time: Some(iso(now)),
@@ -1111,30 +1207,64 @@ pub fn assign(config: &mut Configuration, user: &User, now: i64) -> AppRoleAssig
     assignment
 }
 
-/// An MTO-style configuration (`MTO_Sync_<target>`) from `source` to `target`, with the source's
-/// users `scope` assigned and a job that was never started; returns the job's id.
+/// Who a scenario's configuration assigns when it is set up.
+#[derive(Debug, Clone, Default)]
+struct InitialScope {
+    /// The source's users at these positions (accounts first, then generated members).
+    users: std::ops::Range<usize>,
+    /// Groups of the source, by display name.
+    groups: Vec<String>,
+}
+
+impl InitialScope {
+    fn users(users: std::ops::Range<usize>) -> Self {
+        Self {
+            users,
+            groups: Vec::new(),
+        }
+    }
+
+    fn group(name: &str) -> Self {
+        Self {
+            users: 0..0,
+            groups: vec![name.to_owned()],
+        }
+    }
+
+    /// The principals, users first, as they exist in `world`'s `source` tenant.
+    fn principals(&self, world: &World, source: &str) -> Vec<Principal> {
+        let users = world
+            .users
+            .get(source)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let groups = self
+            .groups
+            .iter()
+            .filter_map(|name| groups_state::named(&world.groups, source, name));
+        users
+            .get(self.users.clone())
+            .unwrap_or_default()
+            .iter()
+            .map(Principal::from)
+            .chain(groups.map(Principal::from))
+            .collect()
+    }
+}
+
+/// An MTO-style configuration (`MTO_Sync_<target>`) from `source` to `target`, with `scope`
+/// assigned and a job that was never started; returns the job's id.
 fn new_configuration(
     world: &mut World,
     source: &str,
     target: &str,
-    scope: std::ops::Range<usize>,
+    scope: &InitialScope,
     created: i64,
 ) -> String {
     let mut config = instantiate(source, &format!("{MTO_SYNC_PREFIX}{target}"), created);
     config.secrets = secrets_for(target);
-    let users: Vec<User> = world
-        .users
-        .get(source)
-        .map(|u| {
-            u.iter()
-                .skip(scope.start)
-                .take(scope.len())
-                .cloned()
-                .collect()
-        })
-        .unwrap_or_default();
-    for user in &users {
-        assign(&mut config, user, created);
+    for principal in scope.principals(world, source) {
+        assign(&mut config, &principal, created);
     }
     let job = Job::new(source);
     let job_id = job.id.clone();
@@ -1153,7 +1283,7 @@ fn mto_configuration(
     world: &mut World,
     source: &str,
     target: &str,
-    scope: std::ops::Range<usize>,
+    scope: &InitialScope,
     started: i64,
 ) -> String {
     let job_id = new_configuration(world, source, target, scope, started);
@@ -1176,16 +1306,16 @@ fn from_file(world: &mut World, custom: &Custom, now: i64) {
             .scenario
             .tenant(&setup.source)
             .map_or(0, |t| t.accounts.len());
-        let scope = accounts..accounts + setup.scope;
+        let scope = InitialScope::users(accounts..accounts + setup.scope);
         if setup.state == JobState::Disabled {
-            new_configuration(world, &setup.source, &setup.target, scope, started);
+            new_configuration(world, &setup.source, &setup.target, &scope, started);
             continue;
         }
         let job_id = mto_configuration(
             world,
             &setup.source,
             &setup.target,
-            scope,
+            &scope,
             started + 300 * offset,
         );
         run_cycle(world, &setup.source, &job_id, now - 600 - 60 * offset);
@@ -1200,12 +1330,16 @@ fn from_file(world: &mut World, custom: &Custom, now: i64) {
 /// The demo's configurations (design.md): Contoso ⇄ Fabrikam, Woodgrove → Contoso healthy (users
 /// synced two days ago, last cycle ten minutes ago), Woodgrove → Fabrikam quarantined because
 /// Fabrikam does not allow inbound sync from Woodgrove, nothing from Contoso to Woodgrove.
+/// Contoso → Fabrikam is scoped by one group ("Contoso – Group sync", whose direct members are
+/// Contoso's first 60 generated members); the others by users assigned directly.
 pub fn demo(world: &mut World, now: i64) {
     let started = now - 2 * 24 * 3600;
-    mto_configuration(world, CONTOSO, FABRIKAM, 2..62, started);
-    mto_configuration(world, FABRIKAM, CONTOSO, 2..42, started + 300);
-    mto_configuration(world, WOODGROVE, CONTOSO, 1..31, started + 600);
-    mto_configuration(world, WOODGROVE, FABRIKAM, 1..31, started + 900);
+    let group_sync = InitialScope::group(groups_state::CONTOSO_GROUP_SYNC);
+    mto_configuration(world, CONTOSO, FABRIKAM, &group_sync, started);
+    let users = InitialScope::users;
+    mto_configuration(world, FABRIKAM, CONTOSO, &users(2..42), started + 300);
+    mto_configuration(world, WOODGROVE, CONTOSO, &users(1..31), started + 600);
+    mto_configuration(world, WOODGROVE, FABRIKAM, &users(1..31), started + 900);
     // The latest cycle of each ran a few minutes ago; the next is due within the 40 minutes.
     let jobs: Vec<(String, String)> = world
         .sync
@@ -1228,7 +1362,7 @@ pub fn ring(world: &mut World, scenario: &Scenario, now: i64) {
     }
     for (i, source) in ids.iter().enumerate() {
         let target = &ids[(i + 1) % ids.len()];
-        mto_configuration(world, source, target, 0..0, now - 3600);
+        mto_configuration(world, source, target, &InitialScope::default(), now - 3600);
     }
 }
 
@@ -1350,6 +1484,103 @@ mod tests {
             .is_some_and(|s| s.object_id == removed)));
         let last = world.provisioning[FABRIKAM].last().unwrap();
         assert_eq!(last.provisioning_action, "delete");
+    }
+
+    fn synced_from(world: &World, source: &str, target: &str) -> Vec<String> {
+        world.users[target]
+            .iter()
+            .filter_map(|u| u.synced_from.as_ref())
+            .filter(|s| s.tenant_id == source)
+            .map(|s| s.object_id.clone())
+            .collect()
+    }
+
+    fn assignment(principal: &str, kind: &str) -> AppRoleAssignment {
+        AppRoleAssignment {
+            id: format!("assignment-{principal}"),
+            app_role_id: "role".into(),
+            principal_id: principal.into(),
+            principal_display_name: None,
+            principal_type: Some(kind.into()),
+            resource_id: "sp".into(),
+            resource_display_name: None,
+            created_date_time: None,
+        }
+    }
+
+    #[test]
+    fn a_group_assignment_brings_in_its_direct_members_only() {
+        use crate::groups_state::Member;
+        let mut inner = Group::new(CONTOSO, 0, "Inner", None, NOW);
+        inner.members = vec![Member::User("nested-user".into())];
+        let mut outer = Group::new(CONTOSO, 1, "Outer", None, NOW);
+        outer.members = vec![
+            Member::User("member".into()),
+            Member::User("both".into()),
+            Member::Group(inner.id.clone()),
+        ];
+        let assigned = AssignedUsers::new(
+            &[
+                assignment(&outer.id, "Group"),
+                assignment("both", "User"),
+                assignment("direct", "User"),
+            ],
+            &[inner, outer],
+        );
+        for user in ["member", "both", "direct"] {
+            assert!(assigned.contains(user), "{user}");
+        }
+        assert!(!assigned.contains("nested-user"), "nesting is not followed");
+        assert_eq!(assigned.groups_of("member"), ["Outer"]);
+        assert_eq!(assigned.groups_of("both"), ["Outer"]);
+        assert!(assigned.groups_of("direct").is_empty());
+        assert!(!AssignedUsers::new(&[assignment("missing", "Group")], &[]).contains("missing"));
+    }
+
+    #[test]
+    fn the_demo_scopes_contoso_to_fabrikam_by_one_group_and_syncs_the_same_sixty() {
+        let world = demo_world(NOW);
+        let config = world.sync[CONTOSO]
+            .iter()
+            .find(|c| c.target() == Some(FABRIKAM))
+            .unwrap();
+        assert_eq!(config.assignments.len(), 1);
+        let group = &config.assignments[0];
+        assert_eq!(group.principal_type.as_deref(), Some("Group"));
+        assert_eq!(
+            group.principal_display_name.as_deref(),
+            Some(crate::groups_state::CONTOSO_GROUP_SYNC)
+        );
+        let mut synced = synced_from(&world, CONTOSO, FABRIKAM);
+        let mut expected: Vec<String> = world.users[CONTOSO][2..62]
+            .iter()
+            .map(|u| u.id.clone())
+            .collect();
+        synced.sort();
+        expected.sort();
+        assert_eq!(synced, expected, "the 60 users assigned directly before");
+    }
+
+    #[test]
+    fn removing_the_group_assignment_soft_deletes_its_members_in_the_target() {
+        let mut world = demo_world(NOW);
+        let config = world
+            .sync
+            .get_mut(CONTOSO)
+            .unwrap()
+            .iter_mut()
+            .find(|c| c.target() == Some(FABRIKAM))
+            .unwrap();
+        config.assignments.clear();
+        let job_id = config.jobs[0].id.clone();
+        let logged = world.provisioning[CONTOSO].len();
+        run_cycle(&mut world, CONTOSO, &job_id, NOW + 60);
+        assert!(synced_from(&world, CONTOSO, FABRIKAM).is_empty());
+        let deletes = world.provisioning[CONTOSO][logged..]
+            .iter()
+            .filter(|e| e.provisioning_action == "delete")
+            .count();
+        assert_eq!(deletes, 60);
     }
 
     #[test]

@@ -720,3 +720,246 @@ async fn provisioning_logs_page_newest_first_and_filter_case_sensitively() {
     .await;
     assert_eq!(status, 400);
 }
+
+/// A configuration from Contoso to Woodgrove set up the documented way (instantiate, job,
+/// secrets), nobody assigned yet: `(service principal, msiam_access role id, job id)`.
+async fn contoso_to_woodgrove(base: &str, token: &str) -> (String, String, String) {
+    let (status, created) = call(
+        base,
+        token,
+        Method::POST,
+        &format!("/applicationTemplates/{TEMPLATE}/instantiate"),
+        Some(json!({"displayName": format!("MTO_Sync_{WOODGROVE}")})),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let sp = created["servicePrincipal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let role = created["servicePrincipal"]["appRoles"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let jobs = format!("/servicePrincipals/{sp}/synchronization/jobs");
+    let (_, job) = call(
+        base,
+        token,
+        Method::POST,
+        &jobs,
+        Some(json!({"templateId": "Azure2Azure"})),
+    )
+    .await;
+    let (status, _) = call(
+        base,
+        token,
+        Method::PUT,
+        &format!("/servicePrincipals/{sp}/synchronization/secrets"),
+        Some(json!({"value": [
+            {"key": "AuthenticationType", "value": "SyncPolicy"},
+            {"key": "CompanyId", "value": WOODGROVE},
+            {"key": "SyncAll", "value": "false"}]})),
+    )
+    .await;
+    assert_eq!(status, 204);
+    (sp, role, job["id"].as_str().unwrap().to_owned())
+}
+
+/// The ids of a group's direct members of one `@odata.type`.
+async fn member_ids(base: &str, token: &str, group: &str, kind: &str) -> Vec<String> {
+    let (status, members) = call(
+        base,
+        token,
+        Method::GET,
+        &format!("/groups/{group}/members?$top=999&$select=id"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{members}");
+    members["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["@odata.type"] == kind)
+        .map(|m| m["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Whether the provisioning log of `job` has an entry for `user` (the source user's id).
+async fn logged(base: &str, token: &str, job: &str, user: &str) -> bool {
+    let (_, log) = call(
+        base,
+        token,
+        Method::GET,
+        &format!(
+            "/auditLogs/provisioning?$filter=jobId eq '{job}' and sourceIdentity/id eq '{user}'"
+        ),
+        None,
+    )
+    .await;
+    !log["value"].as_array().unwrap().is_empty()
+}
+
+#[tokio::test]
+async fn the_demo_scopes_contoso_to_fabrikam_by_one_group() {
+    let e = start().await;
+    let token = user_token(&e.base, CONTOSO, CONTOSO_ADMIN).await;
+    let (sp, job) = job_to(&e.base, &token, FABRIKAM).await;
+    let (status, scope) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        &format!("/servicePrincipals/{sp}/appRoleAssignedTo"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let assigned = scope["value"].as_array().unwrap();
+    assert_eq!(assigned.len(), 1);
+    assert_eq!(assigned[0]["principalType"], "Group");
+    assert_eq!(assigned[0]["principalDisplayName"], "Contoso – Group sync");
+    assert_eq!(
+        job["status"]["synchronizedEntryCountByType"][0]["value"],
+        60
+    );
+}
+
+#[tokio::test]
+async fn a_group_in_scope_syncs_its_direct_members_not_those_of_nested_groups() {
+    let e = start().await;
+    let token = user_token(&e.base, CONTOSO, CONTOSO_ADMIN).await;
+    let (sp, role, job_id) = contoso_to_woodgrove(&e.base, &token).await;
+    let (_, groups) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        "/groups?$filter=displayName eq 'Contoso – Group sync'",
+        None,
+    )
+    .await;
+    let group = groups["value"][0].clone();
+    let group_id = group["id"].as_str().unwrap();
+    let direct = member_ids(&e.base, &token, group_id, "#microsoft.graph.user").await;
+    let nested_group = &member_ids(&e.base, &token, group_id, "#microsoft.graph.group").await[0];
+    let nested = member_ids(&e.base, &token, nested_group, "#microsoft.graph.user").await;
+    assert_eq!((direct.len(), nested.len()), (60, 8));
+
+    let assignments = format!("/servicePrincipals/{sp}/appRoleAssignedTo");
+    let (status, error) = call(
+        &e.base,
+        &token,
+        Method::POST,
+        &assignments,
+        Some(json!({"appRoleId": role, "resourceId": sp, "principalId": "00000000-0000-4000-8000-000000000000"})),
+    )
+    .await;
+    assert_eq!(status, 404, "an unknown principal");
+    assert_eq!(error["error"]["code"], "Request_ResourceNotFound");
+    let (status, assignment) = call(
+        &e.base,
+        &token,
+        Method::POST,
+        &assignments,
+        Some(json!({"appRoleId": role, "resourceId": sp, "principalId": group_id})),
+    )
+    .await;
+    assert_eq!(status, 201, "{assignment}");
+    assert_eq!(assignment["principalType"], "Group");
+    assert_eq!(assignment["principalDisplayName"], "Contoso – Group sync");
+    assert_eq!(assignment["principalId"], group_id);
+
+    let job_path = format!("/servicePrincipals/{sp}/synchronization/jobs/{job_id}");
+    let (status, _) = call(
+        &e.base,
+        &token,
+        Method::POST,
+        &format!("{job_path}/start"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    e.clock.advance(30);
+    let (_, job) = call(&e.base, &token, Method::GET, &job_path, None).await;
+    assert_eq!(job["status"]["code"], "Active", "{job}");
+    assert_eq!(job["status"]["lastExecution"]["countEntitled"], 60);
+    assert_eq!(
+        job["status"]["synchronizedEntryCountByType"][0]["value"],
+        60
+    );
+    assert!(logged(&e.base, &token, &job_id, &direct[0]).await);
+    assert!(
+        !logged(&e.base, &token, &job_id, &nested[0]).await,
+        "members of a nested group are not in scope"
+    );
+
+    // Provisioning on demand reports the same scope, and through which group.
+    let on_demand = |user: String| {
+        let (base, token, path) = (e.base.clone(), token.clone(), job_path.clone());
+        async move {
+            let (status, answer) = call(
+                &base,
+                &token,
+                Method::POST,
+                &format!("{path}/provisionOnDemand"),
+                Some(json!({"parameters": [{"ruleId": "x", "subjects": [{"objectId": user, "objectTypeName": "User"}]}]})),
+            )
+            .await;
+            assert_eq!(status, 200, "{answer}");
+            let report: Value = serde_json::from_str(answer["value"].as_str().unwrap()).unwrap();
+            report[0]["provisioningSteps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["provisioningStepType"] == "scoping")
+                .cloned()
+                .unwrap()
+        }
+    };
+    let scoping = on_demand(direct[1].clone()).await;
+    assert_eq!(scoping["status"], "success");
+    let evaluation: Value = serde_json::from_str(
+        scoping["details"]["ScopeEvaluationResult"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(evaluation["assigned"], true);
+    assert_eq!(
+        evaluation["assignedThroughGroups"][0],
+        "Contoso – Group sync"
+    );
+    let scoping = on_demand(nested[1].clone()).await;
+    assert_eq!(scoping["status"], "skipped");
+    assert!(scoping["description"]
+        .as_str()
+        .unwrap()
+        .ends_with("not in scope"));
+
+    // Removing the group's assignment takes its members out of scope at the next cycle.
+    let (status, _) = call(
+        &e.base,
+        &token,
+        Method::DELETE,
+        &format!("{assignments}/{}", assignment["id"].as_str().unwrap()),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    e.clock.advance(40 * 60);
+    let (_, job) = call(&e.base, &token, Method::GET, &job_path, None).await;
+    assert_eq!(job["status"]["lastExecution"]["countEntitled"], 0);
+    assert_eq!(
+        job["status"]["lastExecution"]["countExported"], 60,
+        "60 soft-deletes"
+    );
+    assert_eq!(job["status"]["synchronizedEntryCountByType"][0]["value"], 0);
+    let (_, deleted) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        &format!("/auditLogs/provisioning?$top=1000&$filter=jobId eq '{job_id}' and provisioningAction eq 'delete'"),
+        None,
+    )
+    .await;
+    assert_eq!(deleted["value"].as_array().unwrap().len(), 60);
+}

@@ -17,8 +17,9 @@ use serde_json::{json, Value};
 use super::auth::SYNC_WRITE_ROLES;
 use super::Caller;
 use crate::error::GraphError;
+use crate::groups_state;
 use crate::mto_state::iso;
-use crate::sync_state::{self, Configuration, Job, FILTER_OPERATORS};
+use crate::sync_state::{self, Configuration, Job, Principal, FILTER_OPERATORS};
 use crate::{EmulatorState, World};
 
 const CONTEXT: &str = "https://graph.microsoft.com/v1.0/$metadata";
@@ -292,7 +293,19 @@ pub struct AssignmentBody {
     app_role_id: String,
 }
 
-/// `POST /servicePrincipals/{id}/appRoleAssignedTo`: a user of this tenant into the scope. 201.
+/// The user or group of `tenant` an assignment names; 404 when neither exists.
+fn principal(world: &World, tenant: &str, id: &str) -> Result<Principal, GraphError> {
+    let user = world
+        .users
+        .get(tenant)
+        .and_then(|users| users.iter().find(|u| u.id == id))
+        .map(Principal::from);
+    user.or_else(|| groups_state::find(&world.groups, tenant, id).map(Principal::from))
+        .ok_or_else(|| GraphError::resource_not_found(id))
+}
+
+/// `POST /servicePrincipals/{id}/appRoleAssignedTo`: a user or group of this tenant into the
+/// scope. 201.
 pub async fn add_assignment(
     State(state): State<EmulatorState>,
     caller: Caller,
@@ -303,12 +316,7 @@ pub async fn add_assignment(
     caller.require_role(SYNC_WRITE_ROLES)?;
     let now = state.clock().unix();
     let mut world = state.world_now();
-    let user = world
-        .users
-        .get(&caller.tenant_id)
-        .and_then(|users| users.iter().find(|u| u.id == body.principal_id))
-        .cloned()
-        .ok_or_else(|| GraphError::resource_not_found(&body.principal_id))?;
+    let principal = principal(&world, &caller.tenant_id, &body.principal_id)?;
     let config = configuration(&mut world, &caller.tenant_id, &sp)?;
     if body.resource_id != sp {
         return Err(GraphError::bad_request(
@@ -330,7 +338,7 @@ pub async fn add_assignment(
             "Permission being assigned already exists on the object",
         ));
     }
-    let assignment = sync_state::assign(config, &user, now);
+    let assignment = sync_state::assign(config, &principal, now);
     let mut body = serde_json::to_value(assignment).unwrap_or_default();
     body["@odata.context"] = json!(format!(
         "{CONTEXT}#servicePrincipals('{sp}')/appRoleAssignedTo/$entity"
