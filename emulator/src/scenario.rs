@@ -187,6 +187,8 @@ pub struct SyncSetup {
     pub target: String,
     /// The first `scope` generated members of the source are assigned.
     pub scope: usize,
+    /// Groups of the source (display names) assigned too: their direct members are in scope.
+    pub groups: Vec<String>,
     pub state: JobState,
 }
 

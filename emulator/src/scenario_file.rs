@@ -11,9 +11,11 @@ use serde::Deserialize;
 
 use crate::mto_state::MAX_ACTIVE_TENANTS;
 use crate::scenario::{
-    roles, Account, Custom, ExplicitUser, Invitation, JobState, MemberRole, MemberState,
-    Membership, Mto, PartnerSetup, Scenario, SyncSetup, TemplateSetup, Tenant, TenantSetup,
+    roles, Account, Custom, ExplicitUser, GroupSetup, Invitation, JobState, MemberRole,
+    MemberState, Membership, Mto, PartnerSetup, Scenario, SyncSetup, TemplateSetup, Tenant,
+    TenantSetup,
 };
+use crate::users_state::generated_upn;
 
 /// Used when the file gives no date.
 const DEFAULT_CREATED: &str = "2026-09-01T08:30:00Z";
@@ -90,6 +92,8 @@ struct TenantFile {
     users: Vec<UserFile>,
     #[serde(default)]
     invited: Vec<InvitedFile>,
+    #[serde(default)]
+    groups: Vec<GroupFile>,
     #[serde(default)]
     partners: Vec<PartnerFile>,
     #[serde(default)]
@@ -179,6 +183,20 @@ struct InvitedFile {
     user_type: UserType,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroupFile {
+    name: String,
+    description: Option<String>,
+    /// Users of the tenant: accounts and listed internal users by UPN, listed external users by
+    /// mail, generated members by their generated UPN.
+    #[serde(default)]
+    members: Vec<String>,
+    /// Other groups of the tenant, by name.
+    #[serde(default)]
+    member_groups: Vec<String>,
+}
+
 #[derive(Deserialize, Clone, Copy)]
 #[serde(deny_unknown_fields)]
 struct TemplatesFile {
@@ -212,6 +230,9 @@ struct SyncJobFile {
     target: String,
     #[serde(default)]
     scope: usize,
+    /// Groups of the source, by name, assigned too.
+    #[serde(default)]
+    scope_groups: Vec<String>,
     #[serde(default)]
     state: JobStateFile,
 }
@@ -226,6 +247,22 @@ fn is_date(text: &str) -> bool {
     time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).is_ok()
 }
 
+/// The addresses a group's `members` may use: accounts' and listed internal users' UPNs, listed
+/// external users' mail, generated members' UPNs (lower-case).
+fn member_addresses(
+    accounts: &[Account],
+    users: &[ExplicitUser],
+    domains: &[String],
+    generated: usize,
+) -> HashSet<String> {
+    accounts
+        .iter()
+        .map(|a| a.upn.clone())
+        .chain(users.iter().map(|u| u.address.to_lowercase()))
+        .chain((0..generated).map(|i| generated_upn(domains, i)))
+        .collect()
+}
+
 /// Turns the file into a scenario, collecting every problem on the way.
 struct Checker {
     problems: Vec<String>,
@@ -237,6 +274,8 @@ struct Checker {
     generated: HashMap<String, usize>,
     upns: HashSet<String>,
     object_ids: HashSet<String>,
+    /// Group names per tenant id, lower-case, for sync scopes.
+    group_names: HashMap<String, HashSet<String>>,
 }
 
 impl Checker {
@@ -504,12 +543,78 @@ impl Checker {
         }
     }
 
+    /// The tenant's groups: names unique, members among `addresses`, nested groups among the
+    /// tenant's other groups.
+    fn groups(
+        &mut self,
+        place: &str,
+        id: &str,
+        groups: &[GroupFile],
+        addresses: &HashSet<String>,
+    ) -> Vec<GroupSetup> {
+        let names: Vec<String> = groups
+            .iter()
+            .map(|g| g.name.trim().to_lowercase())
+            .collect();
+        let mut seen = HashSet::new();
+        let mut setups = Vec::new();
+        for (group, name) in groups.iter().zip(&names) {
+            let at = format!("{place}: groups[{}] ({})", setups.len(), group.name);
+            if name.is_empty() {
+                self.add(format!("{at}: name is empty"));
+            } else if !seen.insert(name.clone()) {
+                self.add(format!("{at}: a second group named {:?}", group.name));
+            }
+            let members = self.group_members(&at, &group.members, addresses);
+            self.nested_groups(&at, name, &group.member_groups, &names);
+            setups.push(GroupSetup {
+                display_name: group.name.trim().to_owned(),
+                description: group.description.clone(),
+                members,
+                member_groups: group.member_groups.clone(),
+            });
+        }
+        self.group_names.insert(id.to_owned(), seen);
+        setups
+    }
+
+    /// A group's user members (lower-case), each one of the tenant's `addresses`.
+    fn group_members(
+        &mut self,
+        at: &str,
+        members: &[String],
+        addresses: &HashSet<String>,
+    ) -> Vec<String> {
+        let members: Vec<String> = members.iter().map(|m| m.trim().to_lowercase()).collect();
+        for member in members.iter().filter(|m| !addresses.contains(*m)) {
+            self.add(format!(
+                "{at}: member {member:?} is not a user of the tenant (an account's or internal user's upn, an external user's mail, or a generated member's upn)"
+            ));
+        }
+        members
+    }
+
+    /// A group's group members: other groups of the tenant (`names`, lower-case), not itself.
+    fn nested_groups(&mut self, at: &str, own: &str, nested: &[String], names: &[String]) {
+        for reference in nested {
+            let wanted = reference.trim().to_lowercase();
+            if wanted == own {
+                self.add(format!("{at}: member_groups names the group itself"));
+            } else if !names.contains(&wanted) {
+                self.add(format!(
+                    "{at}: member_groups {reference:?} is not a group of the tenant"
+                ));
+            }
+        }
+    }
+
     fn setup(
         &mut self,
         place: &str,
         id: &str,
         tenant: &TenantFile,
         domains: &[String],
+        accounts: &[Account],
     ) -> TenantSetup {
         let mut setup = TenantSetup {
             generated_users: tenant.generated_users,
@@ -542,6 +647,11 @@ impl Checker {
                 user_type: invited.user_type.as_str(),
             });
         }
+        if !tenant.groups.is_empty() {
+            let addresses =
+                member_addresses(accounts, &setup.users, domains, tenant.generated_users);
+            setup.groups = self.groups(place, id, &tenant.groups, &addresses);
+        }
         let mut seen = HashSet::new();
         for (i, partner) in tenant.partners.iter().enumerate() {
             let at = format!("{place}: partners[{i}]");
@@ -562,6 +672,21 @@ impl Checker {
         setup
     }
 
+    /// Each of `names` must be a group of `source`.
+    fn scope_groups(&mut self, at: &str, source: &str, names: &[String]) {
+        for name in names {
+            let known = self
+                .group_names
+                .get(source)
+                .is_some_and(|groups| groups.contains(&name.trim().to_lowercase()));
+            if !known {
+                self.add(format!(
+                    "{at}: scope_groups {name:?} is not a group of the source {source}"
+                ));
+            }
+        }
+    }
+
     fn sync_jobs(&mut self, jobs: &[SyncJobFile]) -> Vec<SyncSetup> {
         let mut sync = Vec::new();
         let mut pairs = HashSet::new();
@@ -580,7 +705,13 @@ impl Checker {
                 ));
             }
             self.enough_generated(&at, &source, &format!("scope {}", job.scope), job.scope);
+            self.scope_groups(&at, &source, &job.scope_groups);
             sync.push(SyncSetup {
+                groups: job
+                    .scope_groups
+                    .iter()
+                    .map(|g| g.trim().to_owned())
+                    .collect(),
                 source,
                 target,
                 scope: job.scope,
@@ -604,6 +735,7 @@ impl File {
             generated: HashMap::new(),
             upns: HashSet::new(),
             object_ids: HashSet::new(),
+            group_names: HashMap::new(),
         };
         if self.tenants.is_empty() {
             check.add("tenants: a scenario needs at least one [[tenants]] entry".into());
@@ -639,7 +771,10 @@ impl File {
                 .collect();
             let accounts = check.accounts(place, id, tenant, &domains);
             let membership = tenant.mto.as_ref().map(|m| check.membership(place, m));
-            setups.insert(id.clone(), check.setup(place, id, tenant, &domains));
+            setups.insert(
+                id.clone(),
+                check.setup(place, id, tenant, &domains, &accounts),
+            );
             scenario_tenants.push(Tenant {
                 id: id.clone(),
                 display_name: tenant.display_name.clone(),
@@ -877,6 +1012,91 @@ domains = ["OWNER.onmicrosoft.com"]
         assert!(has(&found, "unknown field `generated_usres`"), "{found:?}");
         assert!(!problems("[[tenants]\n").is_empty());
         assert!(has(&problems(""), "at least one [[tenants]]"));
+    }
+
+    /// `minimal` with `groups` (TOML) in the owner tenant, which has 10 generated members.
+    fn with_owner_groups(groups: &str, extra: &str) -> String {
+        minimal(extra).replacen(
+            "roles = [\"Global Administrator\"]\n",
+            &format!("roles = [\"Global Administrator\"]\n{groups}"),
+            1,
+        )
+    }
+
+    #[test]
+    fn groups_name_users_of_their_tenant_and_other_groups() {
+        let text = with_owner_groups(
+            r#"
+[[tenants.groups]]
+name = "Outer"
+description = "Synced"
+members = ["ADMIN@owner.onmicrosoft.com", "adele.vance@owner.onmicrosoft.com"]
+member_groups = ["inner"]
+
+[[tenants.groups]]
+name = "Inner"
+members = ["jonas.wilber@owner.onmicrosoft.com"]
+"#,
+            r#"
+[[sync_jobs]]
+source = "owner.onmicrosoft.com"
+target = "member.onmicrosoft.com"
+scope_groups = ["Outer"]
+"#,
+        )
+        .replace("generated_users = 10", "generated_users = 40");
+        let custom = from_toml(&text, "t").unwrap().custom.unwrap();
+        let groups = &custom.tenants[OWNER].groups;
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups[0].display_name, "Outer");
+        assert_eq!(groups[0].description.as_deref(), Some("Synced"));
+        assert_eq!(
+            groups[0].members,
+            [
+                "admin@owner.onmicrosoft.com",
+                "adele.vance@owner.onmicrosoft.com"
+            ]
+        );
+        assert_eq!(groups[0].member_groups, ["inner"]);
+        assert_eq!(custom.sync[0].groups, ["Outer"]);
+        assert_eq!(custom.sync[0].scope, 0);
+    }
+
+    #[test]
+    fn unknown_members_nested_groups_and_scope_groups_are_named() {
+        let text = with_owner_groups(
+            r#"
+[[tenants.groups]]
+name = "Outer"
+members = ["nobody@owner.onmicrosoft.com", "jonas.vance@owner.onmicrosoft.com", "adele.vance@owner.onmicrosoft.com"]
+member_groups = ["Missing", "outer"]
+
+[[tenants.groups]]
+name = "OUTER"
+"#,
+            r#"
+[[sync_jobs]]
+source = "owner.onmicrosoft.com"
+target = "member.onmicrosoft.com"
+scope_groups = ["Nope"]
+"#,
+        );
+        let found = problems(&text);
+        for needle in [
+            r#"tenant "Owner": groups[0] (Outer): member "nobody@owner.onmicrosoft.com" is not a user of the tenant"#,
+            // The 11th generated member: Owner has 10.
+            r#"tenant "Owner": groups[0] (Outer): member "jonas.vance@owner.onmicrosoft.com" is not a user"#,
+            r#"tenant "Owner": groups[0] (Outer): member_groups "Missing" is not a group of the tenant"#,
+            r#"tenant "Owner": groups[0] (Outer): member_groups names the group itself"#,
+            r#"tenant "Owner": groups[1] (OUTER): a second group named "OUTER""#,
+            &format!(r#"sync_jobs[0]: scope_groups "Nope" is not a group of the source {OWNER}"#),
+        ] {
+            assert!(has(&found, needle), "{needle} not in {found:?}");
+        }
+        assert!(
+            !has(&found, "adele.vance"),
+            "a generated member is a user: {found:?}"
+        );
     }
 
     #[test]

@@ -1296,8 +1296,8 @@ fn mto_configuration(
 }
 
 /// A scenario file's sync jobs: active and paused ones started two days ago (each scope's users
-/// are the source's first generated members), their latest cycle a few minutes ago; paused ones
-/// paused after it; disabled ones never started.
+/// are the source's first generated members, plus the groups named), their latest cycle a few
+/// minutes ago; paused ones paused after it; disabled ones never started.
 fn from_file(world: &mut World, custom: &Custom, now: i64) {
     let started = now - 2 * 24 * 3600;
     for (index, setup) in custom.sync.iter().enumerate() {
@@ -1306,7 +1306,10 @@ fn from_file(world: &mut World, custom: &Custom, now: i64) {
             .scenario
             .tenant(&setup.source)
             .map_or(0, |t| t.accounts.len());
-        let scope = InitialScope::users(accounts..accounts + setup.scope);
+        let scope = InitialScope {
+            users: accounts..accounts + setup.scope,
+            groups: setup.groups.clone(),
+        };
         if setup.state == JobState::Disabled {
             new_configuration(world, &setup.source, &setup.target, &scope, started);
             continue;

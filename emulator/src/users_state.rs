@@ -66,6 +66,20 @@ fn person(index: usize) -> (String, String) {
     (format!("{given} {family}"), alias)
 }
 
+/// The domain of generated members' UPNs: the tenant's second domain, else its first.
+fn member_domain(domains: &[String]) -> &str {
+    domains
+        .get(1)
+        .or_else(|| domains.first())
+        .map(String::as_str)
+        .unwrap_or_default()
+}
+
+/// The UPN of the `index`th generated member of a tenant with `domains` (first domain default).
+pub(crate) fn generated_upn(domains: &[String], index: usize) -> String {
+    format!("{}@{}", person(index).1, member_domain(domains))
+}
+
 /// `alias_domain#EXT#@host`: how a B2B user's UPN is formed in the resource tenant.
 pub fn external_upn(home_mail: &str, host_domain: &str) -> String {
     format!("{}#EXT#@{host_domain}", home_mail.replace('@', "_"))
@@ -90,11 +104,7 @@ pub(crate) fn internal_members(tenant: &crate::scenario::Tenant, count: usize) -
             synced_from: None,
         })
         .collect();
-    let domain = tenant
-        .domains
-        .get(1)
-        .cloned()
-        .unwrap_or_else(|| tenant.default_domain().to_owned());
+    let domain = member_domain(&tenant.domains);
     users.extend((0..count).map(|i| {
         let (name, alias) = person(i);
         User {
@@ -368,6 +378,28 @@ mod tests {
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), first[CONTOSO].len());
+    }
+
+    #[test]
+    fn generated_upns_are_those_of_the_generated_members() {
+        let scenario = Scenario::demo();
+        let contoso = scenario.tenant(CONTOSO).unwrap();
+        let members = internal_members(contoso, 3);
+        let accounts = contoso.accounts.len();
+        for i in 0..3 {
+            assert_eq!(
+                members[accounts + i].user_principal_name,
+                generated_upn(&contoso.domains, i)
+            );
+        }
+        assert_eq!(
+            generated_upn(&contoso.domains, 0),
+            "adele.vance@contoso.com"
+        );
+        assert_eq!(
+            generated_upn(&["only.onmicrosoft.com".to_owned()], 1),
+            "alex.vance@only.onmicrosoft.com"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{call, start_with, user_token, users_count};
+use common::{call, get_eventual, start_with, user_token, users_count};
 use reqwest::Method;
 use serde_json::Value;
 
@@ -153,7 +153,8 @@ async fn the_example_has_its_partners_templates_sync_jobs_and_users() {
     assert_eq!(inbound["schedule"]["state"], "Paused");
     assert_eq!(inbound["status"]["code"], "Paused");
 
-    // Litware holds Adatum's 40 synced users as external members; Adatum its guests.
+    // Litware holds Adatum's 45 synced users as external members (40 assigned directly, 5
+    // through a group); Adatum its guests.
     let count = |token: String, filter: &'static str| {
         let base = e.base.clone();
         async move { users_count(&base, &token, Some(filter)).await.1 }
@@ -164,7 +165,7 @@ async fn the_example_has_its_partners_templates_sync_jobs_and_users() {
             "userType eq 'Member' and creationType eq 'Invitation'"
         )
         .await,
-        "40"
+        "45"
     );
     assert_eq!(
         count(
@@ -227,5 +228,83 @@ async fn a_pending_tenant_of_the_example_can_join() {
     assert_eq!(
         partner["automaticUserConsentSettings"]["outboundAllowed"],
         true
+    );
+}
+
+#[tokio::test]
+async fn the_examples_groups_are_served_and_scope_adatum_to_litware() {
+    let e = example().await;
+    let adatum = user_token(&e.base, ADATUM, "admin@adatum.onmicrosoft.com").await;
+    let (status, groups) = call(&e.base, &adatum, Method::GET, "/groups", None).await;
+    assert_eq!(status, 200, "{groups}");
+    let groups = groups["value"].as_array().unwrap();
+    let names: Vec<&str> = groups
+        .iter()
+        .map(|g| g["displayName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Adatum – Litware sync", "Adatum – Contractors"]);
+    let sync = groups[0]["id"].as_str().unwrap();
+    // 5 generated members, the internal guest, the external guest and the nested group.
+    assert_eq!(
+        get_eventual(&e.base, &adatum, &format!("/groups/{sync}/members/$count")).await,
+        (200, "8".to_owned())
+    );
+    let (_, members) = call(
+        &e.base,
+        &adatum,
+        Method::GET,
+        &format!("/groups/{sync}/members?$select=userPrincipalName,displayName"),
+        None,
+    )
+    .await;
+    let members = members["value"].as_array().unwrap();
+    assert!(members
+        .iter()
+        .any(|m| m["userPrincipalName"] == "pat_fourthcoffee.com#EXT#@adatum.onmicrosoft.com"));
+    assert!(members
+        .iter()
+        .any(|m| m["@odata.type"] == "#microsoft.graph.group"
+            && m["displayName"] == "Adatum – Contractors"));
+
+    let (_, sps) = call(&e.base, &adatum, Method::GET, "/servicePrincipals", None).await;
+    let sp = sps["value"][0]["id"].as_str().unwrap();
+    let (_, assigned) = call(
+        &e.base,
+        &adatum,
+        Method::GET,
+        &format!("/servicePrincipals/{sp}/appRoleAssignedTo"),
+        None,
+    )
+    .await;
+    let assigned = assigned["value"].as_array().unwrap();
+    assert_eq!(assigned.len(), 41);
+    assert_eq!(
+        assigned
+            .iter()
+            .filter(|a| a["principalType"] == "Group")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn a_group_member_that_is_not_a_user_of_the_tenant_stops_the_file() {
+    let example = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example.toml"),
+    )
+    .unwrap();
+    let broken = example.replace("\"diego.novak@adatum.com\"", "\"diego.nowak@adatum.com\"");
+    assert_ne!(broken, example);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.toml");
+    std::fs::write(&path, broken).unwrap();
+    let error = emulator::scenario_file::load(&path)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains(
+            "tenant \"Adatum\": groups[0] (Adatum – Litware sync): member \"diego.nowak@adatum.com\" is not a user of the tenant"
+        ),
+        "{error}"
     );
 }
