@@ -42,6 +42,10 @@ test('the Fabrikam operator sees the Contoso ⇄ Fabrikam jobs healthy, with map
   const back = section(page, 'Contoso', 'Fabrikam');
   await expect(back.locator('.sync-status')).toHaveText('Active');
   await expect(back.getByRole('group', { name: 'Attribute mappings' }).getByRole('row', { name: /showInAddressList/ })).toContainText('"true"');
+  // Its scope is a group, by name, with what nesting means for it.
+  const scope = back.getByRole('group', { name: 'Scope' });
+  await expect(scope.getByRole('list', { name: 'Assigned' })).toHaveText('Contoso – Group sync (group)');
+  await expect(scope).toContainText('members of a group nested inside it are not synced');
   const log = back.getByRole('group', { name: 'Provisioning log' });
   await expect(log.locator('tbody tr').first()).toContainText('success');
 });

@@ -120,6 +120,7 @@ async fn a_quarantine_is_explained_fixed_in_the_target_and_restarted_in_the_sour
             ("to", FABRIKAM),
             ("fix", "inbound-sync"),
         ],
+        400,
     )
     .await;
     assert!(body.contains("Nothing to fix"), "{body}");
@@ -201,6 +202,7 @@ async fn provision_on_demand_finds_the_user_and_reports_each_step() {
             ("target", FABRIKAM),
             ("user_id", "nobody"),
         ],
+        400,
     )
     .await;
     assert!(body.contains("is not a user object id"), "{body}");
@@ -220,6 +222,7 @@ async fn readers_other_tenants_operators_and_helpdesk_are_refused() {
         &helpdesk,
         "sync/start",
         &[("source", CONTOSO), ("target", FABRIKAM)],
+        403,
     )
     .await;
     assert!(
@@ -242,6 +245,7 @@ async fn readers_other_tenants_operators_and_helpdesk_are_refused() {
             ("sync_level", "newPartners,existingPartners"),
             ("inbound_sync", "on"),
         ],
+        403,
     )
     .await;
     assert!(
@@ -267,6 +271,7 @@ async fn readers_other_tenants_operators_and_helpdesk_are_refused() {
             ("target", FABRIKAM),
             ("reset_scope", ""),
         ],
+        401,
     )
     .await;
     assert!(
@@ -283,6 +288,7 @@ async fn readers_other_tenants_operators_and_helpdesk_are_refused() {
             ("to", FABRIKAM),
             ("fix", "inbound-sync"),
         ],
+        403,
     )
     .await;
     assert!(body.contains("Forbidden"), "{body}");
@@ -294,6 +300,7 @@ async fn readers_other_tenants_operators_and_helpdesk_are_refused() {
         .send()
         .await
         .unwrap();
+    assert_eq!(cross.status(), 403);
     assert!(cross.text().await.unwrap().contains("CrossOrigin"));
     // Bad input: an invalid tenant id and an unknown restart scope.
     let body = refused(
@@ -305,6 +312,7 @@ async fn readers_other_tenants_operators_and_helpdesk_are_refused() {
             ("target", CONTOSO),
             ("reset_scope", "Everything"),
         ],
+        400,
     )
     .await;
     assert!(body.contains("not a valid reset scope"), "{body}");
@@ -313,6 +321,7 @@ async fn readers_other_tenants_operators_and_helpdesk_are_refused() {
         &ops,
         "sync/detail",
         &[("source", "fabrikam"), ("target", CONTOSO)],
+        400,
     )
     .await;
     assert!(body.contains("is not a tenant id"), "{body}");
@@ -358,7 +367,7 @@ async fn templates_are_saved_read_back_and_reset_by_a_security_administrator() {
     };
 
     // A bad value is refused before anything is sent.
-    let body = refused(&h, &b, "sync/templates/save", &form("maybe", "on")).await;
+    let body = refused(&h, &b, "sync/templates/save", &form("maybe", "on"), 400).await;
     assert!(body.contains("is not one of on, off, unset"), "{body}");
 
     let (status, body) = call(&h, &b, "sync/templates/save", &form("on", "on")).await;
@@ -391,4 +400,68 @@ async fn templates_are_saved_read_back_and_reset_by_a_security_administrator() {
         assert_eq!(entry["outcome"], "success", "{entry}");
         assert_eq!(entry["tenant"], FABRIKAM);
     }
+}
+
+async fn inject(h: &Harness, rule: Value) {
+    let added = reqwest::Client::new()
+        .post(format!("{}/_emulator/faults", h.emulator))
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 204);
+}
+
+#[tokio::test]
+async fn graph_failures_degrade_the_sync_section_and_a_failed_action_is_audited() {
+    let h = harness().await;
+    let b = browser();
+    sign_in(&h, &b, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    // The mesh is read while Graph is well (the actions use its snapshot).
+    let healthy = detail(&h, &b, CONTOSO, FABRIKAM).await;
+    assert!(healthy["log"].is_array(), "{healthy}");
+    // The scope is a group, named (the demo assigns Contoso's sync group, not its 60 users).
+    assert_eq!(
+        healthy["scope"],
+        serde_json::json!({"sync_all": false, "assigned": [{"name": "Contoso – Group sync", "kind": "Group"}], "filters": []}),
+    );
+
+    // The provisioning log is down: the section still shows the job, scope and mappings, and says
+    // what is missing.
+    inject(
+        &h,
+        serde_json::json!({"pathPrefix": "/v1.0/auditLogs/provisioning", "tenant": CONTOSO, "kind": "unavailable"}),
+    )
+    .await;
+    let degraded = detail(&h, &b, CONTOSO, FABRIKAM).await;
+    assert_eq!(job_status(&degraded), "Active");
+    assert!(degraded["mappings"].is_array(), "{degraded}");
+    assert!(degraded["log"].is_null(), "{degraded}");
+    let problems = degraded["problems"].to_string();
+    assert!(problems.contains("provisioning log"), "{problems}");
+
+    // Pausing while the service principals are unavailable: refused as Graph's failure, and the
+    // attempt is in the audit log with its outcome.
+    inject(
+        &h,
+        serde_json::json!({"pathPrefix": "/v1.0/servicePrincipals", "tenant": CONTOSO, "kind": "unavailable"}),
+    )
+    .await;
+    let body = refused(
+        &h,
+        &b,
+        "sync/pause",
+        &[("source", CONTOSO), ("target", FABRIKAM)],
+        502,
+    )
+    .await;
+    assert!(body.contains("Upstream"), "{body}");
+    let entries = audit(&h, &b).await;
+    let pause = entries
+        .iter()
+        .find(|e| e["action"] == "sync.pause")
+        .unwrap();
+    assert_eq!(pause["outcome"], "failure", "{pause}");
+    assert_eq!(pause["tenant"], CONTOSO);
+    assert!(pause["error_message"].as_str().is_some(), "{pause}");
 }

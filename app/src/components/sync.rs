@@ -20,7 +20,8 @@ use crate::sync::fix::Fix;
 use crate::sync::mappings::{Difference, MappingRow};
 use crate::sync::templates::{TemplateForm, Templates, LEVELS};
 use crate::sync::{
-    interval_text, ActionResult, LogEntry, Scope, Step, SyncDetail, OUTCOMES, RESET_CHOICES,
+    interval_text, ActionResult, LogEntry, Scope, Step, SyncDetail, GROUP_SCOPE_NOTE, OUTCOMES,
+    RESET_CHOICES,
 };
 
 #[derive(Clone, Copy)]
@@ -351,8 +352,9 @@ fn ScopeView(scope: Scope) -> impl IntoView {
             } else {
                 view! {
                     <ul class="assigned" aria-label="Assigned">
-                        {scope.assigned.into_iter().map(|a| view! { <li>{a.name}" "<span class="muted">{format!("({})", a.kind.to_lowercase())}</span></li> }).collect_view()}
+                        {scope.assigned.iter().cloned().map(|a| view! { <li>{a.name}" "<span class="muted">{format!("({})", a.kind.to_lowercase())}</span></li> }).collect_view()}
                     </ul>
+                    {scope.has_groups().then(|| view! { <p class="muted">{GROUP_SCOPE_NOTE}</p> })}
                 }.into_any()
             }}
             {if scope.filters.is_empty() {

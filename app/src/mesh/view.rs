@@ -153,6 +153,61 @@ pub struct TenantView {
     pub problems: Vec<String>,
 }
 
+/// How each part of a tenant's reading is named in `problems` ("{part}: {error}").
+pub mod part {
+    /// An unread MTO and "in no MTO" are both `None`: only the problem tells them apart.
+    pub const ORGANIZATION: &str = "multitenant organization";
+    pub const MEMBERS: &str = "member tenants";
+    pub const DEFAULT: &str = "default cross-tenant settings";
+    pub const PARTNERS: &str = "partner settings";
+    pub const TEMPLATES: &str = "MTO templates";
+    pub const SYNC: &str = "sync configurations";
+}
+
+impl TenantView {
+    /// Fills the parts this reading could not read from an `earlier` reading of the same tenant, made
+    /// `age_seconds` ago, and says so after each problem: a part that fails keeps showing what was
+    /// known, with its age, instead of going blank. Returns whether anything was kept.
+    pub fn keep_unread_parts(&mut self, earlier: &TenantView, age_seconds: i64) -> bool {
+        let organization_failed = self
+            .problems
+            .iter()
+            .any(|p| p.starts_with(part::ORGANIZATION));
+        let mut kept = Vec::new();
+        if organization_failed && earlier.organization.is_some() {
+            self.organization.clone_from(&earlier.organization);
+            kept.push(part::ORGANIZATION);
+        }
+        fn fill<T: Clone>(part: &mut Option<T>, earlier: &Option<T>) -> bool {
+            let missing = part.is_none() && earlier.is_some();
+            if missing {
+                part.clone_from(earlier);
+            }
+            missing
+        }
+        for (filled, label) in [
+            (fill(&mut self.members, &earlier.members), part::MEMBERS),
+            (fill(&mut self.partners, &earlier.partners), part::PARTNERS),
+            (
+                fill(&mut self.templates, &earlier.templates),
+                part::TEMPLATES,
+            ),
+            (fill(&mut self.sync, &earlier.sync), part::SYNC),
+        ] {
+            if filled {
+                kept.push(label);
+            }
+        }
+        let age = crate::mesh::time::duration(age_seconds);
+        for problem in &mut self.problems {
+            if kept.iter().any(|label| problem.starts_with(label)) {
+                problem.push_str(&format!(" — showing what was read {age} ago"));
+            }
+        }
+        !kept.is_empty()
+    }
+}
+
 fn access(own: Option<&B2BSetting>, default: Option<&B2BSetting>) -> Access {
     let value = |setting: Option<&B2BSetting>| {
         setting
@@ -315,6 +370,55 @@ mod tests {
             }),
             applications: None,
         }
+    }
+
+    fn view(organization: Option<&str>, partners: Option<Vec<PartnerSide>>) -> TenantView {
+        TenantView {
+            tenant_id: "t".into(),
+            organization: organization.map(|name| OrganizationInfo {
+                display_name: name.into(),
+                description: None,
+                created: None,
+            }),
+            members: Some(Vec::new()),
+            partners,
+            templates: None,
+            sync: Some(Vec::new()),
+            problems: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_part_that_fails_keeps_its_earlier_reading_and_says_how_old_it_is() {
+        let earlier = view(Some("Contoso Group"), Some(Vec::new()));
+        let mut fresh = view(None, None);
+        fresh.problems = vec![
+            format!("{}: 503 serviceNotAvailable", part::ORGANIZATION),
+            format!("{}: 503 serviceNotAvailable", part::PARTNERS),
+            format!("{}: 403 Authorization_RequestDenied", part::TEMPLATES),
+        ];
+        assert!(fresh.keep_unread_parts(&earlier, 300));
+        assert_eq!(fresh.organization, earlier.organization);
+        assert_eq!(fresh.partners, Some(Vec::new()));
+        assert_eq!(
+            fresh.problems,
+            [
+                "multitenant organization: 503 serviceNotAvailable — showing what was read 5 min ago",
+                "partner settings: 503 serviceNotAvailable — showing what was read 5 min ago",
+                // Never read before: nothing to keep, nothing claimed.
+                "MTO templates: 403 Authorization_RequestDenied",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_tenant_that_left_its_mto_is_not_shown_in_it_again() {
+        // No problem with the organization: `None` means "in no MTO" now, and stays so.
+        let earlier = view(Some("Contoso Group"), Some(Vec::new()));
+        let mut fresh = view(None, Some(Vec::new()));
+        assert!(!fresh.keep_unread_parts(&earlier, 60));
+        assert_eq!(fresh.organization, None);
+        assert!(fresh.problems.is_empty());
     }
 
     #[test]

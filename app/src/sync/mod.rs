@@ -32,6 +32,19 @@ pub struct Scope {
     pub filters: Vec<String>,
 }
 
+impl Scope {
+    /// Whether a group is assigned (its direct members are in scope).
+    pub fn has_groups(&self) -> bool {
+        self.assigned
+            .iter()
+            .any(|a| a.kind.eq_ignore_ascii_case("Group"))
+    }
+}
+
+/// What an admin must know about groups in a sync scope (graph-api.md §6: security groups only, no
+/// nesting).
+pub const GROUP_SCOPE_NOTE: &str = "A group brings in its direct members only: members of a group nested inside it are not synced. Only security groups can be assigned.";
+
 /// One step of a provisioning attempt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
@@ -224,5 +237,21 @@ mod tests {
         assert_eq!(interval_text("PT1H"), "every hour");
         assert_eq!(interval_text("P1D"), "P1D");
         assert_eq!(interval_text("PTxM"), "PTxM");
+    }
+
+    #[test]
+    fn a_scope_has_groups_only_when_a_group_is_assigned() {
+        let assigned = |kind: &str| Assigned {
+            name: "x".into(),
+            kind: kind.into(),
+        };
+        let scope = |assigned: Vec<Assigned>| Scope {
+            sync_all: Some(false),
+            assigned,
+            filters: Vec::new(),
+        };
+        assert!(!scope(vec![]).has_groups());
+        assert!(!scope(vec![assigned("User")]).has_groups());
+        assert!(scope(vec![assigned("User"), assigned("group")]).has_groups());
     }
 }

@@ -5,7 +5,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use app::mesh::view::{self, TemplatesSummary, TenantView};
+use app::mesh::view::{self, part, TemplatesSummary, TenantView};
 use graph::client::{AccessToken, GraphClient, GraphError, GraphErrorKind};
 use graph::mto::{MtoMember, MultiTenantOrganization};
 use graph::policies::{
@@ -166,7 +166,7 @@ impl Reader<'_> {
         let organization = match mto.and_then(decode::<MultiTenantOrganization>) {
             Ok(mto) => view::organization_info(&mto),
             Err(error) => {
-                problems.push(describe("multitenant organization", &error));
+                problems.push(describe(part::ORGANIZATION, &error));
                 None
             }
         };
@@ -175,14 +175,14 @@ impl Reader<'_> {
             // Outside an MTO the member list does not exist.
             Err(error) if error.kind == GraphErrorKind::NotFound => Some(Vec::new()),
             Err(error) => {
-                problems.push(describe("member tenants", &error));
+                problems.push(describe(part::MEMBERS, &error));
                 None
             }
         };
         let default = match default.and_then(decode::<DefaultConfiguration>) {
             Ok(default) => Some(default),
             Err(error) => {
-                problems.push(describe("default cross-tenant settings", &error));
+                problems.push(describe(part::DEFAULT, &error));
                 None
             }
         };
@@ -194,7 +194,7 @@ impl Reader<'_> {
                     .collect(),
             ),
             Err(error) => {
-                problems.push(describe("partner settings", &error));
+                problems.push(describe(part::PARTNERS, &error));
                 None
             }
         };
@@ -204,14 +204,14 @@ impl Reader<'_> {
         ) {
             (Ok(partner), Ok(sync)) => Some(TemplatesSummary::from_graph(&partner, &sync)),
             (Err(error), _) | (_, Err(error)) => {
-                problems.push(describe("MTO templates", &error));
+                problems.push(describe(part::TEMPLATES, &error));
                 None
             }
         };
         let sync = match self.collection::<ServicePrincipal>(configurations).await {
             Ok(principals) => Some(self.sync_summaries(&principals, &mut problems).await),
             Err(error) => {
-                problems.push(describe("sync configurations", &error));
+                problems.push(describe(part::SYNC, &error));
                 None
             }
         };

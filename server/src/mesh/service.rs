@@ -141,8 +141,15 @@ impl MeshService {
             requests: &self.requests,
         };
         match reader.read(&source.tenant_id).await {
-            Ok(view) => {
-                lock(&self.last_good).insert(cache_key, (now, view.clone()));
+            Ok(mut view) => {
+                // A part that failed keeps its earlier reading; that reading's time stays with it.
+                let mut good_since = now;
+                if let Some((at, earlier)) = &last_good {
+                    if view.keep_unread_parts(earlier, now - at) {
+                        good_since = *at;
+                    }
+                }
+                lock(&self.last_good).insert(cache_key, (good_since, view.clone()));
                 Reading {
                     tenant_id: source.tenant_id,
                     status: ReadStatus::Fresh,

@@ -5,7 +5,6 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use app::api::ApiError;
 use app::users::filter::{push_csv_line, CSV_HEADER};
 use app::users::{Matcher, Segmentation, UserFilter};
 use axum::body::{Body, Bytes};
@@ -27,17 +26,6 @@ fn refuse(status: StatusCode, message: String) -> Response {
         message,
     )
         .into_response()
-}
-
-fn status_of(error: &ApiError) -> StatusCode {
-    match error {
-        ApiError::NotSignedIn { .. } => StatusCode::UNAUTHORIZED,
-        ApiError::Forbidden { .. } | ApiError::CrossOrigin => StatusCode::FORBIDDEN,
-        ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-        ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-        ApiError::Upstream { .. } | ApiError::Transport(_) => StatusCode::BAD_GATEWAY,
-        ApiError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
-    }
 }
 
 /// The tenant and the filter from the query string.
@@ -98,7 +86,7 @@ pub async fn export(dashboard: Arc<Dashboard>, request: axum::extract::Request) 
     }
     let job = match dashboard.users_job(&parts, &tenant).await {
         Ok(job) => job,
-        Err(error) => return refuse(status_of(&error), error.to_string()),
+        Err(error) => return refuse(error.status(), error.to_string()),
     };
     let file_name = format!("tenant-mesh-users-{}.csv", job.tenant_id);
     let segmentation = match dashboard.users.complete(job, now()).await {

@@ -143,15 +143,17 @@ pub async fn audit(h: &Harness, client: &reqwest::Client) -> Vec<serde_json::Val
     serde_json::from_str(&body).unwrap()
 }
 
-/// Calls a server function that must refuse; returns the error body.
+/// Calls a server function that must refuse with `expected` (401 not signed in, 403 forbidden, 400
+/// bad input, 404 unknown, 502 Graph refused); returns the error body.
 pub async fn refused(
     h: &Harness,
     client: &reqwest::Client,
     endpoint: &str,
     form: &[(&str, &str)],
+    expected: u16,
 ) -> String {
     let (status, body) = call(h, client, endpoint, form).await;
-    assert!(status >= 400, "{endpoint} was accepted: {body}");
+    assert_eq!(status, expected, "{endpoint}: {body}");
     body
 }
 
