@@ -26,6 +26,9 @@ pub const WAIT: Duration = Duration::from_millis(1500);
 pub const EXPORT_WAIT: Duration = Duration::from_secs(120);
 /// Tenants (per set of log sources) whose results are kept.
 const CAPACITY: usize = 32;
+/// Users kept across all results (a row is about 200 bytes: some 80 MB). Past it, the oldest other
+/// results are dropped and read again when asked for.
+const MAX_KEPT_USERS: usize = 400_000;
 
 /// What a request gets.
 #[derive(Debug, Clone)]
@@ -72,6 +75,27 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The results to drop, oldest first, so that the users kept fit in `budget`. `keep` (the result just
+/// stored) and readings still running are never dropped.
+fn over_budget(entries: &HashMap<String, Entry>, keep: &str, budget: usize) -> Vec<String> {
+    let users = |e: &Entry| e.last_good.as_ref().map_or(0, |s| s.rows.len());
+    let mut kept: usize = entries.values().map(users).sum();
+    let mut candidates: Vec<(&String, &Entry)> = entries
+        .iter()
+        .filter(|(k, e)| k.as_str() != keep && e.running.is_none() && users(e) > 0)
+        .collect();
+    candidates.sort_by_key(|(_, e)| e.started_at);
+    let mut dropped = Vec::new();
+    for (key, entry) in candidates {
+        if kept <= budget {
+            break;
+        }
+        kept -= users(entry);
+        dropped.push(key.clone());
+    }
+    dropped
 }
 
 impl UsersService {
@@ -189,7 +213,8 @@ impl UsersService {
             let result = service.reader().segment(&job, now, &task.progress).await;
             {
                 let mut entries = lock(&service.entries);
-                let entry = entries.entry(key).or_default();
+                let entry = entries.entry(key.clone()).or_default();
+                let stored = result.is_ok();
                 match result {
                     Ok(segmentation) => {
                         entry.last_good = Some(Arc::new(segmentation));
@@ -205,6 +230,11 @@ impl UsersService {
                     }
                 }
                 entry.running = None;
+                if stored {
+                    for dropped in over_budget(&entries, &key, MAX_KEPT_USERS) {
+                        entries.remove(&dropped);
+                    }
+                }
             }
             task.done.send_replace(true);
         });
@@ -235,5 +265,54 @@ impl UsersService {
                 reason: "the users have not been read".into(),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(started_at: i64, users: usize, running: bool) -> Entry {
+        let mut builder = app::users::segmentation::Builder::new("t");
+        for _ in 0..users {
+            builder.add(app::users::segmentation::RawUser {
+                id: "u",
+                display_name: Some("U"),
+                user_principal_name: Some("u@t.example"),
+                mail: None,
+                user_type: Some("Member"),
+                creation_type: None,
+                show_in_address_list: None,
+            });
+        }
+        let segmentation = builder.finish_unresolved("T", started_at);
+        let (done, _) = watch::channel(false);
+        Entry {
+            last_good: Some(Arc::new(segmentation)),
+            running: running.then(|| {
+                Arc::new(Running {
+                    progress: Progress::default(),
+                    started_at,
+                    done,
+                })
+            }),
+            failure: None,
+            started_at,
+        }
+    }
+
+    #[test]
+    fn the_oldest_results_go_first_until_the_users_fit() {
+        let entries = HashMap::from([
+            ("old".to_owned(), entry(1, 50, false)),
+            ("older-but-running".to_owned(), entry(0, 50, true)),
+            ("middle".to_owned(), entry(2, 50, false)),
+            ("new".to_owned(), entry(3, 50, false)),
+        ]);
+        // 200 kept: dropping "old" and "middle" brings it to 100.
+        assert_eq!(over_budget(&entries, "new", 100), ["old", "middle"]);
+        assert!(over_budget(&entries, "new", 200).is_empty());
+        // Never the one just stored, nor a running reading, even when over budget.
+        assert_eq!(over_budget(&entries, "new", 0), ["old", "middle"]);
     }
 }
