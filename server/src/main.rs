@@ -3,7 +3,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use tenant_mesh_server::settings::{Cli, Settings};
 
-#[tokio::main]
+// Four workers even on a one- or two-core machine: Leptos 0.8 SSR has been reported to stall page
+// resources with a single worker (upstream issue 4647).
+#[tokio::main(flavor = "multi_thread", worker_threads = 4)]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     let settings = match Settings::load(&cli) {
