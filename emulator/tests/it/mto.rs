@@ -2,9 +2,8 @@
 //! transitions moving with the clock.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
 
-use common::{call, start, user_token};
+use crate::common::{call, start, user_token};
 use emulator::scenario::{CONTOSO, FABRIKAM, NORTHWIND, TAILSPIN};
 use reqwest::Method;
 use serde_json::json;
@@ -369,7 +368,7 @@ async fn the_control_api_advances_the_clock_and_resets_the_scenario() {
         Some(json!({"addedByTenantId": CONTOSO})),
     )
     .await;
-    let advanced = common::http()
+    let advanced = crate::common::http()
         .post(format!("{}/_emulator/clock/advance", e.base))
         .json(&json!({"seconds": 60}))
         .send()
@@ -386,7 +385,7 @@ async fn the_control_api_advances_the_clock_and_resets_the_scenario() {
     .await;
     assert_eq!(done["memberState"], "active");
 
-    let reset = common::http()
+    let reset = crate::common::http()
         .post(format!("{}/_emulator/reset", e.base))
         .send()
         .await

@@ -12,9 +12,8 @@ use openidconnect::{
 };
 use serde_json::Value;
 
-mod common;
 
-use common::{app_token, http, pkce, REDIRECT};
+use crate::common::{app_token, http, pkce, REDIRECT};
 
 async fn start() -> (String, Clock) {
     let clock = Clock::manual(time::OffsetDateTime::now_utc());

@@ -2,13 +2,12 @@
 //! is, checking what a person reads in the server-rendered HTML and what the server function returns.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
 
-use common::{browser, page, sign_in, start};
+use crate::common::{browser, inject_fault, page, sign_in, start};
 use emulator::scenario::{CONTOSO, FABRIKAM, NORTHWIND, TAILSPIN, WOODGROVE};
 use serde_json::{json, Value};
 
-async fn overview(h: &common::Harness, client: &reqwest::Client, refresh: bool) -> Value {
+async fn overview(h: &crate::common::Harness, client: &reqwest::Client, refresh: bool) -> Value {
     let response = client
         .post(format!("{}/api/mesh/overview", h.dashboard))
         .form(&[("refresh", refresh.to_string())])
@@ -20,7 +19,7 @@ async fn overview(h: &common::Harness, client: &reqwest::Client, refresh: bool) 
 }
 
 fn node<'a>(overview: &'a Value, id: &str) -> &'a Value {
-    common::find_by(&overview["nodes"], "tenant_id", id)
+    crate::common::find_by(&overview["nodes"], "tenant_id", id)
 }
 
 #[tokio::test]
@@ -110,13 +109,7 @@ async fn a_tenant_that_fails_keeps_its_last_data_and_the_rest_stays_correct() {
     assert_eq!(node(&before, FABRIKAM)["read"], "Fresh");
 
     let rule = json!({"pathPrefix": "/v1.0/", "tenant": FABRIKAM, "kind": "unavailable"});
-    let added = reqwest::Client::new()
-        .post(format!("{}/_emulator/faults", h.emulator))
-        .json(&rule)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(added.status(), 204);
+    inject_fault(&h, rule).await;
     let after = overview(&h, &client, true).await;
     assert_eq!(node(&after, CONTOSO)["read"], "Fresh");
     let fabrikam = node(&after, FABRIKAM);

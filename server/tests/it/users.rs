@@ -3,9 +3,8 @@
 //! access rules, the CSV export against the list, and degraded reads.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
 
-use common::{browser, call, find_by, page, sign_in, start, Harness};
+use crate::common::{browser, call, find_by, inject_fault, page, sign_in, start, Harness};
 use emulator::scenario::{CONTOSO, FABRIKAM, TAILSPIN, WOODGROVE};
 use emulator::users_state::User;
 use serde_json::{json, Value};
@@ -340,16 +339,8 @@ async fn graph_failures_degrade_the_page() {
     sign_in(&h, &client, CONTOSO, "admin@contoso.onmicrosoft.com").await;
     sign_in(&h, &client, FABRIKAM, "admin@fabrikam.onmicrosoft.com").await;
     let fault = |prefix: &str, tenant: &str| json!({"pathPrefix": prefix, "tenant": tenant, "kind": "malformed"});
-    let http = reqwest::Client::new();
-    let faults = format!("{}/_emulator/faults", h.emulator);
     // Contoso's log cannot be read: its synced users fall back to the domain, and the page says so.
-    let added = http
-        .post(&faults)
-        .json(&fault("/v1.0/auditLogs/provisioning", CONTOSO))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(added.status(), 204);
+    inject_fault(&h, fault("/v1.0/auditLogs/provisioning", CONTOSO)).await;
     let r = report(&h, &client, FABRIKAM, &[]).await;
     assert_eq!(count(&r, "MtoMember"), 60);
     let problems = r["problems"].to_string();
@@ -370,11 +361,7 @@ async fn graph_failures_degrade_the_page() {
         "admin@woodgrovebank.onmicrosoft.com",
     )
     .await;
-    http.post(&faults)
-        .json(&fault("/v1.0/users", WOODGROVE))
-        .send()
-        .await
-        .unwrap();
+    inject_fault(&h, fault("/v1.0/users", WOODGROVE)).await;
     let (status, body) = view(&h, &client, &[("tenant", WOODGROVE), ("refresh", "false")]).await;
     assert_eq!(status, 200, "{body}");
     let view: Value = serde_json::from_str(&body).unwrap();
@@ -395,13 +382,7 @@ async fn a_slow_tenant_shows_progress_until_it_is_read() {
     let client = browser();
     sign_in(&h, &client, FABRIKAM, "admin@fabrikam.onmicrosoft.com").await;
     let slow = json!({"pathPrefix": "/v1.0/users", "tenant": FABRIKAM, "kind": "latency", "millis": 4000, "times": 1});
-    let added = reqwest::Client::new()
-        .post(format!("{}/_emulator/faults", h.emulator))
-        .json(&slow)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(added.status(), 204);
+    inject_fault(&h, slow).await;
 
     let (status, body) = view(&h, &client, &[("tenant", FABRIKAM), ("refresh", "false")]).await;
     assert_eq!(status, 200, "{body}");

@@ -2,9 +2,8 @@
 //! secrets, the simulated cycle and provisioning logs. Shapes and codes come from graph-api.md.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
 
-use common::{call, start, user_token};
+use crate::common::{call, start, user_token};
 use emulator::scenario::{CONTOSO, FABRIKAM, WOODGROVE};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -682,7 +681,7 @@ async fn provisioning_logs_page_newest_first_and_filter_case_sensitively() {
     assert_eq!(page.len(), 25);
     assert!(page[0]["activityDateTime"].as_str() >= page[24]["activityDateTime"].as_str());
     let next = first["@odata.nextLink"].as_str().unwrap();
-    let second: Value = common::http()
+    let second: Value = crate::common::http()
         .get(next)
         .bearer_auth(&token)
         .send()

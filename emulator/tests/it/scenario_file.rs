@@ -3,9 +3,8 @@
 //! graph-api.md §1–§7.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
 
-use common::{call, get_eventual, start_with, user_token, users_count};
+use crate::common::{call, get_eventual, start_with, user_token, users_count};
 use reqwest::Method;
 use serde_json::Value;
 
@@ -14,7 +13,7 @@ const LITWARE: &str = "6a1f0c2e-3b4d-4e5f-8a9b-0c1d2e3f4a02";
 const PROSEWARE: &str = "6a1f0c2e-3b4d-4e5f-8a9b-0c1d2e3f4a03";
 const WIDE_WORLD: &str = "6a1f0c2e-3b4d-4e5f-8a9b-0c1d2e3f4a04";
 
-async fn example() -> common::Running {
+async fn example() -> crate::common::Running {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example.toml");
     start_with(emulator::scenario_file::load(&path).unwrap()).await
 }

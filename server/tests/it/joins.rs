@@ -2,9 +2,8 @@
 //! rules enforced before anything is sent, every attempted write in the audit log.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
 
-use common::{audit, browser, call, page, sign_in, start_with, Harness};
+use crate::common::{audit, browser, call, page, sign_in, start_with, Harness};
 use emulator::scenario::{CONTOSO, FABRIKAM, NORTHWIND, TAILSPIN};
 use emulator::{Clock, Scenario};
 use serde_json::Value;

@@ -165,3 +165,15 @@ pub fn find_by<'a>(list: &'a serde_json::Value, key: &str, value: &str) -> &'a s
         .find(|item| item[key] == value)
         .unwrap_or_else(|| panic!("no item with {key} {value} in {list}"))
 }
+
+/// Adds a fault rule to the harness's emulator (`/_emulator/faults`, e.g.
+/// `{"pathPrefix": "/v1.0/users", "tenant": …, "kind": "unavailable"}`).
+pub async fn inject_fault(h: &Harness, rule: serde_json::Value) {
+    let added = reqwest::Client::new()
+        .post(format!("{}/_emulator/faults", h.emulator))
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 204, "fault rule {rule} refused");
+}

@@ -1,9 +1,8 @@
 //! Users (graph-api.md §7.3): paging, `$count` and its ConsistencyLevel rule, filters, `$select`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
 
-use common::{app_token, http, start, users_count};
+use crate::common::{app_token, http, start, users_count};
 use emulator::scenario::CONTOSO;
 use serde_json::Value;
 

@@ -3,9 +3,8 @@
 //! emulator's next cycle; provision on demand reports its steps; refusals change nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
 
-use common::{audit, browser, call, refused, sign_in, start_with, Harness};
+use crate::common::{audit, browser, call, inject_fault, refused, sign_in, start_with, Harness};
 use emulator::scenario::{CONTOSO, FABRIKAM, WOODGROVE};
 use emulator::{Clock, Scenario};
 use serde_json::Value;
@@ -402,16 +401,6 @@ async fn templates_are_saved_read_back_and_reset_by_a_security_administrator() {
     }
 }
 
-async fn inject(h: &Harness, rule: Value) {
-    let added = reqwest::Client::new()
-        .post(format!("{}/_emulator/faults", h.emulator))
-        .json(&rule)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(added.status(), 204);
-}
-
 #[tokio::test]
 async fn graph_failures_degrade_the_sync_section_and_a_failed_action_is_audited() {
     let h = harness().await;
@@ -428,7 +417,7 @@ async fn graph_failures_degrade_the_sync_section_and_a_failed_action_is_audited(
 
     // The provisioning log is down: the section still shows the job, scope and mappings, and says
     // what is missing.
-    inject(
+    inject_fault(
         &h,
         serde_json::json!({"pathPrefix": "/v1.0/auditLogs/provisioning", "tenant": CONTOSO, "kind": "unavailable"}),
     )
@@ -442,7 +431,7 @@ async fn graph_failures_degrade_the_sync_section_and_a_failed_action_is_audited(
 
     // Pausing while the service principals are unavailable: refused as Graph's failure, and the
     // attempt is in the audit log with its outcome.
-    inject(
+    inject_fault(
         &h,
         serde_json::json!({"pathPrefix": "/v1.0/servicePrincipals", "tenant": CONTOSO, "kind": "unavailable"}),
     )

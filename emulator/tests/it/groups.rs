@@ -3,9 +3,8 @@
 //! the permissions Microsoft's pages list and the limited information for unreadable members.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
 
-use common::{app_token, call, get_eventual, start, user_token, user_token_for};
+use crate::common::{app_token, call, get_eventual, start, user_token, user_token_for};
 use emulator::groups_state::{CONTOSO_FINANCE, CONTOSO_GROUP_SYNC};
 use emulator::scenario::{CONTOSO, FABRIKAM};
 use reqwest::Method;
@@ -38,7 +37,7 @@ async fn all_pages(base: &str, token: &str, path: &str) -> (Vec<Value>, usize) {
     let mut all = values(&page).clone();
     let mut pages = 1;
     while let Some(next) = page["@odata.nextLink"].as_str() {
-        page = common::http()
+        page = crate::common::http()
             .get(next)
             .bearer_auth(token)
             .send()

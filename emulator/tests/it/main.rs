@@ -1,0 +1,14 @@
+//! The emulator crate's integration tests, one binary (one link of the whole stack) with a module
+//! per area.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+mod batch;
+mod groups;
+mod mto;
+mod policies;
+mod scenario_file;
+mod signin;
+mod sync;
+mod users;
