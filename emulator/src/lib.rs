@@ -11,6 +11,7 @@ pub mod error;
 pub mod faults;
 pub mod graph_api;
 pub mod groups_state;
+pub mod ids;
 pub mod keys;
 pub mod mto_state;
 pub mod policy_state;

@@ -66,13 +66,13 @@ fn mto_partner(
             outbound_allowed: outbound,
         },
         is_in_multi_tenant_organization: Some(true),
-        ..PartnerConfiguration::unconfigured(tenant)
+        ..PartnerConfiguration::unconfigured(&crate::ids::tenant_id(tenant))
     }
 }
 
 fn sync_policy(tenant: &str, name: &str, allowed: Option<bool>) -> IdentitySyncPolicy {
     IdentitySyncPolicy {
-        tenant_id: tenant.to_owned(),
+        tenant_id: crate::ids::tenant_id(tenant),
         display_name: Some(name.to_owned()),
         user_sync_inbound: Some(UserSyncInbound {
             is_sync_allowed: allowed,
@@ -120,7 +120,7 @@ pub fn demo(scenario: &Scenario) -> HashMap<String, TenantPolicies> {
     if let Some(contoso) = all.get_mut(CONTOSO) {
         contoso.partners.insert(
             TAILSPIN.to_owned(),
-            PartnerConfiguration::unconfigured(TAILSPIN),
+            PartnerConfiguration::unconfigured(&crate::ids::tenant_id(TAILSPIN)),
         );
         contoso.partner_template.automatic_user_consent_settings = InboundOutbound {
             inbound_allowed: Some(true),
@@ -244,7 +244,9 @@ pub fn on_tenant_joined(
             let config = tenant
                 .partners
                 .entry(partner.to_owned())
-                .or_insert_with(|| PartnerConfiguration::unconfigured(partner));
+                .or_insert_with(|| {
+                    PartnerConfiguration::unconfigured(&crate::ids::tenant_id(partner))
+                });
             if applies {
                 template.apply_to(config);
             }
@@ -254,7 +256,7 @@ pub fn on_tenant_joined(
                 .identity_sync
                 .entry(partner.to_owned())
                 .or_insert_with(|| IdentitySyncPolicy {
-                    tenant_id: partner.to_owned(),
+                    tenant_id: crate::ids::tenant_id(partner),
                     display_name: names.get(partner).cloned(),
                     user_sync_inbound: Some(UserSyncInbound::default()),
                 });

@@ -16,13 +16,16 @@ use std::collections::{HashMap, HashSet};
 
 use graph::policies::PartnerConfiguration;
 use graph::sync::{
-    AppRole, AppRoleAssignment, AttributeMapping, FilterClause, Initiator, KeyLongValue, KeyValue,
-    MappingSource, ModifiedProperty, NameValue, ObjectMapping, ProvisioningEntry,
-    ProvisioningErrorInfo, ProvisioningParty, ProvisioningStatusInfo, ProvisioningStep, Quarantine,
-    Schedule, ScopeFilter, ServicePrincipal, SyncError, SyncJob, SyncRule, SyncSchema, SyncStatus,
+    AppRole, AppRoleAssignment, AttributeMapping, ExecutionState, FilterClause, Initiator,
+    JobStatusCode, KeyLongValue, KeyValue, MappingSource, MappingSourceType, ModifiedProperty,
+    NameValue, ObjectMapping, PrincipalType, ProvisioningAction, ProvisioningEntry,
+    ProvisioningErrorInfo, ProvisioningParty, ProvisioningResult, ProvisioningStatusInfo,
+    ProvisioningStep, ProvisioningStepType, Quarantine, QuarantineReason, Schedule, ScheduleState,
+    ScopeFilter, ServicePrincipal, SyncError, SyncJob, SyncRule, SyncSchema, SyncStatus,
     TaskExecution, AZURE2AZURE, CROSS_TENANT_SYNC_TEMPLATE_ID, MTO_SYNC_PREFIX, NEVER,
     POLICY_CHECK_FAILURE,
 };
+use graph::JobId;
 use serde_json::{json, Map, Value};
 
 use crate::groups_state::{self, Group};
@@ -93,9 +96,8 @@ impl Configuration {
 /// A synchronization job and what its runs left behind.
 #[derive(Debug, Clone)]
 pub struct Job {
-    pub id: String,
-    /// `Active`, `Disabled` or `Paused`.
-    pub schedule_state: &'static str,
+    pub id: JobId,
+    pub schedule_state: ScheduleState,
     pub last_execution: Option<TaskExecution>,
     pub last_success: Option<TaskExecution>,
     pub last_success_with_exports: Option<TaskExecution>,
@@ -113,12 +115,8 @@ pub struct Job {
 impl Job {
     pub fn new(source_tenant: &str) -> Self {
         Self {
-            id: format!(
-                "{AZURE2AZURE}.{}.{}",
-                source_tenant.replace('-', ""),
-                uuid::Uuid::new_v4()
-            ),
-            schedule_state: "Disabled",
+            id: crate::ids::new_job_id(AZURE2AZURE, source_tenant),
+            schedule_state: ScheduleState::Disabled,
             last_execution: None,
             last_success: None,
             last_success_with_exports: None,
@@ -133,15 +131,15 @@ impl Job {
         }
     }
 
-    pub fn status_code(&self) -> &'static str {
+    pub fn status_code(&self) -> JobStatusCode {
         if self.quarantine.is_some() {
-            "Quarantine"
-        } else if self.schedule_state != "Active" {
-            "Paused"
+            JobStatusCode::Quarantine
+        } else if self.schedule_state != ScheduleState::Active {
+            JobStatusCode::Paused
         } else if self.last_execution.is_none() {
-            "NotRun"
+            JobStatusCode::NotRun
         } else {
-            "Active"
+            JobStatusCode::Active
         }
     }
 
@@ -154,10 +152,10 @@ impl Job {
             schedule: Schedule {
                 expiration: None,
                 interval: "PT40M".into(),
-                state: self.schedule_state.into(),
+                state: self.schedule_state.clone(),
             },
             status: SyncStatus {
-                code: self.status_code().into(),
+                code: self.status_code(),
                 count_successive_complete_failures: self.successive_failures,
                 escrows_pruned: false,
                 last_execution: self.last_execution.clone(),
@@ -193,7 +191,7 @@ impl Job {
     /// Schema with its id and version, as `GET .../schema` returns it.
     pub fn schema_json(&self) -> SyncSchema {
         SyncSchema {
-            id: self.id.clone(),
+            id: self.id.to_string(),
             version: Some(format!("v1.{}", self.schema_version)),
             ..self.schema.clone()
         }
@@ -201,7 +199,7 @@ impl Job {
 
     /// `start`: active, quarantine cleared, first cycle shortly.
     pub fn start(&mut self, now: i64) {
-        self.schedule_state = "Active";
+        self.schedule_state = ScheduleState::Active;
         self.quarantine = None;
         self.next_run = Some(
             self.next_run
@@ -211,7 +209,7 @@ impl Job {
     }
 
     pub fn pause(&mut self) {
-        self.schedule_state = "Paused";
+        self.schedule_state = ScheduleState::Paused;
         self.next_run = None;
     }
 
@@ -226,7 +224,7 @@ impl Job {
             self.steady_last = None;
         }
         let _ = ESCROWS; // No escrows are kept: every cycle reprocesses the whole scope.
-        self.schedule_state = "Active";
+        self.schedule_state = ScheduleState::Active;
         self.next_run = Some(now + FIRST_CYCLE_SECONDS);
     }
 }
@@ -235,7 +233,7 @@ fn constant(value: &str) -> MappingSource {
     MappingSource {
         expression: Some(format!("\"{value}\"")),
         name: Some(value.into()),
-        kind: "Constant".into(),
+        kind: MappingSourceType::Constant,
         parameters: Vec::new(),
     }
 }
@@ -244,7 +242,7 @@ fn attribute(name: &str) -> MappingSource {
     MappingSource {
         expression: Some(format!("[{name}]")),
         name: Some(name.into()),
-        kind: "Attribute".into(),
+        kind: MappingSourceType::Attribute,
         parameters: Vec::new(),
     }
 }
@@ -268,7 +266,7 @@ pub fn default_schema() -> SyncSchema {
         MappingSource {
             expression: Some("AltSecIdFromNetId([netId])".into()),
             name: Some("AltSecIdFromNetId".into()),
-            kind: "Function".into(),
+            kind: MappingSourceType::Function,
             parameters: vec![graph::sync::MappingParameter {
                 key: "netId".into(),
                 value: attribute("netId"),
@@ -576,7 +574,7 @@ impl AssignedUsers {
     pub fn new(assignments: &[AppRoleAssignment], groups: &[Group]) -> Self {
         let mut assigned = Self::default();
         for assignment in assignments {
-            if assignment.principal_type.as_deref() != Some("Group") {
+            if assignment.principal_type != Some(PrincipalType::Group) {
                 assigned.direct.insert(assignment.principal_id.clone());
                 continue;
             }
@@ -613,7 +611,7 @@ struct Run {
     target: Tenant,
     target_name: String,
     service_principal: ServicePrincipal,
-    job_id: String,
+    job_id: JobId,
     cycle_id: String,
     user_type: &'static str,
     scope: Option<ScopeFilter>,
@@ -680,7 +678,7 @@ impl Run {
     fn entry(
         &self,
         user: &User,
-        action: &str,
+        action: ProvisioningAction,
         target_id: Option<&str>,
         failure: Option<&SyncError>,
         steps: Vec<ProvisioningStep>,
@@ -713,18 +711,17 @@ impl Run {
             id: uuid::Uuid::new_v4().to_string(),
             activity_date_time: iso(self.at),
             tenant_id: Some(self.source.clone()),
-            job_id: Some(self.job_id.clone()),
+            job_id: Some(self.job_id.to_string()),
             cycle_id: Some(self.cycle_id.clone()),
             change_id: Some(uuid::Uuid::new_v4().to_string()),
             duration_in_milliseconds: 350,
-            provisioning_action: action.into(),
+            provisioning_action: action,
             provisioning_status_info: Some(ProvisioningStatusInfo {
                 status: if failure.is_some() {
-                    "failure"
+                    ProvisioningResult::Failure
                 } else {
-                    "success"
-                }
-                .into(),
+                    ProvisioningResult::Success
+                },
                 error_information: failure.map(|f| ProvisioningErrorInfo {
                     error_code: Some(f.code.clone()),
                     reason: Some(f.message.clone()),
@@ -739,7 +736,7 @@ impl Run {
             provisioning_steps: steps,
             modified_properties: modified,
             service_principal: Some(party(
-                Some(&self.service_principal.id),
+                Some(self.service_principal.id.as_str()),
                 self.service_principal.display_name.as_deref().unwrap_or_default(),
                 None,
                 Map::new(),
@@ -773,11 +770,16 @@ impl Run {
     }
 }
 
-fn step(name: &str, kind: &str, status: &str, description: String) -> ProvisioningStep {
+fn step(
+    name: &str,
+    kind: ProvisioningStepType,
+    status: ProvisioningResult,
+    description: String,
+) -> ProvisioningStep {
     ProvisioningStep {
         name: name.into(),
-        provisioning_step_type: kind.into(),
-        status: status.into(),
+        provisioning_step_type: kind,
+        status,
         description: Some(description),
         details: Map::new(),
     }
@@ -791,9 +793,9 @@ fn policy_failure_steps(run: &Run, user: &User, error: &SyncError) -> Vec<Provis
     if run.in_scope(user) {
         if let Some(scoping) = steps
             .iter_mut()
-            .find(|s| s.provisioning_step_type == "scoping")
+            .find(|s| s.provisioning_step_type == ProvisioningStepType::Scoping)
         {
-            scoping.status = "success".into();
+            scoping.status = ProvisioningResult::Success;
             scoping.description = Some(
                 "Determine if User in scope by evaluating against each scoping filter: in scope"
                     .into(),
@@ -802,8 +804,8 @@ fn policy_failure_steps(run: &Run, user: &User, error: &SyncError) -> Vec<Provis
     }
     steps.push(step(
         "EntryExportAdd",
-        "export",
-        "failure",
+        ProvisioningStepType::Export,
+        ProvisioningResult::Failure,
         error.message.clone(),
     ));
     steps
@@ -825,8 +827,8 @@ fn scope_evaluation(run: &Run, user: &User) -> Value {
 fn steps_for(run: &Run, user: &User, outcome: &Outcome) -> Vec<ProvisioningStep> {
     let mut steps = vec![step(
         "EntryImport",
-        "import",
-        "success",
+        ProvisioningStepType::Import,
+        ProvisioningResult::Success,
         format!(
             "Retrieved {} from {SOURCE_DIRECTORY}",
             user.user_principal_name
@@ -834,11 +836,11 @@ fn steps_for(run: &Run, user: &User, outcome: &Outcome) -> Vec<ProvisioningStep>
     )];
     let mut scoping = step(
         "EntrySynchronizationScoping",
-        "scoping",
+        ProvisioningStepType::Scoping,
         if matches!(outcome, Outcome::OutOfScope | Outcome::Deleted(_)) {
-            "skipped"
+            ProvisioningResult::Skipped
         } else {
-            "success"
+            ProvisioningResult::Success
         },
         format!(
             "Determine if User in scope by evaluating against each scoping filter: {}",
@@ -862,8 +864,8 @@ fn steps_for(run: &Run, user: &User, outcome: &Outcome) -> Vec<ProvisioningStep>
     };
     let mut export = step(
         name,
-        "export",
-        "success",
+        ProvisioningStepType::Export,
+        ProvisioningResult::Success,
         format!("{verb} User '{}' in {}", user.display_name, run.target_name),
     );
     export
@@ -900,10 +902,10 @@ fn job_mut<'a>(world: &'a mut World, tenant: &str, job_id: &str) -> Option<&'a m
         .find(|j| j.id == job_id)
 }
 
-fn execution(at: i64, state: &str, error: Option<SyncError>) -> TaskExecution {
+fn execution(at: i64, state: ExecutionState, error: Option<SyncError>) -> TaskExecution {
     TaskExecution {
         activity_identifier: Some(uuid::Uuid::new_v4().to_string()),
-        state: state.into(),
+        state: Some(state),
         error,
         time_began: Some(iso(at)),
         time_ended: Some(iso(at + 2)),
@@ -930,7 +932,7 @@ pub fn run_cycle(world: &mut World, source: &str, job_id: &str, at: i64) {
                 message: "The target tenant (CompanyId) is missing or unknown.".into(),
                 tenant_actionable: true,
             };
-            job.last_execution = Some(execution(at, "Failed", Some(error)));
+            job.last_execution = Some(execution(at, ExecutionState::Failed, Some(error)));
             job.successive_failures += 1;
             job.next_run = Some(at + CYCLE_SECONDS);
         }
@@ -945,7 +947,14 @@ pub fn run_cycle(world: &mut World, source: &str, job_id: &str, at: i64) {
         for user in sources.iter().filter(|u| run.in_scope(u)) {
             entitled += 1;
             let steps = policy_failure_steps(&run, user, error);
-            entries.push(run.entry(user, "create", None, Some(error), steps, Vec::new()));
+            entries.push(run.entry(
+                user,
+                ProvisioningAction::Create,
+                None,
+                Some(error),
+                steps,
+                Vec::new(),
+            ));
         }
     } else {
         let host = world.users.entry(run.target.id.clone()).or_default();
@@ -954,9 +963,11 @@ pub fn run_cycle(world: &mut World, source: &str, job_id: &str, at: i64) {
             entitled += usize::from(in_scope);
             let outcome = reconcile(host, &run.target, source, user, in_scope, run.user_type);
             let (action, target_id, modified) = match &outcome {
-                Outcome::Created(id) => ("create", id.clone(), Vec::new()),
-                Outcome::Updated(id, changes) => ("update", id.clone(), changes.clone()),
-                Outcome::Deleted(id) => ("delete", id.clone(), Vec::new()),
+                Outcome::Created(id) => (ProvisioningAction::Create, id.clone(), Vec::new()),
+                Outcome::Updated(id, changes) => {
+                    (ProvisioningAction::Update, id.clone(), changes.clone())
+                }
+                Outcome::Deleted(id) => (ProvisioningAction::Delete, id.clone(), Vec::new()),
                 Outcome::Unchanged(_) | Outcome::OutOfScope => continue,
             };
             exported += 1;
@@ -981,7 +992,7 @@ pub fn run_cycle(world: &mut World, source: &str, job_id: &str, at: i64) {
     job.next_run = Some(at + CYCLE_SECONDS);
     match result {
         Err(error) => {
-            let mut run_record = execution(at, "Failed", Some(error.clone()));
+            let mut run_record = execution(at, ExecutionState::Failed, Some(error.clone()));
             run_record.count_entitled = entitled as i64;
             run_record.count_imported = sources.len() as i64;
             job.last_execution = Some(run_record);
@@ -993,7 +1004,7 @@ pub fn run_cycle(world: &mut World, source: &str, job_id: &str, at: i64) {
                     .and_then(|q| q.current_began.clone())
                     .or_else(|| Some(iso(at))),
                 next_attempt: Some(iso(at + CYCLE_SECONDS)),
-                reason: "EncounteredQuarantineException".into(),
+                reason: QuarantineReason::EncounteredQuarantineException,
                 series_began: previous
                     .as_ref()
                     .and_then(|q| q.series_began.clone())
@@ -1003,7 +1014,7 @@ pub fn run_cycle(world: &mut World, source: &str, job_id: &str, at: i64) {
             });
         }
         Ok(()) => {
-            let mut run_record = execution(at, "Succeeded", None);
+            let mut run_record = execution(at, ExecutionState::Succeeded, None);
             run_record.count_entitled = entitled as i64;
             run_record.count_entitled_for_provisioning = entitled as i64;
             run_record.count_imported = sources.len() as i64;
@@ -1032,11 +1043,11 @@ pub fn advance(world: &mut World, now: i64) {
             configs.iter().flat_map(move |c| {
                 c.jobs
                     .iter()
-                    .filter(|j| j.schedule_state == "Active")
+                    .filter(|j| j.schedule_state == ScheduleState::Active)
                     .filter_map(move |j| {
                         j.next_run
                             .filter(|t| *t <= now)
-                            .map(|t| (tenant.clone(), j.id.clone(), t))
+                            .map(|t| (tenant.clone(), j.id.to_string(), t))
                     })
             })
         })
@@ -1083,7 +1094,7 @@ pub fn provision_on_demand(
             let steps = policy_failure_steps(&run, &user, &error);
             let entry = run.entry(
                 &user,
-                "create",
+                ProvisioningAction::Create,
                 None,
                 Some(&error),
                 steps.clone(),
@@ -1097,10 +1108,12 @@ pub fn provision_on_demand(
             let outcome = reconcile(host, &run.target, source, &user, in_scope, run.user_type);
             let steps = steps_for(&run, &user, &outcome);
             let entry = match &outcome {
-                Outcome::Created(id) => Some(("create", id.clone(), Vec::new())),
-                Outcome::Updated(id, changes) => Some(("update", id.clone(), changes.clone())),
-                Outcome::Deleted(id) => Some(("delete", id.clone(), Vec::new())),
-                Outcome::Unchanged(id) => Some(("other", id.clone(), Vec::new())),
+                Outcome::Created(id) => Some((ProvisioningAction::Create, id.clone(), Vec::new())),
+                Outcome::Updated(id, changes) => {
+                    Some((ProvisioningAction::Update, id.clone(), changes.clone()))
+                }
+                Outcome::Deleted(id) => Some((ProvisioningAction::Delete, id.clone(), Vec::new())),
+                Outcome::Unchanged(id) => Some((ProvisioningAction::Other, id.clone(), Vec::new())),
                 Outcome::OutOfScope => None,
             }
             .map(|(action, id, modified)| {
@@ -1116,7 +1129,7 @@ pub fn provision_on_demand(
 /// A new configuration as `applicationTemplates/{id}/instantiate` creates it.
 pub fn instantiate(tenant: &str, display_name: &str, now: i64) -> Configuration {
     let app_id = uuid::Uuid::new_v4().to_string();
-    let sp_id = uuid::Uuid::new_v4().to_string();
+    let sp_id = crate::ids::new_object_id();
     Configuration {
         service_principal: ServicePrincipal {
             id: sp_id,
@@ -1167,8 +1180,7 @@ pub fn secrets_for(target: &str) -> Vec<KeyValue> {
 pub struct Principal {
     pub id: String,
     pub display_name: String,
-    /// `User` or `Group` (`principalType`).
-    pub kind: &'static str,
+    pub kind: PrincipalType,
 }
 
 impl From<&User> for Principal {
@@ -1176,7 +1188,7 @@ impl From<&User> for Principal {
         Self {
             id: user.id.clone(),
             display_name: user.display_name.clone(),
-            kind: "User",
+            kind: PrincipalType::User,
         }
     }
 }
@@ -1186,7 +1198,7 @@ impl From<&Group> for Principal {
         Self {
             id: group.id.clone(),
             display_name: group.display_name.clone(),
-            kind: "Group",
+            kind: PrincipalType::Group,
         }
     }
 }
@@ -1198,8 +1210,8 @@ pub fn assign(config: &mut Configuration, principal: &Principal, now: i64) -> Ap
         app_role_id: config.msiam_access(),
         principal_id: principal.id.clone(),
         principal_display_name: Some(principal.display_name.clone()),
-        principal_type: Some(principal.kind.into()),
-        resource_id: config.service_principal.id.clone(),
+        principal_type: Some(principal.kind.clone()),
+        resource_id: config.service_principal.id.to_string(),
         resource_display_name: config.service_principal.display_name.clone(),
         created_date_time: Some(iso(now)),
     };
@@ -1260,7 +1272,7 @@ fn new_configuration(
     target: &str,
     scope: &InitialScope,
     created: i64,
-) -> String {
+) -> JobId {
     let mut config = instantiate(source, &format!("{MTO_SYNC_PREFIX}{target}"), created);
     config.secrets = secrets_for(target);
     for principal in scope.principals(world, source) {
@@ -1285,13 +1297,18 @@ fn mto_configuration(
     target: &str,
     scope: &InitialScope,
     started: i64,
-) -> String {
+) -> JobId {
     let job_id = new_configuration(world, source, target, scope, started);
-    if let Some(job) = job_mut(world, source, &job_id) {
+    if let Some(job) = job_mut(world, source, job_id.as_str()) {
         job.start(started);
     }
     // Let it run up to now so status, users and the provisioning log are what the service would show.
-    run_cycle(world, source, &job_id, started + FIRST_CYCLE_SECONDS);
+    run_cycle(
+        world,
+        source,
+        job_id.as_str(),
+        started + FIRST_CYCLE_SECONDS,
+    );
     job_id
 }
 
@@ -1321,9 +1338,14 @@ fn from_file(world: &mut World, custom: &Custom, now: i64) {
             &scope,
             started + 300 * offset,
         );
-        run_cycle(world, &setup.source, &job_id, now - 600 - 60 * offset);
+        run_cycle(
+            world,
+            &setup.source,
+            job_id.as_str(),
+            now - 600 - 60 * offset,
+        );
         if setup.state == JobState::Paused {
-            if let Some(job) = job_mut(world, &setup.source, &job_id) {
+            if let Some(job) = job_mut(world, &setup.source, job_id.as_str()) {
                 job.pause();
             }
         }
@@ -1349,7 +1371,7 @@ pub fn demo(world: &mut World, now: i64) {
         .iter()
         .flat_map(|(t, cs)| {
             cs.iter()
-                .flat_map(move |c| c.jobs.iter().map(move |j| (t.clone(), j.id.clone())))
+                .flat_map(move |c| c.jobs.iter().map(move |j| (t.clone(), j.id.to_string())))
         })
         .collect();
     for (index, (tenant, job_id)) in jobs.into_iter().enumerate() {
@@ -1404,10 +1426,10 @@ mod tests {
     fn the_demo_has_healthy_jobs_and_woodgrove_to_fabrikam_in_quarantine() {
         let world = demo_world(NOW);
         let healthy = job(&world, CONTOSO, FABRIKAM);
-        assert_eq!(healthy.status_code(), "Active");
+        assert_eq!(healthy.status_code(), JobStatusCode::Active);
         assert_eq!(healthy.synchronized, 60);
         let quarantined = job(&world, WOODGROVE, FABRIKAM);
-        assert_eq!(quarantined.status_code(), "Quarantine");
+        assert_eq!(quarantined.status_code(), JobStatusCode::Quarantine);
         let q = quarantined.quarantine.as_ref().unwrap();
         assert_eq!(q.error.as_ref().unwrap().code, POLICY_CHECK_FAILURE);
         assert!(q.series_count >= 2);
@@ -1434,7 +1456,7 @@ mod tests {
             .user_principal_name
             .contains("#EXT#@fabrikam.onmicrosoft.com"));
         let logged = world.provisioning[CONTOSO].iter().any(|e| {
-            e.provisioning_action == "create"
+            e.provisioning_action == ProvisioningAction::Create
                 && e.target_identity.as_ref().and_then(|t| t.id.as_deref()) == Some(&copy.id)
         });
         assert!(logged, "the create is in the source's provisioning log");
@@ -1464,7 +1486,7 @@ mod tests {
             .inbound_allowed = Some(true);
         advance(&mut world, NOW + CYCLE_SECONDS);
         let job = job(&world, WOODGROVE, FABRIKAM);
-        assert_eq!(job.status_code(), "Active");
+        assert_eq!(job.status_code(), JobStatusCode::Active);
         assert_eq!(job.synchronized, 30);
     }
 
@@ -1480,13 +1502,13 @@ mod tests {
             .unwrap();
         let removed = config.assignments.remove(0).principal_id;
         let job_id = config.jobs[0].id.clone();
-        run_cycle(&mut world, FABRIKAM, &job_id, NOW + 60);
+        run_cycle(&mut world, FABRIKAM, job_id.as_str(), NOW + 60);
         assert!(!world.users[CONTOSO].iter().any(|u| u
             .synced_from
             .as_ref()
             .is_some_and(|s| s.object_id == removed)));
         let last = world.provisioning[FABRIKAM].last().unwrap();
-        assert_eq!(last.provisioning_action, "delete");
+        assert_eq!(last.provisioning_action, ProvisioningAction::Delete);
     }
 
     fn synced_from(world: &World, source: &str, target: &str) -> Vec<String> {
@@ -1504,7 +1526,7 @@ mod tests {
             app_role_id: "role".into(),
             principal_id: principal.into(),
             principal_display_name: None,
-            principal_type: Some(kind.into()),
+            principal_type: Some(PrincipalType::parse(kind)),
             resource_id: "sp".into(),
             resource_display_name: None,
             created_date_time: None,
@@ -1549,7 +1571,7 @@ mod tests {
             .unwrap();
         assert_eq!(config.assignments.len(), 1);
         let group = &config.assignments[0];
-        assert_eq!(group.principal_type.as_deref(), Some("Group"));
+        assert_eq!(group.principal_type, Some(PrincipalType::Group));
         assert_eq!(
             group.principal_display_name.as_deref(),
             Some(crate::groups_state::CONTOSO_GROUP_SYNC)
@@ -1577,11 +1599,11 @@ mod tests {
         config.assignments.clear();
         let job_id = config.jobs[0].id.clone();
         let logged = world.provisioning[CONTOSO].len();
-        run_cycle(&mut world, CONTOSO, &job_id, NOW + 60);
+        run_cycle(&mut world, CONTOSO, job_id.as_str(), NOW + 60);
         assert!(synced_from(&world, CONTOSO, FABRIKAM).is_empty());
         let deletes = world.provisioning[CONTOSO][logged..]
             .iter()
-            .filter(|e| e.provisioning_action == "delete")
+            .filter(|e| e.provisioning_action == ProvisioningAction::Delete)
             .count();
         assert_eq!(deletes, 60);
     }
@@ -1650,17 +1672,17 @@ mod tests {
     #[test]
     fn pause_start_and_restart_move_the_schedule() {
         let mut job = Job::new(TAILSPIN);
-        assert_eq!(job.status_code(), "Paused");
+        assert_eq!(job.status_code(), JobStatusCode::Paused);
         job.start(NOW);
-        assert_eq!(job.status_code(), "NotRun");
+        assert_eq!(job.status_code(), JobStatusCode::NotRun);
         assert_eq!(job.next_run, Some(NOW + FIRST_CYCLE_SECONDS));
         job.pause();
-        assert_eq!(job.schedule_state, "Paused");
+        assert_eq!(job.schedule_state, ScheduleState::Paused);
         assert_eq!(job.next_run, None);
         job.quarantine = Some(Quarantine {
             current_began: None,
             next_attempt: None,
-            reason: "QuarantinedOnDemand".into(),
+            reason: QuarantineReason::QuarantinedOnDemand,
             series_began: None,
             series_count: 1,
             error: None,
@@ -1668,10 +1690,10 @@ mod tests {
         job.restart(graph::sync::reset_scope::WATERMARK, NOW);
         assert_eq!(
             job.status_code(),
-            "Quarantine",
+            JobStatusCode::Quarantine,
             "quarantine kept without the flag"
         );
         job.restart(graph::sync::reset_scope::QUARANTINE_STATE, NOW);
-        assert_eq!(job.status_code(), "NotRun");
+        assert_eq!(job.status_code(), JobStatusCode::NotRun);
     }
 }

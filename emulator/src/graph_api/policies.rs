@@ -219,7 +219,7 @@ pub async fn create_partner(
         map.remove("tenantId");
     }
     let partner = merge(
-        &PartnerConfiguration::unconfigured(tenant.as_str()),
+        &PartnerConfiguration::unconfigured(&tenant),
         &changes,
         PARTNER_UPDATABLE,
     )?;
@@ -286,20 +286,14 @@ pub async fn put_identity_sync(
     }
     let policy = merge(
         &IdentitySyncPolicy {
-            tenant_id: partner.clone(),
+            tenant_id: crate::ids::tenant_id(&partner),
             display_name: None,
             user_sync_inbound: None,
         },
         &body,
         &["displayName", "userSyncInbound", "tenantId"],
     )?;
-    policies.identity_sync.insert(
-        partner,
-        IdentitySyncPolicy {
-            tenant_id: policy.tenant_id.to_ascii_lowercase(),
-            ..policy
-        },
-    );
+    policies.identity_sync.insert(partner, policy);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -106,7 +106,7 @@ fn property<'a>(entry: &'a ProvisioningEntry, path: &str) -> Option<&'a str> {
         "jobId" => entry.job_id.as_deref(),
         "cycleId" => entry.cycle_id.as_deref(),
         "changeId" => entry.change_id.as_deref(),
-        "provisioningAction" => Some(&entry.provisioning_action),
+        "provisioningAction" => Some(entry.provisioning_action.as_str()),
         "provisioningStatusInfo/status" => entry
             .provisioning_status_info
             .as_ref()

@@ -263,7 +263,7 @@ pub async fn delete_service_principal(
     let mut world = state.world_now();
     let configs = configurations(&mut world, &caller.tenant_id);
     let before = configs.len();
-    configs.retain(|c| c.service_principal.id != sp);
+    configs.retain(|c| c.service_principal.id != sp.as_str());
     if configs.len() == before {
         return Err(GraphError::resource_not_found(&sp));
     }
@@ -408,7 +408,7 @@ pub async fn put_secrets(
         }
         let taken = configurations(&mut world, &caller.tenant_id)
             .iter()
-            .any(|c| c.service_principal.id != sp && c.target() == Some(target.as_str()));
+            .any(|c| c.service_principal.id != sp.as_str() && c.target() == Some(target.as_str()));
         if taken {
             return Err(GraphError::new(
                 StatusCode::CONFLICT,
@@ -574,7 +574,7 @@ pub async fn delete_job(
     let mut world = state.world_now();
     let config = configuration(&mut world, &caller.tenant_id, &sp)?;
     let before = config.jobs.len();
-    config.jobs.retain(|j| j.id != job_id);
+    config.jobs.retain(|j| j.id != job_id.as_str());
     if config.jobs.len() == before {
         return Err(job_not_found(&job_id));
     }

@@ -2,7 +2,6 @@
 //! `dependsOn` with 424, the batch's token for every item, per-item throttling.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
 use crate::common::{app_token, http, start, user_token};
 use emulator::scenario::CONTOSO;
 use serde_json::{json, Value};

@@ -3,7 +3,6 @@
 //! the permissions Microsoft's pages list and the limited information for unreadable members.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
 use crate::common::{app_token, call, get_eventual, start, user_token, user_token_for};
 use emulator::groups_state::{CONTOSO_FINANCE, CONTOSO_GROUP_SYNC};
 use emulator::scenario::{CONTOSO, FABRIKAM};

@@ -2,7 +2,6 @@
 //! transitions moving with the clock.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
 use crate::common::{call, start, user_token};
 use emulator::scenario::{CONTOSO, FABRIKAM, NORTHWIND, TAILSPIN};
 use reqwest::Method;

@@ -1,7 +1,6 @@
 //! Cross-tenant access policies and MTO templates (graph-api.md §4–§5), and what a join does to them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
 use crate::common::{call, start, user_token};
 use emulator::scenario::{CONTOSO, FABRIKAM, NORTHWIND, TAILSPIN, WOODGROVE};
 use reqwest::Method;

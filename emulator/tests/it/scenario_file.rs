@@ -3,7 +3,6 @@
 //! graph-api.md §1–§7.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
 use crate::common::{call, get_eventual, start_with, user_token, users_count};
 use reqwest::Method;
 use serde_json::Value;

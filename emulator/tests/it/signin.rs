@@ -12,7 +12,6 @@ use openidconnect::{
 };
 use serde_json::Value;
 
-
 use crate::common::{app_token, http, pkce, REDIRECT};
 
 async fn start() -> (String, Clock) {

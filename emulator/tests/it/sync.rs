@@ -2,7 +2,6 @@
 //! secrets, the simulated cycle and provisioning logs. Shapes and codes come from graph-api.md.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
 use crate::common::{call, start, user_token};
 use emulator::scenario::{CONTOSO, FABRIKAM, WOODGROVE};
 use reqwest::Method;

@@ -1,7 +1,6 @@
 //! Users (graph-api.md §7.3): paging, `$count` and its ConsistencyLevel rule, filters, `$select`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
 use crate::common::{app_token, http, start, users_count};
 use emulator::scenario::CONTOSO;
 use serde_json::Value;
