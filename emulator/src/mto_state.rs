@@ -13,26 +13,10 @@ pub const RUNNING_SECONDS: i64 = 15;
 /// Active tenants at most, the owner included; enforced when a pending tenant joins.
 pub const MAX_ACTIVE_TENANTS: usize = 100;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    NotStarted,
-    Running,
-    Succeeded,
-    Failed,
-}
+/// A transition's processing status is Graph's.
+pub use graph::mto::TransitionStatus as Status;
 
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NotStarted => "notStarted",
-            Self::Running => "running",
-            Self::Succeeded => "succeeded",
-            Self::Failed => "failed",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Desired {
     /// Join (pending → active).
     Join,
@@ -120,8 +104,8 @@ impl Organization {
                     Member {
                         tenant_id: tenant.id.clone(),
                         display_name: tenant.display_name.clone(),
-                        role: m.role,
-                        state: m.state,
+                        role: m.role.clone(),
+                        state: m.state.clone(),
                         added: m.added.clone(),
                         joined: m.joined.clone(),
                         added_by: m.added_by.clone(),
@@ -284,7 +268,7 @@ impl Organization {
                 Status::Succeeded
             };
             if transition.status == Status::Succeeded {
-                match transition.desired {
+                match &transition.desired {
                     Desired::Join => {
                         member.state = MemberState::Active;
                         member.joined = Some(iso(transition.started_at
@@ -292,7 +276,7 @@ impl Organization {
                             + RUNNING_SECONDS));
                         joined.push(member.tenant_id.clone());
                     }
-                    Desired::Role(role) => member.role = role,
+                    Desired::Role(role) => member.role = role.clone(),
                     Desired::Remove => removed.push(member.tenant_id.clone()),
                 }
                 member.transition = None;
@@ -404,8 +388,8 @@ mod tests {
             )
             .unwrap();
         assert_eq!(
-            (added.state, added.added_by.as_str()),
-            (MemberState::Pending, CONTOSO)
+            (&added.state, added.added_by.as_str()),
+            (&MemberState::Pending, CONTOSO)
         );
     }
 

@@ -71,17 +71,8 @@ pub struct Account {
     pub role_ids: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Copy)]
-pub enum MemberRole {
-    Owner,
-    Member,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Copy)]
-pub enum MemberState {
-    Pending,
-    Active,
-}
+/// A membership's role and state are Graph's (a scenario uses `Owner`/`Member`, `Pending`/`Active`).
+pub use graph::mto::{MemberRole, MemberState};
 
 /// A tenant's membership in the scenario's MTO.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,6 +5,7 @@ mod groups;
 mod json_batch;
 mod me;
 mod mto;
+mod odata;
 mod paging;
 mod policies;
 mod provisioning;

@@ -4,10 +4,14 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use graph::mto::{
+    JoinRequest, JoinRequestTransition, MtoMember, MtoState, MultiTenantOrganization,
+    TransitionDetails,
+};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use super::auth::MTO_WRITE_ROLES;
+use super::odata::{collection_response, entity};
 use super::Caller;
 use crate::error::GraphError;
 use crate::mto_state::{Desired, Member, MtoError, Organization, Status};
@@ -21,9 +25,7 @@ const READ: &[&str] = &[
     "Directory.Read.All",
 ];
 const WRITE: &str = "MultiTenantOrganization.ReadWrite.All";
-const CONTEXT: &str =
-    "https://graph.microsoft.com/v1.0/$metadata#tenantRelationships/multiTenantOrganization";
-const ZERO: &str = "00000000-0000-0000-0000-000000000000";
+const CONTEXT: &str = "tenantRelationships/multiTenantOrganization";
 
 fn company_not_found() -> GraphError {
     GraphError::new(
@@ -60,43 +62,51 @@ fn organization_of<'a>(world: &'a mut World, tenant: &str) -> Option<&'a mut Org
         .filter(|mto| mto.members.contains_key(tenant))
 }
 
-fn role_str(role: MemberRole) -> &'static str {
-    match role {
-        MemberRole::Owner => "owner",
-        MemberRole::Member => "member",
+/// The member as Graph shows it: a directory object whose `id` is its tenant id; `removed` while a
+/// removal is in progress.
+fn member_view(member: &Member) -> MtoMember {
+    let removing = matches!(
+        member.transition.as_ref().map(|t| &t.desired),
+        Some(Desired::Remove)
+    );
+    let transition_details = member.transition.as_ref().map(|t| {
+        let (desired_role, desired_state) = match &t.desired {
+            Desired::Join => (member.role.clone(), MemberState::Active),
+            Desired::Role(role) => (role.clone(), member.state.clone()),
+            Desired::Remove => (member.role.clone(), MemberState::Removed),
+        };
+        TransitionDetails {
+            desired_role: Some(desired_role),
+            desired_state: Some(desired_state),
+            status: Some(t.status.clone()),
+            details: t.failure.clone().filter(|_| t.status == Status::Failed),
+        }
+    });
+    MtoMember {
+        id: Some(member.tenant_id.clone()),
+        deleted_date_time: None,
+        tenant_id: crate::ids::tenant_id(&member.tenant_id),
+        display_name: Some(member.display_name.clone()),
+        added_date_time: Some(member.added.clone()),
+        joined_date_time: member.joined.clone(),
+        added_by_tenant_id: Some(member.added_by.clone()),
+        role: Some(member.role.clone()),
+        state: Some(if removing {
+            MemberState::Removed
+        } else {
+            member.state.clone()
+        }),
+        transition_details,
     }
 }
 
-fn member_json(member: &Member) -> Value {
-    let state = match member.state {
-        MemberState::Pending => "pending",
-        MemberState::Active => "active",
-    };
-    let transition = member.transition.as_ref().map(|t| {
-        let (desired_role, desired_state) = match t.desired {
-            Desired::Join => (role_str(member.role), "active"),
-            Desired::Role(role) => (role_str(role), state),
-            Desired::Remove => (role_str(member.role), "removed"),
-        };
-        json!({
-            "desiredRole": desired_role,
-            "desiredState": desired_state,
-            "status": t.status.as_str(),
-            "details": if t.status == Status::Failed { json!(t.failure) } else { Value::Null },
-        })
-    });
-    json!({
-        "id": member.tenant_id,
-        "deletedDateTime": null,
-        "tenantId": member.tenant_id,
-        "displayName": member.display_name,
-        "addedDateTime": member.added,
-        "joinedDateTime": member.joined,
-        "addedByTenantId": member.added_by,
-        "role": role_str(member.role),
-        "state": if matches!(member.transition.as_ref().map(|t| t.desired), Some(Desired::Remove)) { "removed" } else { state },
-        "transitionDetails": transition,
-    })
+/// The same MTO has a different object id in each tenant.
+fn organization_id(tenant: &str) -> String {
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_OID,
+        format!("mto:{tenant}").as_bytes(),
+    )
+    .to_string()
 }
 
 /// `GET`: the MTO, or the documented inactive stub when the caller's tenant is in none.
@@ -106,22 +116,23 @@ pub async fn get_mto(
 ) -> Result<Response, GraphError> {
     caller.require_any(READ, READ)?;
     let mut world = state.world_now();
-    let body = match organization_of(&mut world, &caller.tenant_id) {
-        Some(mto) => json!({
-            "@odata.context": format!("{CONTEXT}/$entity"),
-            // The same MTO has a different object id in each tenant.
-            "id": uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, format!("mto:{}", caller.tenant_id).as_bytes()).to_string(),
-            "createdDateTime": mto.created,
-            "displayName": mto.display_name,
-            "description": mto.description,
-            "state": "active",
-        }),
-        None => json!({
-            "@odata.context": format!("{CONTEXT}/$entity"),
-            "createdDateTime": null, "displayName": null, "description": null, "state": "inactive",
-        }),
+    let organization = match organization_of(&mut world, &caller.tenant_id) {
+        Some(mto) => MultiTenantOrganization {
+            id: Some(organization_id(&caller.tenant_id)),
+            created_date_time: Some(mto.created.clone()),
+            display_name: Some(mto.display_name.clone()),
+            description: Some(mto.description.clone()),
+            state: Some(MtoState::Active),
+        },
+        None => MultiTenantOrganization {
+            id: None,
+            created_date_time: None,
+            display_name: None,
+            description: None,
+            state: Some(MtoState::Inactive),
+        },
     };
-    Ok(Json(body).into_response())
+    Ok(entity(&format!("{CONTEXT}/$entity"), organization).into_response())
 }
 
 #[derive(Deserialize)]
@@ -180,11 +191,18 @@ pub async fn put_mto(
         creator: caller.tenant_id.clone(),
         members,
     });
-    Ok((StatusCode::CREATED, Json(json!({
-        "@odata.context": format!("{CONTEXT}/$entity"),
-        "id": uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, format!("mto:{}", caller.tenant_id).as_bytes()).to_string(),
-        "createdDateTime": created, "displayName": name, "description": body.description, "state": "active",
-    }))).into_response())
+    let organization = MultiTenantOrganization {
+        id: Some(organization_id(&caller.tenant_id)),
+        created_date_time: Some(created),
+        display_name: Some(name),
+        description: body.description,
+        state: Some(MtoState::Active),
+    };
+    Ok((
+        StatusCode::CREATED,
+        entity(&format!("{CONTEXT}/$entity"), organization),
+    )
+        .into_response())
 }
 
 /// `PATCH`: name and description, by an owner. 204.
@@ -196,7 +214,7 @@ pub async fn patch_mto(
     caller.require_write(WRITE, MTO_WRITE_ROLES)?;
     let mut world = state.world_now();
     let mto = organization_of(&mut world, &caller.tenant_id).ok_or_else(company_not_found)?;
-    if mto.members.get(&caller.tenant_id).map(|m| m.role) != Some(MemberRole::Owner) {
+    if mto.members.get(&caller.tenant_id).map(|m| &m.role) != Some(&MemberRole::Owner) {
         return Err(GraphError::denied());
     }
     if let Some(name) = body.display_name {
@@ -218,13 +236,10 @@ pub async fn list_tenants(
 ) -> Result<Response, GraphError> {
     caller.require_any(READ, READ)?;
     let mut world = state.world_now();
-    let value: Vec<Value> = organization_of(&mut world, &caller.tenant_id)
-        .map(|mto| mto.members.values().map(member_json).collect())
+    let value: Vec<MtoMember> = organization_of(&mut world, &caller.tenant_id)
+        .map(|mto| mto.members.values().map(member_view).collect())
         .unwrap_or_default();
-    Ok(
-        Json(json!({ "@odata.context": format!("{CONTEXT}/tenants"), "value": value }))
-            .into_response(),
-    )
+    Ok(collection_response(&format!("{CONTEXT}/tenants"), value))
 }
 
 /// `GET /tenants/{tenantId}`: 404 `Directory_ObjectNotFound` once a removal has completed.
@@ -240,9 +255,7 @@ pub async fn get_tenant(
         .members
         .get(&tenant_id.to_ascii_lowercase())
         .ok_or_else(company_not_found)?;
-    let mut body = member_json(member);
-    body["@odata.context"] = json!(format!("{CONTEXT}/tenants/$entity"));
-    Ok(Json(body).into_response())
+    Ok(entity(&format!("{CONTEXT}/tenants/$entity"), member_view(member)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -253,14 +266,18 @@ pub struct AddBody {
     role: Option<String>,
 }
 
+/// The role named exactly as Graph writes it (`member` when absent).
 fn parse_role(role: Option<&str>) -> Result<MemberRole, GraphError> {
-    match role {
-        None | Some("member") => Ok(MemberRole::Member),
-        Some("owner") => Ok(MemberRole::Owner),
-        Some(other) => Err(GraphError::bad_request(format!(
-            "Invalid value '{other}' for property 'role'."
-        ))),
-    }
+    let Some(text) = role else {
+        return Ok(MemberRole::Member);
+    };
+    MemberRole::KNOWN
+        .iter()
+        .find(|known| known.as_str() == text)
+        .cloned()
+        .ok_or_else(|| {
+            GraphError::bad_request(format!("Invalid value '{text}' for property 'role'."))
+        })
 }
 
 /// `POST /tenants` (owners only): 201 with the pending member.
@@ -288,9 +305,11 @@ pub async fn add_tenant(
         false,
         now,
     )?;
-    let mut json = member_json(member);
-    json["@odata.context"] = json!(format!("{CONTEXT}/tenants/$entity"));
-    Ok((StatusCode::CREATED, Json(json)).into_response())
+    Ok((
+        StatusCode::CREATED,
+        entity(&format!("{CONTEXT}/tenants/$entity"), member_view(member)),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -351,33 +370,47 @@ pub async fn get_join_request(
         .join_requests
         .get(&caller.tenant_id)
         .cloned()
-        .unwrap_or_else(|| ZERO.to_owned());
+        .unwrap_or_else(|| graph::TenantId::ZERO.to_owned());
     let member = world
         .mto
         .as_ref()
         .and_then(|mto| mto.members.get(&caller.tenant_id))
         .cloned();
-    let asked = added_by != ZERO;
-    let (member_state, role, transition) = match (&member, asked) {
-        (Some(m), _) if m.state == MemberState::Active => ("active", json!(role_str(m.role)), Value::Null),
-        (Some(m), true) => (
-            "pending",
-            Value::Null,
-            m.transition.as_ref().map_or(Value::Null, |t| {
-                json!({"desiredMemberState": "active", "status": t.status.as_str(), "details": if t.status == Status::Failed { json!(t.failure) } else { json!("") }})
+    let asked = added_by != graph::TenantId::ZERO;
+    let (member_state, role, transition_details) = match &member {
+        Some(m) if m.state == MemberState::Active => {
+            (Some(MemberState::Active), Some(m.role.clone()), None)
+        }
+        Some(m) if asked => (
+            Some(MemberState::Pending),
+            None,
+            m.transition.as_ref().map(|t| JoinRequestTransition {
+                desired_member_state: Some(MemberState::Active),
+                status: Some(t.status.clone()),
+                // Empty rather than null until the join fails, as the service shows it.
+                details: if t.status == Status::Failed {
+                    t.failure.clone()
+                } else {
+                    Some(String::new())
+                },
             }),
         ),
-        _ => ("", Value::Null, Value::Null),
+        _ => (None, None, None),
     };
-    Ok(Json(json!({
-        "@odata.context": format!("{CONTEXT}/joinRequest/$entity"),
-        "id": uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, format!("join:{}", caller.tenant_id).as_bytes()).to_string(),
-        "addedByTenantId": added_by,
-        "memberState": if member_state.is_empty() { Value::Null } else { json!(member_state) },
-        "role": role,
-        "transitionDetails": transition,
-    }))
-    .into_response())
+    let request = JoinRequest {
+        id: Some(
+            uuid::Uuid::new_v5(
+                &uuid::Uuid::NAMESPACE_OID,
+                format!("join:{}", caller.tenant_id).as_bytes(),
+            )
+            .to_string(),
+        ),
+        added_by_tenant_id: Some(added_by),
+        member_state,
+        role,
+        transition_details,
+    };
+    Ok(entity(&format!("{CONTEXT}/joinRequest/$entity"), request).into_response())
 }
 
 #[derive(Deserialize)]
