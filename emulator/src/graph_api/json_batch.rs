@@ -131,6 +131,30 @@ fn validate(body: &[u8]) -> Result<Vec<Prepared>, GraphError> {
         .collect()
 }
 
+/// The item's URL as a request target: characters a URI cannot carry as they are (spaces, quotes,
+/// non-ASCII letters, a `%` that starts no escape, …) percent-encoded, escapes already present
+/// (`%20`, `%27`, `%C3%A9`) kept, so that the item's query is decoded once, like a direct call's.
+/// A fragment (`#…`) is not part of the request, as in any URL.
+fn request_target(url: &str) -> String {
+    let path = url.split('#').next().unwrap_or_default();
+    let bytes = path.as_bytes();
+    let mut target = String::with_capacity(path.len());
+    for (index, &byte) in bytes.iter().enumerate() {
+        let escape = byte == b'%'
+            && bytes
+                .get(index + 1..index + 3)
+                .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit));
+        let allowed =
+            byte.is_ascii_alphanumeric() || b"-._~:/?[]@!$&'()*+,;=".contains(&byte) || escape;
+        if allowed {
+            target.push(char::from(byte));
+        } else {
+            target.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    target
+}
+
 /// The item's path under `/v1.0`, accepting `users`, `/users`, `/v1.0/users` and absolute URLs.
 fn item_path(url: &str) -> String {
     let url = url.trim();
@@ -168,7 +192,7 @@ async fn run(router: Router, authorization: Option<HeaderValue>, item: &Prepared
     }
     let mut builder = Request::builder()
         .method(item.method.clone())
-        .uri(path.replace(' ', "%20"));
+        .uri(request_target(&path));
     if let Some(auth) = authorization {
         builder = builder.header("authorization", auth);
     }
@@ -276,6 +300,19 @@ mod tests {
         assert_eq!(item_path("/users"), "/v1.0/users");
         assert_eq!(item_path("/v1.0/me"), "/v1.0/me");
         assert_eq!(item_path("https://graph.microsoft.com/v1.0/me"), "/v1.0/me");
+    }
+
+    #[test]
+    fn item_urls_are_encoded_once() {
+        assert_eq!(
+            request_target("/v1.0/users?$filter=startswith(displayName,'Zoë O''Brien')&$top=5"),
+            "/v1.0/users?$filter=startswith(displayName,'Zo%C3%AB%20O''Brien')&$top=5"
+        );
+        assert_eq!(
+            request_target("/v1.0/users?$filter=jobId%20eq%20'a'%20and%20x%20eq%20'100%'"),
+            "/v1.0/users?$filter=jobId%20eq%20'a'%20and%20x%20eq%20'100%25'"
+        );
+        assert_eq!(request_target("/v1.0/a?b=\"c\"#d"), "/v1.0/a?b=%22c%22");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 mod common;
 
 mod batch;
+mod encoding;
 mod groups;
 mod mto;
 mod policies;
