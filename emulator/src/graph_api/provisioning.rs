@@ -9,10 +9,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use graph::sync::ProvisioningEntry;
-use serde_json::{json, Value};
 
 use super::auth::LOG_READ_ROLES;
-use super::{paging, Caller};
+use super::{odata, paging, Caller};
 use crate::error::GraphError;
 use crate::EmulatorState;
 
@@ -179,22 +178,18 @@ pub async fn list(
         Box::new(log.iter().rev())
     };
     let (page, more) = paging::page_of(ordered.filter(|e| matches(e, &comparisons)), offset, top);
-    let page: Vec<Value> = page
-        .into_iter()
-        .map(|e| serde_json::to_value(e).unwrap_or_default())
-        .collect();
-    let mut body = json!({
-        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#auditLogs/provisioning",
-    });
-    if more {
-        body["@odata.nextLink"] = json!(paging::next_link(
+    let next_link = more.then(|| {
+        paging::next_link(
             &state.base_url(&parts),
             "/v1.0/auditLogs/provisioning",
             &query,
-            offset + page.len()
-        ));
-    }
-    body["value"] = Value::Array(page);
+            offset + page.len(),
+        )
+    });
+    let body = graph::Collection {
+        next_link,
+        ..odata::collection("auditLogs/provisioning", page)
+    };
     Ok(Json(body).into_response())
 }
 

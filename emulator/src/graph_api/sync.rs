@@ -9,12 +9,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use graph::sync::{
-    reset_scope, Initiator, KeyValue, SyncSchema, AZURE2AZURE, CROSS_TENANT_SYNC_TEMPLATE_ID,
+    reset_scope, Initiator, KeyValue, ServicePrincipal, SyncJob, SyncSchema, AZURE2AZURE,
+    CROSS_TENANT_SYNC_TEMPLATE_ID,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::auth::SYNC_WRITE_ROLES;
+use super::odata::{collection_response, entity, Entity, METADATA as CONTEXT};
 use super::Caller;
 use crate::error::GraphError;
 use crate::groups_state;
@@ -22,7 +24,6 @@ use crate::mto_state::iso;
 use crate::sync_state::{self, Configuration, Job, Principal, FILTER_OPERATORS};
 use crate::{EmulatorState, World};
 
-const CONTEXT: &str = "https://graph.microsoft.com/v1.0/$metadata";
 const APP_READ: &[&str] = &[
     "Application.Read.All",
     "Application.ReadWrite.All",
@@ -85,31 +86,52 @@ fn sync_write(caller: &Caller) -> Result<(), GraphError> {
     caller.require_role(SYNC_WRITE_ROLES)
 }
 
-fn service_principal_json(config: &Configuration) -> Value {
+/// A configuration's service principal as Graph lists it: graph's [`ServicePrincipal`] and the
+/// other properties of the resource, at the values a cross-tenant sync configuration has.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ServicePrincipalView<'a> {
+    #[serde(flatten)]
+    service_principal: &'a ServicePrincipal,
+    deleted_date_time: Option<String>,
+    account_enabled: bool,
+    app_display_name: Option<&'a str>,
+    app_description: Option<String>,
+    description: Option<String>,
+    notes: Option<String>,
+    login_url: Option<String>,
+    logout_url: Option<String>,
+    preferred_single_sign_on_mode: Option<String>,
+    reply_urls: [&'a str; 0],
+    service_principal_names: [&'a str; 1],
+    sign_in_audience: &'a str,
+    alternative_names: [&'a str; 0],
+    key_credentials: [&'a str; 0],
+    password_credentials: [&'a str; 0],
+    oauth2_permission_scopes: [&'a str; 0],
+}
+
+fn service_principal_view(config: &Configuration) -> ServicePrincipalView<'_> {
     let sp = &config.service_principal;
-    let mut body = serde_json::to_value(sp).unwrap_or_default();
-    let extra = json!({
-        "deletedDateTime": null,
-        "accountEnabled": true,
-        "appDisplayName": sp.display_name,
-        "appDescription": null,
-        "description": null,
-        "notes": null,
-        "loginUrl": null,
-        "logoutUrl": null,
-        "preferredSingleSignOnMode": null,
-        "replyUrls": [],
-        "servicePrincipalNames": [sp.app_id],
-        "signInAudience": "AzureADMyOrg",
-        "alternativeNames": [],
-        "keyCredentials": [],
-        "passwordCredentials": [],
-        "oauth2PermissionScopes": [],
-    });
-    if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
-        body.extend(extra.clone());
+    ServicePrincipalView {
+        service_principal: sp,
+        deleted_date_time: None,
+        account_enabled: true,
+        app_display_name: sp.display_name.as_deref(),
+        app_description: None,
+        description: None,
+        notes: None,
+        login_url: None,
+        logout_url: None,
+        preferred_single_sign_on_mode: None,
+        reply_urls: [],
+        service_principal_names: [&sp.app_id],
+        sign_in_audience: "AzureADMyOrg",
+        alternative_names: [],
+        key_credentials: [],
+        password_credentials: [],
+        oauth2_permission_scopes: [],
     }
-    body
 }
 
 fn application_json(config: &Configuration) -> Value {
@@ -156,7 +178,7 @@ pub async fn instantiate(
     let body = json!({
         "@odata.context": format!("{CONTEXT}#microsoft.graph.applicationServicePrincipal"),
         "application": application_json(&config),
-        "servicePrincipal": service_principal_json(&config),
+        "servicePrincipal": service_principal_view(&config),
     });
     configurations(&mut world, &caller.tenant_id).push(config);
     Ok((StatusCode::CREATED, Json(body)).into_response())
@@ -228,16 +250,12 @@ pub async fn list_service_principals(
         None => Box::new(|_: &Configuration| true),
     };
     let mut world = state.world_now();
-    let value: Vec<Value> = configurations(&mut world, &caller.tenant_id)
+    let value: Vec<ServicePrincipalView> = configurations(&mut world, &caller.tenant_id)
         .iter()
         .filter(|c| keep(c))
-        .map(service_principal_json)
+        .map(service_principal_view)
         .collect();
-    Ok(Json(json!({
-        "@odata.context": format!("{CONTEXT}#servicePrincipals"),
-        "value": value,
-    }))
-    .into_response())
+    Ok(collection_response("servicePrincipals", value))
 }
 
 pub async fn get_service_principal(
@@ -247,9 +265,8 @@ pub async fn get_service_principal(
 ) -> Result<Response, GraphError> {
     caller.require_any(APP_READ, APP_READ)?;
     let mut world = state.world_now();
-    let mut body = service_principal_json(configuration(&mut world, &caller.tenant_id, &sp)?);
-    body["@odata.context"] = json!(format!("{CONTEXT}#servicePrincipals/$entity"));
-    Ok(Json(body).into_response())
+    let config = configuration(&mut world, &caller.tenant_id, &sp)?;
+    Ok(entity("servicePrincipals/$entity", service_principal_view(config)).into_response())
 }
 
 /// `DELETE /servicePrincipals/{id}`: the configuration and its job go; synced users stay.
@@ -278,11 +295,10 @@ pub async fn list_assignments(
     caller.require_any(APP_READ, APP_READ)?;
     let mut world = state.world_now();
     let config = configuration(&mut world, &caller.tenant_id, &sp)?;
-    Ok(Json(json!({
-        "@odata.context": format!("{CONTEXT}#servicePrincipals('{sp}')/appRoleAssignedTo"),
-        "value": config.assignments,
-    }))
-    .into_response())
+    Ok(collection_response(
+        &format!("servicePrincipals('{sp}')/appRoleAssignedTo"),
+        config.assignments.clone(),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -339,11 +355,14 @@ pub async fn add_assignment(
         ));
     }
     let assignment = sync_state::assign(config, &principal, now);
-    let mut body = serde_json::to_value(assignment).unwrap_or_default();
-    body["@odata.context"] = json!(format!(
-        "{CONTEXT}#servicePrincipals('{sp}')/appRoleAssignedTo/$entity"
-    ));
-    Ok((StatusCode::CREATED, Json(body)).into_response())
+    Ok((
+        StatusCode::CREATED,
+        entity(
+            &format!("servicePrincipals('{sp}')/appRoleAssignedTo/$entity"),
+            assignment,
+        ),
+    )
+        .into_response())
 }
 
 pub async fn remove_assignment(
@@ -444,19 +463,17 @@ pub async fn get_secrets(
     caller.require_any(SYNC_READ, SYNC_READ)?;
     let mut world = state.world_now();
     let config = configuration(&mut world, &caller.tenant_id, &sp)?;
-    Ok(Json(json!({
-        "@odata.context": format!("{CONTEXT}#servicePrincipals('{sp}')/synchronization/secrets"),
-        "value": config.secrets,
-    }))
-    .into_response())
+    Ok(collection_response(
+        &format!("servicePrincipals('{sp}')/synchronization/secrets"),
+        config.secrets.clone(),
+    ))
 }
 
-fn job_json(sp: &str, job: &Job) -> Value {
-    let mut body = serde_json::to_value(job.to_graph()).unwrap_or_default();
-    body["@odata.context"] = json!(format!(
-        "{CONTEXT}#servicePrincipals('{sp}')/synchronization/jobs/$entity"
-    ));
-    body
+fn job_entity(sp: &str, job: &Job) -> Json<Entity<SyncJob>> {
+    entity(
+        &format!("servicePrincipals('{sp}')/synchronization/jobs/$entity"),
+        job.to_graph(),
+    )
 }
 
 pub async fn list_jobs(
@@ -467,16 +484,11 @@ pub async fn list_jobs(
     caller.require_any(SYNC_READ, SYNC_READ)?;
     let mut world = state.world_now();
     let config = configuration(&mut world, &caller.tenant_id, &sp)?;
-    let value: Vec<Value> = config
-        .jobs
-        .iter()
-        .map(|j| serde_json::to_value(j.to_graph()).unwrap_or_default())
-        .collect();
-    Ok(Json(json!({
-        "@odata.context": format!("{CONTEXT}#servicePrincipals('{sp}')/synchronization/jobs"),
-        "value": value,
-    }))
-    .into_response())
+    let value: Vec<SyncJob> = config.jobs.iter().map(Job::to_graph).collect();
+    Ok(collection_response(
+        &format!("servicePrincipals('{sp}')/synchronization/jobs"),
+        value,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -509,9 +521,9 @@ pub async fn create_job(
         ));
     }
     let job = Job::new(&caller.tenant_id);
-    let body = job_json(&sp, &job);
+    let body = job_entity(&sp, &job);
     config.jobs.push(job);
-    Ok((StatusCode::CREATED, Json(body)).into_response())
+    Ok((StatusCode::CREATED, body).into_response())
 }
 
 #[derive(Deserialize)]
@@ -561,7 +573,7 @@ pub async fn get_job(
     caller.require_any(SYNC_READ, SYNC_READ)?;
     let mut world = state.world_now();
     let job = job(&mut world, &caller.tenant_id, &sp, &job_id)?;
-    Ok(Json(job_json(&sp, job)).into_response())
+    Ok(job_entity(&sp, job).into_response())
 }
 
 /// `DELETE .../jobs/{id}`: stops the job and drops its state; synced users stay.
@@ -680,12 +692,12 @@ pub async fn job_action(
             )
             .map_err(GraphError::bad_request)?;
             let value = json!([{ "provisioningSteps": steps }]).to_string();
-            return Ok(Json(json!({
-                "@odata.context": format!("{CONTEXT}#microsoft.graph.stringKeyStringValuePair"),
-                "key": "Microsoft.Identity.Health.CPP.Common.DataContracts.SyncFabric.StatusInfo",
-                "value": value,
-            }))
-            .into_response());
+            let status = KeyValue {
+                key: "Microsoft.Identity.Health.CPP.Common.DataContracts.SyncFabric.StatusInfo"
+                    .into(),
+                value,
+            };
+            return Ok(entity("microsoft.graph.stringKeyStringValuePair", status).into_response());
         }
         _ => {
             return Err(GraphError::new(
@@ -698,6 +710,14 @@ pub async fn job_action(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// The schema as `GET …/schema` shows it: graph's [`SyncSchema`] and its (empty) directories.
+#[derive(Serialize)]
+struct SchemaView {
+    #[serde(flatten)]
+    schema: SyncSchema,
+    directories: Vec<Value>,
+}
+
 pub async fn get_schema(
     State(state): State<EmulatorState>,
     caller: Caller,
@@ -706,12 +726,15 @@ pub async fn get_schema(
     caller.require_any(SYNC_READ, SYNC_READ)?;
     let mut world = state.world_now();
     let job = job(&mut world, &caller.tenant_id, &sp, &job_id)?;
-    let mut body = serde_json::to_value(job.schema_json()).unwrap_or_default();
-    body["@odata.context"] = json!(format!(
-        "{CONTEXT}#servicePrincipals('{sp}')/synchronization/jobs('{job_id}')/schema/$entity"
-    ));
-    body["directories"] = json!([]);
-    Ok(Json(body).into_response())
+    let schema = SchemaView {
+        schema: job.schema_json(),
+        directories: Vec::new(),
+    };
+    Ok(entity(
+        &format!("servicePrincipals('{sp}')/synchronization/jobs('{job_id}')/schema/$entity"),
+        schema,
+    )
+    .into_response())
 }
 
 /// `PUT .../schema`: replaces the rules (204); the matching attribute cannot change.

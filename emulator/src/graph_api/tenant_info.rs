@@ -2,9 +2,9 @@
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
-use serde_json::json;
+use graph::users::TenantInformation;
 
+use super::odata::entity;
 use super::Caller;
 use crate::error::GraphError;
 use crate::EmulatorState;
@@ -61,12 +61,11 @@ pub async fn find(
             "Unable to read the company information from the directory.",
         )
     })?;
-    Ok(Json(json!({
-        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#microsoft.graph.tenantInformation",
-        "tenantId": tenant.id,
-        "federationBrandName": null,
-        "displayName": tenant.display_name,
-        "defaultDomainName": tenant.default_domain(),
-    }))
-    .into_response())
+    let information = TenantInformation {
+        tenant_id: crate::ids::tenant_id(&tenant.id),
+        display_name: Some(tenant.display_name.clone()),
+        default_domain_name: Some(tenant.default_domain().to_owned()),
+        federation_brand_name: None,
+    };
+    Ok(entity("microsoft.graph.tenantInformation", information).into_response())
 }
