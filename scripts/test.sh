@@ -12,6 +12,9 @@ step() { say "── $* ($((SECONDS - started))s)"; }
 step "format"
 cargo fmt --all --check
 
+step "Graph paths only in the graph crate"
+scripts/graph-paths.sh
+
 step "lints (server side)"
 cargo clippy --locked --all-targets -- -D warnings
 step "lints (browser bundle)"

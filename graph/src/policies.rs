@@ -1,7 +1,23 @@
-//! Cross-tenant access policy resources (graph-api.md §4–§5): partner configurations, identity
-//! synchronization policies, the default configuration and the MTO templates.
+//! Cross-tenant access policy resources: partner configurations, identity synchronization
+//! policies, the default configuration and the MTO templates. Microsoft Graph v1.0 reference:
+//! `api-reference/v1.0/resources/crosstenantaccesspolicyconfigurationpartner.md`,
+//! `…/crosstenantidentitysyncpolicypartner.md`, `…/crosstenantaccesspolicyconfigurationdefault.md`,
+//! `…/multitenantorganizationpartnerconfigurationtemplate.md` and
+//! `…/multitenantorganizationidentitysyncpolicytemplate.md` (microsoftgraph/microsoft-graph-docs-contrib).
 
 use serde::{Deserialize, Serialize};
+
+use crate::macros::graph_enum;
+
+graph_enum! {
+    /// `crossTenantAccessPolicyTargetConfigurationAccessType`.
+    AccessType { Allowed = "allowed", Blocked = "blocked" }
+}
+
+graph_enum! {
+    /// `crossTenantAccessPolicyTargetType`.
+    TargetType { User = "user", Group = "group", Application = "application" }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -17,14 +33,14 @@ pub struct InboundTrust {
 #[serde(rename_all = "camelCase")]
 pub struct Target {
     pub target: String,
-    pub target_type: String,
+    pub target_type: TargetType,
 }
 
 /// `{accessType: allowed|blocked, targets: [...]}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TargetConfiguration {
-    pub access_type: String,
+    pub access_type: AccessType,
     #[serde(default)]
     pub targets: Vec<Target>,
 }
@@ -55,7 +71,7 @@ pub struct UserSyncInbound {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IdentitySyncPolicy {
-    pub tenant_id: String,
+    pub tenant_id: crate::TenantId,
     pub display_name: Option<String>,
     pub user_sync_inbound: Option<UserSyncInbound>,
 }
@@ -64,7 +80,7 @@ pub struct IdentitySyncPolicy {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PartnerConfiguration {
-    pub tenant_id: String,
+    pub tenant_id: crate::TenantId,
     pub inbound_trust: Option<InboundTrust>,
     pub b2b_collaboration_inbound: Option<B2BSetting>,
     pub b2b_collaboration_outbound: Option<B2BSetting>,
@@ -81,9 +97,9 @@ pub struct PartnerConfiguration {
 
 impl PartnerConfiguration {
     /// A partner configuration as the service creates it: every setting inherited (null).
-    pub fn unconfigured(tenant_id: &str) -> Self {
+    pub fn unconfigured(tenant_id: &crate::TenantId) -> Self {
         Self {
-            tenant_id: tenant_id.to_owned(),
+            tenant_id: tenant_id.clone(),
             inbound_trust: None,
             b2b_collaboration_inbound: None,
             b2b_collaboration_outbound: None,
@@ -206,6 +222,59 @@ pub fn level_includes(level: &str, flag: &str) -> bool {
     level.split(',').any(|part| part.trim() == flag)
 }
 
+/// Body of `POST /policies/crossTenantAccessPolicy/partners`: a new partner configuration with
+/// the automatic redemption switches set (everything else inherits the default).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewPartner {
+    pub tenant_id: crate::TenantId,
+    pub automatic_user_consent_settings: InboundOutbound,
+}
+
+/// Body of `PATCH …/partners/{tenantId}` that sets the automatic redemption switches. The complex
+/// value is sent whole: a PATCH replaces it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentChange {
+    pub automatic_user_consent_settings: InboundOutbound,
+}
+
+/// Body of `PUT` (create) or `PATCH` (update) on `…/partners/{tenantId}/identitySynchronization`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentitySyncWrite {
+    pub user_sync_inbound: UserSyncInbound,
+}
+
+impl IdentitySyncWrite {
+    /// Inbound user sync allowed.
+    pub fn allow_inbound() -> Self {
+        Self {
+            user_sync_inbound: UserSyncInbound {
+                is_sync_allowed: Some(true),
+            },
+        }
+    }
+}
+
+/// Body of `PATCH` on the MTO partner configuration template (the values an MTO depends on;
+/// `null` leaves partners' own values untouched).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartnerTemplateWrite {
+    pub template_application_level: String,
+    pub inbound_trust: Option<InboundTrust>,
+    pub automatic_user_consent_settings: InboundOutbound,
+}
+
+/// Body of `PATCH` on the MTO identity synchronization template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentitySyncTemplateWrite {
+    pub template_application_level: String,
+    pub user_sync_inbound: UserSyncInbound,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,8 +294,10 @@ mod tests {
 
     #[test]
     fn the_unconfigured_partner_serialises_like_graph() {
-        let json = serde_json::to_value(PartnerConfiguration::unconfigured("t")).unwrap();
-        assert_eq!(json["tenantId"], "t");
+        let json =
+            serde_json::to_value(PartnerConfiguration::unconfigured(&crate::TenantId::zero()))
+                .unwrap();
+        assert_eq!(json["tenantId"], crate::TenantId::ZERO);
         assert!(json["inboundTrust"].is_null());
         assert!(json["automaticUserConsentSettings"]["inboundAllowed"].is_null());
         assert!(json.get("identitySynchronization").is_none());
@@ -237,7 +308,7 @@ mod tests {
     fn a_template_overwrites_only_its_non_null_values() {
         let mut template = PartnerConfigurationTemplate::unconfigured();
         template.automatic_user_consent_settings.inbound_allowed = Some(true);
-        let mut partner = PartnerConfiguration::unconfigured("t");
+        let mut partner = PartnerConfiguration::unconfigured(&crate::TenantId::zero());
         partner.automatic_user_consent_settings.outbound_allowed = Some(false);
         template.apply_to(&mut partner);
         assert_eq!(

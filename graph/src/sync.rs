@@ -1,11 +1,100 @@
-//! Cross-tenant synchronization resources (graph-api.md §6): the configuration's service principal,
-//! its synchronization job and status, the schema with mappings and scoping filters, scope
-//! assignments, secrets and provisioning log entries.
+//! Cross-tenant synchronization resources: the configuration's service principal, its
+//! synchronization job and status, the schema with mappings and scoping filters, scope
+//! assignments, secrets and provisioning log entries. Microsoft Graph v1.0 reference:
+//! `api-reference/v1.0/resources/synchronization-synchronizationjob.md`,
+//! `…/synchronization-synchronizationstatus.md`, `…/synchronization-synchronizationschema.md`,
+//! `…/provisioningobjectsummary.md` and `api/synchronization-synchronizationjob-provisionondemand.md`
+//! (microsoftgraph/microsoft-graph-docs-contrib).
 //!
 //! Fields that Graph may omit or send as `null` are `Option` or `#[serde(default)]`, so that the
 //! dashboard reads real Graph answers as well as the emulator's.
 
 use serde::{Deserialize, Serialize};
+
+use crate::ids::{JobId, ObjectId, TenantId};
+use crate::macros::graph_enum;
+
+graph_enum! {
+    /// `synchronizationStatusCode`.
+    JobStatusCode {
+        NotConfigured = "NotConfigured",
+        NotRun = "NotRun",
+        Active = "Active",
+        Paused = "Paused",
+        Quarantine = "Quarantine",
+    }
+}
+
+graph_enum! {
+    /// `synchronizationScheduleState`.
+    ScheduleState { Active = "Active", Disabled = "Disabled", Paused = "Paused" }
+}
+
+graph_enum! {
+    /// `synchronizationTaskExecutionResult`.
+    ExecutionState {
+        Succeeded = "Succeeded",
+        Failed = "Failed",
+        EntryLevelErrors = "EntryLevelErrors",
+    }
+}
+
+graph_enum! {
+    /// `quarantineReason`. (Graph's own `Unknown` member reads as `Unknown("Unknown")`.)
+    QuarantineReason {
+        EncounteredBaseEscrowThreshold = "EncounteredBaseEscrowThreshold",
+        EncounteredTotalEscrowThreshold = "EncounteredTotalEscrowThreshold",
+        EncounteredEscrowProportionThreshold = "EncounteredEscrowProportionThreshold",
+        EncounteredQuarantineException = "EncounteredQuarantineException",
+        QuarantinedOnDemand = "QuarantinedOnDemand",
+        TooManyDeletes = "TooManyDeletes",
+        IngestionInterrupted = "IngestionInterrupted",
+    }
+}
+
+graph_enum! {
+    /// `attributeMappingSourceType`.
+    MappingSourceType { Attribute = "Attribute", Constant = "Constant", Function = "Function" }
+}
+
+graph_enum! {
+    /// `provisioningAction`.
+    ProvisioningAction {
+        Create = "create",
+        Update = "update",
+        Delete = "delete",
+        Disable = "disable",
+        StagedDelete = "stagedDelete",
+        Other = "other",
+    }
+}
+
+graph_enum! {
+    /// `provisioningResult`: the status of an entry and of each of its steps.
+    ProvisioningResult {
+        Success = "success",
+        Failure = "failure",
+        Skipped = "skipped",
+        Warning = "warning",
+    }
+}
+
+graph_enum! {
+    /// `provisioningStepType`.
+    ProvisioningStepType {
+        Import = "import",
+        Scoping = "scoping",
+        Matching = "matching",
+        Processing = "processing",
+        ReferenceResolution = "referenceResolution",
+        Export = "export",
+    }
+}
+
+graph_enum! {
+    /// `appRoleAssignment.principalType`.
+    PrincipalType { User = "User", Group = "Group", ServicePrincipal = "ServicePrincipal" }
+}
 
 /// The gallery application template every cross-tenant sync configuration is instantiated from.
 pub const CROSS_TENANT_SYNC_TEMPLATE_ID: &str = "518e5f48-1fc8-4c48-9387-9fdf28b0dfe7";
@@ -54,7 +143,7 @@ pub struct AppRole {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServicePrincipal {
-    pub id: String,
+    pub id: ObjectId,
     pub app_id: String,
     pub display_name: Option<String>,
     pub application_template_id: Option<String>,
@@ -71,8 +160,12 @@ pub struct ServicePrincipal {
 
 impl ServicePrincipal {
     /// The target tenant named by an MTO configuration's display name (`MTO_Sync_<tenantId>`).
-    pub fn mto_target(&self) -> Option<&str> {
-        self.display_name.as_deref()?.strip_prefix(MTO_SYNC_PREFIX)
+    pub fn mto_target(&self) -> Option<TenantId> {
+        self.display_name
+            .as_deref()?
+            .strip_prefix(MTO_SYNC_PREFIX)?
+            .parse()
+            .ok()
     }
 }
 
@@ -84,7 +177,7 @@ pub struct AppRoleAssignment {
     pub app_role_id: String,
     pub principal_id: String,
     pub principal_display_name: Option<String>,
-    pub principal_type: Option<String>,
+    pub principal_type: Option<PrincipalType>,
     pub resource_id: String,
     pub resource_display_name: Option<String>,
     pub created_date_time: Option<String>,
@@ -97,8 +190,7 @@ pub struct Schedule {
     pub expiration: Option<String>,
     /// ISO-8601 duration, `PT40M` for cross-tenant sync.
     pub interval: String,
-    /// `Active`, `Disabled` or `Paused`.
-    pub state: String,
+    pub state: ScheduleState,
 }
 
 /// `synchronizationError`.
@@ -126,8 +218,7 @@ pub struct TaskExecution {
     pub count_imported_deltas: i64,
     pub count_imported_reference_deltas: i64,
     pub error: Option<SyncError>,
-    /// `Succeeded`, `Failed` or `EntryLevelErrors`.
-    pub state: String,
+    pub state: Option<ExecutionState>,
     pub time_began: Option<String>,
     pub time_ended: Option<String>,
 }
@@ -138,8 +229,7 @@ pub struct TaskExecution {
 pub struct Quarantine {
     pub current_began: Option<String>,
     pub next_attempt: Option<String>,
-    /// e.g. `EncounteredQuarantineException`, `QuarantinedOnDemand`, `TooManyDeletes`.
-    pub reason: String,
+    pub reason: QuarantineReason,
     pub series_began: Option<String>,
     #[serde(default)]
     pub series_count: i64,
@@ -163,8 +253,7 @@ pub const NEVER: &str = "0001-01-01T00:00:00Z";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncStatus {
-    /// `NotConfigured`, `NotRun`, `Active`, `Paused` or `Quarantine`.
-    pub code: String,
+    pub code: JobStatusCode,
     #[serde(default)]
     pub count_successive_complete_failures: i64,
     #[serde(default)]
@@ -195,7 +284,7 @@ impl SyncStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncJob {
-    pub id: String,
+    pub id: JobId,
     pub template_id: String,
     pub schedule: Schedule,
     pub status: SyncStatus,
@@ -209,9 +298,8 @@ pub struct SyncJob {
 pub struct MappingSource {
     pub expression: Option<String>,
     pub name: Option<String>,
-    /// `Attribute`, `Constant` or `Function`.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: MappingSourceType,
     #[serde(default)]
     pub parameters: Vec<MappingParameter>,
 }
@@ -338,7 +426,7 @@ impl SyncSchema {
             .iter()
             .find(|m| m.target_attribute_name == target_attribute)
             .and_then(|m| m.source.as_ref())
-            .filter(|s| s.kind == "Constant")
+            .filter(|s| s.kind == MappingSourceType::Constant)
             .and_then(|s| s.name.as_deref())
     }
 }
@@ -357,8 +445,7 @@ pub struct ProvisioningErrorInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProvisioningStatusInfo {
-    /// `success`, `failure`, `skipped`, `warning`.
-    pub status: String,
+    pub status: ProvisioningResult,
     pub error_information: Option<ProvisioningErrorInfo>,
 }
 
@@ -366,9 +453,8 @@ pub struct ProvisioningStatusInfo {
 #[serde(rename_all = "camelCase")]
 pub struct ProvisioningStep {
     pub name: String,
-    /// `import`, `scoping`, `matching`, `processing`, `referenceResolution`, `export`.
-    pub provisioning_step_type: String,
-    pub status: String,
+    pub provisioning_step_type: ProvisioningStepType,
+    pub status: ProvisioningResult,
     pub description: Option<String>,
     #[serde(default)]
     pub details: serde_json::Map<String, serde_json::Value>,
@@ -414,8 +500,7 @@ pub struct ProvisioningEntry {
     pub change_id: Option<String>,
     #[serde(default)]
     pub duration_in_milliseconds: i64,
-    /// `create`, `update`, `delete`, `disable`, `stagedDelete`, `other`.
-    pub provisioning_action: String,
+    pub provisioning_action: ProvisioningAction,
     pub provisioning_status_info: Option<ProvisioningStatusInfo>,
     #[serde(default)]
     pub provisioning_steps: Vec<ProvisioningStep>,
@@ -427,6 +512,91 @@ pub struct ProvisioningEntry {
     pub source_identity: Option<ProvisioningParty>,
     pub target_identity: Option<ProvisioningParty>,
     pub initiated_by: Option<Initiator>,
+}
+
+/// Body of `POST …/jobs/{id}/restart`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestartJob {
+    pub criteria: RestartCriteria,
+}
+
+/// `synchronizationJobRestartCriteria`: the reset scope flags as text (`"Watermark, Escrows"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RestartCriteria {
+    pub reset_scope: String,
+}
+
+/// Body of `POST …/jobs/{id}/provisionOnDemand`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvisionOnDemand {
+    pub parameters: Vec<OnDemandParameter>,
+}
+
+/// `synchronizationJobApplicationParameters`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OnDemandParameter {
+    pub rule_id: String,
+    pub subjects: Vec<OnDemandSubject>,
+}
+
+/// `synchronizationJobSubject`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OnDemandSubject {
+    pub object_id: ObjectId,
+    pub object_type_name: String,
+}
+
+impl ProvisionOnDemand {
+    /// One user, by the schema's rule.
+    pub fn user(rule_id: &str, user: &ObjectId) -> Self {
+        Self {
+            parameters: vec![OnDemandParameter {
+                rule_id: rule_id.to_owned(),
+                subjects: vec![OnDemandSubject {
+                    object_id: user.clone(),
+                    object_type_name: "User".into(),
+                }],
+            }],
+        }
+    }
+}
+
+/// One item of the JSON text in provisionOnDemand's `value` (a `provisioningStatusInfo` list).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OnDemandStatus {
+    #[serde(default)]
+    pub provisioning_steps: Vec<ProvisioningStep>,
+}
+
+impl KeyValue {
+    /// provisionOnDemand's answer: `value` holds a JSON string of `[{provisioningSteps: [...]}]`.
+    pub fn on_demand_steps(&self) -> Result<Vec<ProvisioningStep>, serde_json::Error> {
+        let statuses: Vec<OnDemandStatus> = serde_json::from_str(&self.value)?;
+        Ok(statuses
+            .into_iter()
+            .flat_map(|status| status.provisioning_steps)
+            .collect())
+    }
+}
+
+/// Only which object a provisioning entry provisioned: a light reading of
+/// `provisioningObjectSummary` for logs of many thousand entries.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvisionedTarget {
+    #[serde(default)]
+    pub target_identity: Option<PartyId>,
+}
+
+/// The `id` of a `provisionedIdentity`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyId {
+    #[serde(default)]
+    pub id: Option<String>,
 }
 
 /// `restart` reset scope flags (graph-api.md §6.3).
@@ -493,14 +663,36 @@ mod tests {
             "synchronizationJobSettings": [{"name": "LookaheadQueryEnabled", "value": "False"}]
         }))
         .unwrap();
-        assert_eq!(job.status.code, "Paused");
+        assert_eq!(job.status.code, JobStatusCode::Paused);
+        assert_eq!(job.schedule.state, ScheduleState::Disabled);
         assert_eq!(job.status.steady_since(), None);
+    }
+
+    #[test]
+    fn on_demand_steps_are_read_from_the_string_value() {
+        let answer: KeyValue = serde_json::from_value(serde_json::json!({
+            "key": "Microsoft.Identity.Health.CPP.Common.DataContracts.SyncFabric.StatusInfo",
+            "value": "[{\"provisioningSteps\":[{\"name\":\"EntryImport\",\"provisioningStepType\":\"import\",\"status\":\"success\",\"description\":\"Retrieved the user\",\"details\":{}}]}]"
+        }))
+        .unwrap();
+        let steps = answer.on_demand_steps().unwrap();
+        assert_eq!(steps.len(), 1);
+        assert_eq!(
+            steps[0].provisioning_step_type,
+            ProvisioningStepType::Import
+        );
+        assert_eq!(steps[0].status, ProvisioningResult::Success);
+        let bad = KeyValue {
+            key: "k".into(),
+            value: "nope".into(),
+        };
+        assert!(bad.on_demand_steps().is_err());
     }
 
     #[test]
     fn mto_configurations_name_their_target() {
         let sp = ServicePrincipal {
-            id: "1".into(),
+            id: "8b3b3e0a-4c3b-4c52-b1d7-e2f5a9c1d0e1".parse().unwrap(),
             app_id: "2".into(),
             display_name: Some("MTO_Sync_7b9e4c2d-1a3f-4e8b-a5c6-0d2e4f6a8b22".into()),
             application_template_id: Some(CROSS_TENANT_SYNC_TEMPLATE_ID.into()),
@@ -512,8 +704,8 @@ mod tests {
             homepage: None,
         };
         assert_eq!(
-            sp.mto_target(),
-            Some("7b9e4c2d-1a3f-4e8b-a5c6-0d2e4f6a8b22")
+            sp.mto_target().unwrap().as_str(),
+            "7b9e4c2d-1a3f-4e8b-a5c6-0d2e4f6a8b22"
         );
     }
 }

@@ -1,7 +1,14 @@
-//! `user` (only the properties the dashboard selects) and `tenantInformation`
-//! (graph-api.md §7).
+//! `user` (only the properties the dashboard selects) and `tenantInformation` (Microsoft Graph
+//! v1.0, `api-reference/v1.0/resources/user.md`, `…/resources/tenantinformation.md`).
 
 use serde::{Deserialize, Serialize};
+
+use crate::macros::graph_enum;
+
+graph_enum! {
+    /// `user.userType`.
+    UserType { Member = "Member", Guest = "Guest" }
+}
 
 /// The `$select` that [`User`] reads: what segmentation and the user list need, nothing more.
 pub const USER_SELECT: &str =
@@ -15,8 +22,7 @@ pub struct User {
     pub display_name: Option<String>,
     pub user_principal_name: Option<String>,
     pub mail: Option<String>,
-    /// `Member` or `Guest`.
-    pub user_type: Option<String>,
+    pub user_type: Option<UserType>,
     /// `null` for work accounts, `Invitation` for B2B users.
     pub creation_type: Option<String>,
     /// Unset means shown.
@@ -24,11 +30,22 @@ pub struct User {
 }
 
 /// What `findTenantInformationByDomainName` / `…ByTenantId` return.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TenantInformation {
-    pub tenant_id: String,
+    pub tenant_id: crate::TenantId,
     pub display_name: Option<String>,
     pub default_domain_name: Option<String>,
     pub federation_brand_name: Option<String>,
+}
+
+/// A `directoryRole` the signed-in user holds (only what the dashboard reads of it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DirectoryRole {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    pub role_template_id: Option<String>,
 }

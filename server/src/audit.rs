@@ -2,7 +2,7 @@
 //! with its outcome, in the dashboard's SQLite database. Append-only (triggers refuse updates and
 //! deletes); a write whose attempt cannot be recorded is not made.
 
-use app::api::audit::{AuditEntry, AuditFilter};
+use app::api::audit::{AuditAction, AuditEntry, AuditFilter};
 use serde_json::Value;
 use sqlx::sqlite::SqlitePool;
 use sqlx::Row;
@@ -26,7 +26,7 @@ pub struct Actor {
 pub struct Attempt {
     pub actor: Actor,
     pub tenant_id: String,
-    pub action: &'static str,
+    pub action: AuditAction,
     pub inputs: Value,
 }
 
@@ -48,40 +48,13 @@ pub struct AuditLog {
     pool: SqlitePool,
 }
 
-const SCHEMA: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS audit_log (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        correlation TEXT NOT NULL,
-        phase TEXT NOT NULL CHECK (phase IN ('attempt', 'outcome')),
-        at INTEGER NOT NULL,
-        actor_name TEXT NOT NULL,
-        actor_upn TEXT NOT NULL,
-        actor_oid TEXT NOT NULL,
-        actor_tenant TEXT NOT NULL,
-        tenant TEXT NOT NULL,
-        action TEXT NOT NULL,
-        inputs TEXT NOT NULL,
-        outcome TEXT,
-        error_code TEXT,
-        error_message TEXT,
-        request_id TEXT
-    )",
-    "CREATE INDEX IF NOT EXISTS audit_log_correlation ON audit_log (correlation, phase)",
-    "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
-        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
-    "CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
-        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
-];
-
 /// At most this many entries per query.
 pub const QUERY_LIMIT: i64 = 2_000;
 
 impl AuditLog {
-    pub async fn open(pool: SqlitePool) -> Result<Self, AuditError> {
-        for statement in SCHEMA {
-            sqlx::query(statement).execute(&pool).await?;
-        }
-        Ok(Self { pool })
+    /// The audit log in `pool` (its table comes with the store's migrations).
+    pub fn new(pool: SqlitePool) -> Self {
+        Self { pool }
     }
 
     /// Records the attempt; only then may the write be made.
@@ -135,7 +108,7 @@ impl AuditLog {
             },
         };
         if let Err(e) = self.finish(&ticket, attempt, &outcome, now).await {
-            tracing::error!(error = %e, action = attempt.action, "the outcome of a write could not be audited");
+            tracing::error!(error = %e, action = %attempt.action, "the outcome of a write could not be audited");
         }
         Ok(result.map(|(value, _)| value))
     }
@@ -161,7 +134,7 @@ impl AuditLog {
         .bind(&attempt.actor.object_id)
         .bind(&attempt.actor.tenant_id)
         .bind(&attempt.tenant_id)
-        .bind(attempt.action)
+        .bind(attempt.action.as_str())
         .bind(attempt.inputs.to_string())
         .bind(outcome.map(|o| if o.success { "success" } else { "failure" }))
         .bind(outcome.and_then(|o| o.error_code.clone()))
@@ -190,7 +163,7 @@ impl AuditLog {
              WHERE a.phase = 'attempt' AND a.tenant IN ({placeholders})
                AND (? IS NULL OR a.tenant = ?)
                AND (? IS NULL OR instr(lower(a.actor_upn || ' ' || a.actor_name), lower(?)) > 0)
-               AND (? IS NULL OR a.action = ?)
+               AND (? IS NULL OR a.action IN (SELECT value FROM json_each(?)))
                AND (? IS NULL OR COALESCE(o.outcome, 'unknown') = ?)
                AND (? IS NULL OR a.at >= ?)
                AND (? IS NULL OR a.at <= ?)
@@ -201,13 +174,22 @@ impl AuditLog {
         for tenant in visible {
             query = query.bind(tenant);
         }
+        // An action is stored under its current name, or an earlier one in older rows.
+        let action = filter
+            .action
+            .as_deref()
+            .filter(|a| !a.is_empty())
+            .map(|name| {
+                let names = AuditAction::parse(name).map_or(&[][..], AuditAction::stored_names);
+                serde_json::to_string(names).unwrap_or_default()
+            });
         for value in [
-            &filter.tenant,
-            &filter.actor,
-            &filter.action,
-            &filter.outcome,
+            filter.tenant.as_deref(),
+            filter.actor.as_deref(),
+            action.as_deref(),
+            filter.outcome.as_deref(),
         ] {
-            let value = value.as_deref().filter(|v| !v.is_empty());
+            let value = value.filter(|v| !v.is_empty());
             query = query.bind(value).bind(value);
         }
         for value in [filter.from, filter.to] {
@@ -223,7 +205,10 @@ impl AuditLog {
                     actor_object_id: row.try_get("actor_oid")?,
                     actor_tenant: row.try_get("actor_tenant")?,
                     tenant: row.try_get("tenant")?,
-                    action: row.try_get("action")?,
+                    action: {
+                        let stored: String = row.try_get("action")?;
+                        AuditAction::parse(&stored).map_or(stored, |a| a.as_str().to_owned())
+                    },
                     inputs: row.try_get("inputs")?,
                     finished: row.try_get("finished")?,
                     outcome: row
@@ -248,10 +233,10 @@ mod tests {
         let pool = crate::store::open(&dir.path().join("audit.sqlite"))
             .await
             .unwrap();
-        (AuditLog::open(pool).await.unwrap(), dir)
+        (AuditLog::new(pool), dir)
     }
 
-    fn attempt(tenant: &str, action: &'static str) -> Attempt {
+    fn attempt(tenant: &str, action: AuditAction) -> Attempt {
         Attempt {
             actor: Actor {
                 name: "Contoso Admin".into(),
@@ -268,7 +253,7 @@ mod tests {
     #[tokio::test]
     async fn attempts_pair_with_outcomes_and_filters_apply() {
         let (log, _dir) = log().await;
-        let add = attempt("t1", "add-tenant");
+        let add = attempt("t1", AuditAction::AddTenant);
         let ticket = log.begin(&add, 100).await.unwrap();
         log.finish(
             &ticket,
@@ -283,7 +268,7 @@ mod tests {
         )
         .await
         .unwrap();
-        let crashed = attempt("t2", "approve-join");
+        let crashed = attempt("t2", AuditAction::ApproveJoin);
         log.begin(&crashed, 200).await.unwrap();
 
         let all = log
@@ -325,9 +310,53 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn every_action_can_be_filtered_also_under_its_earlier_name() {
+        let (log, _dir) = log().await;
+        for (at, action) in AuditAction::ALL.iter().enumerate() {
+            log.begin(&attempt("t1", *action), at as i64).await.unwrap();
+        }
+        // A row an earlier version wrote under the old name of "apply-fix".
+        sqlx::query(
+            "INSERT INTO audit_log (correlation, phase, at, actor_name, actor_upn, actor_oid, actor_tenant,
+                tenant, action, inputs) VALUES ('old', 'attempt', 0, 'a', 'u', 'o', 't1', 't1', 'sync.fix', '{}')",
+        )
+        .execute(&log.pool)
+        .await
+        .unwrap();
+        for action in AuditAction::ALL {
+            let filter = AuditFilter {
+                action: Some(action.as_str().into()),
+                ..AuditFilter::default()
+            };
+            let found = log.query(&filter, &["t1".into()]).await.unwrap();
+            let expected = if *action == AuditAction::ApplyFix {
+                2
+            } else {
+                1
+            };
+            assert_eq!(found.len(), expected, "{action}");
+            assert!(
+                found.iter().all(|e| e.action == action.as_str()),
+                "{found:?}"
+            );
+        }
+        let unknown = AuditFilter {
+            action: Some("drop-table".into()),
+            ..AuditFilter::default()
+        };
+        assert!(log
+            .query(&unknown, &["t1".into()])
+            .await
+            .unwrap()
+            .is_empty());
+    }
+
+    #[tokio::test]
     async fn the_log_is_append_only() {
         let (log, _dir) = log().await;
-        log.begin(&attempt("t1", "add-tenant"), 1).await.unwrap();
+        log.begin(&attempt("t1", AuditAction::AddTenant), 1)
+            .await
+            .unwrap();
         assert!(sqlx::query("UPDATE audit_log SET action = 'x'")
             .execute(&log.pool)
             .await

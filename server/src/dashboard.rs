@@ -16,6 +16,7 @@ use crate::auth::access::{Grant, ManageMto, Read, TenantAccess};
 use crate::auth::flow::{is_same_origin, now, SignInService};
 use crate::auth::roles::{self, Capability};
 use crate::auth::session::{AuthSession, TenantSignIn};
+use crate::error::Failure;
 use crate::joins::Joins;
 use crate::mesh::{MeshService, Source};
 use crate::settings::Settings;
@@ -32,25 +33,22 @@ pub struct Dashboard {
 
 impl Dashboard {
     /// The session of a request; sessions older than the absolute limit are ended here.
-    pub(crate) async fn session(&self, request: &Parts) -> Result<AuthSession, ApiError> {
+    pub(crate) async fn session(&self, request: &Parts) -> Result<AuthSession, Failure> {
         let session = request
             .extensions
             .get::<Session>()
             .cloned()
-            .ok_or_else(|| internal("no session layer"))?;
+            .ok_or_else(|| Failure::Internal("no session layer".into()))?;
         let auth = AuthSession(session);
-        let created = auth
-            .created_at(now())
-            .await
-            .map_err(|e| internal(&e.to_string()))?;
+        let created = auth.created_at(now()).await?;
         if now() - created > self.settings.session.absolute_hours * 3600 {
-            auth.0.flush().await.map_err(|e| internal(&e.to_string()))?;
+            auth.0.flush().await?;
             return Ok(AuthSession(
                 request
                     .extensions
                     .get::<Session>()
                     .cloned()
-                    .ok_or_else(|| internal("no session layer"))?,
+                    .ok_or_else(|| Failure::Internal("no session layer".into()))?,
             ));
         }
         Ok(auth)
@@ -64,25 +62,19 @@ impl Dashboard {
         &self,
         session: &AuthSession,
         sign_in: &mut TenantSignIn,
-    ) -> Result<Option<graph::client::AccessToken>, ApiError> {
+    ) -> Result<Option<graph::client::AccessToken>, Failure> {
         let tokens = match self.sign_in.fresh_tokens(sign_in, now()).await {
             Ok(Some(fresh)) => {
                 if fresh != sign_in.tokens {
                     sign_in.tokens = fresh.clone();
-                    session
-                        .put_sign_in(sign_in.clone())
-                        .await
-                        .map_err(|e| internal(&e.to_string()))?;
+                    session.put_sign_in(sign_in.clone()).await?;
                 }
                 Some(fresh)
             }
             Ok(None) => {
                 if !sign_in.needs_sign_in {
                     sign_in.needs_sign_in = true;
-                    session
-                        .put_sign_in(sign_in.clone())
-                        .await
-                        .map_err(|e| internal(&e.to_string()))?;
+                    session.put_sign_in(sign_in.clone()).await?;
                 }
                 None
             }
@@ -109,18 +101,18 @@ impl Dashboard {
         &self,
         session: &AuthSession,
         tenant: &str,
-    ) -> Result<TenantAccess<C>, ApiError> {
+    ) -> Result<TenantAccess<C>, Failure> {
         let tenant = tenant
             .parse::<graph::TenantId>()
             .map_err(|e| ApiError::BadRequest(e.to_string()))?
             .to_string();
-        let mut sign_in = session
-            .sign_in_for(&tenant)
-            .await
-            .map_err(|e| internal(&e.to_string()))?
-            .ok_or_else(|| ApiError::NotSignedIn {
-                tenant: self.tenant_name(&tenant, None),
-            })?;
+        let mut sign_in =
+            session
+                .sign_in_for(&tenant)
+                .await?
+                .ok_or_else(|| ApiError::NotSignedIn {
+                    tenant: self.tenant_name(&tenant, None),
+                })?;
         let name = self.tenant_name(&tenant, Some(&sign_in));
         // The role check comes first: no token is refreshed for someone who may not act.
         TenantAccess::<C>::grant(&name, &sign_in, graph::client::AccessToken::new(""))?;
@@ -130,29 +122,12 @@ impl Dashboard {
                 .ok_or(ApiError::NotSignedIn {
                     tenant: name.clone(),
                 })?;
-        TenantAccess::<C>::grant(&name, &sign_in, token)
-    }
-
-    /// Tenant id from an id or a verified domain.
-    async fn tenant_ref(
-        &self,
-        session: &AuthSession,
-        acting: &str,
-        text: &str,
-    ) -> Result<String, ApiError> {
-        if let Ok(id) = text.parse::<graph::TenantId>() {
-            return Ok(id.to_string());
-        }
-        let access = self.access::<Read>(session, acting).await?;
-        Ok(self.joins.resolve(&access, text).await?.tenant_id)
+        Ok(TenantAccess::<C>::grant(&name, &sign_in, token)?)
     }
 
     /// Tenants this session may read.
-    async fn readable(&self, session: &AuthSession) -> Result<Vec<(String, bool)>, ApiError> {
-        let sign_ins = session
-            .sign_ins()
-            .await
-            .map_err(|e| internal(&e.to_string()))?;
+    async fn readable(&self, session: &AuthSession) -> Result<Vec<(String, bool)>, Failure> {
+        let sign_ins = session.sign_ins().await?;
         Ok(sign_ins
             .values()
             .filter_map(|s| {
@@ -170,11 +145,8 @@ impl Dashboard {
 
     /// Each sign-in that may read, with a fresh access token: refreshed when about to expire (and
     /// stored), or `None` after marking the sign-in as needing a new sign-in.
-    pub(crate) async fn readers(&self, session: &AuthSession) -> Result<Vec<Source>, ApiError> {
-        let sign_ins = session
-            .sign_ins()
-            .await
-            .map_err(|e| internal(&e.to_string()))?;
+    pub(crate) async fn readers(&self, session: &AuthSession) -> Result<Vec<Source>, Failure> {
+        let sign_ins = session.sign_ins().await?;
         let mut sources = Vec::new();
         for mut sign_in in sign_ins.into_values() {
             let known = roles::known_roles(sign_in.role_ids.iter().map(String::as_str));
@@ -190,12 +162,6 @@ impl Dashboard {
         }
         Ok(sources)
     }
-}
-
-pub(crate) fn internal(cause: &str) -> ApiError {
-    let reference = uuid::Uuid::new_v4().to_string();
-    tracing::error!(%reference, cause, "dashboard request failed");
-    ApiError::Internal { reference }
 }
 
 /// What the header shows for a sign-in.
@@ -224,10 +190,7 @@ impl DashboardPort for Dashboard {
     ) -> BoxFuture<'a, Result<Vec<SignedInTenant>, ApiError>> {
         Box::pin(async move {
             let session = self.session(request).await?;
-            let sign_ins = session
-                .sign_ins()
-                .await
-                .map_err(|e| internal(&e.to_string()))?;
+            let sign_ins = session.sign_ins().await.map_err(Failure::from)?;
             Ok(sign_ins
                 .values()
                 .map(|sign_in| {
@@ -256,11 +219,7 @@ impl DashboardPort for Dashboard {
             let signed_in = self.readable(&session).await?;
             // Always read again: this page is where people watch transitions finish.
             let mesh = self.mesh.snapshot(&sources, now(), true).await;
-            let declines = self
-                .joins
-                .declines()
-                .await
-                .map_err(|e| internal(&e.to_string()))?;
+            let declines = self.joins.declines().await.map_err(Failure::from)?;
             Ok(Joins::view(&mesh, &signed_in, &declines))
         })
     }
@@ -269,12 +228,12 @@ impl DashboardPort for Dashboard {
         &'a self,
         request: &'a Parts,
         tenant: &'a str,
-        query: &'a str,
+        query: &'a graph::TenantRef,
     ) -> BoxFuture<'a, Result<ResolvedTenant, ApiError>> {
         Box::pin(async move {
             let session = self.session(request).await?;
             let access = self.access::<Read>(&session, tenant).await?;
-            self.joins.resolve(&access, query).await
+            Ok(self.joins.resolve(access.token(), query).await?)
         })
     }
 
@@ -290,28 +249,12 @@ impl DashboardPort for Dashboard {
             }
             let session = self.session(request).await?;
             let access = self.access::<ManageMto>(&session, tenant).await?;
-            // Domains are accepted where a tenant is named; the write itself takes ids.
-            let write = match write {
-                JoinWrite::AddTenant { target, .. } => {
-                    // Graph needs the name with the id; the lookup also refuses unknown tenants.
-                    let read = self.access::<Read>(&session, tenant).await?;
-                    let found = self.joins.resolve(&read, &target).await?;
-                    JoinWrite::AddTenant {
-                        target: found.tenant_id,
-                        name: found.display_name,
-                    }
-                }
-                JoinWrite::Approve { owner } => JoinWrite::Approve {
-                    owner: self.tenant_ref(&session, tenant, &owner).await?,
-                },
-                other => other,
-            };
             let sources = self.readers(&session).await?;
             let mesh = self.mesh.snapshot(&sources, now(), true).await;
             let result = self.joins.write(&access, &mesh, write, now()).await;
             self.mesh.invalidate();
             self.users.invalidate();
-            result
+            Ok(result?)
         })
     }
 
@@ -337,7 +280,7 @@ impl DashboardPort for Dashboard {
                 .audit
                 .query(&filter, &visible)
                 .await
-                .map_err(|e| internal(&e.to_string()))
+                .map_err(|e| ApiError::from(Failure::from(e)))
         })
     }
 

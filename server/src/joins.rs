@@ -8,18 +8,17 @@ use app::api::joins::{
 use app::api::ApiError;
 use app::mesh::model::{Mesh, NodeState};
 use app::mesh::{health, time};
-use graph::client::{AccessToken, Answer, GraphClient, GraphError};
-use graph::TenantId;
-use reqwest::Method;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use graph::client::{AccessToken, GraphClient, GraphError};
+use graph::mto::{AddTenant, MemberRole, OrganizationWrite};
+use graph::{ops, Op, TenantId, TenantRef};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 use sqlx::sqlite::SqlitePool;
 use sqlx::Row;
 
 use crate::audit::{Attempt, AuditLog};
-use crate::auth::access::{ManageMto, Read, TenantAccess};
-
-const MTO: &str = "/tenantRelationships/multiTenantOrganization";
+use crate::auth::access::{ManageMto, TenantAccess};
+use crate::error::Failure;
 
 pub struct Joins {
     pub graph: GraphClient,
@@ -27,61 +26,29 @@ pub struct Joins {
     pool: SqlitePool,
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("join decisions cannot be stored: {0}")]
-pub struct DecisionError(#[from] sqlx::Error);
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct TenantInformation {
-    tenant_id: String,
-    display_name: Option<String>,
-    default_domain_name: Option<String>,
-}
-
-fn upstream(what: &str, error: &GraphError) -> ApiError {
-    ApiError::Upstream {
-        message: format!("{what}: {}", error.message),
-        request_id: error.request_id.clone(),
+/// The tenant id a resolved reference names (references are resolved before a write is checked).
+fn resolved(tenant: &TenantRef) -> Result<&TenantId, Failure> {
+    match tenant {
+        TenantRef::Id(id) => Ok(id),
+        TenantRef::Domain(domain) => Err(Failure::Internal(format!(
+            "the domain {domain} was not resolved before the write"
+        ))),
     }
-}
-
-fn internal(cause: &str) -> ApiError {
-    let reference = uuid::Uuid::new_v4().to_string();
-    tracing::error!(%reference, cause, "joins request failed");
-    ApiError::Internal { reference }
-}
-
-fn tenant_id(text: &str) -> Result<String, ApiError> {
-    text.parse::<TenantId>()
-        .map(|id| id.to_string())
-        .map_err(|err| ApiError::BadRequest(err.to_string()))
 }
 
 impl Joins {
-    pub async fn open(graph: GraphClient, pool: SqlitePool) -> Result<Self, DecisionError> {
-        sqlx::query(
-            "CREATE TABLE IF NOT EXISTS join_decisions (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                tenant TEXT NOT NULL,
-                owner_tenant TEXT NOT NULL,
-                decision TEXT NOT NULL,
-                decided_by TEXT NOT NULL,
-                at INTEGER NOT NULL
-            )",
-        )
-        .execute(&pool)
-        .await?;
-        let audit = crate::audit::AuditLog::open(pool.clone())
-            .await
-            .map_err(|e| match e {
-                crate::audit::AuditError(inner) => DecisionError(inner),
-            })?;
-        Ok(Self { graph, audit, pool })
+    /// Joins over `graph`, with the audit log and decisions in `pool` (tables from the store's
+    /// migrations).
+    pub fn new(graph: GraphClient, pool: SqlitePool) -> Self {
+        Self {
+            graph,
+            audit: AuditLog::new(pool.clone()),
+            pool,
+        }
     }
 
     /// The latest decline per joining tenant that has not been superseded by an approval.
-    pub async fn declines(&self) -> Result<Vec<Decision>, DecisionError> {
+    pub async fn declines(&self) -> Result<Vec<Decision>, sqlx::Error> {
         let rows = sqlx::query(
             "SELECT d.tenant, d.owner_tenant, d.decided_by, d.at, d.decision FROM join_decisions d
              WHERE d.seq = (SELECT MAX(seq) FROM join_decisions x WHERE x.tenant = d.tenant)",
@@ -109,7 +76,7 @@ impl Joins {
         decision: &str,
         by: &str,
         now: i64,
-    ) -> Result<(), DecisionError> {
+    ) -> Result<(), sqlx::Error> {
         sqlx::query(
             "INSERT INTO join_decisions (tenant, owner_tenant, decision, decided_by, at) VALUES (?, ?, ?, ?, ?)",
         )
@@ -123,102 +90,127 @@ impl Joins {
         Ok(())
     }
 
-    /// A tenant by id or verified domain (`findTenantInformationBy…`).
+    /// A tenant by id or verified domain, looked up with `token` (`findTenantInformationBy…`).
     pub async fn resolve(
         &self,
-        access: &TenantAccess<Read>,
-        query: &str,
-    ) -> Result<ResolvedTenant, ApiError> {
-        let query = query.trim();
-        if query.is_empty() {
-            return Err(ApiError::BadRequest(
-                "Enter a tenant id or a verified domain.".into(),
-            ));
-        }
-        let path = match query.parse::<TenantId>() {
-            Ok(id) => {
-                format!("/tenantRelationships/findTenantInformationByTenantId(tenantId='{id}')")
-            }
-            Err(_) if query.contains('.') && !query.contains(['/', '\'', '?', '#', ' ']) => {
-                format!(
-                    "/tenantRelationships/findTenantInformationByDomainName(domainName='{}')",
-                    query.to_ascii_lowercase()
-                )
-            }
-            Err(_) => {
-                return Err(ApiError::BadRequest(format!(
-                    "'{query}' is neither a tenant id (a GUID) nor a domain name."
-                )))
-            }
-        };
+        token: &AccessToken,
+        query: &TenantRef,
+    ) -> Result<ResolvedTenant, Failure> {
         match self
             .graph
-            .get::<TenantInformation>(access.token(), &path)
+            .run_optional(token, &ops::directory::find_tenant(query))
             .await
         {
-            Ok(Answer { value, .. }) => Ok(ResolvedTenant {
-                display_name: value
-                    .display_name
-                    .unwrap_or_else(|| value.tenant_id.clone()),
-                tenant_id: value.tenant_id.to_lowercase(),
-                default_domain: value.default_domain_name,
-            }),
-            Err(error) if error.kind == graph::client::GraphErrorKind::NotFound => {
-                Err(ApiError::NotFound(format!(
-                    "No Microsoft Entra tenant was found for '{query}'."
-                )))
+            Ok(Some(answer)) => {
+                let found = answer.value;
+                Ok(ResolvedTenant {
+                    display_name: found
+                        .display_name
+                        .unwrap_or_else(|| found.tenant_id.to_string()),
+                    tenant_id: found.tenant_id,
+                    default_domain: found.default_domain_name,
+                })
             }
-            Err(error) => Err(upstream("Looking up the tenant failed", &error)),
+            Ok(None) => Err(ApiError::NotFound(format!(
+                "No Microsoft Entra tenant was found for '{query}'."
+            ))
+            .into()),
+            Err(error) => Err(Failure::graph("Looking up the tenant failed", error)),
         }
     }
 
+    /// Domains named in a write become tenant ids; an added tenant gets its name (Graph needs it,
+    /// and the lookup refuses tenants that do not exist).
+    async fn resolve_write(
+        &self,
+        access: &TenantAccess<ManageMto>,
+        write: JoinWrite,
+    ) -> Result<JoinWrite, Failure> {
+        Ok(match write {
+            JoinWrite::AddTenant { target, .. } => {
+                let found = self.resolve(access.token(), &target).await?;
+                JoinWrite::AddTenant {
+                    target: TenantRef::Id(found.tenant_id),
+                    name: found.display_name,
+                }
+            }
+            JoinWrite::Approve {
+                owner: owner @ TenantRef::Domain(_),
+            } => {
+                let found = self.resolve(access.token(), &owner).await?;
+                JoinWrite::Approve {
+                    owner: TenantRef::Id(found.tenant_id),
+                }
+            }
+            other => other,
+        })
+    }
+
     /// Refuses, before anything is sent, what the service would refuse or what would break the MTO.
-    fn preflight(mesh: &Mesh, acting: &str, write: &JoinWrite) -> Result<(), ApiError> {
+    fn preflight(mesh: &Mesh, acting: &TenantId, write: &JoinWrite) -> Result<(), Failure> {
+        let acting = acting.as_str();
         let acting_node = mesh.node(acting);
         let acting_name = mesh.name(acting);
         let in_mto = acting_node.is_some_and(|n| n.in_mto());
         let is_owner = acting_node.is_some_and(|n| n.is_owner() && n.state == NodeState::Active);
-        let owner_only = |what: &str| {
+        let refuse =
+            |message: String| -> Result<(), Failure> { Err(ApiError::BadRequest(message).into()) };
+        let owner_only = |what: &str| -> Result<(), Failure> {
             if is_owner {
                 Ok(())
             } else {
-                Err(ApiError::BadRequest(format!(
+                refuse(format!(
                     "Only an active owner tenant can {what}; {acting_name} is not one."
-                )))
+                ))
             }
+        };
+        let not_in_mto = |target: &TenantId| -> Failure {
+            ApiError::NotFound(format!(
+                "{} is not in this organization.",
+                mesh.name(target.as_str())
+            ))
+            .into()
+        };
+        let join_checks = |owner: &TenantId| -> Result<(), Failure> {
+            if owner.as_str() == acting {
+                return refuse("A tenant cannot join through itself.".into());
+            }
+            if acting_node.is_some_and(|n| n.state == NodeState::Active) {
+                return refuse(format!("{acting_name} has already joined."));
+            }
+            Ok(())
         };
         match write {
             JoinWrite::CreateMto { name, .. } => {
                 if in_mto {
-                    return Err(ApiError::BadRequest(format!(
+                    return refuse(format!(
                         "{acting_name} is already in a multitenant organization; a tenant can be in only one."
-                    )));
+                    ));
                 }
                 if name.trim().is_empty() {
-                    return Err(ApiError::BadRequest("Give the organization a name.".into()));
+                    return refuse("Give the organization a name.".into());
                 }
                 Ok(())
             }
             JoinWrite::UpdateMto { name, .. } => {
                 owner_only("rename the organization")?;
                 if name.trim().is_empty() {
-                    return Err(ApiError::BadRequest("Give the organization a name.".into()));
+                    return refuse("Give the organization a name.".into());
                 }
                 Ok(())
             }
             JoinWrite::AddTenant { target, .. } => {
                 owner_only("add tenants")?;
+                let target = resolved(target)?.as_str();
                 if target == acting {
-                    return Err(ApiError::BadRequest(format!(
-                        "{acting_name} is already in the organization."
-                    )));
+                    return refuse(format!("{acting_name} is already in the organization."));
                 }
                 if let Some(node) = mesh.node(target).filter(|n| n.in_mto()) {
-                    return Err(ApiError::BadRequest(format!(
+                    return refuse(format!(
                         "{} is already {} in this organization.",
                         node.name,
                         node.state.label()
-                    )));
+                    ));
                 }
                 if mesh.active().count()
                     + mesh
@@ -227,82 +219,62 @@ impl Joins {
                         .count()
                     >= app::mesh::model::TENANT_LIMIT
                 {
-                    return Err(ApiError::BadRequest(
-                        "The organization is at its limit of 100 tenants.".into(),
-                    ));
+                    return refuse("The organization is at its limit of 100 tenants.".into());
                 }
                 Ok(())
             }
             JoinWrite::ChangeRole { target, role } => {
                 owner_only("change roles")?;
-                if !matches!(role.as_str(), "owner" | "member") {
-                    return Err(ApiError::BadRequest(format!(
-                        "'{role}' is not a role; use owner or member."
-                    )));
+                if let MemberRole::Unknown(other) = role {
+                    return refuse(format!("'{other}' is not a role; use owner or member."));
                 }
-                let node = mesh.node(target).filter(|n| n.in_mto()).ok_or_else(|| {
-                    ApiError::NotFound(format!(
-                        "{} is not in this organization.",
-                        mesh.name(target)
-                    ))
-                })?;
-                if role == "member" && node.is_owner() && Self::active_owners(mesh) <= 1 {
-                    return Err(ApiError::BadRequest(format!(
+                let node = mesh
+                    .node(target.as_str())
+                    .filter(|n| n.in_mto())
+                    .ok_or_else(|| not_in_mto(target))?;
+                if *role == MemberRole::Member && node.is_owner() && Self::active_owners(mesh) <= 1
+                {
+                    return refuse(format!(
                         "{} is the only active owner; make another tenant an owner first.",
                         node.name
-                    )));
+                    ));
                 }
                 Ok(())
             }
             JoinWrite::RemoveTenant { target } => {
-                let node = mesh.node(target).filter(|n| n.in_mto()).ok_or_else(|| {
-                    ApiError::NotFound(format!(
-                        "{} is not in this organization.",
-                        mesh.name(target)
-                    ))
-                })?;
-                if target != acting {
+                let node = mesh
+                    .node(target.as_str())
+                    .filter(|n| n.in_mto())
+                    .ok_or_else(|| not_in_mto(target))?;
+                if target.as_str() != acting {
                     owner_only("remove other tenants")?;
                 }
                 if node.is_owner() && Self::active_owners(mesh) <= 1 && mesh.members().count() > 1 {
-                    return Err(ApiError::BadRequest(format!(
+                    return refuse(format!(
                         "{} is the only active owner; make another tenant an owner before removing it.",
                         node.name
-                    )));
+                    ));
                 }
                 Ok(())
             }
             JoinWrite::Leave => {
                 if !in_mto {
-                    return Err(ApiError::BadRequest(format!(
+                    return refuse(format!(
                         "{acting_name} is not in a multitenant organization."
-                    )));
+                    ));
                 }
                 if acting_node.is_some_and(|n| n.is_owner())
                     && Self::active_owners(mesh) <= 1
                     && mesh.members().count() > 1
                 {
-                    return Err(ApiError::BadRequest(format!(
+                    return refuse(format!(
                         "{acting_name} is the only active owner; make another tenant an owner before leaving."
-                    )));
-                }
-                Ok(())
-            }
-            JoinWrite::Approve { owner }
-            | JoinWrite::ResetAndRetry { owner }
-            | JoinWrite::Decline { owner } => {
-                if owner == acting {
-                    return Err(ApiError::BadRequest(
-                        "A tenant cannot join through itself.".into(),
                     ));
                 }
-                if acting_node.is_some_and(|n| n.state == NodeState::Active) {
-                    return Err(ApiError::BadRequest(format!(
-                        "{acting_name} has already joined."
-                    )));
-                }
                 Ok(())
             }
+            JoinWrite::Approve { owner } => join_checks(resolved(owner)?),
+            JoinWrite::ResetAndRetry { owner } | JoinWrite::Decline { owner } => join_checks(owner),
         }
     }
 
@@ -310,140 +282,125 @@ impl Joins {
         mesh.active().filter(|n| n.is_owner()).count()
     }
 
-    /// Checks, audits and makes one write; returns what to tell the person.
+    /// Resolves, checks, audits and makes one write; returns what to tell the person.
     pub async fn write(
         &self,
         access: &TenantAccess<ManageMto>,
         mesh: &Mesh,
         write: JoinWrite,
         now: i64,
-    ) -> Result<String, ApiError> {
-        let write = normalise(write)?;
+    ) -> Result<String, Failure> {
+        let write = self.resolve_write(access, normalise(write)).await?;
         Self::preflight(mesh, access.tenant_id(), &write)?;
-        let acting = access.tenant_id().to_owned();
-        let acting_name = mesh.name(&acting);
+        let acting = access.tenant_id();
+        let acting_name = mesh.name(acting.as_str());
         let attempt = Attempt {
             actor: access.actor().clone(),
-            tenant_id: acting.clone(),
+            tenant_id: acting.to_string(),
             action: write.action(),
             inputs: serde_json::to_value(&write).unwrap_or(Value::Null),
         };
         let result = self
             .audit
             .record(&attempt, now, async {
-                self.perform(access, mesh, &write, now)
+                self.perform(access, &write, now)
                     .await
                     .map(|request_id| ((), request_id))
             })
-            .await
-            .map_err(|e| internal(&e.to_string()))?;
-        let target_name = |t: &str| mesh.name(t);
-        match result {
-            Ok(_) => Ok(match &write {
-                JoinWrite::CreateMto { name, .. } => format!("Created the organization {name}; {acting_name} is its owner."),
-                JoinWrite::UpdateMto { .. } => "Saved the organization's name and description.".into(),
-                JoinWrite::AddTenant { name, .. } => format!("Added {name}: it is pending until its admin joins (asynchronous)."),
-                JoinWrite::ChangeRole { target, role } => format!("Asked to make {} {role}; the change is asynchronous.", target_name(target)),
-                JoinWrite::RemoveTenant { target } => format!("Asked to remove {}; removal is asynchronous. Its partner settings and sync jobs are not removed by Microsoft.", target_name(target)),
-                JoinWrite::Approve { .. } => format!("{acting_name} asked to join; this can take up to 2 hours."),
-                JoinWrite::Decline { owner } => format!("Declined the request of {}.", target_name(owner)),
-                JoinWrite::ResetAndRetry { .. } => format!("Reset the failed request and asked to join again for {acting_name}."),
-                JoinWrite::Leave => format!("{acting_name} asked to leave; this is asynchronous."),
-            }),
-            Err(error) => Err(upstream(
-                &format!("{} failed in {acting_name}", write.action()),
-                &error,
-            )),
+            .await?;
+        if let Err(error) = result {
+            return Err(Failure::graph(
+                format!("{} failed in {acting_name}", write.action()),
+                error,
+            ));
         }
+        let name = |tenant: &TenantId| mesh.name(tenant.as_str());
+        Ok(match &write {
+            JoinWrite::CreateMto { name, .. } => format!("Created the organization {name}; {acting_name} is its owner."),
+            JoinWrite::UpdateMto { .. } => "Saved the organization's name and description.".into(),
+            JoinWrite::AddTenant { name, .. } => format!("Added {name}: it is pending until its admin joins (asynchronous)."),
+            JoinWrite::ChangeRole { target, role } => format!("Asked to make {} {role}; the change is asynchronous.", name(target)),
+            JoinWrite::RemoveTenant { target } => format!("Asked to remove {}; removal is asynchronous. Its partner settings and sync jobs are not removed by Microsoft.", name(target)),
+            JoinWrite::Approve { .. } => format!("{acting_name} asked to join; this can take up to 2 hours."),
+            JoinWrite::Decline { owner } => format!("Declined the request of {}.", name(owner)),
+            JoinWrite::ResetAndRetry { .. } => format!("Reset the failed request and asked to join again for {acting_name}."),
+            JoinWrite::Leave => format!("{acting_name} asked to leave; this is asynchronous."),
+        })
     }
 
-    /// The Graph calls of one write; returns Graph's request id.
+    /// Runs one operation; answers Graph's request id.
+    async fn send<T: DeserializeOwned>(
+        &self,
+        token: &AccessToken,
+        op: Op<T>,
+    ) -> Result<Option<String>, GraphError> {
+        self.graph
+            .run(token, &op)
+            .await
+            .map(|answer| answer.request_id)
+    }
+
+    /// The Graph calls of one (resolved) write; returns Graph's request id.
     async fn perform(
         &self,
         access: &TenantAccess<ManageMto>,
-        mesh: &Mesh,
         write: &JoinWrite,
         now: i64,
     ) -> Result<Option<String>, GraphError> {
-        let token: &AccessToken = access.token();
-        let send = |method: Method, path: String, body: Option<Value>| async move {
-            self.graph
-                .send::<Value, Value>(token, method, &path, body.as_ref())
-                .await
-                .map(|answer| answer.request_id)
-        };
+        let token = access.token();
         match write {
             JoinWrite::CreateMto { name, description } => {
-                send(
-                    Method::PUT,
-                    MTO.into(),
-                    Some(json!({"displayName": name, "description": description})),
-                )
-                .await
+                let body = OrganizationWrite {
+                    display_name: Some(name.clone()),
+                    description: (!description.is_empty()).then(|| description.clone()),
+                };
+                self.send(token, ops::mto::create_organization(&body)).await
             }
             JoinWrite::UpdateMto { name, description } => {
-                send(
-                    Method::PATCH,
-                    MTO.into(),
-                    Some(json!({"displayName": name, "description": description})),
-                )
-                .await
+                // An empty description is sent: it clears the one there was.
+                let body = OrganizationWrite {
+                    display_name: Some(name.clone()),
+                    description: Some(description.clone()),
+                };
+                self.send(token, ops::mto::update_organization(&body)).await
             }
             JoinWrite::AddTenant { target, name } => {
-                send(
-                    Method::POST,
-                    format!("{MTO}/tenants"),
-                    Some(json!({"tenantId": target, "displayName": name})),
-                )
-                .await
+                let TenantRef::Id(target) = target else {
+                    return Err(GraphError::decode("the tenant was not resolved", None));
+                };
+                let body = AddTenant {
+                    tenant_id: target.clone(),
+                    display_name: name.clone(),
+                    role: None,
+                };
+                self.send(token, ops::mto::add_member(&body)).await
             }
             JoinWrite::ChangeRole { target, role } => {
-                send(
-                    Method::PATCH,
-                    format!("{MTO}/tenants/{target}"),
-                    Some(json!({"role": role})),
-                )
-                .await
+                self.send(token, ops::mto::change_role(target, role.clone()))
+                    .await
             }
             JoinWrite::RemoveTenant { target } => {
-                send(Method::DELETE, format!("{MTO}/tenants/{target}"), None).await
+                self.send(token, ops::mto::remove_member(target)).await
             }
             JoinWrite::Leave => {
-                send(
-                    Method::DELETE,
-                    format!("{MTO}/tenants/{}", access.tenant_id()),
-                    None,
-                )
-                .await
+                self.send(token, ops::mto::remove_member(access.tenant_id()))
+                    .await
             }
             JoinWrite::Approve { owner } => {
-                let id = send(
-                    Method::PATCH,
-                    format!("{MTO}/joinRequest"),
-                    Some(json!({"addedByTenantId": owner})),
-                )
-                .await?;
+                let TenantRef::Id(owner) = owner else {
+                    return Err(GraphError::decode("the owner was not resolved", None));
+                };
+                let id = self.send(token, ops::mto::join(owner)).await?;
                 self.remember(access, owner, "approved", now).await;
                 Ok(id)
             }
             JoinWrite::ResetAndRetry { owner } => {
-                send(
-                    Method::PATCH,
-                    format!("{MTO}/joinRequest"),
-                    Some(json!({"addedByTenantId": TenantId::ZERO})),
-                )
-                .await?;
-                let id = send(
-                    Method::PATCH,
-                    format!("{MTO}/joinRequest"),
-                    Some(json!({"addedByTenantId": owner})),
-                )
-                .await?;
+                self.send(token, ops::mto::reset_join()).await?;
+                let id = self.send(token, ops::mto::join(owner)).await?;
                 self.remember(access, owner, "approved", now).await;
                 Ok(id)
             }
             JoinWrite::Decline { owner } => {
-                let _ = mesh;
                 self.remember(access, owner, "declined", now).await;
                 Ok(None)
             }
@@ -453,14 +410,14 @@ impl Joins {
     async fn remember(
         &self,
         access: &TenantAccess<ManageMto>,
-        owner: &str,
+        owner: &TenantId,
         decision: &str,
         now: i64,
     ) {
         if let Err(error) = self
             .record_decision(
-                access.tenant_id(),
-                owner,
+                access.tenant_id().as_str(),
+                owner.as_str(),
                 decision,
                 &access.actor().upn,
                 now,
@@ -485,13 +442,12 @@ impl Joins {
                         .map(|m| MemberLine {
                             tenant_id: m.tenant_id.clone(),
                             name: m.name.clone(),
-                            role: m.role.clone().unwrap_or_default(),
+                            role: m.role.as_ref().map(ToString::to_string).unwrap_or_default(),
                             state: m.state.label().to_owned(),
                             transition: m.transition.as_ref().map(|t| {
                                 format!(
-                                    "{} → {}: {}{}",
-                                    t.desired_role.clone().unwrap_or_default(),
-                                    t.desired_state.clone().unwrap_or_default(),
+                                    "{}: {}{}",
+                                    t.goal(),
                                     t.status,
                                     t.details
                                         .as_ref()
@@ -512,7 +468,7 @@ impl Joins {
                         owner_name: n.added_by.as_deref().map(|o| mesh.name(o)),
                         organization: mesh.organization.as_ref().map(|o| o.display_name.clone()),
                         added: n.added.clone(),
-                        status: transition.map(|t| t.status.clone()),
+                        status: transition.map(|t| t.status.to_string()),
                         details: transition.and_then(|t| t.details.clone()),
                         progress: transition.filter(|t| t.in_progress()).map(|t| {
                             let age = t.observed_since.map_or(0, |s| mesh.taken_at - s);
@@ -533,7 +489,7 @@ impl Joins {
                     organization: in_mto
                         .then(|| mesh.organization.as_ref().map(|o| o.display_name.clone()))
                         .flatten(),
-                    role: node.and_then(|n| n.role.clone()),
+                    role: node.and_then(|n| n.role.as_ref()).map(ToString::to_string),
                     state: node.map(|n| n.state.label().to_owned()),
                     only_owner: is_owner && Self::active_owners(mesh) <= 1,
                     members,
@@ -548,9 +504,9 @@ impl Joins {
     }
 }
 
-/// Tenant ids checked and lower-cased, names trimmed.
-fn normalise(write: JoinWrite) -> Result<JoinWrite, ApiError> {
-    Ok(match write {
+/// Names and descriptions trimmed (ids are validated by their types).
+fn normalise(write: JoinWrite) -> JoinWrite {
+    match write {
         JoinWrite::CreateMto { name, description } => JoinWrite::CreateMto {
             name: name.trim().to_owned(),
             description: description.trim().to_owned(),
@@ -559,26 +515,6 @@ fn normalise(write: JoinWrite) -> Result<JoinWrite, ApiError> {
             name: name.trim().to_owned(),
             description: description.trim().to_owned(),
         },
-        JoinWrite::AddTenant { target, name } => JoinWrite::AddTenant {
-            target: tenant_id(&target)?,
-            name: name.trim().to_owned(),
-        },
-        JoinWrite::ChangeRole { target, role } => JoinWrite::ChangeRole {
-            target: tenant_id(&target)?,
-            role: role.trim().to_lowercase(),
-        },
-        JoinWrite::RemoveTenant { target } => JoinWrite::RemoveTenant {
-            target: tenant_id(&target)?,
-        },
-        JoinWrite::Approve { owner } => JoinWrite::Approve {
-            owner: tenant_id(&owner)?,
-        },
-        JoinWrite::Decline { owner } => JoinWrite::Decline {
-            owner: tenant_id(&owner)?,
-        },
-        JoinWrite::ResetAndRetry { owner } => JoinWrite::ResetAndRetry {
-            owner: tenant_id(&owner)?,
-        },
-        JoinWrite::Leave => JoinWrite::Leave,
-    })
+        other => other,
+    }
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod backend;
 pub mod dashboard;
+pub mod error;
 pub mod health;
 pub mod joins;
 pub mod mesh;

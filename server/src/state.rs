@@ -100,9 +100,7 @@ impl AppState {
             .collect();
         let mesh = MeshService::new(sign_in.graph.clone(), names);
         let users = UsersService::new(sign_in.graph.clone());
-        let joins = Joins::open(sign_in.graph.clone(), pool)
-            .await
-            .map_err(|err| store::StoreError::Migrate(err.to_string()))?;
+        let joins = Joins::new(sign_in.graph.clone(), pool);
         Ok(Self {
             leptos_options: router::leptos_options(&settings),
             settings: Arc::new(settings),

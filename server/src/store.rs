@@ -1,4 +1,5 @@
-//! The dashboard's own database (SQLite): sessions now, the audit log and join tracking later.
+//! The dashboard's own database (SQLite): sessions, the audit log and join decisions, its schema
+//! brought up to date by the migrations in `server/migrations/sqlite` when it is opened.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -16,6 +17,11 @@ pub enum StoreError {
     Open { path: String, source: sqlx::Error },
     #[error("cannot prepare the session table: {0}")]
     Migrate(String),
+    #[error("cannot bring the database {path} up to date: {source}")]
+    Schema {
+        path: String,
+        source: sqlx::migrate::MigrateError,
+    },
 }
 
 /// Opens (creating when missing) the SQLite database at `path`.
@@ -35,12 +41,21 @@ pub async fn open(path: &Path) -> Result<SqlitePool, StoreError> {
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .busy_timeout(std::time::Duration::from_secs(5));
-    SqlitePoolOptions::new()
+    let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(options)
         .await
         .map_err(|source| StoreError::Open {
+            path: shown.clone(),
+            source,
+        })?;
+    // The dashboard's own tables (audit log, join decisions), in `server/migrations/sqlite`.
+    sqlx::migrate!("./migrations/sqlite")
+        .run(&pool)
+        .await
+        .map_err(|source| StoreError::Schema {
             path: shown,
             source,
-        })
+        })?;
+    Ok(pool)
 }

@@ -77,18 +77,93 @@ pub(crate) fn encode(text: &str) -> String {
         .collect()
 }
 
-/// The actions the dashboard records.
-pub const ACTIONS: &[&str] = &[
-    "create-mto",
-    "update-mto",
-    "add-tenant",
-    "change-role",
-    "remove-tenant",
-    "approve-join",
-    "decline-join",
-    "reset-join",
-    "leave-mto",
-];
+/// Declares [`AuditAction`]: each write the dashboard can make, with its name in the audit log,
+/// the names earlier versions stored for it, and its label.
+macro_rules! audit_actions {
+    ($( $(#[$meta:meta])* $variant:ident = $name:literal $(| $legacy:literal)*, $label:literal; )+) => {
+        /// Every write the dashboard can record in the audit log.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(into = "&'static str", try_from = "String")]
+        pub enum AuditAction {
+            $( $(#[$meta])* $variant, )+
+        }
+
+        impl AuditAction {
+            /// Every action, in the order the audit page lists them.
+            pub const ALL: &'static [AuditAction] = &[$(AuditAction::$variant),+];
+
+            /// The name stored in the audit log.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( Self::$variant => $name, )+
+                }
+            }
+
+            /// Every name this action has been stored under (the current one first).
+            pub fn stored_names(self) -> &'static [&'static str] {
+                match self {
+                    $( Self::$variant => &[$name $(, $legacy)*], )+
+                }
+            }
+
+            /// What a person reads in the filter.
+            pub fn label(self) -> &'static str {
+                match self {
+                    $( Self::$variant => $label, )+
+                }
+            }
+        }
+    };
+}
+
+audit_actions! {
+    CreateMto = "create-mto", "Create the organization";
+    UpdateMto = "update-mto", "Rename the organization";
+    AddTenant = "add-tenant", "Add a tenant";
+    ChangeRole = "change-role", "Change a tenant's role";
+    RemoveTenant = "remove-tenant", "Remove a tenant";
+    ApproveJoin = "approve-join", "Approve a join request";
+    DeclineJoin = "decline-join", "Decline a join request";
+    ResetJoin = "reset-join", "Reset a failed join and retry";
+    LeaveMto = "leave-mto", "Leave the organization";
+    StartSync = "start-sync" | "sync.start", "Start a sync job";
+    PauseSync = "pause-sync" | "sync.pause", "Pause a sync job";
+    RestartSync = "restart-sync" | "sync.restart", "Restart a sync job";
+    ProvisionOnDemand = "provision-on-demand" | "sync.provision_on_demand", "Provision a user on demand";
+    ApplyFix = "apply-fix" | "sync.fix", "Fix cross-tenant access settings";
+    SaveTemplates = "save-templates" | "templates.save", "Save the MTO templates";
+    ResetTemplates = "reset-templates" | "templates.reset", "Reset the MTO templates";
+}
+
+impl AuditAction {
+    /// The action stored under `name` (current or earlier name).
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|action| action.stored_names().contains(&name))
+    }
+}
+
+impl std::fmt::Display for AuditAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<AuditAction> for &'static str {
+    fn from(action: AuditAction) -> Self {
+        action.as_str()
+    }
+}
+
+impl TryFrom<String> for AuditAction {
+    type Error = String;
+    fn try_from(name: String) -> Result<Self, Self::Error> {
+        Self::parse(&name)
+            .ok_or_else(|| format!("\"{name}\" is not an action the dashboard records"))
+    }
+}
 
 /// One quoted CSV field; a leading formula character is defused.
 pub(crate) fn csv_field(text: &str) -> String {
@@ -165,6 +240,25 @@ mod tests {
         let line = csv.lines().nth(1).unwrap();
         assert!(line.starts_with("\"1970-01-01T00:00:00Z\",\"Ann \"\"A\"\"\",\"'=cmd\""));
         assert!(line.contains("\"{\"\"a\"\":1}\""));
+    }
+
+    #[test]
+    fn every_action_has_one_current_name_and_reads_back_from_any_stored_name() {
+        let mut names = std::collections::HashSet::new();
+        for action in AuditAction::ALL {
+            for name in action.stored_names() {
+                assert!(names.insert(*name), "{name} is used twice");
+                assert_eq!(AuditAction::parse(name), Some(*action));
+            }
+            assert_eq!(action.stored_names()[0], action.as_str());
+            assert!(!action.label().is_empty());
+        }
+        assert_eq!(AuditAction::parse("sync.fix"), Some(AuditAction::ApplyFix));
+        assert_eq!(AuditAction::parse("drop-table"), None);
+        assert_eq!(
+            serde_json::to_string(&AuditAction::StartSync).unwrap(),
+            "\"start-sync\""
+        );
     }
 
     #[test]

@@ -5,6 +5,10 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use graph::mto::MemberRole;
+use graph::{TenantId, TenantRef};
+
+use super::audit::AuditAction;
 use super::ApiError;
 
 /// A tenant's decision on a join request, recorded by the dashboard (Graph has no "decline").
@@ -70,12 +74,13 @@ pub struct JoinsView {
 /// A tenant looked up before it is added.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResolvedTenant {
-    pub tenant_id: String,
+    pub tenant_id: TenantId,
     pub display_name: String,
     pub default_domain: Option<String>,
 }
 
-/// The writes, as the server receives them.
+/// The writes, as the server receives them: every tenant named by a validated id, or (where a
+/// person may type one) a validated id or verified domain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum JoinWrite {
     CreateMto {
@@ -88,42 +93,52 @@ pub enum JoinWrite {
     },
     /// `name` is filled in by the server from the tenant's lookup.
     AddTenant {
-        target: String,
+        target: TenantRef,
         name: String,
     },
     ChangeRole {
-        target: String,
-        role: String,
+        target: TenantId,
+        role: MemberRole,
     },
     RemoveTenant {
-        target: String,
+        target: TenantId,
     },
     Approve {
-        owner: String,
+        owner: TenantRef,
     },
     Decline {
-        owner: String,
+        owner: TenantId,
     },
     ResetAndRetry {
-        owner: String,
+        owner: TenantId,
     },
     Leave,
 }
 
 impl JoinWrite {
     /// The audit log's name for it.
-    pub fn action(&self) -> &'static str {
+    pub fn action(&self) -> AuditAction {
         match self {
-            Self::CreateMto { .. } => "create-mto",
-            Self::UpdateMto { .. } => "update-mto",
-            Self::AddTenant { .. } => "add-tenant",
-            Self::ChangeRole { .. } => "change-role",
-            Self::RemoveTenant { .. } => "remove-tenant",
-            Self::Approve { .. } => "approve-join",
-            Self::Decline { .. } => "decline-join",
-            Self::ResetAndRetry { .. } => "reset-join",
-            Self::Leave => "leave-mto",
+            Self::CreateMto { .. } => AuditAction::CreateMto,
+            Self::UpdateMto { .. } => AuditAction::UpdateMto,
+            Self::AddTenant { .. } => AuditAction::AddTenant,
+            Self::ChangeRole { .. } => AuditAction::ChangeRole,
+            Self::RemoveTenant { .. } => AuditAction::RemoveTenant,
+            Self::Approve { .. } => AuditAction::ApproveJoin,
+            Self::Decline { .. } => AuditAction::DeclineJoin,
+            Self::ResetAndRetry { .. } => AuditAction::ResetJoin,
+            Self::Leave => AuditAction::LeaveMto,
         }
+    }
+}
+
+/// `owner` or `member`; 400 for anything else.
+pub fn member_role(text: &str) -> Result<MemberRole, ApiError> {
+    match MemberRole::parse(text.trim()) {
+        MemberRole::Unknown(other) => Err(ApiError::BadRequest(format!(
+            "\"{other}\" is not a role; use owner or member."
+        ))),
+        role => Ok(role),
     }
 }
 
@@ -147,6 +162,7 @@ pub async fn load_joins() -> Result<JoinsView, ApiError> {
 /// Looks up a tenant by id or verified domain, as seen from `tenant`.
 #[server(endpoint = "joins/resolve")]
 pub async fn look_up_tenant(tenant: String, query: String) -> Result<ResolvedTenant, ApiError> {
+    let query = super::tenant_ref(&query)?;
     let (port, parts) = super::port::from_context()?;
     port.resolve_tenant(&parts, &tenant, &query).await
 }
@@ -177,6 +193,7 @@ pub async fn update_mto(
 
 #[server(endpoint = "joins/add")]
 pub async fn add_tenant(tenant: String, target: String) -> Result<String, ApiError> {
+    let target = super::tenant_ref(&target)?;
     write(
         tenant,
         JoinWrite::AddTenant {
@@ -189,6 +206,7 @@ pub async fn add_tenant(tenant: String, target: String) -> Result<String, ApiErr
 
 #[server(endpoint = "joins/role")]
 pub async fn change_role(tenant: String, target: String, role: String) -> Result<String, ApiError> {
+    let (target, role) = (super::tenant_id(&target)?, member_role(&role)?);
     write(tenant, JoinWrite::ChangeRole { target, role }).await
 }
 
@@ -199,21 +217,25 @@ pub async fn remove_tenant(
     confirm: Option<String>,
 ) -> Result<String, ApiError> {
     confirmed(confirm, "remove the tenant")?;
+    let target = super::tenant_id(&target)?;
     write(tenant, JoinWrite::RemoveTenant { target }).await
 }
 
 #[server(endpoint = "joins/approve")]
 pub async fn approve_join(tenant: String, owner: String) -> Result<String, ApiError> {
+    let owner = super::tenant_ref(&owner)?;
     write(tenant, JoinWrite::Approve { owner }).await
 }
 
 #[server(endpoint = "joins/decline")]
 pub async fn decline_join(tenant: String, owner: String) -> Result<String, ApiError> {
+    let owner = super::tenant_id(&owner)?;
     write(tenant, JoinWrite::Decline { owner }).await
 }
 
 #[server(endpoint = "joins/retry")]
 pub async fn reset_and_retry(tenant: String, owner: String) -> Result<String, ApiError> {
+    let owner = super::tenant_id(&owner)?;
     write(tenant, JoinWrite::ResetAndRetry { owner }).await
 }
 

@@ -42,7 +42,7 @@ pub trait DashboardPort: Send + Sync + 'static {
         &'a self,
         request: &'a Parts,
         tenant: &'a str,
-        query: &'a str,
+        query: &'a graph::TenantRef,
     ) -> BoxFuture<'a, Result<ResolvedTenant, ApiError>>;
 
     /// A write in `tenant`, checked, audited, made; returns what to tell the person.

@@ -2,6 +2,7 @@
 //! provision on demand, scope, mappings, differences, provisioning log) and a tenant's MTO
 //! templates. Every form works without JavaScript; with it, results appear in place.
 
+use graph::sync::{JobStatusCode, ScheduleState};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -86,7 +87,7 @@ fn Steps(steps: Vec<Step>) -> impl IntoView {
         <ol class="steps" aria-label="Provisioning steps">
             {steps.into_iter().map(|s| view! {
                 <li class=format!("step step-{}", s.status)>
-                    <strong>{s.name.clone()}</strong>" ("{s.kind.clone()}"): "{s.status.clone()}
+                    <strong>{s.name.clone()}</strong>" ("{s.kind.to_string()}"): "{s.status.to_string()}
                     {s.description.clone().map(|d| view! { <span class="muted">" — "{d}</span> })}
                 </li>
             }).collect_view()}
@@ -199,9 +200,9 @@ fn JobFacts(job: SyncSummary, taken_at: i64) -> impl IntoView {
     view! {
         <dl class="facts">
             <dt>"Configuration"</dt><dd>{job.name.clone()}</dd>
-            <dt>"Status"</dt><dd class="sync-status">{job.status.clone()}</dd>
-            <dt>"Schedule"</dt><dd>{format!("{}, {}", job.interval.as_deref().map(interval_text).unwrap_or_else(|| "no schedule".into()), job.schedule_state.to_lowercase())}</dd>
-            <dt>"Last run"</dt><dd>{format!("{}{}", when(&job.last_run), job.last_run_state.as_deref().map(|s| format!(" — {s}")).unwrap_or_default())}
+            <dt>"Status"</dt><dd class="sync-status">{job.status.to_string()}</dd>
+            <dt>"Schedule"</dt><dd>{format!("{}, {}", job.interval.as_deref().map(interval_text).unwrap_or_else(|| "no schedule".into()), job.schedule_state.as_str().to_lowercase())}</dd>
+            <dt>"Last run"</dt><dd>{format!("{}{}", when(&job.last_run), job.last_run_state.as_ref().map(|s| format!(" — {s}")).unwrap_or_default())}
                 {counts.map(|c| view! { <span class="muted">" ("{c}")"</span> })}</dd>
             <dt>"Last success"</dt><dd>{when(&job.last_success)}</dd>
             <dt>"Steady state"</dt><dd>{job.steady_since.as_deref().map(|s| format!("reached {}", time::ago(s, taken_at).unwrap_or_else(|| s.to_owned()))).unwrap_or_else(|| "not reached yet".into())}</dd>
@@ -230,7 +231,7 @@ fn FixList(
                         <details open>
                             <summary>"The exact change"</summary>
                             {fix.calls.iter().map(|c| view! {
-                                <pre class="call">{format!("{} {}{}", c.method, c.path, c.body.as_deref().map(|b| format!("\n{b}")).unwrap_or_default())}</pre>
+                                <pre class="call">{format!("{} {}{}", c.method, c.path, c.pretty_body().map(|b| format!("\n{b}")).unwrap_or_default())}</pre>
                             }).collect_view()}
                         </details>
                         {if allowed {
@@ -245,7 +246,7 @@ fn FixList(
                         } else {
                             view! {
                                 <p class="muted">{format!("Needs a Global or Security Administrator of {}.", fix.tenant_name)}" "
-                                    <SignInLink tenant_id=fix.tenant.clone() next=here label=format!("Sign in to {}", fix.tenant_name)/></p>
+                                    <SignInLink tenant_id=fix.tenant.to_string() next=here label=format!("Sign in to {}", fix.tenant_name)/></p>
                             }.into_any()
                         }}
                     </div>
@@ -266,14 +267,14 @@ fn Operate(source: String, target: String, job: SyncSummary, actions: Actions) -
             <input type="hidden" name="target" value=target/>
         }
     };
-    let running = job.schedule_state == "Active";
+    let running = job.schedule_state == ScheduleState::Active;
     view! {
         <div class="operate" role="group" aria-label="Operate the job">
             <h3>"Operate"</h3>
             <div class="row-actions">
                 <ActionForm action=actions.start>
                     {hidden()}
-                    <button type="submit" class="button">{if job.status == "Quarantine" { "Start (clears the quarantine)" } else { "Start" }}</button>
+                    <button type="submit" class="button">{if job.status == JobStatusCode::Quarantine { "Start (clears the quarantine)" } else { "Start" }}</button>
                 </ActionForm>
                 {running.then(|| view! {
                     <ActionForm action=actions.pause>
@@ -448,10 +449,10 @@ fn Log(log: Vec<LogEntry>, outcome: Option<String>, here: String) -> impl IntoVi
                         </tr></thead>
                         <tbody>
                             {log.into_iter().map(|e| view! {
-                                <tr class=format!("outcome-{}", e.status)>
+                                <tr class=format!("outcome-{}", e.status.as_ref().map_or("unknown", |s| s.as_str()))>
                                     <td>{e.at.clone()}</td>
-                                    <td>{e.action.clone()}</td>
-                                    <td>{e.status.clone()}</td>
+                                    <td>{e.action.to_string()}</td>
+                                    <td>{e.status.as_ref().map_or_else(|| "unknown".to_owned(), ToString::to_string)}</td>
                                     <td>{e.source_user.clone().unwrap_or_default()}</td>
                                     <td>{e.target_user.clone().unwrap_or_default()}</td>
                                     <td>{e.error_code.clone().map(|code| view! {

@@ -1,6 +1,8 @@
 //! Health findings: plain rules over the mesh. Each finding says how bad it is, which tenants are
 //! involved, what is wrong in an admin's words, and where to fix it.
 
+use graph::mto::{MemberState, TransitionStatus};
+use graph::sync::JobStatusCode;
 use serde::{Deserialize, Serialize};
 
 use super::model::{Known, Mesh, Node, NodeState, TENANT_LIMIT};
@@ -120,7 +122,7 @@ fn sync_jobs(mesh: &Mesh) -> Vec<Finding> {
             let link = pair_link(&from.tenant_id, &to.tenant_id);
             let tenants = vec![from.tenant_id.clone(), to.tenant_id.clone()];
             match &direction.job {
-                Known::Present(job) if job.status == "Quarantine" => {
+                Known::Present(job) if job.status == JobStatusCode::Quarantine => {
                     let quarantine = job.quarantine.as_ref();
                     let error = quarantine.and_then(|q| q.error.as_ref());
                     findings.push(Finding {
@@ -248,14 +250,14 @@ fn transitions(mesh: &Mesh) -> Vec<Finding> {
     for node in mesh.members() {
         let link = tenant_link(&node.tenant_id);
         match &node.transition {
-            Some(t) if t.status == "failed" => findings.push(Finding {
+            Some(t) if t.status == TransitionStatus::Failed => findings.push(Finding {
                 rule: "transition-failed".into(),
                 severity: Severity::Error,
                 tenants: vec![node.tenant_id.clone()],
                 title: format!(
                     "{}: {} failed",
                     node.name,
-                    transition_name(t.desired_state.as_deref())
+                    transition_name(t.desired_state.as_ref())
                 ),
                 explanation: format!(
                     "Microsoft reported: {}",
@@ -282,7 +284,7 @@ fn transitions(mesh: &Mesh) -> Vec<Finding> {
                         title: format!(
                             "{}: {} has been {} for {}",
                             node.name,
-                            transition_name(t.desired_state.as_deref()),
+                            transition_name(t.desired_state.as_ref()),
                             t.status,
                             time::duration(age)
                         ),
@@ -318,10 +320,10 @@ fn transitions(mesh: &Mesh) -> Vec<Finding> {
     findings
 }
 
-fn transition_name(desired_state: Option<&str>) -> &'static str {
+fn transition_name(desired_state: Option<&MemberState>) -> &'static str {
     match desired_state {
-        Some("active") => "joining",
-        Some("removed") => "removal",
+        Some(MemberState::Active) => "joining",
+        Some(MemberState::Removed) => "removal",
         _ => "role change",
     }
 }

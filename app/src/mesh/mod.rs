@@ -7,6 +7,7 @@ pub mod layout;
 pub mod model;
 pub mod time;
 pub mod view;
+pub mod words;
 
 use serde::{Deserialize, Serialize};
 

@@ -5,6 +5,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+use graph::mto::{MemberRole, MemberState, TransitionStatus};
+use graph::sync::{JobStatusCode, ScheduleState};
+
 use super::view::{OrganizationInfo, PartnerSide, SyncSummary, TenantView};
 
 /// Microsoft's limit of active tenants in one MTO.
@@ -57,18 +60,26 @@ impl NodeState {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transition {
-    pub desired_role: Option<String>,
-    pub desired_state: Option<String>,
-    /// `notStarted`, `running`, `succeeded`, `failed`.
-    pub status: String,
+    pub desired_role: Option<MemberRole>,
+    pub desired_state: Option<MemberState>,
+    pub status: TransitionStatus,
     pub details: Option<String>,
     /// When the dashboard first saw this transition (unix seconds).
     pub observed_since: Option<i64>,
 }
 
 impl Transition {
+    /// What the transition is for, e.g. `member → active` (`?` where Graph did not say).
+    pub fn goal(&self) -> String {
+        format!(
+            "{} → {}",
+            self.desired_role.as_ref().map_or("?", MemberRole::as_str),
+            self.desired_state.as_ref().map_or("?", MemberState::as_str)
+        )
+    }
+
     pub fn in_progress(&self) -> bool {
-        matches!(self.status.as_str(), "notStarted" | "running")
+        self.status.is_in_progress()
     }
 }
 
@@ -76,8 +87,8 @@ impl Transition {
 pub struct Node {
     pub tenant_id: String,
     pub name: String,
-    /// `owner` / `member`; `None` outside the MTO.
-    pub role: Option<String>,
+    /// `None` outside the MTO.
+    pub role: Option<MemberRole>,
     pub state: NodeState,
     pub transition: Option<Transition>,
     pub added: Option<String>,
@@ -97,7 +108,7 @@ impl Node {
     }
 
     pub fn is_owner(&self) -> bool {
-        self.role.as_deref() == Some("owner")
+        self.role == Some(MemberRole::Owner)
     }
 }
 
@@ -140,6 +151,44 @@ impl Health {
             Self::Unknown => "unknown",
             Self::Warning => "warning",
             Self::Error => "error",
+        }
+    }
+}
+
+/// A setting that stops users of a source tenant being synchronized into a target tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Blocker {
+    /// The target has no cross-tenant access settings (partner configuration) for the source.
+    TargetHasNoSettings,
+    /// The target's identity sync policy for the source does not allow inbound user sync.
+    InboundSyncNotAllowed,
+    /// The target does not redeem the source's invitations automatically (inbound).
+    NoInboundRedemption,
+    /// The source has no cross-tenant access settings for the target.
+    SourceHasNoSettings,
+    /// The source does not let its users' invitations be redeemed automatically (outbound).
+    NoOutboundRedemption,
+}
+
+impl Blocker {
+    /// The blocker in words, for users of `from` synchronized into `to`.
+    pub fn sentence(self, from: &str, to: &str) -> String {
+        match self {
+            Self::TargetHasNoSettings => {
+                format!("{to} has no cross-tenant access settings for {from}")
+            }
+            Self::InboundSyncNotAllowed => format!(
+                "{to} does not allow users of {from} to be synchronized into it (inbound sync)"
+            ),
+            Self::NoInboundRedemption => {
+                format!("{to} does not automatically redeem invitations for users of {from}")
+            }
+            Self::SourceHasNoSettings => {
+                format!("{from} has no cross-tenant access settings for {to}")
+            }
+            Self::NoOutboundRedemption => format!(
+                "{from} does not allow automatic redemption of its users' invitations in {to}"
+            ),
         }
     }
 }
@@ -198,11 +247,11 @@ fn member_state(member: &graph::mto::MtoMember) -> NodeState {
     let removing = member
         .transition_details
         .as_ref()
-        .is_some_and(|t| t.desired_state.as_deref() == Some("removed") && t.is_in_progress());
-    match member.state.as_deref() {
+        .is_some_and(|t| t.desired_state == Some(MemberState::Removed) && t.is_in_progress());
+    match member.state {
         _ if removing => NodeState::Removing,
-        Some("active") => NodeState::Active,
-        Some("removed") => NodeState::Removing,
+        Some(MemberState::Active) => NodeState::Active,
+        Some(MemberState::Removed) => NodeState::Removing,
         _ => NodeState::Pending,
     }
 }
@@ -221,7 +270,7 @@ pub fn build(
     let mut members: BTreeMap<String, graph::mto::MtoMember> = BTreeMap::new();
     for reading in readings {
         for member in reading.view.iter().flat_map(|v| v.members.iter().flatten()) {
-            let id = member.tenant_id.to_lowercase();
+            let id = member.tenant_id.to_string();
             let own = id == reading.tenant_id;
             if own || !members.contains_key(&id) {
                 members.insert(id, member.clone());
@@ -263,11 +312,14 @@ pub fn build(
                 transition: member
                     .transition_details
                     .as_ref()
-                    .filter(|t| t.status.as_deref() != Some("succeeded"))
+                    .filter(|t| t.status != Some(TransitionStatus::Succeeded))
                     .map(|t| Transition {
                         desired_role: t.desired_role.clone(),
                         desired_state: t.desired_state.clone(),
-                        status: t.status.clone().unwrap_or_default(),
+                        status: t
+                            .status
+                            .clone()
+                            .unwrap_or_else(|| TransitionStatus::Unknown(String::new())),
                         details: t.details.clone(),
                         observed_since: first_seen.get(id).copied(),
                     }),
@@ -397,42 +449,45 @@ impl Mesh {
         }
     }
 
-    /// Users of `from` into `to`: the job, what blocks it, and a verdict.
-    pub fn direction(&self, from: &str, to: &str) -> Direction {
-        let (from_name, to_name) = (self.name(from), self.name(to));
-        let job = self.job(from, to);
+    /// What in the two tenants' settings stops users of `from` being synchronized into `to`, and
+    /// which settings nobody could read.
+    pub fn blockers(&self, from: &str, to: &str) -> (Vec<Blocker>, Vec<String>) {
         let mut blockers = Vec::new();
         let mut unknowns = Vec::new();
         match self.settings(to, from) {
             Known::Present(side) => {
                 if side.inbound_sync_allowed != Some(true) {
-                    blockers.push(format!(
-                        "{to_name} does not allow users of {from_name} to be synchronized into it (inbound sync)"
-                    ));
+                    blockers.push(Blocker::InboundSyncNotAllowed);
                 }
                 if !side.auto_redeem_inbound.is_on() {
-                    blockers.push(format!(
-                        "{to_name} does not automatically redeem invitations for users of {from_name}"
-                    ));
+                    blockers.push(Blocker::NoInboundRedemption);
                 }
             }
-            Known::Absent => blockers.push(format!(
-                "{to_name} has no cross-tenant access settings for {from_name}"
-            )),
-            Known::Unknown => unknowns.push(format!("{to_name}'s inbound settings")),
+            Known::Absent => blockers.push(Blocker::TargetHasNoSettings),
+            Known::Unknown => unknowns.push(format!("{}'s inbound settings", self.name(to))),
         }
         match self.settings(from, to) {
-            Known::Present(side) if !side.auto_redeem_outbound.is_on() => blockers.push(format!(
-                "{from_name} does not allow automatic redemption of its users' invitations in {to_name}"
-            )),
+            Known::Present(side) if !side.auto_redeem_outbound.is_on() => {
+                blockers.push(Blocker::NoOutboundRedemption)
+            }
             Known::Present(_) => {}
-            Known::Absent => blockers.push(format!(
-                "{from_name} has no cross-tenant access settings for {to_name}"
-            )),
-            Known::Unknown => unknowns.push(format!("{from_name}'s outbound settings")),
+            Known::Absent => blockers.push(Blocker::SourceHasNoSettings),
+            Known::Unknown => unknowns.push(format!("{}'s outbound settings", self.name(from))),
         }
+        (blockers, unknowns)
+    }
+
+    /// Users of `from` into `to`: the job, what blocks it, and a verdict.
+    pub fn direction(&self, from: &str, to: &str) -> Direction {
+        let (from_name, to_name) = (self.name(from), self.name(to));
+        let job = self.job(from, to);
+        let (causes, unknowns) = self.blockers(from, to);
+        let blockers: Vec<String> = causes
+            .iter()
+            .map(|b| b.sentence(&from_name, &to_name))
+            .collect();
         let (health, verdict) = match &job {
-            Known::Present(job) if job.status == "Quarantine" => (
+            Known::Present(job) if job.status == JobStatusCode::Quarantine => (
                 Health::Error,
                 format!(
                     "Quarantined{}",
@@ -451,10 +506,10 @@ impl Mesh {
                 Health::Error,
                 format!("Failing: {} runs in a row", job.successive_failures),
             ),
-            Known::Present(job) if job.schedule_state != "Active" => {
+            Known::Present(job) if job.schedule_state != ScheduleState::Active => {
                 (Health::Warning, "Sync configured but not running".into())
             }
-            Known::Present(job) if job.status == "NotRun" => {
+            Known::Present(job) if job.status == JobStatusCode::NotRun => {
                 (Health::Healthy, "Started; first cycle pending".into())
             }
             Known::Present(_) => (Health::Healthy, "Syncing".into()),
@@ -541,7 +596,9 @@ pub(crate) mod tests {
 
     pub fn member(id: &str, name: &str, role: &str, state: &str) -> MtoMember {
         MtoMember {
-            tenant_id: id.into(),
+            id: Some(id.into()),
+            deleted_date_time: None,
+            tenant_id: id.parse().unwrap(),
             display_name: Some(name.into()),
             added_date_time: Some("2026-09-01T09:00:00Z".into()),
             joined_date_time: None,
@@ -587,10 +644,10 @@ pub(crate) mod tests {
 
     pub fn job(target: &str, status: &str) -> SyncSummary {
         SyncSummary {
-            service_principal_id: format!("sp-{target}"),
+            service_principal_id: "5e1c0000-0000-4000-8000-000000000001".parse().unwrap(),
             name: format!("MTO_Sync_{target}"),
             target_tenant_id: Some(target.into()),
-            job_id: Some(format!("Azure2Azure.{target}")),
+            job_id: Some(format!("Azure2Azure.{target}").parse().unwrap()),
             status: status.into(),
             schedule_state: "Active".into(),
             quarantine: None,

@@ -6,7 +6,10 @@ use graph::policies::{
     B2BSetting, DefaultConfiguration, IdentitySyncPolicyTemplate, PartnerConfiguration,
     PartnerConfigurationTemplate,
 };
-use graph::sync::{ServicePrincipal, SyncJob};
+use graph::sync::{
+    ExecutionState, JobStatusCode, QuarantineReason, ScheduleState, ServicePrincipal, SyncJob,
+};
+use graph::{JobId, ObjectId, TenantId};
 use serde::{Deserialize, Serialize};
 
 /// `allowed` / `blocked`, and whether the value is the partner's own or inherited from the default.
@@ -55,20 +58,19 @@ pub struct PartnerSide {
 /// One cross-tenant sync configuration in its source tenant, with its job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncSummary {
-    pub service_principal_id: String,
+    pub service_principal_id: ObjectId,
     pub name: String,
     /// From the `CompanyId` secret, else from an `MTO_Sync_<tenantId>` name.
     pub target_tenant_id: Option<String>,
-    pub job_id: Option<String>,
-    /// `NotRun`, `Active`, `Paused`, `Quarantine`, or `NotConfigured` without a job.
-    pub status: String,
-    /// `Active`, `Disabled`, `Paused`.
-    pub schedule_state: String,
+    pub job_id: Option<JobId>,
+    /// `NotConfigured` without a job.
+    pub status: JobStatusCode,
+    pub schedule_state: ScheduleState,
     pub quarantine: Option<QuarantineSummary>,
     /// The last run's error, when it failed.
     pub last_error: Option<ErrorSummary>,
     pub last_run: Option<String>,
-    pub last_run_state: Option<String>,
+    pub last_run_state: Option<ExecutionState>,
     pub last_success: Option<String>,
     pub successive_failures: i64,
     pub synchronized_users: i64,
@@ -93,7 +95,7 @@ pub struct RunCounts {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuarantineSummary {
-    pub reason: String,
+    pub reason: QuarantineReason,
     pub since: Option<String>,
     pub series_count: i64,
     pub error: Option<ErrorSummary>,
@@ -212,7 +214,7 @@ fn access(own: Option<&B2BSetting>, default: Option<&B2BSetting>) -> Access {
     let value = |setting: Option<&B2BSetting>| {
         setting
             .and_then(|s| s.users_and_groups.as_ref())
-            .map(|t| t.access_type.clone())
+            .map(|t| t.access_type.to_string())
     };
     match value(own) {
         Some(value) => Access {
@@ -250,7 +252,7 @@ pub fn partner_side(
     let default_consent = default.map(|d| &d.automatic_user_consent_settings);
     let sync = partner.identity_synchronization.as_ref();
     PartnerSide {
-        tenant_id: partner.tenant_id.to_lowercase(),
+        tenant_id: partner.tenant_id.to_string(),
         b2b_collaboration_inbound: access(
             partner.b2b_collaboration_inbound.as_ref(),
             default.and_then(|d| d.b2b_collaboration_inbound.as_ref()),
@@ -308,13 +310,14 @@ pub fn sync_summary(
         name: service_principal
             .display_name
             .clone()
-            .unwrap_or_else(|| service_principal.id.clone()),
+            .unwrap_or_else(|| service_principal.id.to_string()),
         target_tenant_id: company_id
+            .and_then(|id| id.parse::<TenantId>().ok())
             .or_else(|| service_principal.mto_target())
-            .map(str::to_lowercase),
+            .map(String::from),
         job_id: job.map(|j| j.id.clone()),
-        status: status.map_or_else(|| "NotConfigured".into(), |s| s.code.clone()),
-        schedule_state: job.map_or_else(|| "Disabled".into(), |j| j.schedule.state.clone()),
+        status: status.map_or(JobStatusCode::NotConfigured, |s| s.code.clone()),
+        schedule_state: job.map_or(ScheduleState::Disabled, |j| j.schedule.state.clone()),
         quarantine: status
             .and_then(|s| s.quarantine.as_ref())
             .map(|q| QuarantineSummary {
@@ -325,7 +328,7 @@ pub fn sync_summary(
             }),
         last_error: last.and_then(|l| l.error.as_ref()).map(error),
         last_run: last.and_then(|l| l.time_began.clone()),
-        last_run_state: last.map(|l| l.state.clone()),
+        last_run_state: last.and_then(|l| l.state.clone()),
         last_success: status
             .and_then(|s| s.last_successful_execution.as_ref())
             .and_then(|l| l.time_ended.clone()),
@@ -365,7 +368,7 @@ mod tests {
     fn blocked() -> B2BSetting {
         B2BSetting {
             users_and_groups: Some(TargetConfiguration {
-                access_type: "blocked".into(),
+                access_type: graph::policies::AccessType::Blocked,
                 targets: vec![],
             }),
             applications: None,
@@ -423,7 +426,8 @@ mod tests {
 
     #[test]
     fn null_partner_values_inherit_the_default() {
-        let mut partner = PartnerConfiguration::unconfigured("ABC");
+        let id: TenantId = "ABCDEF00-0000-0000-0000-000000000001".parse().unwrap();
+        let mut partner = PartnerConfiguration::unconfigured(&id);
         partner.automatic_user_consent_settings = InboundOutbound {
             inbound_allowed: Some(true),
             outbound_allowed: None,
@@ -448,7 +452,7 @@ mod tests {
             },
         };
         let side = partner_side(&partner, Some(&default));
-        assert_eq!(side.tenant_id, "abc");
+        assert_eq!(side.tenant_id, "abcdef00-0000-0000-0000-000000000001");
         assert_eq!(
             side.auto_redeem_inbound,
             Switch {

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::audit::{audit_entries, AuditEntry, AuditFilter, ACTIONS};
+use crate::api::audit::{audit_entries, AuditAction, AuditEntry, AuditFilter};
 use crate::api::ApiError;
 use crate::components::empty_state::SignInFirst;
 use crate::mesh::time;
@@ -45,7 +45,7 @@ pub fn AuditPage() -> impl IntoView {
             <label>"Action"
                 <select name="action">
                     <option value="">"any"</option>
-                    {ACTIONS.iter().map(|a| view! { <option value=*a selected=move || query.read().get("action").as_deref() == Some(*a)>{*a}</option> }).collect_view()}
+                    {AuditAction::ALL.iter().map(|a| { let name = a.as_str(); view! { <option value=name selected=move || query.read().get("action").as_deref() == Some(name)>{a.label()}</option> } }).collect_view()}
                 </select>
             </label>
             <label>"Outcome"

@@ -166,11 +166,11 @@ fn AddForm(tenant: String, actions: Actions) -> impl IntoView {
         {move || found().map(|result| match result {
             Ok(resolved) => view! {
                 <div class="resolved" role="status">
-                    <p>"Found "<strong>{resolved.display_name.clone()}</strong>" — "<code>{resolved.tenant_id.clone()}</code>
+                    <p>"Found "<strong>{resolved.display_name.clone()}</strong>" — "<code>{resolved.tenant_id.to_string()}</code>
                         {resolved.default_domain.clone().map(|d| view! { " ("{d}")" })}</p>
                     <ActionForm action=actions.add>
                         <input type="hidden" name="tenant" value=acting.get_value()/>
-                        <input type="hidden" name="target" value=resolved.tenant_id.clone()/>
+                        <input type="hidden" name="target" value=resolved.tenant_id.to_string()/>
                         <button type="submit" class="button button-primary">{format!("Add {}", resolved.display_name)}</button>
                     </ActionForm>
                 </div>

@@ -94,7 +94,7 @@ fn MeshView(overview: Overview, tick: RwSignal<(u64, bool)>) -> impl IntoView {
                     {nodes.into_iter().map(|node| {
                         let transition = node.transition.as_ref().map(|t| {
                             let since = t.observed_since.map(|s| format!(", seen for {}", time::duration(taken_at - s))).unwrap_or_default();
-                            format!("{} → {} ({}{since})", t.desired_role.clone().unwrap_or_default(), t.desired_state.clone().unwrap_or_default(), t.status)
+                            format!("{} ({}{since})", t.goal(), t.status)
                         });
                         let side = if node.state == NodeState::Outside && !node.side_known {
                             "—".to_owned()
@@ -106,7 +106,7 @@ fn MeshView(overview: Overview, tick: RwSignal<(u64, bool)>) -> impl IntoView {
                         view! {
                             <tr>
                                 <th scope="row"><a href=format!("/tenants/{}", node.tenant_id)>{node.name.clone()}</a></th>
-                                <td>{node.role.clone().unwrap_or_else(|| "—".into())}</td>
+                                <td>{node.role.as_ref().map_or_else(|| "—".to_owned(), ToString::to_string)}</td>
                                 <td><StateBadge state=node.state/></td>
                                 <td>{transition.unwrap_or_else(|| "—".into())}</td>
                                 <td>{side}</td>

@@ -10,40 +10,10 @@ use crate::components::empty_state::SignInFirst;
 use crate::components::mesh::{Coverage, Findings, HealthBadge};
 use crate::components::sync::SyncSection;
 use crate::mesh::model::{Direction, Known};
-use crate::mesh::view::{Access, PartnerSide, Switch};
+use crate::mesh::view::PartnerSide;
+use crate::mesh::words::{access_text, job_line, switch_text, sync_allowed_text};
 use crate::mesh::PairDetail;
 use crate::pages::not_found::InvalidTenantId;
-use crate::pages::tenant::job_line;
-
-pub fn access_text(access: &Access) -> String {
-    if access.inherited {
-        format!("{} (default)", access.value)
-    } else {
-        access.value.clone()
-    }
-}
-
-pub fn switch_text(switch: &Switch) -> String {
-    let value = match switch.value {
-        Some(true) => "yes",
-        Some(false) => "no",
-        None => "not set",
-    };
-    if switch.inherited {
-        format!("{value} (default)")
-    } else {
-        value.to_owned()
-    }
-}
-
-pub fn sync_allowed_text(side: &PartnerSide) -> String {
-    match (side.has_identity_sync, side.inbound_sync_allowed) {
-        (false, _) => "no identity sync policy".into(),
-        (true, Some(true)) => "allowed".into(),
-        (true, Some(false)) => "not allowed".into(),
-        (true, None) => "not set".into(),
-    }
-}
 
 /// The rows of the side-by-side table: label, meaning, and how to read a side.
 type Row = (&'static str, &'static str, fn(&PartnerSide) -> String);
@@ -187,28 +157,5 @@ fn PairView(detail: PairDetail) -> impl IntoView {
                 </tbody>
             </table>
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn inherited_values_say_so() {
-        assert_eq!(
-            switch_text(&Switch {
-                value: Some(true),
-                inherited: true
-            }),
-            "yes (default)"
-        );
-        assert_eq!(
-            access_text(&Access {
-                value: "blocked".into(),
-                inherited: false
-            }),
-            "blocked"
-        );
     }
 }

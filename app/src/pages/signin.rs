@@ -10,7 +10,7 @@ pub fn tenant_input_problem(input: &str) -> Option<String> {
     if input.trim().is_empty() {
         None
     } else {
-        graph::TenantRef::parse(input).err()
+        graph::TenantRef::parse(input).err().map(|e| e.to_string())
     }
 }
 

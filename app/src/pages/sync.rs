@@ -109,8 +109,8 @@ fn SyncTable(list: SyncList, query: SyncQuery) -> impl IntoView {
                                 <tr>
                                     <th scope="row"><a href=r.link.clone()>{format!("{} → {}", r.source_name, r.target_name)}</a></th>
                                     <td><HealthBadge health=r.health/></td>
-                                    <td>{r.status.clone()}<br/><span class="muted">{r.schedule_state.to_lowercase()}</span></td>
-                                    <td>{when(&r.last_run)}{r.last_run_state.clone().map(|s| view! { <br/><span class="muted">{s}</span> })}</td>
+                                    <td>{r.status.to_string()}<br/><span class="muted">{r.schedule_state.as_str().to_lowercase()}</span></td>
+                                    <td>{when(&r.last_run)}{r.last_run_state.as_ref().map(|s| view! { <br/><span class="muted">{s.to_string()}</span> })}</td>
                                     <td>{counts}</td>
                                     <td>{when(&r.last_success)}</td>
                                     <td>{when(&r.steady_since)}</td>

@@ -10,10 +10,9 @@ use crate::components::empty_state::SignInFirst;
 use crate::components::mesh::{Coverage, Findings, HealthBadge, StateBadge};
 use crate::components::sync::TemplatesSection;
 use crate::mesh::model::{Known, ReadStatus};
-use crate::mesh::view::SyncSummary;
+use crate::mesh::words::{access_text, job_line, switch_text, sync_allowed_text};
 use crate::mesh::{time, TenantDetail};
 use crate::pages::not_found::InvalidTenantId;
-use crate::pages::pair::{access_text, switch_text, sync_allowed_text};
 
 #[component]
 pub fn TenantPage() -> impl IntoView {
@@ -51,32 +50,6 @@ fn when(timestamp: Option<&str>, now: i64) -> String {
     }
 }
 
-/// A job's status line: status, schedule, last run, users.
-pub fn job_line(job: &SyncSummary, now: i64) -> String {
-    let mut parts = vec![format!("{} ({})", job.status, job.schedule_state)];
-    if let Some(run) = &job.last_run {
-        parts.push(format!(
-            "last run {} {}",
-            time::ago(run, now).unwrap_or_else(|| run.clone()),
-            job.last_run_state.clone().unwrap_or_default()
-        ));
-    }
-    parts.push(format!("{} users synced", job.synchronized_users));
-    if let Some(q) = &job.quarantine {
-        parts.push(format!(
-            "quarantine: {}{}",
-            q.reason,
-            q.error
-                .as_ref()
-                .map(|e| format!(" — {} ({})", e.message, e.code))
-                .unwrap_or_default()
-        ));
-    } else if let Some(e) = &job.last_error {
-        parts.push(format!("last error: {} ({})", e.message, e.code));
-    }
-    parts.join(" · ")
-}
-
 #[component]
 fn TenantView(detail: TenantDetail) -> impl IntoView {
     let TenantDetail {
@@ -95,9 +68,8 @@ fn TenantView(detail: TenantDetail) -> impl IntoView {
             .map(|s| format!(", seen for {}", time::duration(taken_at - s)))
             .unwrap_or_default();
         format!(
-            "{} → {}: {}{seen}{}",
-            t.desired_role.unwrap_or_default(),
-            t.desired_state.unwrap_or_default(),
+            "{}: {}{seen}{}",
+            t.goal(),
             t.status,
             t.details.map(|d| format!(" — {d}")).unwrap_or_default()
         )
@@ -110,7 +82,7 @@ fn TenantView(detail: TenantDetail) -> impl IntoView {
         <section class="card" aria-labelledby="membership-title">
             <h2 id="membership-title">"Membership"</h2>
             <dl class="facts">
-                <dt>"Role"</dt><dd>{node.role.clone().unwrap_or_else(|| "not in the MTO".into())}</dd>
+                <dt>"Role"</dt><dd>{node.role.as_ref().map_or_else(|| "not in the MTO".to_owned(), ToString::to_string)}</dd>
                 <dt>"State"</dt><dd>{node.state.label()}</dd>
                 <dt>"Added"</dt><dd>{when(node.added.as_deref(), taken_at)}</dd>
                 <dt>"Added by"</dt><dd>{added_by_name.unwrap_or_else(|| "—".into())}</dd>

@@ -7,6 +7,7 @@
 //! disabled; the job leaves quarantine once the cause is fixed and a cycle succeeds (or on
 //! restart / start, which clear the quarantine state).
 
+use graph::sync::{ExecutionState, JobStatusCode, QuarantineReason, ScheduleState};
 use serde::{Deserialize, Serialize};
 
 use crate::mesh::view::SyncSummary;
@@ -43,34 +44,36 @@ const QUARANTINE_MEANWHILE: &str =
      the job is disabled and stops running. Nothing is provisioned meanwhile.";
 
 /// What a quarantine reason means and what to do (graph-api.md §6.2 lists the reasons).
-fn reason(reason: &str) -> (&'static str, &'static str, Option<Side>) {
+fn reason(reason: &QuarantineReason) -> (&'static str, &'static str, Option<Side>) {
     match reason {
-        "EncounteredBaseEscrowThreshold" | "EncounteredTotalEscrowThreshold" | "EncounteredEscrowProportionThreshold" => (
+        QuarantineReason::EncounteredBaseEscrowThreshold
+        | QuarantineReason::EncounteredTotalEscrowThreshold
+        | QuarantineReason::EncounteredEscrowProportionThreshold => (
             "Too many users failed to provision (escrows): the share or number of failures crossed the service's threshold.",
             "Read the failures in the provisioning log below, fix their cause (usually in the target tenant), then restart the job resetting its escrows.",
             Some(Side::Both),
         ),
-        "EncounteredQuarantineException" => (
+        QuarantineReason::EncounteredQuarantineException => (
             "The service met an error it cannot retry its way out of — for cross-tenant sync, usually settings that do not allow it.",
             "Fix the error shown, then restart the job.",
             Some(Side::Both),
         ),
-        "QuarantinedOnDemand" => (
+        QuarantineReason::QuarantinedOnDemand => (
             "An administrator or a client put the job into quarantine on purpose.",
             "Start or restart the job once it should run again.",
             Some(Side::Source),
         ),
-        "TooManyDeletes" => (
+        QuarantineReason::TooManyDeletes => (
             "A cycle would have deleted more users than the accidental-deletion threshold allows.",
             "Check why so many users left the scope (assignments, scoping filters); if the deletions are intended, restart with ForceDeletes.",
             Some(Side::Source),
         ),
-        "IngestionInterrupted" => (
+        QuarantineReason::IngestionInterrupted => (
             "Reading the source directory was interrupted.",
             "Usually transient: restart the job; if it returns, check the source tenant's service health.",
             Some(Side::Source),
         ),
-        _ => (
+        QuarantineReason::Unknown(_) => (
             "The service did not say why (reason Unknown).",
             "Look at the error and the provisioning log, then restart the job.",
             None,
@@ -92,10 +95,11 @@ pub fn explain(job: &SyncSummary, source_name: &str, target_name: &str) -> Expla
          {source_name}'s settings for {target_name}: redeem invitations automatically (outbound). \
          Then restart the job in {source_name}."
     );
-    match job.status.as_str() {
-        "Quarantine" => {
+    match job.status {
+        JobStatusCode::Quarantine => {
             let quarantine = job.quarantine.as_ref();
-            let code = quarantine.map_or("Unknown", |q| q.reason.as_str());
+            let unknown = QuarantineReason::Unknown("Unknown".into());
+            let code = quarantine.map_or(&unknown, |q| &q.reason);
             let (meaning, fix, fix_in) = reason(code);
             let cause = error.map_or_else(String::new, |e| format!(": {} ({})", e.message, e.code));
             let (meaning, fix, fix_in) = if policy_failure {
@@ -123,8 +127,8 @@ pub fn explain(job: &SyncSummary, source_name: &str, target_name: &str) -> Expla
                 fix_in,
             }
         }
-        "Paused" => Explanation {
-            headline: if job.schedule_state == "Disabled" {
+        JobStatusCode::Paused => Explanation {
+            headline: if job.schedule_state == ScheduleState::Disabled {
                 "Not started".into()
             } else {
                 "Paused".into()
@@ -134,21 +138,23 @@ pub fn explain(job: &SyncSummary, source_name: &str, target_name: &str) -> Expla
             fix: format!("Start the job in {source_name}."),
             fix_in: Some(Side::Source),
         },
-        "NotRun" => Explanation {
+        JobStatusCode::NotRun => Explanation {
             headline: "Started; the first cycle has not completed yet".into(),
             meaning: "The first (initial) cycle reads every user in scope; it can take a while for large scopes.".into(),
             meanwhile: "Cycles then run every 40 minutes.".into(),
             fix: "Nothing to do yet.".into(),
             fix_in: None,
         },
-        "NotConfigured" => Explanation {
+        JobStatusCode::NotConfigured => Explanation {
             headline: "No job".into(),
             meaning: format!("{source_name} has a sync configuration for {target_name} without a provisioning job."),
             meanwhile: "Nothing is provisioned.".into(),
             fix: format!("Create the job in {source_name} (Entra admin center, Cross-tenant synchronization)."),
             fix_in: Some(Side::Source),
         },
-        _ if job.successive_failures > 0 || job.last_run_state.as_deref() == Some("Failed") => {
+        _ if job.successive_failures > 0
+            || job.last_run_state == Some(ExecutionState::Failed) =>
+        {
             Explanation {
                 headline: format!(
                     "Active, but the last {} failed{}",
@@ -185,7 +191,7 @@ mod tests {
     fn a_policy_quarantine_names_both_tenants_and_what_to_change() {
         let mut quarantined = job("t", "Quarantine");
         quarantined.quarantine = Some(QuarantineSummary {
-            reason: "EncounteredQuarantineException".into(),
+            reason: QuarantineReason::EncounteredQuarantineException,
             since: Some("2026-11-30T10:00:00Z".into()),
             series_count: 3,
             error: Some(ErrorSummary {
@@ -210,7 +216,7 @@ mod tests {
     fn other_reasons_and_states_are_explained() {
         let mut deletes = job("t", "Quarantine");
         deletes.quarantine = Some(QuarantineSummary {
-            reason: "TooManyDeletes".into(),
+            reason: QuarantineReason::TooManyDeletes,
             since: None,
             series_count: 1,
             error: None,

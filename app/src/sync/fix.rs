@@ -1,44 +1,28 @@
-//! Fixes for a direction blocked by policy: the exact Graph calls, in the tenant that must change,
-//! derived from the settings both tenants have for each other (graph-api.md §4–§5). The server
+//! Fixes for a direction blocked by policy: the exact Graph requests, in the tenant that must
+//! change, one per [`Blocker`] the mesh finds in the settings both tenants have for each other
+//! (Microsoft Graph v1.0: `api-reference/v1.0/api/crosstenantaccesspolicy-post-partners.md`,
+//! `…/crosstenantaccesspolicyconfigurationpartner-update.md`,
+//! `…/crosstenantaccesspolicyconfigurationpartner-put-identitysynchronization.md`). The server
 //! derives them again from its own reading when a fix is applied; the client only names one.
 
+use graph::policies::{ConsentChange, IdentitySyncWrite, InboundOutbound, NewPartner};
+use graph::{ops, Request, TenantId};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use crate::mesh::model::{Known, Mesh};
+use crate::mesh::model::{Blocker, Mesh};
 use crate::mesh::view::{PartnerSide, Switch};
 
-const PARTNERS: &str = "/policies/crossTenantAccessPolicy/partners";
-
-/// One Graph call of a fix, shown before it is made.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Call {
-    pub method: String,
-    pub path: String,
-    /// The JSON body, pretty-printed; `None` for none.
-    pub body: Option<String>,
-}
-
-impl Call {
-    fn new(method: &str, path: String, body: serde_json::Value) -> Self {
-        Self {
-            method: method.to_owned(),
-            path,
-            body: serde_json::to_string_pretty(&body).ok(),
-        }
-    }
-}
-
 /// A change in one tenant that removes a blocker of `from → to`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fix {
     /// Stable within a direction: `inbound-sync`, `inbound-redemption`, `outbound-redemption`.
     pub id: String,
     /// The tenant whose settings change (an admin of it applies the fix).
-    pub tenant: String,
+    pub tenant: TenantId,
     pub tenant_name: String,
     pub title: String,
-    pub calls: Vec<Call>,
+    /// The requests, in order, exactly as they are sent.
+    pub calls: Vec<Request>,
 }
 
 /// A partner's own value of a switch (`None` when it inherits the default).
@@ -51,116 +35,119 @@ fn own(switch: Switch) -> Option<bool> {
 }
 
 /// The fixes `from → to` needs; empty when nothing blocks it or the settings are not known.
-pub fn fixes(mesh: &Mesh, from: &str, to: &str) -> Vec<Fix> {
-    let (from_name, to_name) = (mesh.name(from), mesh.name(to));
-    let mut fixes = Vec::new();
-    let target_side = mesh.settings(to, from);
-    let source_side = mesh.settings(from, to);
-
-    // In the target: a partner configuration for the source, inbound sync, inbound redemption.
-    match &target_side {
-        Known::Absent => fixes.push(Fix {
-            id: "inbound-sync".into(),
-            tenant: to.to_owned(),
-            tenant_name: to_name.clone(),
-            title: format!(
-                "Add cross-tenant access settings for {from_name} in {to_name} that allow inbound user sync and automatic redemption"
-            ),
-            calls: vec![
-                Call::new(
-                    "POST",
-                    PARTNERS.into(),
-                    json!({"tenantId": from, "automaticUserConsentSettings": {"inboundAllowed": true}}),
+pub fn fixes(mesh: &Mesh, from: &TenantId, to: &TenantId) -> Vec<Fix> {
+    let (from_name, to_name) = (mesh.name(from.as_str()), mesh.name(to.as_str()));
+    let in_target = |id: &str, title: String, calls: Vec<Request>| Fix {
+        id: id.to_owned(),
+        tenant: to.clone(),
+        tenant_name: to_name.clone(),
+        title,
+        calls,
+    };
+    let in_source = |id: &str, title: String, calls: Vec<Request>| Fix {
+        id: id.to_owned(),
+        tenant: from.clone(),
+        tenant_name: from_name.clone(),
+        title,
+        calls,
+    };
+    let target_side = mesh.settings(to.as_str(), from.as_str());
+    let source_side = mesh.settings(from.as_str(), to.as_str());
+    let (blockers, _) = mesh.blockers(from.as_str(), to.as_str());
+    blockers
+        .into_iter()
+        .filter_map(|blocker| match blocker {
+            Blocker::TargetHasNoSettings => Some(in_target(
+                "inbound-sync",
+                format!(
+                    "Add cross-tenant access settings for {from_name} in {to_name} that allow inbound user sync and automatic redemption"
                 ),
-                Call::new(
-                    "PUT",
-                    format!("{PARTNERS}/{from}/identitySynchronization"),
-                    json!({"userSyncInbound": {"isSyncAllowed": true}}),
+                vec![
+                    ops::policies::create_partner(&NewPartner {
+                        tenant_id: from.clone(),
+                        automatic_user_consent_settings: InboundOutbound {
+                            inbound_allowed: Some(true),
+                            outbound_allowed: None,
+                        },
+                    })
+                    .into_request(),
+                    ops::policies::create_identity_sync(from, &IdentitySyncWrite::allow_inbound())
+                        .into_request(),
+                ],
+            )),
+            Blocker::InboundSyncNotAllowed => {
+                let side = target_side.present()?;
+                let write = IdentitySyncWrite::allow_inbound();
+                let call = if side.has_identity_sync {
+                    ops::policies::update_identity_sync(from, &write)
+                } else {
+                    ops::policies::create_identity_sync(from, &write)
+                };
+                Some(in_target(
+                    "inbound-sync",
+                    format!("Allow users of {from_name} to be synchronized into {to_name}"),
+                    vec![call.into_request()],
+                ))
+            }
+            Blocker::NoInboundRedemption => {
+                let side = target_side.present()?;
+                Some(in_target(
+                    "inbound-redemption",
+                    format!(
+                        "Redeem invitations of {from_name}'s users automatically in {to_name}"
+                    ),
+                    vec![redemption(side, from, true)],
+                ))
+            }
+            Blocker::SourceHasNoSettings => Some(in_source(
+                "outbound-redemption",
+                format!(
+                    "Add cross-tenant access settings for {to_name} in {from_name} that redeem invitations automatically"
                 ),
-            ],
-        }),
-        Known::Present(side) => {
-            if side.inbound_sync_allowed != Some(true) {
-                let method = if side.has_identity_sync { "PATCH" } else { "PUT" };
-                fixes.push(Fix {
-                    id: "inbound-sync".into(),
-                    tenant: to.to_owned(),
-                    tenant_name: to_name.clone(),
-                    title: format!("Allow users of {from_name} to be synchronized into {to_name}"),
-                    calls: vec![Call::new(
-                        method,
-                        format!("{PARTNERS}/{from}/identitySynchronization"),
-                        json!({"userSyncInbound": {"isSyncAllowed": true}}),
-                    )],
-                });
+                vec![ops::policies::create_partner(&NewPartner {
+                    tenant_id: to.clone(),
+                    automatic_user_consent_settings: InboundOutbound {
+                        inbound_allowed: None,
+                        outbound_allowed: Some(true),
+                    },
+                })
+                .into_request()],
+            )),
+            Blocker::NoOutboundRedemption => {
+                let side = source_side.present()?;
+                Some(in_source(
+                    "outbound-redemption",
+                    format!(
+                        "Let {from_name}'s users' invitations be redeemed automatically in {to_name}"
+                    ),
+                    vec![redemption(side, to, false)],
+                ))
             }
-            if !side.auto_redeem_inbound.is_on() {
-                fixes.push(redemption(side, to, &to_name, from, true, &from_name));
-            }
-        }
-        Known::Unknown => {}
-    }
-    // In the source: automatic redemption outbound.
-    match &source_side {
-        Known::Absent => fixes.push(Fix {
-            id: "outbound-redemption".into(),
-            tenant: from.to_owned(),
-            tenant_name: from_name.clone(),
-            title: format!(
-                "Add cross-tenant access settings for {to_name} in {from_name} that redeem invitations automatically"
-            ),
-            calls: vec![Call::new(
-                "POST",
-                PARTNERS.into(),
-                json!({"tenantId": to, "automaticUserConsentSettings": {"outboundAllowed": true}}),
-            )],
-        }),
-        Known::Present(side) if !side.auto_redeem_outbound.is_on() => {
-            fixes.push(redemption(side, from, &from_name, to, false, &to_name));
-        }
-        _ => {}
-    }
-    fixes
+        })
+        .collect()
 }
 
-/// Turns automatic redemption on in `tenant`'s settings for `partner`, inbound or outbound. The
+/// Turns automatic redemption on in the settings `side` for `partner`, inbound or outbound. The
 /// whole complex value is sent (a PATCH replaces it), keeping the other direction as it is.
-fn redemption(
-    side: &PartnerSide,
-    tenant: &str,
-    tenant_name: &str,
-    partner: &str,
-    inbound: bool,
-    partner_name: &str,
-) -> Fix {
-    let (inbound_allowed, outbound_allowed) = if inbound {
-        (Some(true), own(side.auto_redeem_outbound))
-    } else {
-        (own(side.auto_redeem_inbound), Some(true))
-    };
-    Fix {
-        id: if inbound {
-            "inbound-redemption"
-        } else {
-            "outbound-redemption"
+fn redemption(side: &PartnerSide, partner: &TenantId, inbound: bool) -> Request {
+    let settings = if inbound {
+        InboundOutbound {
+            inbound_allowed: Some(true),
+            outbound_allowed: own(side.auto_redeem_outbound),
         }
-        .into(),
-        tenant: tenant.to_owned(),
-        tenant_name: tenant_name.to_owned(),
-        title: if inbound {
-            format!("Redeem invitations of {partner_name}'s users automatically in {tenant_name}")
-        } else {
-            format!("Let {tenant_name}'s users' invitations be redeemed automatically in {partner_name}")
+    } else {
+        InboundOutbound {
+            inbound_allowed: own(side.auto_redeem_inbound),
+            outbound_allowed: Some(true),
+        }
+    };
+    ops::policies::update_partner_consent(
+        partner,
+        &ConsentChange {
+            automatic_user_consent_settings: settings,
         },
-        calls: vec![Call::new(
-            "PATCH",
-            format!("{PARTNERS}/{partner}"),
-            json!({"automaticUserConsentSettings": {
-                "inboundAllowed": inbound_allowed,
-                "outboundAllowed": outbound_allowed,
-            }}),
-        )],
-    }
+    )
+    .into_request()
 }
 
 #[cfg(test)]
@@ -168,8 +155,15 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
+    use graph::Method;
+    use serde_json::json;
+
     use crate::mesh::model::build;
     use crate::mesh::model::tests::{job, members, reading, side, A, B};
+
+    fn id(text: &str) -> TenantId {
+        text.parse().unwrap()
+    }
 
     fn mesh(a_for_b: Vec<PartnerSide>, b_for_a: Vec<PartnerSide>) -> Mesh {
         build(
@@ -189,26 +183,24 @@ mod tests {
             vec![side(B, None, Some(true))],
             vec![side(A, Some(false), Some(true))],
         );
-        let fixes = fixes(&mesh, A, B);
+        let fixes = fixes(&mesh, &id(A), &id(B));
         assert_eq!(fixes.len(), 1);
         assert_eq!(fixes[0].id, "inbound-sync");
-        assert_eq!(fixes[0].tenant, B);
-        assert_eq!(fixes[0].calls[0].method, "PATCH");
-        assert_eq!(
-            fixes[0].calls[0].path,
-            format!("{PARTNERS}/{A}/identitySynchronization")
-        );
+        assert_eq!(fixes[0].tenant, id(B));
+        assert_eq!(fixes[0].calls[0].method, Method::Patch);
         assert!(fixes[0].calls[0]
-            .body
-            .as_deref()
+            .path
+            .ends_with(&format!("/partners/{A}/identitySynchronization")));
+        assert!(fixes[0].calls[0]
+            .pretty_body()
             .unwrap()
             .contains("\"isSyncAllowed\": true"));
         // The other way round, A has no identity sync policy for B yet: it is created.
-        let back = super::fixes(&mesh, B, A);
+        let back = super::fixes(&mesh, &id(B), &id(A));
         assert_eq!(back.len(), 1);
         assert_eq!(
-            (back[0].tenant.as_str(), back[0].calls[0].method.as_str()),
-            (A, "PUT")
+            (&back[0].tenant, back[0].calls[0].method),
+            (&id(A), Method::Put)
         );
     }
 
@@ -220,18 +212,18 @@ mod tests {
             inherited: false,
         };
         let mesh = mesh(vec![source], vec![]);
-        let fixes = fixes(&mesh, A, B);
+        let fixes = fixes(&mesh, &id(A), &id(B));
         let ids: Vec<&str> = fixes.iter().map(|f| f.id.as_str()).collect();
         assert_eq!(ids, ["inbound-sync", "outbound-redemption"]);
         assert_eq!(fixes[0].calls.len(), 2);
-        assert_eq!(fixes[0].calls[0].method, "POST");
-        let body: serde_json::Value =
-            serde_json::from_str(fixes[1].calls[0].body.as_deref().unwrap()).unwrap();
+        assert_eq!(fixes[0].calls[0].method, Method::Post);
         assert_eq!(
-            body,
-            json!({"automaticUserConsentSettings": {"inboundAllowed": true, "outboundAllowed": true}})
+            fixes[1].calls[0].body,
+            Some(
+                json!({"automaticUserConsentSettings": {"inboundAllowed": true, "outboundAllowed": true}})
+            )
         );
-        assert_eq!(fixes[1].tenant, A);
+        assert_eq!(fixes[1].tenant, id(A));
     }
 
     #[test]
@@ -240,6 +232,6 @@ mod tests {
             vec![side(B, Some(true), Some(true))],
             vec![side(A, Some(true), Some(true))],
         );
-        assert!(fixes(&mesh, A, B).is_empty());
+        assert!(fixes(&mesh, &id(A), &id(B)).is_empty());
     }
 }

@@ -1,6 +1,7 @@
 //! The `/sync` list: one row per configuration the session can see, problems first, with the
 //! page's filters and sort applied in plain Rust (so they work the same with and without JS).
 
+use graph::sync::{ExecutionState, JobStatusCode, ScheduleState};
 use serde::{Deserialize, Serialize};
 
 use crate::mesh::health::Finding;
@@ -12,11 +13,10 @@ pub struct SyncRow {
     pub source_name: String,
     pub target: String,
     pub target_name: String,
-    /// `Active`, `NotRun`, `Paused`, `Quarantine`, `NotConfigured`.
-    pub status: String,
-    pub schedule_state: String,
+    pub status: JobStatusCode,
+    pub schedule_state: ScheduleState,
     pub last_run: Option<String>,
-    pub last_run_state: Option<String>,
+    pub last_run_state: Option<ExecutionState>,
     pub imported: Option<i64>,
     pub exported: Option<i64>,
     pub escrowed: Option<i64>,
@@ -100,7 +100,7 @@ pub fn select(mut rows: Vec<SyncRow>, query: &SyncQuery) -> Vec<SyncRow> {
             .status
             .as_deref()
             .filter(|s| !s.is_empty())
-            .is_none_or(|s| row.status.eq_ignore_ascii_case(s))
+            .is_none_or(|s| row.status.as_str().eq_ignore_ascii_case(s))
             && query
                 .tenant
                 .as_deref()
@@ -121,7 +121,12 @@ pub fn select(mut rows: Vec<SyncRow>, query: &SyncQuery) -> Vec<SyncRow> {
         "target" => rows.sort_by(|a, b| {
             (&a.target_name, &a.source_name).cmp(&(&b.target_name, &b.source_name))
         }),
-        "status" => rows.sort_by(|a, b| a.status.cmp(&b.status).then_with(|| by_names(a, b))),
+        "status" => rows.sort_by(|a, b| {
+            a.status
+                .as_str()
+                .cmp(b.status.as_str())
+                .then_with(|| by_names(a, b))
+        }),
         "last_run" => rows.sort_by(|a, b| b.last_run.cmp(&a.last_run).then_with(|| by_names(a, b))),
         _ => rows.sort_by(|a, b| b.health.cmp(&a.health).then_with(|| by_names(a, b))),
     }

@@ -1,7 +1,7 @@
 //! A sync schema's user mapping as rows a person can read, the mappings an MTO depends on, the
 //! scope's filters in words, and the differences between two configurations (graph-api.md §6.4).
 
-use graph::sync::{AttributeMapping, MappingSource, ScopeFilter, SyncSchema};
+use graph::sync::{AttributeMapping, MappingSource, MappingSourceType, ScopeFilter, SyncSchema};
 use serde::{Deserialize, Serialize};
 
 /// One attribute mapping.
@@ -68,7 +68,7 @@ fn mto_note(mapping: &AttributeMapping) -> Option<MtoNote> {
     let constant = mapping
         .source
         .as_ref()
-        .filter(|s| s.kind == "Constant")
+        .filter(|s| s.kind == MappingSourceType::Constant)
         .and_then(|s| s.name.as_deref());
     let always = mapping.flow_type.as_deref().is_none_or(|f| f == "Always");
     match mapping.target_attribute_name.as_str() {

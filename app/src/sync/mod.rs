@@ -8,9 +8,12 @@ pub mod list;
 pub mod mappings;
 pub mod templates;
 
-use graph::sync::ProvisioningEntry;
+use graph::sync::{
+    ProvisioningAction, ProvisioningEntry, ProvisioningResult, ProvisioningStepType,
+};
 use serde::{Deserialize, Serialize};
 
+use crate::api::audit::AuditAction;
 use crate::mesh::model::Known;
 use crate::mesh::view::SyncSummary;
 
@@ -49,8 +52,8 @@ pub const GROUP_SCOPE_NOTE: &str = "A group brings in its direct members only: m
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
     pub name: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: ProvisioningStepType,
+    pub status: ProvisioningResult,
     pub description: Option<String>,
 }
 
@@ -59,9 +62,9 @@ pub struct Step {
 pub struct LogEntry {
     pub id: String,
     pub at: String,
-    pub action: String,
-    /// `success`, `failure`, `skipped`, `warning`.
-    pub status: String,
+    pub action: ProvisioningAction,
+    /// `None` when the entry has no status information.
+    pub status: Option<ProvisioningResult>,
     pub source_user: Option<String>,
     pub target_user: Option<String>,
     pub error_code: Option<String>,
@@ -93,7 +96,7 @@ impl LogEntry {
             status: entry
                 .provisioning_status_info
                 .as_ref()
-                .map_or_else(|| "unknown".into(), |s| s.status.clone()),
+                .map(|s| s.status.clone()),
             source_user: who(&entry.source_identity),
             target_user: who(&entry.target_identity),
             error_code: error.and_then(|e| e.error_code.clone()),
@@ -146,7 +149,7 @@ pub struct Permissions {
 }
 
 /// The sync section of the pair page, for `source → target`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyncDetail {
     /// When the mesh snapshot the job's status comes from was taken.
     pub taken_at: i64,
@@ -187,12 +190,13 @@ pub enum SyncAction {
 }
 
 impl SyncAction {
-    pub fn name(&self) -> &'static str {
+    /// The audit log's name for it.
+    pub fn action(&self) -> AuditAction {
         match self {
-            Self::Start => "sync.start",
-            Self::Pause => "sync.pause",
-            Self::Restart { .. } => "sync.restart",
-            Self::ProvisionOnDemand { .. } => "sync.provision_on_demand",
+            Self::Start => AuditAction::StartSync,
+            Self::Pause => AuditAction::PauseSync,
+            Self::Restart { .. } => AuditAction::RestartSync,
+            Self::ProvisionOnDemand { .. } => AuditAction::ProvisionOnDemand,
         }
     }
 }

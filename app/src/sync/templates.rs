@@ -2,14 +2,11 @@
 //! (automatic redemption, inbound sync, inbound trust) as three-way choices — on, off, or `null`,
 //! which leaves partners' own values untouched — and each template's application level.
 
-use graph::policies::{IdentitySyncPolicyTemplate, PartnerConfigurationTemplate};
+use graph::policies::{
+    IdentitySyncPolicyTemplate, IdentitySyncTemplateWrite, InboundOutbound, InboundTrust,
+    PartnerConfigurationTemplate, PartnerTemplateWrite, UserSyncInbound,
+};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
-
-pub const PARTNER_TEMPLATE: &str =
-    "/policies/crossTenantAccessPolicy/templates/multiTenantOrganizationPartnerConfiguration";
-pub const SYNC_TEMPLATE: &str =
-    "/policies/crossTenantAccessPolicy/templates/multiTenantOrganizationIdentitySynchronization";
 
 /// The application levels offered (the flags enum's useful combinations).
 pub const LEVELS: &[(&str, &str)] = &[
@@ -104,33 +101,29 @@ impl TemplateForm {
 
     /// The two PATCH bodies (partner template, identity sync template), or what is wrong with
     /// the form. Complex values are sent whole, as a PATCH replaces them.
-    pub fn bodies(&self) -> Result<(Value, Value), String> {
-        let trust = [
-            parse_tri(&self.trust_mfa)?,
-            parse_tri(&self.trust_compliant_device)?,
-            parse_tri(&self.trust_hybrid_joined_device)?,
-        ];
-        let inbound_trust = if trust.iter().all(Option::is_none) {
-            Value::Null
-        } else {
-            json!({
-                "isMfaAccepted": trust[0],
-                "isCompliantDeviceAccepted": trust[1],
-                "isHybridAzureADJoinedDeviceAccepted": trust[2],
-            })
+    pub fn bodies(&self) -> Result<(PartnerTemplateWrite, IdentitySyncTemplateWrite), String> {
+        let trust = InboundTrust {
+            is_mfa_accepted: parse_tri(&self.trust_mfa)?,
+            is_compliant_device_accepted: parse_tri(&self.trust_compliant_device)?,
+            is_hybrid_azure_ad_joined_device_accepted: parse_tri(&self.trust_hybrid_joined_device)?,
         };
-        let partner = json!({
-            "templateApplicationLevel": parse_level(&self.partner_level)?,
-            "inboundTrust": inbound_trust,
-            "automaticUserConsentSettings": {
-                "inboundAllowed": parse_tri(&self.redeem_inbound)?,
-                "outboundAllowed": parse_tri(&self.redeem_outbound)?,
+        let unset = trust.is_mfa_accepted.is_none()
+            && trust.is_compliant_device_accepted.is_none()
+            && trust.is_hybrid_azure_ad_joined_device_accepted.is_none();
+        let partner = PartnerTemplateWrite {
+            template_application_level: parse_level(&self.partner_level)?,
+            inbound_trust: (!unset).then_some(trust),
+            automatic_user_consent_settings: InboundOutbound {
+                inbound_allowed: parse_tri(&self.redeem_inbound)?,
+                outbound_allowed: parse_tri(&self.redeem_outbound)?,
             },
-        });
-        let sync = json!({
-            "templateApplicationLevel": parse_level(&self.sync_level)?,
-            "userSyncInbound": {"isSyncAllowed": parse_tri(&self.inbound_sync)?},
-        });
+        };
+        let sync = IdentitySyncTemplateWrite {
+            template_application_level: parse_level(&self.sync_level)?,
+            user_sync_inbound: UserSyncInbound {
+                is_sync_allowed: parse_tri(&self.inbound_sync)?,
+            },
+        };
         Ok((partner, sync))
     }
 }
@@ -178,6 +171,10 @@ mod tests {
         assert_eq!(form.redeem_inbound, "unset");
         assert_eq!(form.partner_level, "newPartners,existingPartners");
         let (partner, sync) = form.bodies().unwrap();
+        let (partner, sync) = (
+            serde_json::to_value(partner).unwrap(),
+            serde_json::to_value(sync).unwrap(),
+        );
         assert!(partner["inboundTrust"].is_null());
         assert!(partner["automaticUserConsentSettings"]["inboundAllowed"].is_null());
         assert!(sync["userSyncInbound"]["isSyncAllowed"].is_null());
@@ -194,6 +191,10 @@ mod tests {
         form.inbound_sync = "on".into();
         form.trust_mfa = "off".into();
         let (partner, sync) = form.bodies().unwrap();
+        let (partner, sync) = (
+            serde_json::to_value(partner).unwrap(),
+            serde_json::to_value(sync).unwrap(),
+        );
         assert_eq!(
             partner["automaticUserConsentSettings"]["outboundAllowed"],
             true

@@ -57,6 +57,27 @@ impl BatchRequest {
     }
 }
 
+impl From<&crate::Request> for BatchRequest {
+    fn from(request: &crate::Request) -> Self {
+        let mut item = match &request.body {
+            Some(body) => Self::with_body(
+                super::http_method(request.method),
+                request.path.clone(),
+                body.clone(),
+            ),
+            None => {
+                let mut item = Self::get(request.path.clone());
+                item.method = request.method.as_str().to_owned();
+                item
+            }
+        };
+        for (name, value) in &request.headers {
+            item = item.header(name, value);
+        }
+        item
+    }
+}
+
 /// One answer of a batch.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct BatchResponse {
@@ -137,18 +158,18 @@ impl GraphClient {
         Ok(answers)
     }
 
-    /// GETs `paths` through `$batch`, one answer per path in order. A batch that fails as a whole
-    /// gives its error for every path, so callers treat each read alike.
-    pub async fn batch_get(
+    /// Runs `requests` through `$batch`, one answer per request in order (decode each with its
+    /// [`crate::Op::decode`]). A batch that fails as a whole gives its error for every request, so
+    /// callers treat each answer alike.
+    pub async fn batch_run(
         &self,
         token: &AccessToken,
-        paths: &[String],
+        requests: &[&crate::Request],
     ) -> Vec<Result<serde_json::Value, GraphError>> {
-        let requests: Vec<BatchRequest> =
-            paths.iter().map(|p| BatchRequest::get(p.clone())).collect();
-        match self.batch(token, requests).await {
+        let items: Vec<BatchRequest> = requests.iter().map(|r| BatchRequest::from(*r)).collect();
+        match self.batch(token, items).await {
             Ok(responses) => responses.iter().map(BatchResponse::json).collect(),
-            Err(error) => paths.iter().map(|_| Err(error.clone())).collect(),
+            Err(error) => requests.iter().map(|_| Err(error.clone())).collect(),
         }
     }
 

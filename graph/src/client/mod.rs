@@ -14,15 +14,16 @@ use reqwest::header::{
 };
 use reqwest::Method;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::request::{Collection, Op, Request};
 
 pub use batching::{BatchRequest, BatchResponse, MAX_BATCH};
 pub use error::{GraphError, GraphErrorKind};
 pub use retry::{is_retryable, parse_retry_after, RetryPolicy};
 pub use secret::AccessToken;
 
-/// Graph's `ConsistencyLevel: eventual` header, needed for `$count`, `$search` and advanced filters.
-pub const CONSISTENCY_EVENTUAL: (&str, &str) = ("ConsistencyLevel", "eventual");
+pub use crate::request::CONSISTENCY_EVENTUAL;
 
 /// A successful answer and the `request-id` Graph gave it (for the audit log).
 #[derive(Debug, Clone, PartialEq)]
@@ -32,15 +33,7 @@ pub struct Answer<T> {
 }
 
 /// One page of a Graph collection.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Page<T> {
-    #[serde(default = "Vec::new")]
-    pub value: Vec<T>,
-    #[serde(rename = "@odata.nextLink", default)]
-    pub next_link: Option<String>,
-    #[serde(rename = "@odata.count", default)]
-    pub count: Option<u64>,
-}
+pub type Page<T> = Collection<T>;
 
 #[derive(Debug, Clone)]
 pub struct GraphClient {
@@ -67,6 +60,125 @@ impl GraphClient {
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
+    }
+
+    /// Runs one operation and decodes its answer.
+    pub async fn run<T: DeserializeOwned>(
+        &self,
+        token: &AccessToken,
+        op: &Op<T>,
+    ) -> Result<Answer<T>, GraphError> {
+        let request = op.request();
+        let body = match &request.body {
+            Some(body) => Some(serde_json::to_vec(body).map_err(|err| {
+                GraphError::decode(format!("cannot encode the request: {err}"), None)
+            })?),
+            None => None,
+        };
+        let headers = header_pairs(request);
+        let (bytes, request_id) = self
+            .execute(
+                token,
+                http_method(request.method),
+                &self.url(&request.path),
+                &headers,
+                body,
+            )
+            .await?;
+        let value = decode_body(&bytes, request_id.clone())?;
+        Ok(Answer { value, request_id })
+    }
+
+    /// Runs a request that an operation built (e.g. one of a set also sent as a `$batch`), its
+    /// answer as plain JSON: decode it with that operation's [`Op::decode`].
+    pub async fn run_request(
+        &self,
+        token: &AccessToken,
+        request: &Request,
+    ) -> Result<Answer<serde_json::Value>, GraphError> {
+        self.run(token, &Op::from_request(request.clone())).await
+    }
+
+    /// Runs an operation where "not found" is a normal answer: 404 becomes `Ok(None)`.
+    pub async fn run_optional<T: DeserializeOwned>(
+        &self,
+        token: &AccessToken,
+        op: &Op<T>,
+    ) -> Result<Option<Answer<T>>, GraphError> {
+        match self.run(token, op).await {
+            Ok(answer) => Ok(Some(answer)),
+            Err(error) if error.kind == GraphErrorKind::NotFound => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Every item of a collection, following `@odata.nextLink`. For large collections prefer
+    /// [`GraphClient::for_each_page`].
+    pub async fn collect<T: DeserializeOwned>(
+        &self,
+        token: &AccessToken,
+        op: &Op<Collection<T>>,
+    ) -> Result<Vec<T>, GraphError> {
+        let mut all = Vec::new();
+        self.for_each_page(token, op, None, |page: Page<T>| all.extend(page.value))
+            .await?;
+        Ok(all)
+    }
+
+    /// Calls `on_page` for every page of a collection (at most `max_pages`), holding one page in
+    /// memory at a time and resending the operation's headers on every page (Graph does not carry
+    /// them over). Returns the number of pages read.
+    pub async fn for_each_page<T: DeserializeOwned>(
+        &self,
+        token: &AccessToken,
+        op: &Op<Collection<T>>,
+        max_pages: Option<usize>,
+        mut on_page: impl FnMut(Page<T>),
+    ) -> Result<usize, GraphError> {
+        let headers = header_pairs(op.request());
+        let mut url = self.url(op.path());
+        let mut pages = 0;
+        loop {
+            let Answer { value: page, .. } = self.get_url::<Page<T>>(token, &url, &headers).await?;
+            pages += 1;
+            let next = page.next_link.clone();
+            on_page(page);
+            match next {
+                Some(next) if max_pages.is_none_or(|max| pages < max) => {
+                    url = self.checked_next_link(next)?;
+                }
+                _ => return Ok(pages),
+            }
+        }
+    }
+
+    /// The items of a first page read elsewhere (e.g. in a `$batch`), with every further page.
+    pub async fn rest_of<T: DeserializeOwned>(
+        &self,
+        token: &AccessToken,
+        first: Page<T>,
+    ) -> Result<Vec<T>, GraphError> {
+        let mut all = first.value;
+        let mut next = first.next_link;
+        while let Some(link) = next {
+            let url = self.checked_next_link(link)?;
+            let page: Page<T> = self.get_url(token, &url, &[]).await?.value;
+            all.extend(page.value);
+            next = page.next_link;
+        }
+        Ok(all)
+    }
+
+    /// A paging link, provided it stays on Graph's own origin (the token goes with it).
+    fn checked_next_link(&self, next: String) -> Result<String, GraphError> {
+        if next.starts_with(&format!("{}/", self.origin)) {
+            Ok(next)
+        } else {
+            Err(GraphError::decode(
+                "a paging link pointed away from Graph; refusing to send the token there",
+                None,
+            ))
+        }
     }
 
     /// The absolute URL of an API path such as `/tenantRelationships/multiTenantOrganization`.
@@ -129,53 +241,6 @@ impl GraphClient {
             value: Some(value),
             request_id,
         })
-    }
-
-    /// Reads a whole collection, following `@odata.nextLink` and resending `headers` on every page
-    /// (Graph does not carry them over). For large collections prefer [`GraphClient::for_each_page`].
-    pub async fn list_all<T: DeserializeOwned>(
-        &self,
-        token: &AccessToken,
-        path: &str,
-        headers: &[(&str, &str)],
-    ) -> Result<Vec<T>, GraphError> {
-        let mut all = Vec::new();
-        self.for_each_page(token, path, headers, |page: Page<T>| {
-            all.extend(page.value);
-        })
-        .await?;
-        Ok(all)
-    }
-
-    /// Calls `on_page` for every page of a collection, holding one page in memory at a time.
-    /// Returns the number of pages read.
-    pub async fn for_each_page<T: DeserializeOwned>(
-        &self,
-        token: &AccessToken,
-        path: &str,
-        headers: &[(&str, &str)],
-        mut on_page: impl FnMut(Page<T>),
-    ) -> Result<usize, GraphError> {
-        let mut url = self.url(path);
-        let mut pages = 0;
-        loop {
-            let Answer { value: page, .. } = self.get_url::<Page<T>>(token, &url, headers).await?;
-            pages += 1;
-            let next = page.next_link.clone();
-            on_page(page);
-            match next {
-                Some(next) => {
-                    if !next.starts_with(&format!("{}/", self.origin)) {
-                        return Err(GraphError::decode(
-                            "a paging link pointed away from Graph; refusing to send the token there",
-                            None,
-                        ));
-                    }
-                    url = next;
-                }
-                None => return Ok(pages),
-            }
-        }
     }
 
     /// A `$count` segment such as `/users/$count?$filter=...` (sends `ConsistencyLevel: eventual`).
@@ -311,6 +376,48 @@ fn random_unit() -> f64 {
 async fn pause(wait: Duration, failure: &GraphError) {
     tracing::debug!(wait_ms = wait.as_millis() as u64, reason = %failure, "retrying a Graph call");
     tokio::time::sleep(wait).await;
+}
+
+/// An answer's body as `T`; an empty body (`204`) reads as JSON `null`, which [`crate::NoContent`]
+/// and `Option`s accept.
+fn decode_body<T: DeserializeOwned>(
+    bytes: &[u8],
+    request_id: Option<String>,
+) -> Result<T, GraphError> {
+    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"null"
+    } else {
+        bytes
+    };
+    serde_json::from_slice(bytes).map_err(|err| {
+        GraphError::decode(format!("unexpected answer from Graph: {err}"), request_id)
+    })
+}
+
+fn http_method(method: crate::request::Method) -> Method {
+    match method {
+        crate::request::Method::Get => Method::GET,
+        crate::request::Method::Post => Method::POST,
+        crate::request::Method::Put => Method::PUT,
+        crate::request::Method::Patch => Method::PATCH,
+        crate::request::Method::Delete => Method::DELETE,
+    }
+}
+
+fn header_pairs(request: &Request) -> Vec<(&str, &str)> {
+    request
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect()
+}
+
+impl<T: DeserializeOwned> Op<T> {
+    /// Decodes this operation's answer from a `$batch` item (see [`GraphClient::batch_run`]).
+    pub fn decode(&self, answer: Result<serde_json::Value, GraphError>) -> Result<T, GraphError> {
+        serde_json::from_value(answer?)
+            .map_err(|err| GraphError::decode(format!("unexpected answer from Graph: {err}"), None))
+    }
 }
 
 fn header_map(headers: &[(&str, &str)]) -> Result<HeaderMap, GraphError> {

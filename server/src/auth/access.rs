@@ -3,6 +3,7 @@
 //! change a tenant take `&TenantAccess<ManageMto>` (or `OperateSync`), so they cannot be reached
 //! without the check; the only way to get one is [`TenantAccess::grant`].
 
+use graph::TenantId;
 use std::marker::PhantomData;
 
 use app::api::ApiError;
@@ -36,7 +37,7 @@ impl Grant for OperateSync {
 
 /// Proof of capability `C` in one tenant, with what acting there needs.
 pub struct TenantAccess<C: Grant> {
-    tenant_id: String,
+    tenant_id: TenantId,
     actor: Actor,
     token: AccessToken,
     _capability: PhantomData<C>,
@@ -69,8 +70,12 @@ impl<C: Grant> TenantAccess<C> {
                     .collect(),
             });
         }
+        let tenant_id = sign_in
+            .tenant_id
+            .parse::<TenantId>()
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
         Ok(Self {
-            tenant_id: sign_in.tenant_id.clone(),
+            tenant_id,
             actor: Actor {
                 name: sign_in.account.display_name.clone(),
                 upn: sign_in.account.username.clone(),
@@ -82,7 +87,7 @@ impl<C: Grant> TenantAccess<C> {
         })
     }
 
-    pub fn tenant_id(&self) -> &str {
+    pub fn tenant_id(&self) -> &TenantId {
         &self.tenant_id
     }
 
@@ -102,7 +107,7 @@ mod tests {
 
     fn sign_in(role: &str) -> TenantSignIn {
         TenantSignIn {
-            tenant_id: "t".into(),
+            tenant_id: "2f1d6a3e-8c4b-4f7a-9e21-5b3c7d9a0c11".into(),
             tenant_name: Some("Contoso".into()),
             account: Account {
                 object_id: "o".into(),

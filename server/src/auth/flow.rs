@@ -193,7 +193,7 @@ pub async fn login(
     let input = query.tenant.unwrap_or_default();
     let tenant = match graph::TenantRef::parse(&input) {
         Ok(tenant) => tenant,
-        Err(problem) => return back_to_sign_in(&input, &problem),
+        Err(problem) => return back_to_sign_in(&input, &problem.to_string()),
     };
     let discovery = match service.oidc.discovery(tenant.as_str()).await {
         Ok(discovery) => discovery,
@@ -424,25 +424,15 @@ async fn complete(
     Ok(pending.next)
 }
 
-#[derive(Deserialize)]
-struct DirectoryRole {
-    #[serde(rename = "roleTemplateId")]
-    role_template_id: Option<String>,
-}
-
 /// Fallback when the ID token carries no `wids`: the signed-in user's directory roles from Graph.
 async fn directory_roles_from_graph(
     service: &SignInService,
     tokens: &StoredTokens,
 ) -> Result<Vec<String>, String> {
     let token = graph::client::AccessToken::new(tokens.access_token.clone());
-    let roles: Vec<DirectoryRole> = service
+    let roles = service
         .graph
-        .list_all(
-            &token,
-            "/me/transitiveMemberOf/microsoft.graph.directoryRole",
-            &[],
-        )
+        .collect(&token, &graph::ops::directory::my_directory_roles())
         .await
         .map_err(|err| format!("Your directory roles could not be read: {err}"))?;
     Ok(roles

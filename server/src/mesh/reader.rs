@@ -7,14 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use app::mesh::view::{self, part, TemplatesSummary, TenantView};
 use graph::client::{AccessToken, GraphClient, GraphError, GraphErrorKind};
-use graph::mto::{MtoMember, MultiTenantOrganization};
-use graph::policies::{
-    DefaultConfiguration, IdentitySyncPolicyTemplate, PartnerConfiguration,
-    PartnerConfigurationTemplate,
-};
-use graph::sync::{KeyValue, ServicePrincipal, SyncJob, CROSS_TENANT_SYNC_TEMPLATE_ID};
+use graph::sync::ServicePrincipal;
+use graph::{ops, Collection, Op, Request};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use serde_json::Value;
 
 /// How the reads go out.
@@ -40,27 +35,6 @@ impl RequestCounter {
     }
 }
 
-#[derive(Deserialize)]
-struct Collection<T> {
-    #[serde(default = "Vec::new")]
-    value: Vec<T>,
-    #[serde(rename = "@odata.nextLink", default)]
-    next_link: Option<String>,
-}
-
-const MTO: &str = "/tenantRelationships/multiTenantOrganization";
-const TENANTS: &str = "/tenantRelationships/multiTenantOrganization/tenants";
-const PARTNERS: &str = "/policies/crossTenantAccessPolicy/partners?$expand=identitySynchronization";
-const DEFAULT: &str = "/policies/crossTenantAccessPolicy/default";
-const PARTNER_TEMPLATE: &str =
-    "/policies/crossTenantAccessPolicy/templates/multiTenantOrganizationPartnerConfiguration";
-const SYNC_TEMPLATE: &str =
-    "/policies/crossTenantAccessPolicy/templates/multiTenantOrganizationIdentitySynchronization";
-
-fn configurations_path() -> String {
-    format!("/servicePrincipals?$filter=applicationTemplateId eq '{CROSS_TENANT_SYNC_TEMPLATE_ID}'")
-}
-
 pub struct Reader<'a> {
     pub graph: &'a GraphClient,
     pub token: &'a AccessToken,
@@ -83,16 +57,16 @@ fn describe(part: &str, error: &GraphError) -> String {
 }
 
 impl Reader<'_> {
-    /// GETs `paths`, answers in the same order.
-    async fn get_many(&self, paths: &[String]) -> Vec<Result<Value, GraphError>> {
+    /// Runs `requests`, answers in the same order.
+    async fn run_all(&self, requests: &[&Request]) -> Vec<Result<Value, GraphError>> {
         match self.strategy {
             Strategy::OneByOne => {
-                let mut answers = Vec::with_capacity(paths.len());
-                for path in paths {
+                let mut answers = Vec::with_capacity(requests.len());
+                for request in requests {
                     self.requests.add(1);
                     answers.push(
                         self.graph
-                            .get::<Value>(self.token, path)
+                            .run_request(self.token, request)
                             .await
                             .map(|a| a.value),
                     );
@@ -101,8 +75,8 @@ impl Reader<'_> {
             }
             Strategy::Batched => {
                 self.requests
-                    .add(paths.len().div_ceil(graph::client::MAX_BATCH));
-                self.graph.batch_get(self.token, paths).await
+                    .add(requests.len().div_ceil(graph::client::MAX_BATCH));
+                self.graph.batch_run(self.token, requests).await
             }
         }
     }
@@ -110,38 +84,38 @@ impl Reader<'_> {
     /// A whole collection from its first page (further pages, rare here, one call each).
     async fn collection<T: DeserializeOwned>(
         &self,
+        op: &Op<Collection<T>>,
         first: Result<Value, GraphError>,
     ) -> Result<Vec<T>, GraphError> {
-        let page: Collection<T> = decode(first?)?;
-        let mut all = page.value;
-        let mut next = page.next_link;
-        while let Some(link) = next {
-            let path = link
-                .split_once("/v1.0")
-                .map(|(_, path)| path.to_owned())
-                .ok_or_else(|| GraphError::decode("a paging link left Graph", None))?;
+        let page = op.decode(first)?;
+        if page.next_link.is_some() {
             self.requests.add(1);
-            let page: Collection<T> = self.graph.get(self.token, &path).await?.value;
-            all.extend(page.value);
-            next = page.next_link;
         }
-        Ok(all)
+        self.graph.rest_of(self.token, page).await
     }
 
     pub async fn read(&self, tenant_id: &str) -> Result<TenantView, ReadError> {
-        let first: Vec<String> = [
-            MTO,
-            TENANTS,
-            PARTNERS,
-            DEFAULT,
-            PARTNER_TEMPLATE,
-            SYNC_TEMPLATE,
-        ]
-        .iter()
-        .map(|p| (*p).to_owned())
-        .chain(std::iter::once(configurations_path()))
-        .collect();
-        let mut answers = self.get_many(&first).await.into_iter();
+        let (mto_op, members_op, partners_op, default_op) = (
+            ops::mto::organization(),
+            ops::mto::members(),
+            ops::policies::partners_with_identity_sync(),
+            ops::policies::default_configuration(),
+        );
+        let (partner_template_op, sync_template_op, configurations_op) = (
+            ops::policies::partner_template(),
+            ops::policies::identity_sync_template(),
+            ops::sync::sync_configurations(),
+        );
+        let first = [
+            mto_op.request(),
+            members_op.request(),
+            partners_op.request(),
+            default_op.request(),
+            partner_template_op.request(),
+            sync_template_op.request(),
+            configurations_op.request(),
+        ];
+        let mut answers = self.run_all(&first).await.into_iter();
         let mut next = || {
             answers
                 .next()
@@ -163,14 +137,14 @@ impl Reader<'_> {
             }
         }
         let mut problems = Vec::new();
-        let organization = match mto.and_then(decode::<MultiTenantOrganization>) {
+        let organization = match mto_op.decode(mto) {
             Ok(mto) => view::organization_info(&mto),
             Err(error) => {
                 problems.push(describe(part::ORGANIZATION, &error));
                 None
             }
         };
-        let members = match self.collection::<MtoMember>(tenants).await {
+        let members = match self.collection(&members_op, tenants).await {
             Ok(members) => Some(members),
             // Outside an MTO the member list does not exist.
             Err(error) if error.kind == GraphErrorKind::NotFound => Some(Vec::new()),
@@ -179,14 +153,14 @@ impl Reader<'_> {
                 None
             }
         };
-        let default = match default.and_then(decode::<DefaultConfiguration>) {
+        let default = match default_op.decode(default) {
             Ok(default) => Some(default),
             Err(error) => {
                 problems.push(describe(part::DEFAULT, &error));
                 None
             }
         };
-        let partners = match self.collection::<PartnerConfiguration>(partners).await {
+        let partners = match self.collection(&partners_op, partners).await {
             Ok(partners) => Some(
                 partners
                     .iter()
@@ -199,8 +173,8 @@ impl Reader<'_> {
             }
         };
         let templates = match (
-            partner_template.and_then(decode::<PartnerConfigurationTemplate>),
-            sync_template.and_then(decode::<IdentitySyncPolicyTemplate>),
+            partner_template_op.decode(partner_template),
+            sync_template_op.decode(sync_template),
         ) {
             (Ok(partner), Ok(sync)) => Some(TemplatesSummary::from_graph(&partner, &sync)),
             (Err(error), _) | (_, Err(error)) => {
@@ -208,7 +182,7 @@ impl Reader<'_> {
                 None
             }
         };
-        let sync = match self.collection::<ServicePrincipal>(configurations).await {
+        let sync = match self.collection(&configurations_op, configurations).await {
             Ok(principals) => Some(self.sync_summaries(&principals, &mut problems).await),
             Err(error) => {
                 problems.push(describe(part::SYNC, &error));
@@ -232,36 +206,35 @@ impl Reader<'_> {
         principals: &[ServicePrincipal],
         problems: &mut Vec<String>,
     ) -> Vec<view::SyncSummary> {
-        let paths: Vec<String> = principals
+        let calls: Vec<_> = principals
             .iter()
-            .flat_map(|sp| {
-                [
-                    format!("/servicePrincipals/{}/synchronization/jobs", sp.id),
-                    format!("/servicePrincipals/{}/synchronization/secrets", sp.id),
-                ]
-            })
+            .map(|sp| (ops::sync::jobs(&sp.id), ops::sync::secrets(&sp.id)))
             .collect();
-        let mut answers = self.get_many(&paths).await.into_iter();
+        let requests: Vec<&Request> = calls
+            .iter()
+            .flat_map(|(jobs, secrets)| [jobs.request(), secrets.request()])
+            .collect();
+        let mut answers = self.run_all(&requests).await.into_iter();
         let mut summaries = Vec::with_capacity(principals.len());
-        for sp in principals {
+        for (sp, (jobs_op, secrets_op)) in principals.iter().zip(&calls) {
             let jobs = answers
                 .next()
                 .unwrap_or_else(|| Err(GraphError::decode("missing answer", None)));
             let secrets = answers
                 .next()
                 .unwrap_or_else(|| Err(GraphError::decode("missing answer", None)));
-            let company_id = secrets
-                .and_then(decode::<Collection<KeyValue>>)
+            let company_id = secrets_op
+                .decode(secrets)
                 .ok()
                 .and_then(|c| c.value.into_iter().find(|s| s.key == "CompanyId"))
                 .map(|s| s.value);
-            let job = match jobs.and_then(decode::<Collection<SyncJob>>) {
+            let job = match jobs_op.decode(jobs) {
                 Ok(jobs) => jobs.value.into_iter().next(),
                 Err(error) => {
                     problems.push(describe(
                         &format!(
                             "sync job of {}",
-                            sp.display_name.as_deref().unwrap_or(&sp.id)
+                            sp.display_name.as_deref().unwrap_or(sp.id.as_str())
                         ),
                         &error,
                     ));
@@ -272,9 +245,4 @@ impl Reader<'_> {
         }
         summaries
     }
-}
-
-fn decode<T: DeserializeOwned>(value: Value) -> Result<T, GraphError> {
-    serde_json::from_value(value)
-        .map_err(|err| GraphError::decode(format!("unexpected answer from Graph: {err}"), None))
 }

@@ -9,7 +9,7 @@ use app::mesh::model::{self, Mesh, ReadStatus, Reading};
 use app::mesh::view::TenantView;
 use futures_util::stream::{self, StreamExt};
 use graph::client::{AccessToken, GraphClient};
-use serde::Deserialize;
+use graph::{ops, TenantId, TenantRef};
 
 use super::reader::{ReadError, Reader, RequestCounter, Strategy};
 
@@ -49,12 +49,6 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct TenantInformation {
-    display_name: Option<String>,
 }
 
 impl MeshService {
@@ -194,11 +188,15 @@ impl MeshService {
             else {
                 continue;
             };
-            let id = member.tenant_id.to_lowercase();
+            let id = member.tenant_id.to_string();
             let key = format!(
                 "{id}|{}|{}",
-                t.desired_state.as_deref().unwrap_or_default(),
-                t.desired_role.as_deref().unwrap_or_default()
+                t.desired_state
+                    .as_ref()
+                    .map_or("", graph::mto::MemberState::as_str),
+                t.desired_role
+                    .as_ref()
+                    .map_or("", graph::mto::MemberRole::as_str)
             );
             let since = *seen.entry(key).or_insert(now);
             current.insert(id, since);
@@ -214,13 +212,13 @@ impl MeshService {
         let Some(token) = sources.iter().find_map(|s| s.token.clone()) else {
             return;
         };
-        let unknown: Vec<String> = {
+        let unknown: Vec<TenantId> = {
             let names = lock(&self.names);
             let members: Vec<String> = readings
                 .iter()
                 .filter_map(|r| r.view.as_ref()?.members.as_ref())
                 .flatten()
-                .map(|m| m.tenant_id.to_lowercase())
+                .map(|m| m.tenant_id.to_string())
                 .collect();
             let mut ids: Vec<String> = readings
                 .iter()
@@ -231,23 +229,23 @@ impl MeshService {
                 .collect();
             ids.sort();
             ids.dedup();
-            ids
+            ids.iter().filter_map(|id| id.parse().ok()).collect()
         };
         let found: Vec<(String, String)> = stream::iter(unknown)
             .map(|id| {
                 let token = token.clone();
                 async move {
                     self.requests.add(1);
-                    let path = format!(
-                        "/tenantRelationships/findTenantInformationByTenantId(tenantId='{id}')"
-                    );
                     let name = self
                         .graph
-                        .get::<TenantInformation>(&token, &path)
+                        .run(
+                            &token,
+                            &ops::directory::find_tenant(&TenantRef::Id(id.clone())),
+                        )
                         .await
                         .ok()
                         .and_then(|a| a.value.display_name);
-                    name.map(|name| (id, name))
+                    name.map(|name| (id.to_string(), name))
                 }
             })
             .buffer_unordered(self.concurrency)

@@ -4,87 +4,43 @@
 
 pub mod port;
 
+use app::api::audit::AuditAction;
 use app::api::ApiError;
 use app::mesh::model::{Known, Mesh};
 use app::sync::fix::Fix;
-use app::sync::templates::{self, TemplateForm, TemplateWrite, Templates};
+use app::sync::templates::{TemplateForm, TemplateWrite, Templates};
 use app::sync::{
     explain, mappings, ActionResult, Assigned, LogEntry, Permissions, Scope, SyncAction,
     SyncDetail, UserMatch,
 };
-use graph::client::{AccessToken, GraphClient, GraphError};
-use graph::policies::{IdentitySyncPolicyTemplate, PartnerConfigurationTemplate};
-use graph::sync::{reset_scope, AppRoleAssignment, KeyValue, ProvisioningEntry, SyncSchema};
-use reqwest::Method;
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use graph::client::{AccessToken, GraphClient, GraphError, GraphErrorKind};
+use graph::sync::{reset_scope, PrincipalType, ProvisionOnDemand, ProvisioningResult};
+use graph::users::UserType;
+use graph::{ops, NoContent, ObjectId, Op, Request};
+use serde_json::json;
 
 use crate::audit::{Attempt, AuditLog};
 use crate::auth::access::{ManageMto, OperateSync, Read, TenantAccess};
+use crate::error::Failure;
 
-/// Who may read `/auditLogs/provisioning` (graph-api.md §9).
+/// Who may read `/auditLogs/provisioning` (Microsoft Graph v1.0,
+/// `api-reference/v1.0/api/provisioningobjectsummary-list.md`, least privileged roles).
 const LOG_READERS: &str = "Global Administrator, Global Reader, Reports Reader, Security Reader, \
      Security Administrator, Security Operator, Application Administrator or Cloud Application Administrator";
 
 /// Latest provisioning log entries shown per job.
 pub const LOG_ENTRIES: usize = 50;
 
-#[derive(Deserialize)]
-struct Collection<T> {
-    #[serde(default = "Vec::new")]
-    value: Vec<T>,
-}
+/// Users asked for when searching (some are filtered out: guests and synced users).
+const SEARCH_PAGE: usize = 25;
 
 pub struct SyncService {
     pub graph: GraphClient,
     pub audit: AuditLog,
 }
 
-fn upstream(what: &str, error: &GraphError) -> ApiError {
-    ApiError::Upstream {
-        message: format!("{what}: {}", error.message),
-        request_id: error.request_id.clone(),
-    }
-}
-
-fn internal(cause: &str) -> ApiError {
-    let reference = uuid::Uuid::new_v4().to_string();
-    tracing::error!(%reference, cause, "sync request failed");
-    ApiError::Internal { reference }
-}
-
-fn decode<T: DeserializeOwned>(answer: Option<Result<Value, GraphError>>) -> Result<T, GraphError> {
-    let value = answer.unwrap_or_else(|| Err(GraphError::decode("missing answer", None)))?;
-    serde_json::from_value(value)
-        .map_err(|err| GraphError::decode(format!("unexpected answer from Graph: {err}"), None))
-}
-
-/// An OData string literal's content, quotes doubled and URL-encoded for a query string.
-fn odata_text(text: &str) -> String {
-    text.replace('\'', "''")
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'\'' | b'@' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn jobs_path(sp: &str, job: &str) -> String {
-    format!("/servicePrincipals/{sp}/synchronization/jobs/{job}")
-}
-
-fn log_path(job: &str, outcome: Option<&str>) -> String {
-    let mut filter = format!("jobId eq '{job}'");
-    if let Some(outcome) = outcome {
-        filter.push_str(&format!(
-            " and provisioningStatusInfo/status eq '{outcome}'"
-        ));
-    }
-    format!("/auditLogs/provisioning?$filter={filter}&$top={LOG_ENTRIES}")
+fn missing() -> GraphError {
+    GraphError::decode("missing answer", None)
 }
 
 impl SyncService {
@@ -133,7 +89,7 @@ impl SyncService {
             return detail;
         };
         let sp = &summary.service_principal_id;
-        let others: Vec<(String, String, String)> = mesh
+        let others: Vec<(String, Op<graph::sync::SyncSchema>)> = mesh
             .sync
             .get(source)
             .into_iter()
@@ -143,32 +99,43 @@ impl SyncService {
                 let other = c.target_tenant_id.as_deref()?;
                 Some((
                     format!("{source_name} → {}", mesh.name(other)),
-                    c.service_principal_id.clone(),
-                    c.job_id.clone()?,
+                    ops::sync::schema(&c.service_principal_id, c.job_id.as_ref()?),
                 ))
             })
             .collect();
-        let mut paths = vec![
-            format!("/servicePrincipals/{sp}/appRoleAssignedTo"),
-            format!("/servicePrincipals/{sp}/synchronization/secrets"),
-        ];
-        if let Some(job_id) = &summary.job_id {
-            paths.push(format!("{}/schema", jobs_path(sp, job_id)));
-            paths.push(log_path(job_id, log_outcome.as_deref()));
+        let outcome = match log_outcome.as_deref().filter(|o| !o.is_empty()) {
+            None => None,
+            Some(text) => match ProvisioningResult::parse(text) {
+                ProvisioningResult::Unknown(other) => {
+                    detail.problems.push(format!(
+                        "“{other}” is not a provisioning outcome (success, failure, skipped, warning): the log is not filtered."
+                    ));
+                    None
+                }
+                known => Some(known),
+            },
+        };
+        let (assigned_op, secrets_op) = (ops::sync::scope_assignments(sp), ops::sync::secrets(sp));
+        let job_ops = summary.job_id.as_ref().map(|job| {
+            (
+                ops::sync::schema(sp, job),
+                ops::sync::provisioning_log(job, outcome.as_ref(), LOG_ENTRIES),
+            )
+        });
+        let mut requests: Vec<&Request> = vec![assigned_op.request(), secrets_op.request()];
+        if let Some((schema, log)) = &job_ops {
+            requests.extend([schema.request(), log.request()]);
         }
-        paths.extend(
-            others
-                .iter()
-                .map(|(_, sp, job)| format!("{}/schema", jobs_path(sp, job))),
-        );
+        requests.extend(others.iter().map(|(_, schema)| schema.request()));
         let mut answers = self
             .graph
-            .batch_get(access.token(), &paths)
+            .batch_run(access.token(), &requests)
             .await
             .into_iter();
+        let mut next = || answers.next().unwrap_or_else(|| Err(missing()));
 
-        let assigned = decode::<Collection<AppRoleAssignment>>(answers.next());
-        let secrets = decode::<Collection<KeyValue>>(answers.next());
+        let assigned = assigned_op.decode(next());
+        let secrets = secrets_op.decode(next());
         let mut scope = Scope {
             sync_all: None,
             assigned: Vec::new(),
@@ -181,7 +148,7 @@ impl SyncService {
                     .into_iter()
                     .map(|a| Assigned {
                         name: a.principal_display_name.unwrap_or(a.principal_id),
-                        kind: a.principal_type.unwrap_or_else(|| "User".into()),
+                        kind: a.principal_type.unwrap_or(PrincipalType::User).to_string(),
                     })
                     .collect();
             }
@@ -197,8 +164,8 @@ impl SyncService {
             }
             Err(error) => detail.problems.push(format!("settings: {}", error.message)),
         }
-        if summary.job_id.is_some() {
-            match decode::<SyncSchema>(answers.next()) {
+        if let Some((schema_op, log_op)) = &job_ops {
+            match schema_op.decode(next()) {
                 Ok(schema) => {
                     scope.filters = mappings::filter_text(&schema);
                     let rows = mappings::rows(&schema);
@@ -209,11 +176,11 @@ impl SyncService {
                     .problems
                     .push(format!("attribute mappings: {}", error.message)),
             }
-            match decode::<Collection<ProvisioningEntry>>(answers.next()) {
+            match log_op.decode(next()) {
                 Ok(list) => {
                     detail.log = Some(list.value.iter().map(LogEntry::from_graph).collect())
                 }
-                Err(error) if error.kind == graph::client::GraphErrorKind::Forbidden => {
+                Err(error) if error.kind == GraphErrorKind::Forbidden => {
                     detail.problems.push(format!(
                         "provisioning log: your role in {source_name} may not read it (it needs {LOG_READERS})"
                     ))
@@ -225,8 +192,8 @@ impl SyncService {
         }
         detail.scope = Some(scope);
         if let Some(here) = detail.mappings.clone() {
-            for (label, _, _) in &others {
-                if let Ok(schema) = decode::<SyncSchema>(answers.next()) {
+            for (label, schema_op) in &others {
+                if let Ok(schema) = schema_op.decode(next()) {
                     detail.differences.extend(mappings::differences(
                         &here,
                         &mappings::rows(&schema),
@@ -238,11 +205,8 @@ impl SyncService {
                 (mesh.job(target, source), target_access)
             {
                 if let Some(job_id) = &reverse.job_id {
-                    let path = format!(
-                        "{}/schema",
-                        jobs_path(&reverse.service_principal_id, job_id)
-                    );
-                    match self.graph.get::<SyncSchema>(access.token(), &path).await {
+                    let op = ops::sync::schema(&reverse.service_principal_id, job_id);
+                    match self.graph.run(access.token(), &op).await {
                         Ok(schema) => detail.differences.extend(mappings::differences(
                             &here,
                             &mappings::rows(&schema.value),
@@ -267,21 +231,23 @@ impl SyncService {
         target: &str,
         action: SyncAction,
         now: i64,
-    ) -> Result<ActionResult, ApiError> {
-        let source = access.tenant_id();
+    ) -> Result<ActionResult, Failure> {
+        let source = access.tenant_id().as_str();
         let (source_name, target_name) = (mesh.name(source), mesh.name(target));
         let summary = match mesh.job(source, target) {
             Known::Present(summary) => summary,
             Known::Absent => {
                 return Err(ApiError::NotFound(format!(
                     "{source_name} has no sync configuration for {target_name}."
-                )))
+                ))
+                .into())
             }
             Known::Unknown => {
                 return Err(ApiError::Upstream {
                     message: format!("{source_name}'s sync configurations could not be read."),
                     request_id: None,
-                })
+                }
+                .into())
             }
         };
         let job_id = summary.job_id.clone().ok_or_else(|| {
@@ -298,32 +264,51 @@ impl SyncService {
                 json!({"target": target, "job": job_id, "resetScope": text})
             }
             SyncAction::ProvisionOnDemand { user_id } => {
-                uuid::Uuid::parse_str(user_id).map_err(|_| {
+                let user: ObjectId = user_id.parse().map_err(|_| {
                     ApiError::BadRequest(format!("“{user_id}” is not a user object id."))
                 })?;
-                json!({"target": target, "job": job_id, "user": user_id})
+                json!({"target": target, "job": job_id, "user": user})
             }
             _ => json!({"target": target, "job": job_id}),
         };
         let attempt = Attempt {
             actor: access.actor().clone(),
             tenant_id: source.to_owned(),
-            action: action.name(),
+            action: action.action(),
             inputs,
         };
-        let base = jobs_path(&summary.service_principal_id, &job_id);
+        let sp = &summary.service_principal_id;
         let token = access.token();
-        let result = self
+        let work = async {
+            match &action {
+                SyncAction::Start => {
+                    send(&self.graph, token, ops::sync::start_job(sp, &job_id)).await
+                }
+                SyncAction::Pause => {
+                    send(&self.graph, token, ops::sync::pause_job(sp, &job_id)).await
+                }
+                SyncAction::Restart { reset_scope } => {
+                    let op = ops::sync::restart_job(sp, &job_id, reset_scope);
+                    send(&self.graph, token, op).await
+                }
+                SyncAction::ProvisionOnDemand { user_id } => {
+                    let user: ObjectId = user_id
+                        .parse()
+                        .map_err(|_| GraphError::decode("not a user object id", None))?;
+                    self.provision_on_demand(token, sp, &job_id, &user).await
+                }
+            }
+        };
+        let steps = self
             .audit
-            .record(&attempt, now, self.perform(token, &base, &action))
-            .await
-            .map_err(|e| internal(&e.to_string()))?;
-        let steps = result.map_err(|error| {
-            upstream(
-                &format!("{} failed in {source_name}", action.name()),
-                &error,
-            )
-        })?;
+            .record(&attempt, now, work)
+            .await?
+            .map_err(|error| {
+                Failure::graph(
+                    format!("{} failed in {source_name}", action.action()),
+                    error,
+                )
+            })?;
         let message = match &action {
             SyncAction::Start => format!(
                 "Started {}: users of {source_name} are provisioned into {target_name} from its next cycle.",
@@ -341,54 +326,36 @@ impl SyncService {
         Ok(ActionResult { message, steps })
     }
 
-    async fn perform(
+    /// Provisions one user now, by the rule of the job's schema; answers the steps reported.
+    async fn provision_on_demand(
         &self,
         token: &AccessToken,
-        base: &str,
-        action: &SyncAction,
+        sp: &ObjectId,
+        job: &graph::JobId,
+        user: &ObjectId,
     ) -> Result<(Vec<app::sync::Step>, Option<String>), GraphError> {
-        let post = |path: String, body: Option<Value>| async move {
-            self.graph
-                .send::<Value, Value>(token, Method::POST, &path, body.as_ref())
-                .await
-        };
-        match action {
-            SyncAction::Start => Ok((
-                Vec::new(),
-                post(format!("{base}/start"), None).await?.request_id,
-            )),
-            SyncAction::Pause => Ok((
-                Vec::new(),
-                post(format!("{base}/pause"), None).await?.request_id,
-            )),
-            SyncAction::Restart { reset_scope } => {
-                let body = json!({"criteria": {"resetScope": reset_scope}});
-                Ok((
-                    Vec::new(),
-                    post(format!("{base}/restart"), Some(body))
-                        .await?
-                        .request_id,
-                ))
-            }
-            SyncAction::ProvisionOnDemand { user_id } => {
-                let schema: SyncSchema = self
-                    .graph
-                    .get(token, &format!("{base}/schema"))
-                    .await?
-                    .value;
-                let rule = schema
-                    .synchronization_rules
-                    .first()
-                    .map(|r| r.id.clone())
-                    .ok_or_else(|| GraphError::decode("the job's schema has no rule", None))?;
-                let body = json!({"parameters": [{
-                    "ruleId": rule,
-                    "subjects": [{"objectId": user_id, "objectTypeName": "User"}],
-                }]});
-                let answer = post(format!("{base}/provisionOnDemand"), Some(body)).await?;
-                Ok((on_demand_steps(answer.value.as_ref())?, answer.request_id))
-            }
-        }
+        let schema = self
+            .graph
+            .run(token, &ops::sync::schema(sp, job))
+            .await?
+            .value;
+        let rule = schema
+            .synchronization_rules
+            .first()
+            .map(|r| r.id.clone())
+            .ok_or_else(|| GraphError::decode("the job's schema has no rule", None))?;
+        let body = ProvisionOnDemand::user(&rule, user);
+        let answer = self
+            .graph
+            .run(token, &ops::sync::provision_on_demand(sp, job, &body))
+            .await?;
+        let steps = answer.value.on_demand_steps().map_err(|e| {
+            GraphError::decode(
+                format!("provisionOnDemand's steps: {e}"),
+                answer.request_id.clone(),
+            )
+        })?;
+        Ok((app::sync::steps(&steps), answer.request_id))
     }
 
     /// Applies `fix` in `access`'s tenant (the caller found the fix for that tenant).
@@ -399,46 +366,24 @@ impl SyncService {
         from: &str,
         to: &str,
         now: i64,
-    ) -> Result<String, ApiError> {
-        if fix.tenant != access.tenant_id() {
-            return Err(ApiError::BadRequest(format!(
-                "This fix is made in {}.",
-                fix.tenant_name
-            )));
+    ) -> Result<String, Failure> {
+        if &fix.tenant != access.tenant_id() {
+            return Err(
+                ApiError::BadRequest(format!("This fix is made in {}.", fix.tenant_name)).into(),
+            );
         }
         let attempt = Attempt {
             actor: access.actor().clone(),
-            tenant_id: fix.tenant.clone(),
-            action: "sync.fix",
+            tenant_id: fix.tenant.to_string(),
+            action: AuditAction::ApplyFix,
             inputs: json!({"fix": fix.id, "from": from, "to": to, "calls": fix.calls}),
         };
-        let token = access.token();
-        let work = async {
-            let mut request_id = None;
-            for call in &fix.calls {
-                let method = Method::from_bytes(call.method.as_bytes())
-                    .map_err(|_| GraphError::decode("bad method", None))?;
-                let body: Option<Value> = match &call.body {
-                    Some(text) => Some(
-                        serde_json::from_str(text)
-                            .map_err(|e| GraphError::decode(format!("bad body: {e}"), None))?,
-                    ),
-                    None => None,
-                };
-                request_id = self
-                    .graph
-                    .send::<Value, Value>(token, method, &call.path, body.as_ref())
-                    .await?
-                    .request_id;
-            }
-            Ok(((), request_id))
-        };
+        let work = run_in_order(&self.graph, access.token(), &fix.calls);
         self.audit
             .record(&attempt, now, work)
-            .await
-            .map_err(|e| internal(&e.to_string()))?
+            .await?
             .map_err(|error| {
-                upstream(&format!("The change in {} failed", fix.tenant_name), &error)
+                Failure::graph(format!("The change in {} failed", fix.tenant_name), error)
             })?;
         Ok(format!(
             "Done in {}: {}. The job picks it up at its next cycle; restart it to go at once.",
@@ -452,30 +397,21 @@ impl SyncService {
         &self,
         access: &TenantAccess<Read>,
         text: &str,
-    ) -> Result<Vec<UserMatch>, ApiError> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct User {
-            id: String,
-            display_name: Option<String>,
-            user_principal_name: Option<String>,
-            user_type: Option<String>,
-        }
-        let text = odata_text(text);
-        let path = format!(
-            "/users?$filter=startswith(displayName,'{text}') or startswith(userPrincipalName,'{text}')&$select=id,displayName,userPrincipalName,userType&$top=25"
-        );
-        let users: Collection<User> = self
+    ) -> Result<Vec<UserMatch>, Failure> {
+        let users = self
             .graph
-            .get(access.token(), &path)
+            .run(
+                access.token(),
+                &ops::directory::search_users(text, SEARCH_PAGE),
+            )
             .await
-            .map_err(|e| upstream("Searching users failed", &e))?
+            .map_err(|e| Failure::graph("Searching users failed", e))?
             .value;
         Ok(users
             .value
             .into_iter()
             // Cross-tenant sync provisions internal members only.
-            .filter(|u| u.user_type.as_deref() != Some("Guest"))
+            .filter(|u| u.user_type != Some(UserType::Guest))
             .filter(|u| {
                 !u.user_principal_name
                     .as_deref()
@@ -497,21 +433,25 @@ impl SyncService {
         access: &TenantAccess<Read>,
         tenant_name: &str,
         may_edit: bool,
-    ) -> Result<Templates, ApiError> {
+    ) -> Result<Templates, Failure> {
         let token = access.token();
-        let (partner, sync) = tokio::join!(
-            self.graph
-                .get::<PartnerConfigurationTemplate>(token, templates::PARTNER_TEMPLATE),
-            self.graph
-                .get::<IdentitySyncPolicyTemplate>(token, templates::SYNC_TEMPLATE),
+        let (partner_op, sync_op) = (
+            ops::policies::partner_template(),
+            ops::policies::identity_sync_template(),
         );
-        let partner = partner.map_err(|e| upstream("Reading the partner template failed", &e))?;
-        let sync = sync.map_err(|e| upstream("Reading the identity sync template failed", &e))?;
+        let (partner, sync) = tokio::join!(
+            self.graph.run(token, &partner_op),
+            self.graph.run(token, &sync_op),
+        );
+        let partner =
+            partner.map_err(|e| Failure::graph("Reading the partner template failed", e))?;
+        let sync =
+            sync.map_err(|e| Failure::graph("Reading the identity sync template failed", e))?;
         Ok(Templates {
-            tenant: access.tenant_id().to_owned(),
+            tenant: access.tenant_id().to_string(),
             tenant_name: tenant_name.to_owned(),
             form: TemplateForm::from_graph(&partner.value, &sync.value),
-            b2b_set: templates::b2b_set(&partner.value),
+            b2b_set: app::sync::templates::b2b_set(&partner.value),
             may_edit,
         })
     }
@@ -523,59 +463,35 @@ impl SyncService {
         tenant_name: &str,
         write: &TemplateWrite,
         now: i64,
-    ) -> Result<String, ApiError> {
-        let calls: Vec<(Method, String, Option<Value>)> = match write {
+    ) -> Result<String, Failure> {
+        let calls: Vec<Request> = match write {
             TemplateWrite::Save(form) => {
                 let (partner, sync) = form.bodies().map_err(ApiError::BadRequest)?;
                 vec![
-                    (
-                        Method::PATCH,
-                        templates::PARTNER_TEMPLATE.into(),
-                        Some(partner),
-                    ),
-                    (Method::PATCH, templates::SYNC_TEMPLATE.into(), Some(sync)),
+                    ops::policies::update_partner_template(&partner).into_request(),
+                    ops::policies::update_identity_sync_template(&sync).into_request(),
                 ]
             }
             TemplateWrite::Reset => vec![
-                (
-                    Method::POST,
-                    format!("{}/resetToDefaultSettings", templates::PARTNER_TEMPLATE),
-                    None,
-                ),
-                (
-                    Method::POST,
-                    format!("{}/resetToDefaultSettings", templates::SYNC_TEMPLATE),
-                    None,
-                ),
+                ops::policies::reset_partner_template().into_request(),
+                ops::policies::reset_identity_sync_template().into_request(),
             ],
         };
         let attempt = Attempt {
             actor: access.actor().clone(),
-            tenant_id: access.tenant_id().to_owned(),
+            tenant_id: access.tenant_id().to_string(),
             action: match write {
-                TemplateWrite::Save(_) => "templates.save",
-                TemplateWrite::Reset => "templates.reset",
+                TemplateWrite::Save(_) => AuditAction::SaveTemplates,
+                TemplateWrite::Reset => AuditAction::ResetTemplates,
             },
-            inputs: serde_json::to_value(write).unwrap_or(Value::Null),
+            inputs: serde_json::to_value(write).unwrap_or_default(),
         };
-        let token = access.token();
-        let work = async {
-            let mut request_id = None;
-            for (method, path, body) in &calls {
-                request_id = self
-                    .graph
-                    .send::<Value, Value>(token, method.clone(), path, body.as_ref())
-                    .await?
-                    .request_id;
-            }
-            Ok(((), request_id))
-        };
+        let work = run_in_order(&self.graph, access.token(), &calls);
         self.audit
             .record(&attempt, now, work)
-            .await
-            .map_err(|e| internal(&e.to_string()))?
+            .await?
             .map_err(|error| {
-                upstream(&format!("Saving {tenant_name}'s templates failed"), &error)
+                Failure::graph(format!("Saving {tenant_name}'s templates failed"), error)
             })?;
         Ok(match write {
             TemplateWrite::Save(_) => format!(
@@ -588,48 +504,25 @@ impl SyncService {
     }
 }
 
-/// The steps in a `provisionOnDemand` answer: `value` holds a JSON string of
-/// `[{provisioningSteps: [...]}]` (graph-api.md §6.3).
-fn on_demand_steps(answer: Option<&Value>) -> Result<Vec<app::sync::Step>, GraphError> {
-    let text = answer
-        .and_then(|a| a.get("value"))
-        .and_then(Value::as_str)
-        .ok_or_else(|| GraphError::decode("provisionOnDemand answered without a value", None))?;
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct StatusInfo {
-        #[serde(default)]
-        provisioning_steps: Vec<graph::sync::ProvisioningStep>,
-    }
-    let infos: Vec<StatusInfo> = serde_json::from_str(text)
-        .map_err(|e| GraphError::decode(format!("provisionOnDemand's steps: {e}"), None))?;
-    Ok(infos
-        .iter()
-        .flat_map(|i| app::sync::steps(&i.provisioning_steps))
-        .collect())
+/// Runs an operation whose answer is not needed; answers no steps and Graph's request id.
+async fn send(
+    graph: &GraphClient,
+    token: &AccessToken,
+    op: Op<NoContent>,
+) -> Result<(Vec<app::sync::Step>, Option<String>), GraphError> {
+    let answer = graph.run(token, &op).await?;
+    Ok((Vec::new(), answer.request_id))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn search_text_is_a_safe_odata_literal() {
-        assert_eq!(odata_text("O'Brien"), "O''Brien");
-        assert_eq!(odata_text("a b&c#d"), "a%20b%26c%23d");
-        assert_eq!(odata_text("adele@contoso"), "adele@contoso");
+/// Runs `calls` one after the other, stopping at the first failure; answers the last request id.
+async fn run_in_order(
+    graph: &GraphClient,
+    token: &AccessToken,
+    calls: &[Request],
+) -> Result<((), Option<String>), GraphError> {
+    let mut request_id = None;
+    for call in calls {
+        request_id = graph.run_request(token, call).await?.request_id;
     }
-
-    #[test]
-    fn on_demand_steps_are_read_from_the_string_value() {
-        let answer = json!({
-            "key": "Microsoft.Identity.Health.CPP.Common.DataContracts.SyncFabric.StatusInfo",
-            "value": "[{\"provisioningSteps\":[{\"name\":\"EntryImport\",\"provisioningStepType\":\"import\",\"status\":\"success\",\"description\":\"Retrieved the user\",\"details\":{}}]}]"
-        });
-        let steps = on_demand_steps(Some(&answer)).unwrap();
-        assert_eq!(steps.len(), 1);
-        assert_eq!(steps[0].kind, "import");
-        assert!(on_demand_steps(Some(&json!({"value": "nope"}))).is_err());
-        assert!(on_demand_steps(None).is_err());
-    }
+    Ok(((), request_id))
 }

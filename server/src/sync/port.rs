@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use app::api::port::BoxFuture;
 use app::api::sync::port::SyncPort;
-use app::api::ApiError;
+use app::api::{tenant_id, ApiError};
 use app::sync::fix::{self, Fix};
 use app::sync::templates::{TemplateWrite, Templates};
 use app::sync::{ActionResult, Permissions, SyncAction, SyncDetail, UserMatch};
@@ -62,9 +62,9 @@ impl SyncPort for SyncPages {
                     .is_ok(),
             };
             let mut fixes: Vec<(Fix, bool)> = Vec::new();
-            for fix in fix::fixes(&mesh, source, target) {
+            for fix in fix::fixes(&mesh, &tenant_id(source)?, &tenant_id(target)?) {
                 let allowed = dashboard
-                    .access::<ManageMto>(&session, &fix.tenant)
+                    .access::<ManageMto>(&session, fix.tenant.as_str())
                     .await
                     .is_ok();
                 fixes.push((fix, allowed));
@@ -102,10 +102,10 @@ impl SyncPort for SyncPages {
             let mesh = dashboard.mesh.snapshot(&sources, now(), false).await;
             let result = self
                 .service
-                .act(&access, &mesh, target, action, now())
+                .act(&access, &mesh, tenant_id(target)?.as_str(), action, now())
                 .await;
             dashboard.mesh.invalidate();
-            result
+            Ok(result?)
         })
     }
 
@@ -123,7 +123,7 @@ impl SyncPort for SyncPages {
             let sources = dashboard.readers(&session).await?;
             // Derived again from a fresh reading: only what is still needed is made.
             let mesh = dashboard.mesh.snapshot(&sources, now(), true).await;
-            let fix = fix::fixes(&mesh, from, to)
+            let fix = fix::fixes(&mesh, &tenant_id(from)?, &tenant_id(to)?)
                 .into_iter()
                 .find(|f| f.id == fix_id)
                 .ok_or_else(|| {
@@ -133,10 +133,12 @@ impl SyncPort for SyncPages {
                         mesh.name(to)
                     ))
                 })?;
-            let access = dashboard.access::<ManageMto>(&session, &fix.tenant).await?;
+            let access = dashboard
+                .access::<ManageMto>(&session, fix.tenant.as_str())
+                .await?;
             let result = self.service.apply_fix(&access, &fix, from, to, now()).await;
             dashboard.mesh.invalidate();
-            result
+            Ok(result?)
         })
     }
 
@@ -149,7 +151,7 @@ impl SyncPort for SyncPages {
         Box::pin(async move {
             let session = self.dashboard.session(request).await?;
             let access = self.dashboard.access::<Read>(&session, tenant).await?;
-            self.service.search_users(&access, text).await
+            Ok(self.service.search_users(&access, text).await?)
         })
     }
 
@@ -167,7 +169,7 @@ impl SyncPort for SyncPages {
                 .await
                 .is_ok();
             let name = dashboard.tenant_name(tenant, None);
-            self.service.templates(&access, &name, may_edit).await
+            Ok(self.service.templates(&access, &name, may_edit).await?)
         })
     }
 
@@ -188,7 +190,7 @@ impl SyncPort for SyncPages {
                 .write_templates(&access, &name, &write, now())
                 .await;
             dashboard.mesh.invalidate();
-            result
+            Ok(result?)
         })
     }
 }

@@ -18,11 +18,11 @@ impl Dashboard {
     pub(crate) async fn users_job(&self, request: &Parts, tenant: &str) -> Result<Job, ApiError> {
         let session = self.session(request).await?;
         let access = self.access::<Read>(&session, tenant).await?;
-        let tenant_id = access.tenant_id().to_owned();
+        let tenant_id = access.tenant_id().to_string();
         let mut names: HashMap<String, String> = session
             .sign_ins()
             .await
-            .map_err(|e| crate::dashboard::internal(&e.to_string()))?
+            .map_err(crate::error::Failure::from)?
             .into_values()
             .filter_map(|s| Some((s.tenant_id, s.tenant_name?)))
             .collect();

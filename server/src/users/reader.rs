@@ -10,12 +10,10 @@ use std::sync::{Mutex, MutexGuard};
 
 use app::users::{Builder, RawUser, Resolutions, Segmentation};
 use futures_util::stream::{self, StreamExt};
-use graph::client::{
-    AccessToken, GraphClient, GraphError, GraphErrorKind, Page, CONSISTENCY_EVENTUAL,
-};
-use graph::mto::MtoMember;
-use graph::users::{TenantInformation, User, USER_SELECT};
-use serde::Deserialize;
+use graph::client::{AccessToken, GraphClient, GraphError, GraphErrorKind, Page};
+use graph::mto::MemberState;
+use graph::users::{TenantInformation, User};
+use graph::{ops, Domain, TenantRef};
 
 /// Users per page: Graph's largest.
 pub const USERS_PER_PAGE: usize = 999;
@@ -115,17 +113,6 @@ impl Requests {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct LogEntry {
-    target_identity: Option<LogIdentity>,
-}
-
-#[derive(Deserialize)]
-struct LogIdentity {
-    id: Option<String>,
-}
-
 pub struct Reader<'a> {
     pub graph: &'a GraphClient,
     pub domains: &'a DomainCache,
@@ -187,11 +174,11 @@ impl Reader<'_> {
                         if let Some(info) = &info {
                             if let Some(name) = &info.display_name {
                                 names
-                                    .entry(info.tenant_id.to_ascii_lowercase())
+                                    .entry(info.tenant_id.to_string())
                                     .or_insert_with(|| name.clone());
                             }
                         }
-                        looked_up.insert(domain, info.map(|i| i.tenant_id.to_ascii_lowercase()));
+                        looked_up.insert(domain, info.map(|i| i.tenant_id.to_string()));
                     }
                     Err(error) => failed_lookups.push(format!("{domain} ({error})")),
                 }
@@ -228,13 +215,12 @@ impl Reader<'_> {
         requests: &Requests,
     ) -> Result<Builder, GraphError> {
         let mut builder = Builder::new(&job.tenant_id);
-        let path = format!("/users?$select={USER_SELECT}&$top={USERS_PER_PAGE}&$count=true");
         let pages = self
             .graph
             .for_each_page(
                 &job.token,
-                &path,
-                &[CONSISTENCY_EVENTUAL],
+                &ops::directory::all_users(USERS_PER_PAGE),
+                None,
                 |page: Page<User>| {
                     if let Some(total) = page.count {
                         progress.total.store(total, Ordering::Relaxed);
@@ -246,7 +232,7 @@ impl Reader<'_> {
                             display_name: user.display_name.as_deref(),
                             user_principal_name: user.user_principal_name.as_deref(),
                             mail: user.mail.as_deref(),
-                            user_type: user.user_type.as_deref(),
+                            user_type: user.user_type.as_ref().map(|t| t.as_str()),
                             creation_type: user.creation_type.as_deref(),
                             show_in_address_list: user.show_in_address_list,
                         });
@@ -316,32 +302,33 @@ impl Reader<'_> {
         source: &LogSource,
         requests: &Requests,
     ) -> Result<Vec<String>, GraphError> {
-        let path = format!(
-            "/auditLogs/provisioning?$top={LOG_PAGE}&$filter=provisioningStatusInfo/status eq 'success'"
-        );
         let mut targets = Vec::new();
-        let mut path = path;
-        for _ in 0..LOG_PAGES {
-            requests.add(1);
-            let page: Page<LogEntry> = self.graph.get(&source.token, &path).await?.value;
-            targets.extend(
-                page.value
-                    .into_iter()
-                    .filter_map(|e| e.target_identity?.id)
-                    .map(|id| id.to_ascii_lowercase()),
-            );
-            // The next link is followed on Graph's own origin: only its path and query are kept.
-            match page.next_link {
-                Some(next) => {
-                    path = next
-                        .split_once("/v1.0")
-                        .map(|(_, rest)| rest.to_owned())
-                        .ok_or_else(|| GraphError::decode("a paging link left Graph", None))?;
-                }
-                None => break,
+        let pages = self
+            .graph
+            .for_each_page(
+                &source.token,
+                &ops::sync::successful_provisioning(LOG_PAGE),
+                Some(LOG_PAGES),
+                |page| {
+                    targets.extend(
+                        page.value
+                            .into_iter()
+                            .filter_map(|e| e.target_identity?.id)
+                            .map(|id| id.to_ascii_lowercase()),
+                    );
+                },
+            )
+            .await;
+        match pages {
+            Ok(pages) => {
+                requests.add(pages);
+                Ok(targets)
+            }
+            Err(error) => {
+                requests.add(1);
+                Err(error)
             }
         }
-        Ok(targets)
     }
 
     /// The MTO's active tenants and every member's name; outside an MTO, none.
@@ -351,14 +338,7 @@ impl Reader<'_> {
         requests: &Requests,
     ) -> Result<(HashSet<String>, HashMap<String, String>), String> {
         requests.add(1);
-        let members = self
-            .graph
-            .list_all::<MtoMember>(
-                &job.token,
-                "/tenantRelationships/multiTenantOrganization/tenants",
-                &[],
-            )
-            .await;
+        let members = self.graph.collect(&job.token, &ops::mto::members()).await;
         let members = match members {
             Ok(members) => members,
             Err(error) if error.kind == GraphErrorKind::NotFound => Vec::new(),
@@ -370,12 +350,12 @@ impl Reader<'_> {
         };
         let active = members
             .iter()
-            .filter(|m| m.state.as_deref() == Some("active"))
-            .map(|m| m.tenant_id.to_ascii_lowercase())
+            .filter(|m| m.state == Some(MemberState::Active))
+            .map(|m| m.tenant_id.to_string())
             .collect();
         let names = members
             .into_iter()
-            .filter_map(|m| Some((m.tenant_id.to_ascii_lowercase(), m.display_name?)))
+            .filter_map(|m| Some((m.tenant_id.to_string(), m.display_name?)))
             .collect();
         Ok((active, names))
     }
@@ -402,16 +382,20 @@ impl Reader<'_> {
         if let Some(known) = self.domains.get(domain, now) {
             return Ok(known);
         }
-        requests.add(1);
-        // `domain` passed `app::users::upn::normalise_domain`: letters, digits, dots and hyphens.
-        let path = format!(
-            "/tenantRelationships/findTenantInformationByDomainName(domainName='{domain}')"
-        );
-        let found = match self.graph.get::<TenantInformation>(token, &path).await {
-            Ok(answer) => Some(answer.value),
-            Err(error) if error.kind == GraphErrorKind::NotFound => None,
-            Err(error) => return Err(error),
+        // A mail domain that is not a DNS name belongs to no tenant: nothing to ask.
+        let Ok(name) = domain.parse::<Domain>() else {
+            self.domains.put(domain.to_owned(), now, None);
+            return Ok(None);
         };
+        requests.add(1);
+        let found = self
+            .graph
+            .run_optional(
+                token,
+                &ops::directory::find_tenant(&TenantRef::Domain(name)),
+            )
+            .await?
+            .map(|answer| answer.value);
         self.domains.put(domain.to_owned(), now, found.clone());
         Ok(found)
     }

@@ -2,7 +2,6 @@
 //! rules enforced before anything is sent, every attempted write in the audit log.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
 use crate::common::{audit, browser, call, page, sign_in, start_with, Harness};
 use emulator::scenario::{CONTOSO, FABRIKAM, NORTHWIND, TAILSPIN};
 use emulator::{Clock, Scenario};
@@ -296,4 +295,140 @@ async fn northwind_declines_and_contoso_sees_it() {
     let text = csv.text().await.unwrap();
     assert_eq!(text.lines().count(), 2, "{text}");
     assert!(text.contains("\"decline-join\""));
+}
+
+/// What a client of the dashboard might send where a tenant is named: path traversal with either
+/// slash, encoded dots and slashes, quotes that would end the OData literal, query and fragment
+/// characters, spaces, look-alike letters and labels too long for DNS.
+const HOSTILE: &[&str] = &[
+    "fabrikam.com\\..\\..\\users\\admin@contoso.onmicrosoft.com",
+    "fabrikam.com/../../users",
+    "fabrikam.com%2F..%2Fusers",
+    "%2e%2e",
+    "fabrikam%2ecom",
+    "fabrikam.com%27",
+    "fabrikam.com'",
+    "fabrikam.com')/users",
+    "fabrikam.com?$select=id",
+    "fabrikam.com#x",
+    "fabrikam .com",
+    "fаbrikam.com",
+    "contoso.onmicrosoft.com\u{200b}",
+];
+
+/// Number of Graph requests the emulator has answered so far.
+async fn graph_requests(h: &Harness) -> usize {
+    let log: Value = reqwest::get(format!("{}/_emulator/requests", h.emulator))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    log["value"].as_array().unwrap().len()
+}
+
+#[tokio::test]
+async fn hostile_tenant_names_are_refused_before_anything_reaches_graph() {
+    let h = harness().await;
+    let contoso = browser();
+    sign_in(&h, &contoso, CONTOSO, "helpdesk@contoso.onmicrosoft.com").await;
+    let admin = browser();
+    sign_in(&h, &admin, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    let northwind = browser();
+    sign_in(
+        &h,
+        &northwind,
+        NORTHWIND,
+        "admin@northwindtraders.onmicrosoft.com",
+    )
+    .await;
+    let long = format!("{}.com", "a".repeat(64));
+    let inputs: Vec<&str> = HOSTILE.iter().copied().chain([long.as_str()]).collect();
+    let before = graph_requests(&h).await;
+    for input in inputs {
+        let calls = [
+            (&contoso, "joins/resolve", CONTOSO, "query"),
+            (&admin, "joins/add", CONTOSO, "target"),
+            (&northwind, "joins/approve", NORTHWIND, "owner"),
+        ];
+        for (client, endpoint, tenant, field) in calls {
+            let form = [("tenant", tenant), (field, input)];
+            let (status, body) = call(&h, client, endpoint, &form).await;
+            assert_eq!(status, 400, "{endpoint} {input:?}: {body}");
+            assert!(
+                body.contains("is neither a tenant id"),
+                "{endpoint} {input:?} says why: {body}"
+            );
+        }
+    }
+    assert_eq!(
+        graph_requests(&h).await,
+        before,
+        "no refused input reached Graph"
+    );
+    // Nothing was attempted, so nothing is in the audit log.
+    assert!(audit(&h, &admin).await.is_empty());
+    // A well-formed domain still works for the same account.
+    let (status, body) = call(
+        &h,
+        &contoso,
+        "joins/resolve",
+        &[("tenant", CONTOSO), ("query", "Fabrikam.OnMicrosoft.com ")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["tenant_id"],
+        FABRIKAM
+    );
+}
+
+#[tokio::test]
+async fn the_audit_page_filters_by_every_action_the_dashboard_records() {
+    use app::api::audit::AuditAction;
+    let h = harness().await;
+    let admin = browser();
+    sign_in(&h, &admin, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    let html = page(&h, &admin, "/audit").await;
+    for action in AuditAction::ALL {
+        assert!(
+            html.contains(&format!("value=\"{}\"", action.as_str())),
+            "the action filter offers {action}"
+        );
+        assert!(html.contains(action.label()), "{action} is labelled");
+    }
+    // A sync action and a join action recorded, each found by its own filter.
+    let (status, body) = call(
+        &h,
+        &admin,
+        "joins/add",
+        &[("tenant", CONTOSO), ("target", TAILSPIN)],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = call(
+        &h,
+        &admin,
+        "sync/pause",
+        &[("source", CONTOSO), ("target", FABRIKAM)],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    for (action, expected) in [
+        (AuditAction::AddTenant, 1),
+        (AuditAction::PauseSync, 1),
+        (AuditAction::StartSync, 0),
+    ] {
+        let (status, body) = call(
+            &h,
+            &admin,
+            "audit/entries",
+            &[("filter[action]", action.as_str())],
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let entries: Vec<Value> = serde_json::from_str(&body).unwrap();
+        assert_eq!(entries.len(), expected, "{action}: {body}");
+        assert!(entries.iter().all(|e| e["action"] == action.as_str()));
+    }
 }

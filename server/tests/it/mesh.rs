@@ -2,7 +2,6 @@
 //! is, checking what a person reads in the server-rendered HTML and what the server function returns.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
 use crate::common::{browser, inject_fault, page, sign_in, start};
 use emulator::scenario::{CONTOSO, FABRIKAM, NORTHWIND, TAILSPIN, WOODGROVE};
 use serde_json::{json, Value};

@@ -3,7 +3,6 @@
 //! emulator's next cycle; provision on demand reports its steps; refusals change nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
 use crate::common::{audit, browser, call, inject_fault, refused, sign_in, start_with, Harness};
 use emulator::scenario::{CONTOSO, FABRIKAM, WOODGROVE};
 use emulator::{Clock, Scenario};
@@ -152,11 +151,11 @@ async fn a_quarantine_is_explained_fixed_in_the_target_and_restarted_in_the_sour
         .any(|e| e["action"] == "create" && e["status"] == "success"));
 
     let entries = audit(&h, &b).await;
-    for action in ["sync.fix", "sync.restart"] {
+    for action in ["apply-fix", "restart-sync"] {
         let entry = entries.iter().find(|e| e["action"] == action).unwrap();
         assert_eq!(entry["outcome"], "success", "{entry}");
     }
-    let fix_entry = entries.iter().find(|e| e["action"] == "sync.fix").unwrap();
+    let fix_entry = entries.iter().find(|e| e["action"] == "apply-fix").unwrap();
     assert_eq!(fix_entry["tenant"], FABRIKAM);
     assert_eq!(fix_entry["actor_upn"], "admin@fabrikam.onmicrosoft.com");
 }
@@ -394,7 +393,7 @@ async fn templates_are_saved_read_back_and_reset_by_a_security_administrator() {
     }
 
     let entries = audit(&h, &b).await;
-    for action in ["templates.save", "templates.reset"] {
+    for action in ["save-templates", "reset-templates"] {
         let entry = entries.iter().find(|e| e["action"] == action).unwrap();
         assert_eq!(entry["outcome"], "success", "{entry}");
         assert_eq!(entry["tenant"], FABRIKAM);
@@ -448,7 +447,7 @@ async fn graph_failures_degrade_the_sync_section_and_a_failed_action_is_audited(
     let entries = audit(&h, &b).await;
     let pause = entries
         .iter()
-        .find(|e| e["action"] == "sync.pause")
+        .find(|e| e["action"] == "pause-sync")
         .unwrap();
     assert_eq!(pause["outcome"], "failure", "{pause}");
     assert_eq!(pause["tenant"], CONTOSO);

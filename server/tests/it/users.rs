@@ -3,7 +3,6 @@
 //! access rules, the CSV export against the list, and degraded reads.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
 use crate::common::{browser, call, find_by, inject_fault, page, sign_in, start, Harness};
 use emulator::scenario::{CONTOSO, FABRIKAM, TAILSPIN, WOODGROVE};
 use emulator::users_state::User;
