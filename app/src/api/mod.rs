@@ -3,6 +3,7 @@
 //! port in context, call it), and the port the server implements.
 
 pub mod audit;
+pub mod data;
 pub mod error;
 pub mod joins;
 pub mod mesh;

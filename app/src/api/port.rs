@@ -7,9 +7,9 @@ use std::sync::Arc;
 use http::request::Parts;
 use leptos::prelude::use_context;
 
-use super::audit::{AuditEntry, AuditFilter};
-use super::joins::{JoinWrite, JoinsView, ResolvedTenant};
-use super::session::{SignedInTenant, TenantChoice};
+use super::data::audit::{AuditEntry, AuditFilter};
+use super::data::joins::{JoinWrite, JoinsView, ResolvedTenant};
+use super::data::session::{SignedInTenant, TenantChoice};
 use super::ApiError;
 use crate::mesh::model::Mesh;
 use crate::users::{UserFilter, UsersView};

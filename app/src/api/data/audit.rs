@@ -1,0 +1,263 @@
+//! The audit log as the `/audit` page reads it: entries (an attempt and its outcome), the filter,
+//! the actions the dashboard records, and the CSV export's format.
+
+use serde::{Deserialize, Serialize};
+
+/// One write made through the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Unix seconds of the attempt.
+    pub at: i64,
+    pub actor_name: String,
+    pub actor_upn: String,
+    pub actor_object_id: String,
+    pub actor_tenant: String,
+    /// The tenant acted in.
+    pub tenant: String,
+    pub action: String,
+    /// The inputs, as JSON text.
+    pub inputs: String,
+    pub finished: Option<i64>,
+    /// `success`, `failure`, or `unknown` when no outcome was recorded.
+    pub outcome: String,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// What to show; empty fields do not filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditFilter {
+    pub tenant: Option<String>,
+    /// Part of the actor's UPN or name, any case.
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    /// `success`, `failure` or `unknown`.
+    pub outcome: Option<String>,
+    /// Unix seconds, inclusive.
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+impl AuditFilter {
+    /// The filter as a query string for the CSV link.
+    pub fn query_string(&self) -> String {
+        let mut pairs = Vec::new();
+        for (key, value) in [
+            ("tenant", &self.tenant),
+            ("actor", &self.actor),
+            ("action", &self.action),
+            ("outcome", &self.outcome),
+        ] {
+            if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+                pairs.push(format!("{key}={}", encode(value)));
+            }
+        }
+        for (key, value) in [("from", self.from), ("to", self.to)] {
+            if let Some(value) = value {
+                pairs.push(format!("{key}={value}"));
+            }
+        }
+        pairs.join("&")
+    }
+}
+
+/// Percent-encodes a query-string value.
+pub(crate) fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Declares [`AuditAction`]: each write the dashboard can make, with its name in the audit log,
+/// the names earlier versions stored for it, and its label.
+macro_rules! audit_actions {
+    ($( $(#[$meta:meta])* $variant:ident = $name:literal $(| $legacy:literal)*, $label:literal; )+) => {
+        /// Every write the dashboard can record in the audit log.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(into = "&'static str", try_from = "String")]
+        pub enum AuditAction {
+            $( $(#[$meta])* $variant, )+
+        }
+
+        impl AuditAction {
+            /// Every action, in the order the audit page lists them.
+            pub const ALL: &'static [AuditAction] = &[$(AuditAction::$variant),+];
+
+            /// The name stored in the audit log.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( Self::$variant => $name, )+
+                }
+            }
+
+            /// Every name this action has been stored under (the current one first).
+            pub fn stored_names(self) -> &'static [&'static str] {
+                match self {
+                    $( Self::$variant => &[$name $(, $legacy)*], )+
+                }
+            }
+
+            /// What a person reads in the filter.
+            pub fn label(self) -> &'static str {
+                match self {
+                    $( Self::$variant => $label, )+
+                }
+            }
+        }
+    };
+}
+
+audit_actions! {
+    CreateMto = "create-mto", "Create the organization";
+    UpdateMto = "update-mto", "Rename the organization";
+    AddTenant = "add-tenant", "Add a tenant";
+    ChangeRole = "change-role", "Change a tenant's role";
+    RemoveTenant = "remove-tenant", "Remove a tenant";
+    ApproveJoin = "approve-join", "Approve a join request";
+    DeclineJoin = "decline-join", "Decline a join request";
+    ResetJoin = "reset-join", "Reset a failed join and retry";
+    LeaveMto = "leave-mto", "Leave the organization";
+    StartSync = "start-sync" | "sync.start", "Start a sync job";
+    PauseSync = "pause-sync" | "sync.pause", "Pause a sync job";
+    RestartSync = "restart-sync" | "sync.restart", "Restart a sync job";
+    ProvisionOnDemand = "provision-on-demand" | "sync.provision_on_demand", "Provision a user on demand";
+    ApplyFix = "apply-fix" | "sync.fix", "Fix cross-tenant access settings";
+    SaveTemplates = "save-templates" | "templates.save", "Save the MTO templates";
+    ResetTemplates = "reset-templates" | "templates.reset", "Reset the MTO templates";
+}
+
+impl AuditAction {
+    /// The action stored under `name` (current or earlier name).
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|action| action.stored_names().contains(&name))
+    }
+}
+
+impl std::fmt::Display for AuditAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<AuditAction> for &'static str {
+    fn from(action: AuditAction) -> Self {
+        action.as_str()
+    }
+}
+
+impl TryFrom<String> for AuditAction {
+    type Error = String;
+    fn try_from(name: String) -> Result<Self, Self::Error> {
+        Self::parse(&name)
+            .ok_or_else(|| format!("\"{name}\" is not an action the dashboard records"))
+    }
+}
+
+/// One quoted CSV field; a leading formula character is defused.
+pub(crate) fn csv_field(text: &str) -> String {
+    // Quote everything; neutralise spreadsheet formulas.
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+/// RFC 4180 CSV with a header row.
+pub fn to_csv(entries: &[AuditEntry]) -> String {
+    let mut out = String::from(
+        "time,actor_name,actor_upn,actor_object_id,actor_tenant,tenant,action,inputs,outcome,error_code,error_message,request_id\r\n",
+    );
+    for e in entries {
+        let fields = [
+            crate::mesh::time::iso(e.at),
+            e.actor_name.clone(),
+            e.actor_upn.clone(),
+            e.actor_object_id.clone(),
+            e.actor_tenant.clone(),
+            e.tenant.clone(),
+            e.action.clone(),
+            e.inputs.clone(),
+            e.outcome.clone(),
+            e.error_code.clone().unwrap_or_default(),
+            e.error_message.clone().unwrap_or_default(),
+            e.request_id.clone().unwrap_or_default(),
+        ];
+        out.push_str(
+            &fields
+                .iter()
+                .map(|f| csv_field(f))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        out.push_str("\r\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        let entry = AuditEntry {
+            at: 0,
+            actor_name: "Ann \"A\"".into(),
+            actor_upn: "=cmd".into(),
+            actor_object_id: "o".into(),
+            actor_tenant: "t".into(),
+            tenant: "t".into(),
+            action: "add-tenant".into(),
+            inputs: "{\"a\":1}".into(),
+            finished: None,
+            outcome: "unknown".into(),
+            error_code: None,
+            error_message: None,
+            request_id: None,
+        };
+        let csv = to_csv(&[entry]);
+        let line = csv.lines().nth(1).unwrap();
+        assert!(line.starts_with("\"1970-01-01T00:00:00Z\",\"Ann \"\"A\"\"\",\"'=cmd\""));
+        assert!(line.contains("\"{\"\"a\"\":1}\""));
+    }
+
+    #[test]
+    fn every_action_has_one_current_name_and_reads_back_from_any_stored_name() {
+        let mut names = std::collections::HashSet::new();
+        for action in AuditAction::ALL {
+            for name in action.stored_names() {
+                assert!(names.insert(*name), "{name} is used twice");
+                assert_eq!(AuditAction::parse(name), Some(*action));
+            }
+            assert_eq!(action.stored_names()[0], action.as_str());
+            assert!(!action.label().is_empty());
+        }
+        assert_eq!(AuditAction::parse("sync.fix"), Some(AuditAction::ApplyFix));
+        assert_eq!(AuditAction::parse("drop-table"), None);
+        assert_eq!(
+            serde_json::to_string(&AuditAction::StartSync).unwrap(),
+            "\"start-sync\""
+        );
+    }
+
+    #[test]
+    fn the_filter_becomes_a_query_string() {
+        let filter = AuditFilter {
+            actor: Some("admin@contoso".into()),
+            from: Some(5),
+            ..AuditFilter::default()
+        };
+        assert_eq!(filter.query_string(), "actor=admin%40contoso&from=5");
+    }
+}
