@@ -1,6 +1,7 @@
-//! JSON batching (graph-api.md §8): up to 20 requests in one `POST /$batch`. Items are answered
-//! independently (a 200 batch may hold 404s and 429s); throttled or unavailable items are sent
-//! again, alone, after the longest `Retry-After` they asked for.
+//! JSON batching (`microsoftgraph/microsoft-graph-docs-contrib` `concepts/json-batching.md`;
+//! `Retry-After` per `concepts/throttling.md`): up to 20 requests in one `POST /$batch`. Items are
+//! answered independently (a 200 batch may hold 404s and 429s); throttled or unavailable items are
+//! sent again, alone, after the longest `Retry-After` they asked for.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -189,12 +190,15 @@ impl GraphClient {
         let mut done: BTreeMap<usize, BatchResponse> = BTreeMap::new();
         let mut attempt = 1;
         loop {
+            // Reads only: the batch may be sent again whatever happened to it.
+            let reads_only = pending.iter().all(|r| r.method == "GET");
             let answer: BatchAnswer = self
-                .send(
+                .send_with(
                     token,
                     Method::POST,
                     "/$batch",
                     Some(&BatchBody { requests: &pending }),
+                    reads_only,
                 )
                 .await?
                 .value
@@ -205,8 +209,12 @@ impl GraphClient {
                 let Ok(index) = response.id.parse::<usize>() else {
                     continue;
                 };
-                // Throttled or briefly unavailable only: a 500 on a write may have done it already.
-                if matches!(response.status, 429 | 503 | 504) {
+                // Throttled or unavailable before processing; a 504 only for a read (a write may
+                // have been done already).
+                let read = pending
+                    .iter()
+                    .any(|r| r.id == response.id && r.method == "GET");
+                if matches!(response.status, 429 | 503) || (response.status == 504 && read) {
                     if let Some(request) = pending.iter().find(|r| r.id == response.id) {
                         retry.push(request.clone());
                         wait = wait.max(response.retry_after());

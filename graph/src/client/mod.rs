@@ -83,6 +83,7 @@ impl GraphClient {
                 &self.url(&request.path),
                 &headers,
                 body,
+                request.method.is_idempotent(),
             )
             .await?;
         let value = decode_body(&bytes, request_id.clone())?;
@@ -216,6 +217,20 @@ impl GraphClient {
         path: &str,
         body: Option<&B>,
     ) -> Result<Answer<Option<T>>, GraphError> {
+        let idempotent = is_idempotent(&method);
+        self.send_with(token, method, path, body, idempotent).await
+    }
+
+    /// [`GraphClient::send`], saying whether the request may be sent again after a failure that
+    /// does not tell whether it was processed (a `$batch` of reads may, though it is a POST).
+    pub(crate) async fn send_with<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        token: &AccessToken,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        idempotent: bool,
+    ) -> Result<Answer<Option<T>>, GraphError> {
         let body = match body {
             Some(body) => Some(serde_json::to_vec(body).map_err(|err| {
                 GraphError::decode(format!("cannot encode the request: {err}"), None)
@@ -223,7 +238,7 @@ impl GraphClient {
             None => None,
         };
         let (bytes, request_id) = self
-            .execute(token, method, &self.url(path), &[], body)
+            .execute(token, method, &self.url(path), &[], body, idempotent)
             .await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Answer {
@@ -252,6 +267,7 @@ impl GraphClient {
                 &self.url(path),
                 &[CONSISTENCY_EVENTUAL],
                 None,
+                true,
             )
             .await?;
         let text = String::from_utf8_lossy(&bytes);
@@ -276,7 +292,9 @@ impl GraphClient {
         url: &str,
         headers: &[(&str, &str)],
     ) -> Result<Answer<T>, GraphError> {
-        let (bytes, request_id) = self.execute(token, Method::GET, url, headers, None).await?;
+        let (bytes, request_id) = self
+            .execute(token, Method::GET, url, headers, None, true)
+            .await?;
         let value = serde_json::from_slice(&bytes).map_err(|err| {
             GraphError::decode(
                 format!("unexpected answer from Graph: {err}"),
@@ -287,6 +305,12 @@ impl GraphClient {
     }
 
     /// Sends with retries; returns the body and Graph's request id of the successful attempt.
+    ///
+    /// A request is sent again only when that cannot apply it twice: after a 429 or 503 (Graph
+    /// refused it before processing it), a connection that could not be made, or — for
+    /// `idempotent` requests only — a 500/502/504 or a connection lost mid-way. No new attempt
+    /// starts once the policy's deadline has passed, so the caller's own timeout is not reached
+    /// while waiting.
     async fn execute(
         &self,
         token: &AccessToken,
@@ -294,9 +318,16 @@ impl GraphClient {
         url: &str,
         headers: &[(&str, &str)],
         body: Option<Vec<u8>>,
+        idempotent: bool,
     ) -> Result<(Vec<u8>, Option<String>), GraphError> {
         let extra = header_map(headers)?;
+        let started = tokio::time::Instant::now();
         let mut attempt = 1;
+        let next_wait = |attempt: u32, retry_after: Option<Duration>| {
+            self.retry
+                .delay_with_jitter(attempt, retry_after, random_unit())
+                .filter(|wait| started.elapsed() + *wait <= self.retry.deadline)
+        };
         loop {
             let client_request_id = uuid::Uuid::new_v4().to_string();
             let mut request = self
@@ -330,7 +361,7 @@ impl GraphClient {
                         Err(err) => {
                             let failure =
                                 GraphError::transport(format!("the answer was cut off: {err}"));
-                            match self.retry.delay_with_jitter(attempt, None, random_unit()) {
+                            match next_wait(attempt, None).filter(|_| idempotent) {
                                 Some(wait) => {
                                     pause(wait, &failure).await;
                                     attempt += 1;
@@ -345,17 +376,23 @@ impl GraphClient {
                     }
                     let failure =
                         GraphError::from_response(status, &bytes, request_id, retry_after);
-                    if !is_retryable(status) {
+                    let not_processed = matches!(status, 429 | 503);
+                    if !is_retryable(status) || !(idempotent || not_processed) {
                         return Err(failure);
                     }
                     (failure, retry_after)
                 }
-                Err(err) => (GraphError::transport(describe_transport(err)), None),
+                Err(err) => {
+                    // A connection never made carried nothing; one lost mid-way may have.
+                    let unsent = err.is_connect();
+                    let failure = GraphError::transport(describe_transport(err));
+                    if !(idempotent || unsent) {
+                        return Err(failure);
+                    }
+                    (failure, None)
+                }
             };
-            match self
-                .retry
-                .delay_with_jitter(attempt, retry_after, random_unit())
-            {
+            match next_wait(attempt, retry_after) {
                 Some(wait) => {
                     pause(wait, &failure).await;
                     attempt += 1;
@@ -392,6 +429,13 @@ fn decode_body<T: DeserializeOwned>(
     serde_json::from_slice(bytes).map_err(|err| {
         GraphError::decode(format!("unexpected answer from Graph: {err}"), request_id)
     })
+}
+
+fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
+    )
 }
 
 fn http_method(method: crate::request::Method) -> Method {

@@ -11,6 +11,9 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// No single wait is longer than this, whatever `Retry-After` says; a longer ask ends the retries.
     pub max_delay: Duration,
+    /// No attempt starts later than this after the first, so that a call ends before the request
+    /// that made it times out (the dashboard's is 60 s; one attempt may take up to 30 s).
+    pub deadline: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -19,6 +22,7 @@ impl Default for RetryPolicy {
             max_attempts: 4,
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
+            deadline: Duration::from_secs(25),
         }
     }
 }

@@ -110,6 +110,7 @@ async fn start() -> (GraphClient, Seen) {
         max_attempts: 3,
         base_delay: Duration::from_millis(1),
         max_delay: Duration::from_secs(2),
+        ..RetryPolicy::default()
     });
     (client, seen)
 }

@@ -157,6 +157,7 @@ async fn start() -> (GraphClient, Calls, Calls) {
         max_attempts: 3,
         base_delay: Duration::from_millis(1),
         max_delay: Duration::from_secs(1),
+        ..RetryPolicy::default()
     });
     (client, once, always)
 }
@@ -256,6 +257,7 @@ async fn an_unreachable_graph_is_a_transport_error() {
         max_attempts: 2,
         base_delay: Duration::from_millis(1),
         max_delay: Duration::from_millis(5),
+        ..RetryPolicy::default()
     });
     let error = client
         .get::<serde_json::Value>(&token(), "/anything")
@@ -263,4 +265,121 @@ async fn an_unreachable_graph_is_a_transport_error() {
         .unwrap_err();
     assert_eq!(error.kind, GraphErrorKind::Transport);
     assert!(!error.to_string().contains(&base), "no URL in the message");
+}
+
+/// Job starts (a POST): `…0001` always fails with 500, `…0002` is throttled once then done,
+/// `…0003` always answers 503 asking for a 1 s wait.
+async fn start_job(
+    axum::extract::Path((sp, _job)): axum::extract::Path<(String, String)>,
+    State(calls): State<Calls>,
+) -> Response {
+    let seen = calls.0.fetch_add(1, Ordering::SeqCst);
+    match sp.as_str() {
+        "00000000-0000-4000-8000-000000000001" => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(envelope("InternalServerError", "something broke")),
+        )
+            .into_response(),
+        "00000000-0000-4000-8000-000000000002" if seen == 0 => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [("Retry-After", "0")],
+            Json(envelope("TooManyRequests", "slow down")),
+        )
+            .into_response(),
+        "00000000-0000-4000-8000-000000000002" => StatusCode::NO_CONTENT.into_response(),
+        _ => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [("Retry-After", "1")],
+            Json(envelope("serviceNotAvailable", "try later")),
+        )
+            .into_response(),
+    }
+}
+
+async fn jobs_server(policy: RetryPolicy) -> (GraphClient, Calls) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let calls = Calls::default();
+    let app = Router::new().route(
+        "/v1.0/servicePrincipals/{sp}/synchronization/jobs/{job}/start",
+        axum::routing::post(start_job).with_state(calls.clone()),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (
+        GraphClient::new(reqwest::Client::new(), &base).with_retry(policy),
+        calls,
+    )
+}
+
+fn start_op(sp: &str) -> graph::Op<graph::NoContent> {
+    graph::ops::sync::start_job(&sp.parse().unwrap(), &"Azure2Azure.x".parse().unwrap())
+}
+
+fn quick() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 4,
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_secs(2),
+        ..RetryPolicy::default()
+    }
+}
+
+#[tokio::test]
+async fn a_write_that_may_have_been_applied_is_not_sent_again() {
+    let (client, calls) = jobs_server(quick()).await;
+    let error = client
+        .run(&token(), &start_op("00000000-0000-4000-8000-000000000001"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, GraphErrorKind::Unavailable);
+    assert_eq!(
+        calls.0.load(Ordering::SeqCst),
+        1,
+        "a 500 on a POST is final"
+    );
+}
+
+#[tokio::test]
+async fn a_write_graph_refused_before_processing_is_sent_again() {
+    let (client, calls) = jobs_server(quick()).await;
+    client
+        .run(&token(), &start_op("00000000-0000-4000-8000-000000000002"))
+        .await
+        .unwrap();
+    assert_eq!(calls.0.load(Ordering::SeqCst), 2, "429, then done");
+}
+
+#[tokio::test]
+async fn no_attempt_starts_after_the_deadline() {
+    let policy = RetryPolicy {
+        deadline: Duration::from_millis(500),
+        ..quick()
+    };
+    let (client, calls) = jobs_server(policy).await;
+    let started = std::time::Instant::now();
+    let error = client
+        .run(&token(), &start_op("00000000-0000-4000-8000-000000000003"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, GraphErrorKind::Unavailable);
+    assert_eq!(
+        calls.0.load(Ordering::SeqCst),
+        1,
+        "waiting the 1 s Graph asked for would pass the deadline"
+    );
+    assert!(started.elapsed() < Duration::from_millis(900));
+}
+
+#[tokio::test]
+async fn a_write_to_a_closed_port_fails_as_a_transport_error() {
+    // Nothing listens: the connection is never made, so trying again cannot apply anything twice.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let client = GraphClient::new(reqwest::Client::new(), &base).with_retry(quick());
+    let error = client
+        .run(&token(), &start_op("00000000-0000-4000-8000-000000000002"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, GraphErrorKind::Transport);
 }

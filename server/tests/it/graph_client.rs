@@ -52,6 +52,7 @@ fn client(base: &str) -> GraphClient {
         max_attempts: 3,
         base_delay: Duration::from_millis(10),
         max_delay: Duration::from_secs(2),
+        ..RetryPolicy::default()
     })
 }
 
