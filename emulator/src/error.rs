@@ -1,4 +1,6 @@
-//! Graph's error envelope as the emulator sends it (graph-api.md §8), and Entra's token errors (§10).
+//! Graph's error envelope as the emulator sends it (`microsoftgraph/microsoft-graph-docs-contrib`
+//! `concepts/errors.md`), and Entra's token errors (`MicrosoftDocs/entra-docs`
+//! `docs/identity-platform/v2-oauth2-auth-code-flow.md`).
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

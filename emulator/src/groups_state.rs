@@ -1,5 +1,7 @@
-//! Security groups per tenant: what cross-tenant sync can scope by (graph-api.md §6.1: assign
-//! "users or groups"; groups are in preview, security groups only, no nesting).
+//! Security groups per tenant: what cross-tenant sync can scope by (assign "users or groups";
+//! groups are in preview, security groups only, no nesting: `MicrosoftDocs/entra-docs`
+//! `docs/identity/multi-tenant-organizations/cross-tenant-synchronization-configure.md` and
+//! `docs/identity/multi-tenant-organizations/cross-tenant-synchronization-overview.md`).
 //!
 //! Every group is a plain security group (`securityEnabled` true, `mailEnabled` false, no
 //! `groupTypes`). It lists its direct members: users, and sometimes another group, so that the

@@ -1,8 +1,10 @@
 //! Emulator of Microsoft Graph and Entra sign-in for the multitenant-organization surface.
 //!
-//! Same URLs, JSON shapes, status codes and error envelopes as the real services (shared/graph-api.md),
-//! so the dashboard runs the same code against it as against Microsoft. Mount [`Emulator::router`] in a
-//! process, or run the `emulator` binary.
+//! Same URLs, JSON shapes, status codes and error envelopes as the real services (documented in
+//! `microsoftgraph/microsoft-graph-docs-contrib` `api-reference/v1.0/` and `concepts/`, the Graph
+//! v1.0 metadata <https://graph.microsoft.com/v1.0/$metadata>, and `MicrosoftDocs/entra-docs`
+//! `docs/identity-platform/` for sign-in), so the dashboard runs the same code against it as
+//! against Microsoft. Mount [`Emulator::router`] in a process, or run the `emulator` binary.
 
 pub mod clock;
 pub mod control;

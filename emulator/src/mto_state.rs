@@ -1,6 +1,9 @@
 //! The multitenant organization as the service keeps it: one logical member list shared by every
 //! tenant in it, asynchronous transitions driven by the emulator's clock, and the documented rules
-//! (graph-api.md §1–§3). Pure logic: handlers translate [`MtoError`]s into Graph errors.
+//! (`microsoftgraph/microsoft-graph-docs-contrib`
+//! `api-reference/v1.0/api/multitenantorganization-delete-tenants.md`; `MicrosoftDocs/entra-docs`
+//! `docs/identity/multi-tenant-organizations/multi-tenant-organization-overview.md`). Pure logic:
+//! handlers translate [`MtoError`]s into Graph errors.
 
 use std::collections::BTreeMap;
 

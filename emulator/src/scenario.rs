@@ -1,6 +1,7 @@
 //! Scenarios: the tenants, their accounts and the multitenant organization the emulator starts with.
 
-/// Directory role template ids (graph-api.md §9).
+/// Directory role template ids (`MicrosoftDocs/entra-docs`
+/// `docs/identity/role-based-access-control/permissions-reference.md`).
 pub mod roles {
     pub const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
     pub const GLOBAL_READER: &str = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
@@ -8,7 +9,8 @@ pub mod roles {
     pub const HELPDESK_ADMINISTRATOR: &str = "729827e3-9c14-49f7-bb1b-9608f156bbb8";
     pub const HYBRID_IDENTITY_ADMINISTRATOR: &str = "8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2";
 
-    /// Every role of graph-api.md §9: display name and template id.
+    /// Every role the emulator knows: display name and template id, as `permissions-reference.md`
+    /// lists them.
     pub const ALL: &[(&str, &str)] = &[
         ("Global Administrator", GLOBAL_ADMINISTRATOR),
         ("Global Reader", GLOBAL_READER),

@@ -1,6 +1,8 @@
-//! Cross-tenant synchronization (graph-api.md §6): configurations (a service principal from the
-//! cross-tenant sync template with secrets, scope and one `Azure2Azure` job) per source tenant, and
-//! the simulated sync cycle on the emulator's clock.
+//! Cross-tenant synchronization (`MicrosoftDocs/entra-docs`
+//! `docs/identity/multi-tenant-organizations/cross-tenant-synchronization-configure-graph.md` and
+//! `docs/identity/multi-tenant-organizations/cross-tenant-synchronization-overview.md`):
+//! configurations (a service principal from the cross-tenant sync template with secrets, scope and
+//! one `Azure2Azure` job) per source tenant, and the simulated sync cycle on the emulator's clock.
 //!
 //! A cycle checks the policies first: the target must allow inbound sync from the source and
 //! automatic redemption must be allowed inbound by the target and outbound by the source, or the job
@@ -8,8 +10,9 @@
 //! internal members of the source are created or updated in the target as external users, users that
 //! left the scope are soft-deleted there, and every action is written to the source's provisioning log.
 //!
-//! Scope: with `SyncAll` false, a user is in scope when assigned to the configuration directly or
-//! a direct member of an assigned group (nesting is not followed, graph-api.md §6.1), and when
+//! Scope: with `SyncAll` false, a user is in scope when assigned to the configuration directly or a
+//! direct member of an assigned group (nesting is not followed: `MicrosoftDocs/entra-docs`
+//! `docs/identity/multi-tenant-organizations/cross-tenant-synchronization-configure.md`), and when
 //! the scoping filter lets them through.
 
 use std::collections::{HashMap, HashSet};
@@ -259,7 +262,11 @@ fn mapping(target: &str, source: MappingSource, matching_priority: i32) -> Attri
     }
 }
 
-/// The schema a new cross-tenant sync job gets (graph-api.md §6.4, default mappings of step 9).
+/// The schema a new cross-tenant sync job gets (default mappings of step 9 of
+/// `MicrosoftDocs/entra-docs`
+/// `docs/identity/multi-tenant-organizations/cross-tenant-synchronization-configure.md`; shape as
+/// in `microsoftgraph/microsoft-graph-docs-contrib`
+/// `api-reference/v1.0/resources/synchronization-synchronizationschema.md`).
 pub fn default_schema() -> SyncSchema {
     let mut users = vec![mapping(
         "alternativeSecurityIds",

@@ -1,6 +1,7 @@
-//! Users per tenant (graph-api.md §7): internal members and guests, B2B guests, and external members
-//! created by cross-tenant sync, generated deterministically so that every segment is non-empty
-//! somewhere in the demo scenario.
+//! Users per tenant (`MicrosoftDocs/entra-docs` `docs/external-id/user-properties.md`;
+//! `microsoftgraph/microsoft-graph-docs-contrib` `api-reference/v1.0/resources/user.md`): internal
+//! members and guests, B2B guests, and external members created by cross-tenant sync, generated
+//! deterministically so that every segment is non-empty somewhere in the demo scenario.
 
 use std::collections::HashMap;
 

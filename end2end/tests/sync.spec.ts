@@ -34,7 +34,9 @@ test('the Fabrikam operator sees the Contoso ⇄ Fabrikam jobs healthy, with map
   await expect(userType).toContainText('Users arrive as members');
   // The operator of the source may operate it…
   await expect(sync.getByRole('button', { name: 'Restart', exact: true })).toBeVisible();
-  // …but a Hybrid Identity Administrator may not read provisioning logs (graph-api.md §9): said plainly.
+  // …but a Hybrid Identity Administrator may not read provisioning logs (Permissions section of
+  // microsoftgraph/microsoft-graph-docs-contrib
+  // api-reference/v1.0/api/provisioningobjectsummary-list.md): said plainly.
   await expect(sync).toContainText('your role in Fabrikam may not read it');
 
   // The other direction's job and log, read with the Contoso sign-in.

@@ -1,4 +1,5 @@
-//! Graph's error envelope: `{"error":{"code","message","innerError":{...}}}` (graph-api.md §8).
+//! Graph's error envelope: `{"error":{"code","message","innerError":{...}}}`
+//! (`microsoftgraph/microsoft-graph-docs-contrib` `concepts/errors.md`).
 //!
 //! Clients branch on `code`, never on `message`.
 

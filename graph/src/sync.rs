@@ -599,7 +599,8 @@ pub struct PartyId {
     pub id: Option<String>,
 }
 
-/// `restart` reset scope flags (graph-api.md §6.3).
+/// `restart` reset scope flags (`microsoftgraph/microsoft-graph-docs-contrib`
+/// `api-reference/v1.0/resources/synchronization-synchronizationjobrestartcriteria.md`).
 pub mod reset_scope {
     pub const CONNECTOR_DATA_STORE: u32 = 1;
     pub const ESCROWS: u32 = 2;

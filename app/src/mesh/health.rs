@@ -40,7 +40,11 @@ pub struct Finding {
     pub link: String,
 }
 
-/// Joins can take up to two hours (graph-api.md, "Unverified" 11; older docs say four).
+/// Joins can take up to two hours (`microsoftgraph/microsoft-graph-docs-contrib`
+/// `api-reference/v1.0/api/multitenantorganizationjoinrequestrecord-update.md`; older versions of
+/// `MicrosoftDocs/entra-docs`
+/// `docs/identity/multi-tenant-organizations/multi-tenant-organization-configure-graph.md` say
+/// four).
 pub const TRANSITION_WINDOW_SECS: i64 = 2 * 3600;
 /// Active tenants from which the limit is worth a warning.
 pub const LIMIT_WARNING_AT: usize = 90;

@@ -1,11 +1,14 @@
 //! A job's status in plain words: what the quarantine reason or error means, what the provisioning
 //! service does meanwhile, and what to fix in which tenant.
 //!
-//! Sources: graph-api.md §6.2 (status, quarantine reasons, the policy-check error) and Microsoft's
-//! "Application provisioning in quarantine status" article: while quarantined, incremental cycles
-//! become gradually rarer, down to once a day, and a job still quarantined after four weeks is
-//! disabled; the job leaves quarantine once the cause is fixed and a cycle succeeds (or on
-//! restart / start, which clear the quarantine state).
+//! Sources: `microsoftgraph/microsoft-graph-docs-contrib`
+//! `api-reference/v1.0/resources/synchronization-synchronizationstatus.md`,
+//! `api-reference/v1.0/resources/synchronization-synchronizationquarantine.md` and
+//! `api-reference/v1.0/resources/synchronization-synchronizationerror.md` (status, quarantine
+//! reasons, the policy-check error) and Microsoft's "Application provisioning in quarantine status"
+//! article: while quarantined, incremental cycles become gradually rarer, down to once a day, and a
+//! job still quarantined after four weeks is disabled; the job leaves quarantine once the cause is
+//! fixed and a cycle succeeds (or on restart / start, which clear the quarantine state).
 
 use graph::sync::{ExecutionState, JobStatusCode, QuarantineReason, ScheduleState};
 use serde::{Deserialize, Serialize};
@@ -35,7 +38,10 @@ pub struct Explanation {
 }
 
 /// The error code the provisioning service reports when the cross-tenant access settings do not
-/// allow the sync (graph-api.md §6.2).
+/// allow the sync (`microsoftgraph/microsoft-graph-docs-contrib`
+/// `api-reference/v1.0/resources/synchronization-synchronizationerror.md`; troubleshooting in
+/// `MicrosoftDocs/entra-docs`
+/// `docs/identity/multi-tenant-organizations/cross-tenant-synchronization-configure.md`).
 pub const POLICY_CHECK_FAILURE: &str = "AzureDirectoryB2BManagementPolicyCheckFailure";
 
 const QUARANTINE_MEANWHILE: &str =
@@ -43,7 +49,8 @@ const QUARANTINE_MEANWHILE: &str =
      but less and less often, down to once a day; if it is still quarantined after four weeks, \
      the job is disabled and stops running. Nothing is provisioned meanwhile.";
 
-/// What a quarantine reason means and what to do (graph-api.md §6.2 lists the reasons).
+/// What a quarantine reason means and what to do (`microsoftgraph/microsoft-graph-docs-contrib`
+/// `api-reference/v1.0/resources/synchronization-synchronizationquarantine.md` lists the reasons).
 fn reason(reason: &QuarantineReason) -> (&'static str, &'static str, Option<Side>) {
     match reason {
         QuarantineReason::EncounteredBaseEscrowThreshold

@@ -1,5 +1,8 @@
 //! A sync schema's user mapping as rows a person can read, the mappings an MTO depends on, the
-//! scope's filters in words, and the differences between two configurations (graph-api.md §6.4).
+//! scope's filters in words, and the differences between two configurations
+//! (`microsoftgraph/microsoft-graph-docs-contrib`
+//! `api-reference/v1.0/resources/synchronization-synchronizationschema.md` and
+//! `api-reference/v1.0/resources/synchronization-filter.md`).
 
 use graph::sync::{AttributeMapping, MappingSource, MappingSourceType, ScopeFilter, SyncSchema};
 use serde::{Deserialize, Serialize};
@@ -62,8 +65,10 @@ fn applies(mapping: &AttributeMapping) -> String {
     }
 }
 
-/// What an MTO needs of `userType` and `showInAddressList` (graph-api.md §6.4: constant `Member`,
-/// applied always to turn existing guests into members; constant `true`).
+/// What an MTO needs of `userType` and `showInAddressList` (the default attribute mappings in
+/// `MicrosoftDocs/entra-docs`
+/// `docs/identity/multi-tenant-organizations/cross-tenant-synchronization-configure.md`: constant
+/// `Member`, applied always to turn existing guests into members; constant `true`).
 fn mto_note(mapping: &AttributeMapping) -> Option<MtoNote> {
     let constant = mapping
         .source

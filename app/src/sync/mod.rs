@@ -44,8 +44,10 @@ impl Scope {
     }
 }
 
-/// What an admin must know about groups in a sync scope (graph-api.md §6: security groups only, no
-/// nesting).
+/// What an admin must know about groups in a sync scope (security groups only, no nesting:
+/// `MicrosoftDocs/entra-docs`
+/// `docs/identity/multi-tenant-organizations/cross-tenant-synchronization-overview.md` and
+/// `docs/identity/multi-tenant-organizations/cross-tenant-synchronization-configure.md`).
 pub const GROUP_SCOPE_NOTE: &str = "A group brings in its direct members only: members of a group nested inside it are not synced. Only security groups can be assigned.";
 
 /// One step of a provisioning attempt.

@@ -1,6 +1,10 @@
-//! The MTO templates of one tenant (graph-api.md §4) as a form: the values an MTO depends on
-//! (automatic redemption, inbound sync, inbound trust) as three-way choices — on, off, or `null`,
-//! which leaves partners' own values untouched — and each template's application level.
+//! The MTO templates of one tenant (`MicrosoftDocs/entra-docs`
+//! `docs/identity/multi-tenant-organizations/multi-tenant-organization-templates.md`;
+//! `microsoftgraph/microsoft-graph-docs-contrib`
+//! `api-reference/v1.0/resources/multitenantorganizationpartnerconfigurationtemplate.md`) as a
+//! form: the values an MTO depends on (automatic redemption, inbound sync, inbound trust) as
+//! three-way choices — on, off, or `null`, which leaves partners' own values untouched — and each
+//! template's application level.
 
 use graph::policies::{
     IdentitySyncPolicyTemplate, IdentitySyncTemplateWrite, InboundOutbound, InboundTrust,

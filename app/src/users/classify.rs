@@ -1,5 +1,6 @@
 //! Who is external, who is a guest, which segment follows, and which home-tenant evidence wins
-//! (graph-api.md §7.1–7.2).
+//! (`MicrosoftDocs/entra-docs` `docs/external-id/user-properties.md`;
+//! `microsoftgraph/microsoft-graph-docs-contrib` `api-reference/v1.0/resources/user.md`).
 
 use super::{upn, Method, Segment};
 

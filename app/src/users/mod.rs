@@ -15,7 +15,10 @@ pub use filter::{Matcher, UserFilter};
 pub use segmentation::{Builder, HomeTenant, RawUser, Resolutions, Segmentation, UserRow};
 pub use view::{report, HomeLine, SegmentCount, UserLine, UsersReport, UsersState, UsersView};
 
-/// The six segments of graph-api.md §7.1, in the order the page shows them.
+/// The six segments, in the order the page shows them: internal members and guests as in
+/// `MicrosoftDocs/entra-docs` `docs/external-id/user-properties.md`, external members and guests
+/// from within and outside the MTO as in
+/// `docs/identity/multi-tenant-organizations/multi-tenant-organization-overview.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Segment {
     InternalMember,

@@ -16,7 +16,8 @@ pub struct UserRow {
     pub user_type: UserType,
     pub segment: Segment,
     pub method: Method,
-    /// `showInAddressList`; no value means shown (graph-api.md §7.1).
+    /// `showInAddressList`; no value means shown (`microsoftgraph/microsoft-graph-docs-contrib`
+    /// `api-reference/v1.0/resources/user.md`).
     pub in_address_list: bool,
     /// Index into [`Segmentation::homes`]; `None` when the home tenant is unknown.
     pub home: Option<u32>,

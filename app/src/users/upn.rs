@@ -1,6 +1,9 @@
-//! Domains from the addresses Graph gives: a B2B user's `#EXT#` UPN (`jane_contoso.com#EXT#@host`
-//! → `contoso.com`) and the domain of a mail address. Heuristics, so every result is checked to
-//! look like a DNS name before it is looked up (graph-api.md §7.2).
+//! Domains from the addresses Graph gives: a B2B user's `#EXT#` UPN (`jane_contoso.com#EXT#@host` →
+//! `contoso.com`) and the domain of a mail address. Heuristics, so every result is checked to look
+//! like a DNS name before it is looked up (`MicrosoftDocs/entra-docs`
+//! `docs/external-id/user-properties.md` for the UPN; `microsoftgraph/microsoft-graph-docs-contrib`
+//! `api-reference/v1.0/api/tenantrelationship-findtenantinformationbydomainname.md` for the
+//! lookup).
 
 /// The marker Entra puts into the UPN of a B2B user, in any case.
 const EXT: &str = "#ext#";

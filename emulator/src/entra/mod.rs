@@ -1,4 +1,7 @@
-//! Entra ID v2 sign-in endpoints (graph-api.md §10): discovery, keys, authorize, token.
+//! Entra ID v2 sign-in endpoints (`MicrosoftDocs/entra-docs`
+//! `docs/identity-platform/v2-oauth2-auth-code-flow.md` and
+//! `docs/identity-platform/v2-oauth2-client-creds-grant-flow.md`): discovery, keys, authorize,
+//! token.
 
 mod authorize;
 mod discovery;

@@ -60,15 +60,21 @@ impl Caller {
     }
 }
 
-/// Directory roles allowed to change the MTO (graph-api.md §9: Security Administrator is the least
-/// privileged; Global Administrator can do everything).
+/// Directory roles allowed to change the MTO (Security Administrator is the least privileged, per
+/// the Permissions section of `microsoftgraph/microsoft-graph-docs-contrib`
+/// `api-reference/v1.0/api/multitenantorganization-update.md`; Global Administrator can do
+/// everything).
 pub const MTO_WRITE_ROLES: &[&str] = &[
     "194ae4cb-b126-40b2-bd5b-6091b380977d",
     "62e90394-69f5-4237-9190-012177145e10",
 ];
 
-/// Directory roles allowed to configure and operate cross-tenant sync (graph-api.md §9): Hybrid
-/// Identity, Application and Cloud Application Administrator, and Global Administrator.
+/// Directory roles allowed to configure and operate cross-tenant sync (the Permissions section of
+/// `microsoftgraph/microsoft-graph-docs-contrib`
+/// `api-reference/v1.0/api/synchronization-synchronizationjob-restart.md`; the prerequisites of
+/// `MicrosoftDocs/entra-docs`
+/// `docs/identity/multi-tenant-organizations/cross-tenant-synchronization-configure-graph.md`):
+/// Hybrid Identity, Application and Cloud Application Administrator, and Global Administrator.
 pub const SYNC_WRITE_ROLES: &[&str] = &[
     "8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2",
     "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
@@ -76,9 +82,11 @@ pub const SYNC_WRITE_ROLES: &[&str] = &[
     "62e90394-69f5-4237-9190-012177145e10",
 ];
 
-/// Directory roles that may read provisioning logs (graph-api.md §9): Reports Reader, Security
-/// Reader, Security Administrator, Security Operator, Global Reader, Application and Cloud
-/// Application Administrator, and Global Administrator.
+/// Directory roles that may read provisioning logs (the Permissions section of
+/// `microsoftgraph/microsoft-graph-docs-contrib`
+/// `api-reference/v1.0/api/provisioningobjectsummary-list.md`): Reports Reader, Security Reader,
+/// Security Administrator, Security Operator, Global Reader, Application and Cloud Application
+/// Administrator, and Global Administrator.
 pub const LOG_READ_ROLES: &[&str] = &[
     "4a5d8f65-41da-4de4-8968-e035b65339cf",
     "5d6b6bb7-de71-4623-b4af-96380a352509",

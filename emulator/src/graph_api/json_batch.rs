@@ -1,7 +1,8 @@
-//! `POST /v1.0/$batch` (graph-api.md §8): up to 20 requests, each dispatched through the same Graph
-//! routes (so each is authorized with the batch's token and may be throttled on its own), answered
-//! together with per-item status. Items without `dependsOn` run concurrently; with `dependsOn`,
-//! items run in the order given and an item whose dependency failed answers 424.
+//! `POST /v1.0/$batch` (`microsoftgraph/microsoft-graph-docs-contrib` `concepts/json-batching.md`):
+//! up to 20 requests, each dispatched through the same Graph routes (so each is authorized with the
+//! batch's token and may be throttled on its own), answered together with per-item status. Items
+//! without `dependsOn` run concurrently; with `dependsOn`, items run in the order given and an item
+//! whose dependency failed answers 424.
 
 use std::collections::{HashMap, HashSet};
 

@@ -1,4 +1,7 @@
-//! `/tenantRelationships/multiTenantOrganization`, its `tenants` and `joinRequest` (graph-api.md §1–§3).
+//! `/tenantRelationships/multiTenantOrganization`, its `tenants` and `joinRequest`
+//! (`microsoftgraph/microsoft-graph-docs-contrib`
+//! `api-reference/v1.0/resources/multitenantorganization.md`, `multitenantorganizationmember.md`
+//! and `multitenantorganizationjoinrequestrecord.md`).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

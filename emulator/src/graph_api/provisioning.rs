@@ -1,5 +1,7 @@
-//! `GET /auditLogs/provisioning` (graph-api.md §6.5): newest first, `$filter` clauses joined with
-//! `and` (case-sensitive, as Graph's are), `$top`, opaque `$skiptoken` paging.
+//! `GET /auditLogs/provisioning` (`microsoftgraph/microsoft-graph-docs-contrib`
+//! `api-reference/v1.0/api/provisioningobjectsummary-list.md` and
+//! `api-reference/v1.0/resources/provisioningobjectsummary.md`): newest first, `$filter` clauses
+//! joined with `and` (case-sensitive, as Graph's are), `$top`, opaque `$skiptoken` paging.
 
 use std::collections::HashMap;
 
@@ -145,7 +147,9 @@ pub async fn list(
     parts: Parts,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, GraphError> {
-    // Both permissions are needed (graph-api.md §9).
+    // Both permissions are needed (the Permissions section of
+    // `microsoftgraph/microsoft-graph-docs-contrib`
+    // `api-reference/v1.0/api/provisioningobjectsummary-list.md`).
     caller.require_any(&["AuditLog.Read.All"], &["AuditLog.Read.All"])?;
     caller.require_any(&["Directory.Read.All"], &["Directory.Read.All"])?;
     caller.require_role(LOG_READ_ROLES)?;

@@ -1,6 +1,8 @@
-//! Cross-tenant sync configurations (graph-api.md §6): `applicationTemplates/{id}/instantiate`,
-//! `servicePrincipals` (list with `$filter`, get, delete), `appRoleAssignedTo` (scope),
-//! `synchronization/secrets`, and `synchronization/jobs` with their actions and schema.
+//! Cross-tenant sync configurations (`MicrosoftDocs/entra-docs`
+//! `docs/identity/multi-tenant-organizations/cross-tenant-synchronization-configure-graph.md`):
+//! `applicationTemplates/{id}/instantiate`, `servicePrincipals` (list with `$filter`, get, delete),
+//! `appRoleAssignedTo` (scope), `synchronization/secrets`, and `synchronization/jobs` with their
+//! actions and schema.
 
 use std::collections::HashMap;
 

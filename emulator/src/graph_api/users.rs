@@ -1,6 +1,8 @@
-//! `GET /users`, `/users/$count`, `/users/{id | userPrincipalName}` (graph-api.md §7.3): `$select`,
-//! `$top` (≤ 999), `$filter` and `$search` (`users_query`, with the advanced-query rules), `$count`
-//! and the `/$count` segment needing `ConsistencyLevel: eventual`, opaque `$skiptoken` paging.
+//! `GET /users`, `/users/$count`, `/users/{id | userPrincipalName}`
+//! (`microsoftgraph/microsoft-graph-docs-contrib` `api-reference/v1.0/api/user-list.md` and
+//! `concepts/aad-advanced-queries.md`): `$select`, `$top` (≤ 999), `$filter` and `$search`
+//! (`users_query`, with the advanced-query rules), `$count` and the `/$count` segment needing
+//! `ConsistencyLevel: eventual`, opaque `$skiptoken` paging.
 
 use std::collections::HashMap;
 

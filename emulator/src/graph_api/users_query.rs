@@ -1,5 +1,7 @@
-//! `$filter` and `$search` on `/users` (graph-api.md §7.1, §7.3; Microsoft's "advanced query
-//! capabilities" and "$search" pages): the clauses a real client sends, case-insensitive like Graph.
+//! `$filter` and `$search` on `/users` (`microsoftgraph/microsoft-graph-docs-contrib`
+//! `api-reference/v1.0/resources/user.md` and `api-reference/v1.0/api/user-list.md`; Microsoft's
+//! "advanced query capabilities" (`concepts/aad-advanced-queries.md`) and "$search" pages): the
+//! clauses a real client sends, case-insensitive like Graph.
 //!
 //! `$filter`: `eq` and `in` on `userType`, `creationType`, `displayName`, `userPrincipalName`,
 //! `mail` and (`eq` only) `accountEnabled`; `startswith(displayName|userPrincipalName|mail,'…')`;

@@ -1,5 +1,6 @@
-//! JSON batching (graph-api.md §8): per-item status inside a 200, at most 20 items, unique ids,
-//! `dependsOn` with 424, the batch's token for every item, per-item throttling.
+//! JSON batching (`microsoftgraph/microsoft-graph-docs-contrib` `concepts/json-batching.md`):
+//! per-item status inside a 200, at most 20 items, unique ids, `dependsOn` with 424, the batch's
+//! token for every item, per-item throttling.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common::{app_token, http, start, user_token};

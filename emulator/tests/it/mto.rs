@@ -1,5 +1,7 @@
-//! The MTO surface (graph-api.md §1–§3): statuses, shapes and documented errors, and the asynchronous
-//! transitions moving with the clock.
+//! The MTO surface (`microsoftgraph/microsoft-graph-docs-contrib`
+//! `api-reference/v1.0/resources/multitenantorganization.md`, `multitenantorganizationmember.md`,
+//! `multitenantorganizationjoinrequestrecord.md` and their API pages): statuses, shapes and
+//! documented errors, and the asynchronous transitions moving with the clock.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common::{call, start, user_token};

@@ -1,6 +1,7 @@
 //! Scenario files: the shipped example loads, and the emulator serves it like any scenario — sign
-//! in as one of its accounts, read its MTO, partners, sync jobs and users. Shapes and codes come from
-//! graph-api.md §1–§7.
+//! in as one of its accounts, read its MTO, partners, sync jobs and users. Shapes and codes come
+//! from the Graph v1.0 reference (`microsoftgraph/microsoft-graph-docs-contrib`
+//! `api-reference/v1.0/`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common::{call, get_eventual, start_with, user_token, users_count};

@@ -1,5 +1,9 @@
-//! Cross-tenant synchronization (graph-api.md §6): configurations, jobs, actions, schema, scope,
-//! secrets, the simulated cycle and provisioning logs. Shapes and codes come from graph-api.md.
+//! Cross-tenant synchronization (`MicrosoftDocs/entra-docs`
+//! `docs/identity/multi-tenant-organizations/cross-tenant-synchronization-configure-graph.md`):
+//! configurations, jobs, actions, schema, scope, secrets, the simulated cycle and provisioning
+//! logs. Shapes and codes come from `microsoftgraph/microsoft-graph-docs-contrib`
+//! `api-reference/v1.0/resources/synchronization-synchronizationjob.md` and
+//! `api-reference/v1.0/resources/provisioningobjectsummary.md`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common::{call, start, user_token};

@@ -1,4 +1,6 @@
-//! Users (graph-api.md §7.3): paging, `$count` and its ConsistencyLevel rule, filters, `$select`.
+//! Users (`microsoftgraph/microsoft-graph-docs-contrib` `api-reference/v1.0/api/user-list.md`,
+//! `concepts/aad-advanced-queries.md`, `concepts/paging.md`): paging, `$count` and its
+//! ConsistencyLevel rule, filters, `$select`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common::{app_token, http, start, users_count};

@@ -25,7 +25,10 @@ use super::session::{Account, AuthSession, PendingSignIn, StoredTokens, TenantSi
 use crate::secret::Secret;
 
 /// Scopes asked for at sign-in: OpenID Connect, a refresh token, and the Graph permissions the app
-/// registration was consented to (graph-api.md §9).
+/// registration was consented to (the set the admin-consent steps of `MicrosoftDocs/entra-docs`
+/// `docs/identity/multi-tenant-organizations/multi-tenant-organization-configure-graph.md` and
+/// `docs/identity/multi-tenant-organizations/cross-tenant-synchronization-configure-graph.md`
+/// grant).
 pub const SIGN_IN_SCOPES: &[&str] = &[
     "openid",
     "profile",

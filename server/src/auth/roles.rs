@@ -1,5 +1,9 @@
 //! Entra directory roles (by template id, as in the `wids` claim) and what they let a person do in
-//! Tenant Mesh, per tenant. graph-api.md §9 lists the template ids and the least-privileged roles.
+//! Tenant Mesh, per tenant. Template ids: `MicrosoftDocs/entra-docs`
+//! `docs/identity/role-based-access-control/permissions-reference.md`; least-privileged roles: the
+//! Permissions section of each API page in `microsoftgraph/microsoft-graph-docs-contrib`
+//! `api-reference/v1.0/api/` (e.g. `multitenantorganization-update.md`,
+//! `provisioningobjectsummary-list.md`).
 
 use std::collections::BTreeSet;
 
