@@ -29,6 +29,38 @@ pub fn request_id_header() -> HeaderName {
     HeaderName::from_static(REQUEST_ID_HEADER)
 }
 
+/// Where a client's own `x-request-id` is kept, once checked: logs and error pages quote ours.
+pub const CLIENT_REQUEST_ID_HEADER: &str = "x-client-request-id";
+
+/// The longest client request id kept.
+const CLIENT_REQUEST_ID_MAX: usize = 64;
+
+/// A client's request id when it is short and made of letters, digits, `-`, `_`, `.` and `:` only.
+pub fn sanitised_client_request_id(value: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(value).ok()?;
+    let fine = !text.is_empty()
+        && text.len() <= CLIENT_REQUEST_ID_MAX
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
+    fine.then_some(text)
+}
+
+/// The dashboard's request id is always its own: a client's `x-request-id` is moved to
+/// `x-client-request-id` (dropped unless [`sanitised_client_request_id`] keeps it) before ours is set.
+pub async fn own_request_id(mut request: Request, next: Next) -> Response {
+    let headers = request.headers_mut();
+    if let Some(theirs) = headers.remove(REQUEST_ID_HEADER) {
+        headers.remove(CLIENT_REQUEST_ID_HEADER);
+        if let Some(kept) = sanitised_client_request_id(theirs.as_bytes())
+            .and_then(|text| HeaderValue::from_str(text).ok())
+        {
+            headers.insert(CLIENT_REQUEST_ID_HEADER, kept);
+        }
+    }
+    next.run(request).await
+}
+
 /// The span every request's log lines are recorded in. Logs the path only: query strings may hold
 /// authorization codes or other secrets.
 pub fn request_span(request: &http::Request<Body>) -> tracing::Span {
@@ -37,11 +69,17 @@ pub fn request_span(request: &http::Request<Body>) -> tracing::Span {
         .get(REQUEST_ID_HEADER)
         .and_then(|value| value.to_str().ok())
         .unwrap_or("-");
+    let client_request_id = request
+        .headers()
+        .get(CLIENT_REQUEST_ID_HEADER)
+        .and_then(|value| sanitised_client_request_id(value.as_bytes()))
+        .unwrap_or("-");
     tracing::info_span!(
         "request",
         method = %request.method(),
         path = %request.uri().path(),
         request_id = %request_id,
+        client_request_id = %client_request_id,
     )
 }
 

@@ -95,6 +95,7 @@ pub fn build(state: AppState) -> Router {
 
     // Outermost first: the request id exists before anything logs, and is copied to the response.
     let stack = ServiceBuilder::new()
+        .layer(axum::middleware::from_fn(middleware::own_request_id))
         .layer(SetRequestIdLayer::new(
             middleware::request_id_header(),
             MakeRequestUuid,

@@ -125,6 +125,36 @@ async fn every_response_carries_a_request_id_and_the_page_shows_it() {
 }
 
 #[tokio::test]
+async fn a_clients_request_id_never_replaces_ours() {
+    let server = start(true).await;
+    for theirs in [
+        "attacker-chosen",
+        "00000000-0000-0000-0000-000000000000",
+        "a b<script>",
+    ] {
+        let response = client()
+            .get(format!("{}/healthz", server.base))
+            .header("x-request-id", theirs)
+            .send()
+            .await
+            .unwrap();
+        let ours = response.headers()["x-request-id"].to_str().unwrap();
+        assert_ne!(ours, theirs);
+        assert!(uuid::Uuid::parse_str(ours).is_ok(), "{ours}");
+    }
+    assert_eq!(
+        tenant_mesh_server::middleware::sanitised_client_request_id(b"job-42:retry.1"),
+        Some("job-42:retry.1")
+    );
+    for refused in [&b"a b"[..], b"<x>", b"", &[b'a'; 65][..], b"\xFF"] {
+        assert_eq!(
+            tenant_mesh_server::middleware::sanitised_client_request_id(refused),
+            None
+        );
+    }
+}
+
+#[tokio::test]
 async fn pages_have_security_headers_and_a_nonce_csp_matching_their_scripts() {
     let server = start(true).await;
     let response = client()

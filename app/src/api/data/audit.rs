@@ -162,10 +162,11 @@ impl TryFrom<String> for AuditAction {
     }
 }
 
-/// One quoted CSV field; a leading formula character is defused.
+/// One quoted CSV field; a leading formula character is defused (OWASP, "CSV Injection": `=`, `+`,
+/// `-`, `@`, and the tab and carriage return spreadsheets skip before reading a formula).
 pub(crate) fn csv_field(text: &str) -> String {
     // Quote everything; neutralise spreadsheet formulas.
-    let text = if text.starts_with(['=', '+', '-', '@']) {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_owned()
@@ -230,6 +231,13 @@ mod tests {
         let line = csv.lines().nth(1).unwrap();
         assert!(line.starts_with("\"1970-01-01T00:00:00Z\",\"Ann \"\"A\"\"\",\"'=cmd\""));
         assert!(line.contains("\"{\"\"a\"\":1}\""));
+        for formula in ["\t=1+1", "\r=1+1", "@SUM(A1)", "-2+3"] {
+            assert!(
+                csv_field(formula).starts_with("\"'"),
+                "{formula:?} is defused"
+            );
+        }
+        assert_eq!(csv_field("plain"), "\"plain\"");
     }
 
     #[test]
