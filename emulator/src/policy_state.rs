@@ -5,10 +5,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use graph::policies::{
-    level_includes, IdentitySyncPolicy, IdentitySyncPolicyTemplate, InboundOutbound,
-    PartnerConfiguration, PartnerConfigurationTemplate, UserSyncInbound,
+    level_includes, AccessType, B2BSetting, DefaultConfiguration, IdentitySyncPolicy,
+    IdentitySyncPolicyTemplate, InboundOutbound, InboundTrust, PartnerConfiguration,
+    PartnerConfigurationTemplate, Target, TargetConfiguration, TargetType, UserSyncInbound,
 };
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
 use crate::scenario::{Custom, MemberState, Scenario, CONTOSO, FABRIKAM, TAILSPIN, WOODGROVE};
 
@@ -18,29 +19,92 @@ pub struct TenantPolicies {
     pub identity_sync: BTreeMap<String, IdentitySyncPolicy>,
     pub partner_template: PartnerConfigurationTemplate,
     pub sync_template: IdentitySyncPolicyTemplate,
-    pub default: Value,
+    pub default: DefaultPolicy,
+}
+
+/// `crossTenantAccessPolicyConfigurationDefault` as Graph serves it: graph's
+/// [`DefaultConfiguration`] and the properties the dashboard does not read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DefaultPolicy {
+    pub id: String,
+    #[serde(flatten)]
+    pub configuration: DefaultConfiguration,
+    pub invitation_redemption_identity_provider_configuration: Option<InvitationRedemption>,
+    pub tenant_restrictions: Option<TenantRestrictions>,
+}
+
+/// `defaultInvitationRedemptionIdentityProviderConfiguration` (`b2bIdentityProvidersType` values).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationRedemption {
+    pub primary_identity_provider_precedence_order: Vec<String>,
+    pub fallback_identity_provider: Option<String>,
+}
+
+/// `crossTenantAccessPolicyTenantRestrictions`: a B2B setting with a device filter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantRestrictions {
+    #[serde(flatten)]
+    pub setting: B2BSetting,
+    pub devices: Option<DevicesFilter>,
+}
+
+/// `devicesFilter`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DevicesFilter {
+    pub mode: Option<AccessType>,
+    pub rule: Option<String>,
+}
+
+/// All users and all applications, `access` for both.
+fn everyone(access: AccessType) -> Option<B2BSetting> {
+    let all = |target: &str, target_type: TargetType| {
+        Some(TargetConfiguration {
+            access_type: access.clone(),
+            targets: vec![Target {
+                target: target.into(),
+                target_type,
+            }],
+        })
+    };
+    Some(B2BSetting {
+        users_and_groups: all("AllUsers", TargetType::User),
+        applications: all("AllApplications", TargetType::Application),
+    })
 }
 
 /// The documented system default of `/policies/crossTenantAccessPolicy/default`.
-pub fn system_default() -> Value {
-    let all = |access: &str| {
-        json!({
-            "usersAndGroups": {"accessType": access, "targets": [{"target": "AllUsers", "targetType": "user"}]},
-            "applications": {"accessType": access, "targets": [{"target": "AllApplications", "targetType": "application"}]},
-        })
-    };
-    json!({
-        "id": uuid::Uuid::new_v4().to_string(),
-        "isServiceDefault": true,
-        "inboundTrust": {"isMfaAccepted": false, "isCompliantDeviceAccepted": false, "isHybridAzureADJoinedDeviceAccepted": false},
-        "automaticUserConsentSettings": {"inboundAllowed": false, "outboundAllowed": false},
-        "b2bCollaborationInbound": all("allowed"),
-        "b2bCollaborationOutbound": all("allowed"),
-        "b2bDirectConnectInbound": all("blocked"),
-        "b2bDirectConnectOutbound": all("blocked"),
-        "invitationRedemptionIdentityProviderConfiguration": {"primaryIdentityProviderPrecedenceOrder": ["externalAzureActiveDirectory", "socialIdentityProviders"], "fallbackIdentityProvider": "defaultConfiguredIdp"},
-        "tenantRestrictions": null,
-    })
+pub fn system_default() -> DefaultPolicy {
+    DefaultPolicy {
+        id: uuid::Uuid::new_v4().to_string(),
+        configuration: DefaultConfiguration {
+            is_service_default: true,
+            inbound_trust: Some(InboundTrust {
+                is_mfa_accepted: Some(false),
+                is_compliant_device_accepted: Some(false),
+                is_hybrid_azure_ad_joined_device_accepted: Some(false),
+            }),
+            b2b_collaboration_inbound: everyone(AccessType::Allowed),
+            b2b_collaboration_outbound: everyone(AccessType::Allowed),
+            b2b_direct_connect_inbound: everyone(AccessType::Blocked),
+            b2b_direct_connect_outbound: everyone(AccessType::Blocked),
+            automatic_user_consent_settings: InboundOutbound {
+                inbound_allowed: Some(false),
+                outbound_allowed: Some(false),
+            },
+        },
+        invitation_redemption_identity_provider_configuration: Some(InvitationRedemption {
+            primary_identity_provider_precedence_order: vec![
+                "externalAzureActiveDirectory".into(),
+                "socialIdentityProviders".into(),
+            ],
+            fallback_identity_provider: Some("defaultConfiguredIdp".into()),
+        }),
+        tenant_restrictions: None,
+    }
 }
 
 impl TenantPolicies {

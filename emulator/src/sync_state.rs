@@ -17,7 +17,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use graph::policies::PartnerConfiguration;
+use graph::policies::{InboundOutbound, PartnerConfiguration};
 use graph::sync::{
     AppRole, AppRoleAssignment, AttributeMapping, ExecutionState, FilterClause, Initiator,
     JobStatusCode, KeyLongValue, KeyValue, MappingSource, MappingSourceType, ModifiedProperty,
@@ -460,12 +460,13 @@ pub fn policy_check(
         message: message.into(),
         tenant_actionable: true,
     };
-    let inherited = |tenant: &TenantPolicies, key: &str| {
-        tenant.default["automaticUserConsentSettings"][key].as_bool()
-    };
-    let partner = |owner: &str, other: &str| -> Option<(&TenantPolicies, &PartnerConfiguration)> {
+    // A partner configuration with the owner's default settings, which apply where it has null.
+    let partner = |owner: &str, other: &str| -> Option<(&InboundOutbound, &PartnerConfiguration)> {
         let tenant = policies.get(owner)?;
-        Some((tenant, tenant.partners.get(other)?))
+        Some((
+            &tenant.default.configuration.automatic_user_consent_settings,
+            tenant.partners.get(other)?,
+        ))
     };
     let sync_allowed = policies
         .get(target)
@@ -473,15 +474,15 @@ pub fn policy_check(
         .and_then(|p| p.user_sync_inbound.as_ref())
         .and_then(|u| u.is_sync_allowed)
         .unwrap_or(false);
-    let inbound = partner(target, source).and_then(|(t, p)| {
+    let inbound = partner(target, source).and_then(|(default, p)| {
         p.automatic_user_consent_settings
             .inbound_allowed
-            .or_else(|| inherited(t, "inboundAllowed"))
+            .or(default.inbound_allowed)
     });
-    let outbound = partner(source, target).and_then(|(t, p)| {
+    let outbound = partner(source, target).and_then(|(default, p)| {
         p.automatic_user_consent_settings
             .outbound_allowed
-            .or_else(|| inherited(t, "outboundAllowed"))
+            .or(default.outbound_allowed)
     });
     if inbound != Some(true) || outbound != Some(true) {
         return Err(blocked(

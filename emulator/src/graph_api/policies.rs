@@ -11,10 +11,11 @@ use graph::policies::{
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::{Map, Value};
 use std::collections::HashMap;
 
 use super::auth::MTO_WRITE_ROLES;
+use super::odata::{collection_response, entity};
 use super::Caller;
 use crate::error::GraphError;
 use crate::policy_state::{system_default, TenantPolicies};
@@ -22,7 +23,7 @@ use crate::{EmulatorState, World};
 
 const READ: &[&str] = &["Policy.Read.All", "Policy.ReadWrite.CrossTenantAccess"];
 const WRITE: &str = "Policy.ReadWrite.CrossTenantAccess";
-const CONTEXT: &str = "https://graph.microsoft.com/v1.0/$metadata#policies/crossTenantAccessPolicy";
+const CONTEXT: &str = "policies/crossTenantAccessPolicy";
 /// Partner properties a PATCH may change (graph-api.md §5).
 const PARTNER_UPDATABLE: &[&str] = &[
     "inboundTrust",
@@ -52,8 +53,23 @@ fn tenant_policies<'a>(
         .ok_or_else(not_found)
 }
 
-fn to_value<T: Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
+/// A PATCH or POST body's properties.
+fn properties(body: &Value) -> Result<&Map<String, Value>, GraphError> {
+    body.as_object()
+        .ok_or_else(|| GraphError::bad_request("The request body must be a JSON object."))
+}
+
+/// `current` with `changes` applied, re-validated as `T`.
+fn apply<T: Serialize + DeserializeOwned>(
+    current: &T,
+    changes: &Map<String, Value>,
+) -> Result<T, GraphError> {
+    let mut merged = serde_json::to_value(current).unwrap_or(Value::Null);
+    for (key, value) in changes {
+        merged[key] = value.clone();
+    }
+    serde_json::from_value(merged)
+        .map_err(|err| GraphError::bad_request(format!("Invalid request body: {err}")))
 }
 
 /// Applies a PATCH body to `current`: only `allowed` keys, then re-validated as `T`.
@@ -62,34 +78,38 @@ fn merge<T: Serialize + DeserializeOwned>(
     body: &Value,
     allowed: &[&str],
 ) -> Result<T, GraphError> {
-    let Value::Object(changes) = body else {
-        return Err(GraphError::bad_request(
-            "The request body must be a JSON object.",
-        ));
-    };
-    let mut merged = to_value(current);
-    for (key, value) in changes {
-        if !allowed.contains(&key.as_str()) {
-            return Err(GraphError::bad_request(format!(
-                "Property '{key}' is read-only or cannot be updated."
-            )));
-        }
-        merged[key] = value.clone();
+    let changes = properties(body)?;
+    if let Some(key) = changes.keys().find(|key| !allowed.contains(&key.as_str())) {
+        return Err(GraphError::bad_request(format!(
+            "Property '{key}' is read-only or cannot be updated."
+        )));
     }
-    serde_json::from_value(merged)
-        .map_err(|err| GraphError::bad_request(format!("Invalid request body: {err}")))
+    apply(current, changes)
+}
+
+/// `crossTenantAccessPolicy` itself (graph has no type for it: the dashboard never reads it).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PolicyView {
+    id: String,
+    display_name: &'static str,
+    definition: [String; 0],
+    allowed_cloud_endpoints: [String; 0],
 }
 
 pub async fn get_policy(caller: Caller) -> Result<Response, GraphError> {
     caller.require_any(READ, READ)?;
-    Ok(Json(json!({
-        "@odata.context": format!("{CONTEXT}/$entity"),
-        "id": uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, format!("ctap:{}", caller.tenant_id).as_bytes()).to_string(),
-        "displayName": "CrossTenantAccessPolicy",
-        "definition": [],
-        "allowedCloudEndpoints": [],
-    }))
-    .into_response())
+    let policy = PolicyView {
+        id: uuid::Uuid::new_v5(
+            &uuid::Uuid::NAMESPACE_OID,
+            format!("ctap:{}", caller.tenant_id).as_bytes(),
+        )
+        .to_string(),
+        display_name: "CrossTenantAccessPolicy",
+        definition: [],
+        allowed_cloud_endpoints: [],
+    };
+    Ok(entity(&format!("{CONTEXT}/$entity"), policy).into_response())
 }
 
 pub async fn get_default(
@@ -98,9 +118,8 @@ pub async fn get_default(
 ) -> Result<Response, GraphError> {
     caller.require_any(READ, READ)?;
     let mut world = state.world_now();
-    let mut body = tenant_policies(&mut world, &caller)?.default.clone();
-    body["@odata.context"] = json!(format!("{CONTEXT}/default/$entity"));
-    Ok(Json(body).into_response())
+    let default = &tenant_policies(&mut world, &caller)?.default;
+    Ok(entity(&format!("{CONTEXT}/default/$entity"), default).into_response())
 }
 
 pub async fn patch_default(
@@ -111,23 +130,19 @@ pub async fn patch_default(
     caller.require_write(WRITE, MTO_WRITE_ROLES)?;
     let mut world = state.world_now();
     let policies = tenant_policies(&mut world, &caller)?;
-    let Value::Object(changes) = body else {
-        return Err(GraphError::bad_request(
-            "The request body must be a JSON object.",
-        ));
-    };
-    for (key, value) in changes {
-        if matches!(
+    let changes = properties(&body)?;
+    if let Some(key) = changes.keys().find(|key| {
+        matches!(
             key.as_str(),
             "id" | "isServiceDefault" | "automaticUserConsentSettings"
-        ) {
-            return Err(GraphError::bad_request(format!(
-                "Property '{key}' is read-only."
-            )));
-        }
-        policies.default[key] = value;
+        )
+    }) {
+        return Err(GraphError::bad_request(format!(
+            "Property '{key}' is read-only."
+        )));
     }
-    policies.default["isServiceDefault"] = json!(false);
+    policies.default = apply(&policies.default, changes)?;
+    policies.default.configuration.is_service_default = false;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -141,12 +156,17 @@ pub async fn reset_default(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-fn partner_json(policies: &TenantPolicies, tenant: &str, expand: bool) -> Option<Value> {
+/// A partner configuration, with its identity sync policy when `expand`.
+fn partner_view(
+    policies: &TenantPolicies,
+    tenant: &str,
+    expand: bool,
+) -> Option<PartnerConfiguration> {
     let mut partner = policies.partners.get(tenant)?.clone();
     if expand {
         partner.identity_synchronization = policies.identity_sync.get(tenant).cloned();
     }
-    Some(to_value(&partner))
+    Some(partner)
 }
 
 fn wants_identity_sync(query: &HashMap<String, String>) -> bool {
@@ -164,15 +184,12 @@ pub async fn list_partners(
     let expand = wants_identity_sync(&query);
     let mut world = state.world_now();
     let policies = tenant_policies(&mut world, &caller)?;
-    let value: Vec<Value> = policies
+    let value: Vec<PartnerConfiguration> = policies
         .partners
         .keys()
-        .filter_map(|t| partner_json(policies, t, expand))
+        .filter_map(|t| partner_view(policies, t, expand))
         .collect();
-    Ok(
-        Json(json!({ "@odata.context": format!("{CONTEXT}/partners"), "value": value }))
-            .into_response(),
-    )
+    Ok(collection_response(&format!("{CONTEXT}/partners"), value))
 }
 
 pub async fn get_partner(
@@ -184,14 +201,13 @@ pub async fn get_partner(
     caller.require_any(READ, READ)?;
     let mut world = state.world_now();
     let policies = tenant_policies(&mut world, &caller)?;
-    let mut body = partner_json(
+    let body = partner_view(
         policies,
         &partner.to_ascii_lowercase(),
         wants_identity_sync(&query),
     )
     .ok_or_else(not_found)?;
-    body["@odata.context"] = json!(format!("{CONTEXT}/partners/$entity"));
-    Ok(Json(body).into_response())
+    Ok(entity(&format!("{CONTEXT}/partners/$entity"), body).into_response())
 }
 
 pub async fn create_partner(
@@ -223,10 +239,9 @@ pub async fn create_partner(
         &changes,
         PARTNER_UPDATABLE,
     )?;
-    let mut json = to_value(&partner);
-    json["@odata.context"] = json!(format!("{CONTEXT}/partners/$entity"));
+    let body = entity(&format!("{CONTEXT}/partners/$entity"), partner.clone());
     policies.partners.insert(tenant.to_string(), partner);
-    Ok((StatusCode::CREATED, Json(json)).into_response())
+    Ok((StatusCode::CREATED, body).into_response())
 }
 
 pub async fn patch_partner(
@@ -309,11 +324,11 @@ pub async fn get_identity_sync(
         .identity_sync
         .get(&partner.to_ascii_lowercase())
         .ok_or_else(not_found)?;
-    let mut body = to_value(policy);
-    body["@odata.context"] = json!(format!(
-        "{CONTEXT}/partners('{partner}')/identitySynchronization/$entity"
-    ));
-    Ok(Json(body).into_response())
+    Ok(entity(
+        &format!("{CONTEXT}/partners('{partner}')/identitySynchronization/$entity"),
+        policy,
+    )
+    .into_response())
 }
 
 pub async fn patch_identity_sync(
@@ -347,13 +362,8 @@ pub async fn delete_identity_sync(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// Which template a path names.
-fn template_json(policies: &TenantPolicies, name: &str) -> Option<Value> {
-    match name {
-        "multiTenantOrganizationPartnerConfiguration" => Some(to_value(&policies.partner_template)),
-        "multiTenantOrganizationIdentitySynchronization" => Some(to_value(&policies.sync_template)),
-        _ => None,
-    }
+fn template_not_found(name: &str) -> GraphError {
+    GraphError::not_found(format!("Resource not found for the segment '{name}'."))
 }
 
 pub async fn get_template(
@@ -364,11 +374,16 @@ pub async fn get_template(
     caller.require_any(READ, READ)?;
     let mut world = state.world_now();
     let policies = tenant_policies(&mut world, &caller)?;
-    let mut body = template_json(policies, &name).ok_or_else(|| {
-        GraphError::not_found(format!("Resource not found for the segment '{name}'."))
-    })?;
-    body["@odata.context"] = json!(format!("{CONTEXT}/templates/{name}/$entity"));
-    Ok(Json(body).into_response())
+    let context = format!("{CONTEXT}/templates/{name}/$entity");
+    match name.as_str() {
+        "multiTenantOrganizationPartnerConfiguration" => {
+            Ok(entity(&context, &policies.partner_template).into_response())
+        }
+        "multiTenantOrganizationIdentitySynchronization" => {
+            Ok(entity(&context, &policies.sync_template).into_response())
+        }
+        _ => Err(template_not_found(&name)),
+    }
 }
 
 pub async fn patch_template(
@@ -403,11 +418,7 @@ pub async fn patch_template(
                 &["templateApplicationLevel", "userSyncInbound"],
             )?;
         }
-        _ => {
-            return Err(GraphError::not_found(format!(
-                "Resource not found for the segment '{name}'."
-            )))
-        }
+        _ => return Err(template_not_found(&name)),
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -427,11 +438,7 @@ pub async fn reset_template(
         "multiTenantOrganizationIdentitySynchronization" => {
             policies.sync_template = IdentitySyncPolicyTemplate::unconfigured()
         }
-        _ => {
-            return Err(GraphError::not_found(format!(
-                "Resource not found for the segment '{name}'."
-            )))
-        }
+        _ => return Err(template_not_found(&name)),
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -318,3 +318,66 @@ async fn the_default_configuration_is_the_documented_system_default() {
         false
     );
 }
+
+#[tokio::test]
+async fn the_default_keeps_the_properties_graph_serves_beyond_the_dashboards_type() {
+    let e = start().await;
+    let token = user_token(&e.base, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    let path = format!("{CTAP}/default");
+    let (_, default) = call(&e.base, &token, Method::GET, &path, None).await;
+    assert_eq!(
+        default["@odata.context"],
+        "https://graph.microsoft.com/v1.0/$metadata#policies/crossTenantAccessPolicy/default/$entity"
+    );
+    assert!(default["id"].is_string());
+    assert_eq!(
+        default["invitationRedemptionIdentityProviderConfiguration"]["fallbackIdentityProvider"],
+        "defaultConfiguredIdp"
+    );
+    assert!(default["tenantRestrictions"].is_null());
+
+    let (status, body) = call(
+        &e.base,
+        &token,
+        Method::PATCH,
+        &path,
+        Some(json!({"isServiceDefault": true})),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["error"]["message"],
+        "Property 'isServiceDefault' is read-only."
+    );
+    let restrictions = json!({
+        "usersAndGroups": {"accessType": "blocked", "targets": [{"target": "AllUsers", "targetType": "user"}]},
+        "applications": {"accessType": "blocked", "targets": [{"target": "AllApplications", "targetType": "application"}]},
+        "devices": {"mode": "allowed", "rule": "device.isCompliant -eq True"},
+    });
+    let (status, _) = call(
+        &e.base,
+        &token,
+        Method::PATCH,
+        &path,
+        Some(json!({"tenantRestrictions": restrictions})),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (_, patched) = call(&e.base, &token, Method::GET, &path, None).await;
+    assert_eq!(patched["tenantRestrictions"], restrictions);
+    assert_eq!(patched["isServiceDefault"], false);
+    assert_eq!(patched["id"], default["id"]);
+
+    let (status, _) = call(
+        &e.base,
+        &token,
+        Method::POST,
+        &format!("{path}/resetToSystemDefault"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (_, reset) = call(&e.base, &token, Method::GET, &path, None).await;
+    assert_eq!(reset["isServiceDefault"], true);
+    assert!(reset["tenantRestrictions"].is_null());
+}
