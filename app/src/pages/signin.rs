@@ -14,11 +14,50 @@ pub fn tenant_input_problem(input: &str) -> Option<String> {
     }
 }
 
+/// Why `/auth/login` or `/auth/callback` sent the person back here: the `error` code of the URL and
+/// what it needs (`tenant`, and `reason`, an OAuth 2.0 error code, RFC 6749 §4.1.2.1). Only these
+/// sentences are shown: text in the URL is never displayed as a message.
+pub fn refusal_text(error: &str, tenant: &str, reason: Option<&str>) -> String {
+    const OAUTH_ERRORS: &[&str] = &[
+        "access_denied",
+        "consent_required",
+        "interaction_required",
+        "login_required",
+        "invalid_request",
+        "invalid_scope",
+        "unauthorized_client",
+        "unsupported_response_type",
+        "server_error",
+        "temporarily_unavailable",
+    ];
+    match error {
+        "invalid-tenant" => tenant_input_problem(tenant)
+            .unwrap_or_else(|| "Enter a tenant id or a verified domain.".to_owned()),
+        "unknown-tenant" => format!("No Microsoft Entra tenant was found for \"{tenant}\"."),
+        "not-completed" => match reason.filter(|r| OAUTH_ERRORS.contains(r)) {
+            Some("access_denied") => "Sign-in was not completed: it was cancelled or refused (access_denied).".to_owned(),
+            Some("consent_required") => "Sign-in was not completed: an administrator of this tenant must first consent to Tenant Mesh (consent_required).".to_owned(),
+            Some(code) => format!("Sign-in was not completed ({code})."),
+            None => "Sign-in was not completed.".to_owned(),
+        },
+        _ => "Sign-in was not completed.".to_owned(),
+    }
+}
+
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
-    // A refusal from /auth/login comes back as ?error=…&tenant=…
-    let refused = move || query.read().get("error").filter(|e| !e.is_empty());
+    // A refusal from /auth/login or /auth/callback comes back as ?error=<code>&tenant=…[&reason=…]
+    let refused = move || {
+        let query = query.read();
+        let error = query.get("error").filter(|e| !e.is_empty())?;
+        let tenant = query.get("tenant").unwrap_or_default();
+        Some(refusal_text(
+            &error,
+            &tenant,
+            query.get("reason").as_deref(),
+        ))
+    };
     let (tenant, set_tenant) = signal(query.read_untracked().get("tenant").unwrap_or_default());
     let problem = Memo::new(move |_| tenant.with(|value| tenant_input_problem(value)));
     let choices = Resource::new_blocking(|| (), |_| tenant_choices());

@@ -196,19 +196,11 @@ pub async fn login(
     let input = query.tenant.unwrap_or_default();
     let tenant = match graph::TenantRef::parse(&input) {
         Ok(tenant) => tenant,
-        Err(problem) => return back_to_sign_in(&input, &problem.to_string()),
+        Err(_) => return back_to_sign_in(&input, "invalid-tenant", None),
     };
     let discovery = match service.oidc.discovery(tenant.as_str()).await {
         Ok(discovery) => discovery,
-        Err(OidcError::UnknownTenant) => {
-            return back_to_sign_in(
-                &input,
-                &format!(
-                    "No Microsoft Entra tenant was found for \"{}\".",
-                    tenant.as_str()
-                ),
-            )
-        }
+        Err(OidcError::UnknownTenant) => return back_to_sign_in(&input, "unknown-tenant", None),
         Err(err) => {
             return message_page(
                 StatusCode::BAD_GATEWAY,
@@ -262,11 +254,17 @@ pub async fn login(
     Redirect::to(url.as_str()).into_response()
 }
 
-fn back_to_sign_in(input: &str, problem: &str) -> Response {
-    let query = url::form_urlencoded::Serializer::new(String::new())
+/// Back to the sign-in page with an error code the page turns into its own sentence
+/// (`app::pages::signin::refusal_text`); `reason` is an OAuth error code from Entra.
+fn back_to_sign_in(input: &str, error: &str, reason: Option<&str>) -> Response {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query
         .append_pair("tenant", input)
-        .append_pair("error", problem)
-        .finish();
+        .append_pair("error", error);
+    if let Some(reason) = reason {
+        query.append_pair("reason", reason);
+    }
+    let query = query.finish();
     Redirect::to(&format!("/signin?{query}")).into_response()
 }
 
@@ -301,11 +299,10 @@ pub async fn callback(
         }
     };
     if let Some(error) = query.error {
-        let description = query.error_description.unwrap_or_default();
-        return back_to_sign_in(
-            &pending.tenant,
-            &format!("Sign-in was not completed ({error}). {description}"),
-        );
+        if let Some(description) = &query.error_description {
+            tracing::info!(%error, %description, "sign-in not completed");
+        }
+        return back_to_sign_in(&pending.tenant, "not-completed", Some(&error));
     }
     let Some(code) = query.code else {
         return message_page(

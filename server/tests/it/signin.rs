@@ -197,6 +197,12 @@ async fn next_is_followed_only_to_local_paths() {
     assert_eq!(location(&client.get(&callback).send().await.unwrap()), "/");
 }
 
+/// The HTML a person sees at `path`.
+async fn sign_in_page(client: &reqwest::Client, base: &str, path: &str) -> String {
+    let response = client.get(format!("{base}{path}")).send().await.unwrap();
+    response.text().await.unwrap()
+}
+
 #[tokio::test]
 async fn malformed_and_unknown_tenants_go_back_to_the_sign_in_page_with_a_reason() {
     let h = start().await;
@@ -211,13 +217,28 @@ async fn malformed_and_unknown_tenants_go_back_to_the_sign_in_page_with_a_reason
         .unwrap();
     assert!(bad.status().is_redirection());
     assert!(location(&bad).starts_with("/signin?"));
-    assert!(location(&bad).contains("neither+a+tenant+id"));
+    let shown = sign_in_page(&client, &h.dashboard, &location(&bad)).await;
+    assert!(shown.contains("is neither a tenant id"), "{shown}");
     let unknown = client
         .get(format!("{}/auth/login?tenant=nobody.example", h.dashboard))
         .send()
         .await
         .unwrap();
-    assert!(location(&unknown).contains("No+Microsoft+Entra+tenant"));
+    let shown = sign_in_page(&client, &h.dashboard, &location(&unknown)).await;
+    assert!(
+        shown.contains("No Microsoft Entra tenant was found for &quot;nobody.example&quot;")
+            || shown.contains("No Microsoft Entra tenant was found for \"nobody.example\""),
+        "{shown}"
+    );
+    // A link made to look like a refusal shows none of its own text.
+    let forged = sign_in_page(
+        &client,
+        &h.dashboard,
+        "/signin?error=Your+account+is+locked.+Call+555-0100&reason=Call+555-0100",
+    )
+    .await;
+    assert!(!forged.contains("555-0100"), "{forged}");
+    assert!(forged.contains("Sign-in was not completed."));
 }
 
 #[tokio::test]
