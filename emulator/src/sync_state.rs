@@ -161,7 +161,11 @@ impl Job {
                 code: self.status_code(),
                 count_successive_complete_failures: self.successive_failures,
                 escrows_pruned: false,
-                last_execution: self.last_execution.clone(),
+                // Once started, a job that has not run yet shows Graph's placeholder execution.
+                last_execution: self.last_execution.clone().or_else(|| {
+                    (self.schedule_state != ScheduleState::Disabled)
+                        .then(TaskExecution::not_run_yet)
+                }),
                 last_successful_execution: self.last_success.clone(),
                 last_successful_execution_with_exports: self.last_success_with_exports.clone(),
                 progress: Vec::new(),
@@ -176,7 +180,8 @@ impl Job {
                 } else {
                     Vec::new()
                 },
-                troubleshooting_url: None,
+                // An empty string, as in the documented job after `start`.
+                troubleshooting_url: Some(String::new()),
             },
             synchronization_job_settings: vec![
                 NameValue {

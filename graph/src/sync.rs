@@ -223,6 +223,36 @@ pub struct TaskExecution {
     pub time_ended: Option<String>,
 }
 
+impl TaskExecution {
+    /// The `lastExecution` Graph shows for a job that was started but has not run yet: `Failed`,
+    /// error code `None` with an empty message, both times `0001-01-01T00:00:00Z`
+    /// (MicrosoftDocs/entra-docs
+    /// `docs/identity/multi-tenant-organizations/cross-tenant-synchronization-configure-graph.md`,
+    /// the Get synchronizationJob response right after `start`).
+    pub fn not_run_yet() -> Self {
+        Self {
+            error: Some(SyncError {
+                code: "None".into(),
+                message: String::new(),
+                tenant_actionable: false,
+            }),
+            state: Some(ExecutionState::Failed),
+            time_began: Some(NEVER.into()),
+            time_ended: Some(NEVER.into()),
+            ..Self::default()
+        }
+    }
+
+    /// Whether this is such a placeholder rather than a run: it began at `0001-01-01` or its error
+    /// code is `None`. A placeholder's `Failed` state means "not run yet", never a failure.
+    pub fn is_placeholder(&self) -> bool {
+        self.time_began
+            .as_deref()
+            .is_some_and(|t| t.starts_with("0001-"))
+            || self.error.as_ref().is_some_and(|e| e.code == "None")
+    }
+}
+
 /// `synchronizationQuarantine`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -667,6 +697,31 @@ mod tests {
         assert_eq!(job.status.code, JobStatusCode::Paused);
         assert_eq!(job.schedule.state, ScheduleState::Disabled);
         assert_eq!(job.status.steady_since(), None);
+    }
+
+    #[test]
+    fn the_last_execution_of_a_job_not_run_yet_is_a_placeholder() {
+        let documented: TaskExecution = serde_json::from_value(serde_json::json!({
+            "activityIdentifier": null, "countEntitled": 0, "countEntitledForProvisioning": 0,
+            "countEscrowed": 0, "countEscrowedRaw": 0, "countExported": 0, "countExports": 0,
+            "countImported": 0, "countImportedDeltas": 0, "countImportedReferenceDeltas": 0,
+            "state": "Failed", "timeBegan": NEVER, "timeEnded": NEVER,
+            "error": {"code": "None", "message": "", "tenantActionable": false}
+        }))
+        .unwrap();
+        assert_eq!(documented, TaskExecution::not_run_yet());
+        assert!(documented.is_placeholder());
+        let failed = TaskExecution {
+            state: Some(ExecutionState::Failed),
+            time_began: Some("2026-01-01T00:00:00Z".into()),
+            error: Some(SyncError {
+                code: "AzureDirectoryB2BManagementPolicyCheckFailure".into(),
+                message: "Policy permitting auto-redemption of invitations not configured".into(),
+                tenant_actionable: true,
+            }),
+            ..TaskExecution::default()
+        };
+        assert!(!failed.is_placeholder());
     }
 
     #[test]

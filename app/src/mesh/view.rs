@@ -304,7 +304,11 @@ pub fn sync_summary(
         message: e.message.clone(),
     };
     let status = job.map(|j| &j.status);
-    let last = status.and_then(|s| s.last_execution.as_ref());
+    // A started job that has not run yet carries a placeholder `lastExecution` (state `Failed`,
+    // error code `None`, began 0001-01-01): that is "not run yet", not a failed run.
+    let last = status
+        .and_then(|s| s.last_execution.as_ref())
+        .filter(|l| !l.is_placeholder());
     SyncSummary {
         service_principal_id: service_principal.id.clone(),
         name: service_principal
@@ -389,6 +393,63 @@ mod tests {
             sync: Some(Vec::new()),
             problems: Vec::new(),
         }
+    }
+
+    fn started_job(code: JobStatusCode) -> SyncJob {
+        serde_json::from_value(serde_json::json!({
+            "id": "Azure2Azure.8b3b3e0a4c3b4c52b1d7e2f5a9c1d0e1.2d1f",
+            "templateId": "Azure2Azure",
+            "schedule": {"expiration": null, "interval": "PT40M", "state": "Active"},
+            "status": {
+                "code": code, "lastExecution": graph::sync::TaskExecution::not_run_yet(),
+                "lastSuccessfulExecution": null, "lastSuccessfulExecutionWithExports": null,
+                "quarantine": null, "steadyStateFirstAchievedTime": graph::sync::NEVER,
+                "steadyStateLastAchievedTime": graph::sync::NEVER, "troubleshootingUrl": ""
+            }
+        }))
+        .unwrap()
+    }
+
+    fn configuration() -> ServicePrincipal {
+        serde_json::from_value(serde_json::json!({
+            "id": "5e1c0000-0000-4000-8000-000000000001",
+            "appId": "2",
+            "displayName": "MTO_Sync_bbbbbbbb-0000-0000-0000-000000000002"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_job_not_run_yet_has_no_last_run_nor_error() {
+        for code in [JobStatusCode::NotRun, JobStatusCode::Active] {
+            let summary = sync_summary(&configuration(), None, Some(&started_job(code)));
+            assert_eq!(summary.last_error, None);
+            assert_eq!(summary.last_run, None);
+            assert_eq!(summary.last_run_state, None);
+            assert_eq!(summary.last_counts, None);
+            assert_eq!(summary.successive_failures, 0);
+            let explained = crate::sync::explain::explain(&summary, "Contoso", "Fabrikam");
+            assert!(
+                !explained.headline.contains("failed"),
+                "{}",
+                explained.headline
+            );
+        }
+        let mut failed = started_job(JobStatusCode::Active);
+        if let Some(last) = failed.status.last_execution.as_mut() {
+            last.time_began = Some("2026-09-01T09:00:00Z".into());
+            last.error = Some(graph::sync::SyncError {
+                code: "AzureActiveDirectoryInvalidCredentials".into(),
+                message: "m".into(),
+                tenant_actionable: true,
+            });
+        }
+        let summary = sync_summary(&configuration(), None, Some(&failed));
+        assert_eq!(summary.last_run_state, Some(ExecutionState::Failed));
+        assert_eq!(
+            summary.last_error.map(|e| e.code).as_deref(),
+            Some("AzureActiveDirectoryInvalidCredentials")
+        );
     }
 
     #[test]

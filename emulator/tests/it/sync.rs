@@ -205,6 +205,19 @@ async fn a_configuration_set_up_the_documented_way_syncs_a_user_on_the_next_cycl
     .await;
     assert_eq!(job["schedule"]["state"], "Active");
     assert_eq!(job["status"]["code"], "NotRun");
+    // The documented job right after start (MicrosoftDocs/entra-docs
+    // docs/identity/multi-tenant-organizations/cross-tenant-synchronization-configure-graph.md).
+    assert_eq!(job["status"]["troubleshootingUrl"], "");
+    let last = &job["status"]["lastExecution"];
+    assert_eq!(last["state"], "Failed", "{job}");
+    assert_eq!(last["timeBegan"], "0001-01-01T00:00:00Z");
+    assert_eq!(last["timeEnded"], "0001-01-01T00:00:00Z");
+    assert_eq!(
+        last["error"],
+        json!({"code": "None", "message": "", "tenantActionable": false})
+    );
+    assert!(last["activityIdentifier"].is_null());
+    assert_eq!(last["countExported"], 0);
 
     e.clock.advance(30);
     let (_, job) = call(
