@@ -2,11 +2,18 @@
 //! `concepts/errors.md`), and Entra's token errors (`MicrosoftDocs/entra-docs`
 //! `docs/identity-platform/v2-oauth2-auth-code-flow.md`).
 
+use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use graph::{ErrorEnvelope, InnerError};
 use serde_json::json;
+
+tokio::task_local! {
+    /// The `client-request-id` header of the Graph request being answered (set by the request log's
+    /// layer), echoed in `innerError` as Graph does.
+    pub static CLIENT_REQUEST_ID: Option<String>;
+}
 
 #[derive(Debug, Clone)]
 pub struct GraphError {
@@ -52,6 +59,42 @@ impl GraphError {
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "Request_BadRequest", message)
     }
+    /// 400 for a path segment Graph does not know, in Graph's words (code `BadRequest`).
+    pub fn unknown_segment(segment: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            format!("Resource not found for the segment '{segment}'."),
+        )
+    }
+    /// 400 for a request body that is not JSON (or not the JSON the operation takes).
+    pub fn unreadable_body() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "Unable to read JSON request payload. Please ensure Content-Type header is set and \
+             payload is of valid JSON format.",
+        )
+    }
+}
+
+/// A JSON request body, like [`Json`], whose rejection is Graph's 400 envelope
+/// ([`GraphError::unreadable_body`]) instead of axum's plain text.
+pub struct Body<T>(pub T);
+
+impl<T, S> FromRequest<S> for Body<T>
+where
+    Json<T>: FromRequest<S>,
+    S: Send + Sync,
+{
+    type Rejection = GraphError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Json::<T>::from_request(request, state)
+            .await
+            .map(|Json(value)| Self(value))
+            .map_err(|_| GraphError::unreadable_body())
+    }
 }
 
 impl IntoResponse for GraphError {
@@ -65,7 +108,12 @@ impl IntoResponse for GraphError {
         let mut envelope = ErrorEnvelope::new(self.code, self.message).with_inner(InnerError {
             date,
             request_id: request_id.clone(),
-            client_request_id: uuid::Uuid::new_v4().to_string(),
+            // The client's `client-request-id` when it sent one, else the request id.
+            client_request_id: CLIENT_REQUEST_ID
+                .try_with(Clone::clone)
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| request_id.clone()),
         });
         envelope.error.details = self
             .details

@@ -68,7 +68,13 @@ pub async fn record(State(state): State<EmulatorState>, request: Request, next: 
     let tenant = crate::faults::token_tenant(request.headers());
     let client_request_id = request.headers().get("client-request-id").cloned();
     let at = crate::mto_state::iso(state.clock().unix());
-    let mut response = next.run(request).await;
+    let echoed = client_request_id
+        .as_ref()
+        .and_then(|id| id.to_str().ok())
+        .map(str::to_owned);
+    let mut response = crate::error::CLIENT_REQUEST_ID
+        .scope(echoed, next.run(request))
+        .await;
     // Every Graph answer carries a request id, and echoes the client's, as Graph does.
     if !response.headers().contains_key("request-id") {
         if let Ok(id) = axum::http::HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {

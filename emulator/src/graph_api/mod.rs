@@ -15,11 +15,13 @@ mod tenant_info;
 mod users;
 mod users_query;
 
-use axum::routing::{delete, get, post};
+use axum::http::{StatusCode, Uri};
+use axum::routing::{delete, get, post, MethodRouter};
 use axum::Router;
 
 pub use auth::Caller;
 
+use crate::error::GraphError;
 use crate::EmulatorState;
 
 /// The Graph routes behind fault injection and the request log, as the emulator serves them.
@@ -40,133 +42,180 @@ pub fn item_router(state: EmulatorState) -> Router {
     with_faults(&state).with_state(state)
 }
 
-pub fn routes() -> Router<EmulatorState> {
-    Router::new()
-        .route("/v1.0/me", get(me::me))
-        .route("/v1.0/users", get(users::list))
-        .route("/v1.0/users/$count", get(users::count))
-        .route("/v1.0/users/{key}", get(users::get))
-        .route("/v1.0/groups", get(groups::list))
-        .route("/v1.0/groups/$count", get(groups::count))
-        .route("/v1.0/groups/{id}", get(groups::get))
-        .route("/v1.0/groups/{id}/members", get(groups::members))
-        .route(
+/// Every Graph route: its path and what it answers, method by method.
+fn table() -> Vec<(&'static str, MethodRouter<EmulatorState>)> {
+    vec![
+        ("/v1.0/me", get(me::me)),
+        ("/v1.0/users", get(users::list)),
+        ("/v1.0/users/$count", get(users::count)),
+        ("/v1.0/users/{key}", get(users::get)),
+        ("/v1.0/groups", get(groups::list)),
+        ("/v1.0/groups/$count", get(groups::count)),
+        ("/v1.0/groups/{id}", get(groups::get)),
+        ("/v1.0/groups/{id}/members", get(groups::members)),
+        (
             "/v1.0/groups/{id}/members/$count",
             get(groups::members_count),
-        )
-        .route(
+        ),
+        (
             "/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole",
             get(me::directory_roles),
-        )
-        .route(
+        ),
+        (
             "/v1.0/tenantRelationships/multiTenantOrganization",
             get(mto::get_mto).put(mto::put_mto).patch(mto::patch_mto),
-        )
-        .route(
+        ),
+        (
             "/v1.0/tenantRelationships/multiTenantOrganization/tenants",
             get(mto::list_tenants).post(mto::add_tenant),
-        )
-        .route(
+        ),
+        (
             "/v1.0/tenantRelationships/multiTenantOrganization/tenants/{tenant_id}",
             get(mto::get_tenant)
                 .patch(mto::update_tenant)
                 .delete(mto::remove_tenant),
-        )
-        .route(
+        ),
+        (
             "/v1.0/tenantRelationships/multiTenantOrganization/joinRequest",
             get(mto::get_join_request).patch(mto::patch_join_request),
-        )
-        .route(
+        ),
+        (
             "/v1.0/policies/crossTenantAccessPolicy",
             get(policies::get_policy),
-        )
-        .route(
+        ),
+        (
             "/v1.0/policies/crossTenantAccessPolicy/default",
             get(policies::get_default).patch(policies::patch_default),
-        )
-        .route(
+        ),
+        (
             "/v1.0/policies/crossTenantAccessPolicy/default/resetToSystemDefault",
             post(policies::reset_default),
-        )
-        .route(
+        ),
+        (
             "/v1.0/policies/crossTenantAccessPolicy/partners",
             get(policies::list_partners).post(policies::create_partner),
-        )
-        .route(
+        ),
+        (
             "/v1.0/policies/crossTenantAccessPolicy/partners/{partner}",
             get(policies::get_partner)
                 .patch(policies::patch_partner)
                 .delete(policies::delete_partner),
-        )
-        .route(
+        ),
+        (
             "/v1.0/policies/crossTenantAccessPolicy/partners/{partner}/identitySynchronization",
             get(policies::get_identity_sync)
                 .put(policies::put_identity_sync)
                 .patch(policies::patch_identity_sync)
                 .delete(policies::delete_identity_sync),
-        )
-        .route(
+        ),
+        (
             "/v1.0/policies/crossTenantAccessPolicy/templates/{name}",
             get(policies::get_template).patch(policies::patch_template),
-        )
-        .route(
+        ),
+        (
             "/v1.0/policies/crossTenantAccessPolicy/templates/{name}/resetToDefaultSettings",
             post(policies::reset_template),
-        )
-        .route(
+        ),
+        (
             "/v1.0/applicationTemplates/{template}/instantiate",
             post(sync::instantiate),
-        )
-        .route(
+        ),
+        (
             "/v1.0/servicePrincipals",
             get(sync::list_service_principals),
-        )
-        .route(
+        ),
+        (
             "/v1.0/servicePrincipals/{sp}",
             get(sync::get_service_principal).delete(sync::delete_service_principal),
-        )
-        .route(
+        ),
+        (
             "/v1.0/servicePrincipals/{sp}/appRoleAssignedTo",
             get(sync::list_assignments).post(sync::add_assignment),
-        )
-        .route(
+        ),
+        (
             "/v1.0/servicePrincipals/{sp}/appRoleAssignedTo/{assignment}",
             delete(sync::remove_assignment),
-        )
-        .route(
+        ),
+        (
             "/v1.0/servicePrincipals/{sp}/synchronization/secrets",
             get(sync::get_secrets).put(sync::put_secrets),
-        )
-        .route(
+        ),
+        (
             "/v1.0/servicePrincipals/{sp}/synchronization/jobs",
             get(sync::list_jobs).post(sync::create_job),
-        )
-        .route(
+        ),
+        (
             "/v1.0/servicePrincipals/{sp}/synchronization/jobs/validateCredentials",
             post(sync::validate_credentials),
-        )
-        .route(
+        ),
+        (
             "/v1.0/servicePrincipals/{sp}/synchronization/jobs/{job}",
             get(sync::get_job).delete(sync::delete_job),
-        )
-        .route(
+        ),
+        (
             "/v1.0/servicePrincipals/{sp}/synchronization/jobs/{job}/{action}",
             post(sync::job_action),
-        )
-        .route(
+        ),
+        (
             "/v1.0/servicePrincipals/{sp}/synchronization/jobs/{job}/schema",
             get(sync::get_schema)
                 .put(sync::put_schema)
                 .delete(sync::reset_schema),
-        )
-        .route(
+        ),
+        (
             "/v1.0/servicePrincipals/{sp}/synchronization/jobs/{job}/schema/filterOperators",
             get(sync::filter_operators),
-        )
-        .route("/v1.0/auditLogs/provisioning", get(provisioning::list))
-        .route("/v1.0/$batch", post(json_batch::batch))
-        .route(
+        ),
+        ("/v1.0/auditLogs/provisioning", get(provisioning::list)),
+        ("/v1.0/$batch", post(json_batch::batch)),
+        (
             "/v1.0/tenantRelationships/{function}",
             get(tenant_info::find),
-        )
+        ),
+    ]
+}
+
+pub fn routes() -> Router<EmulatorState> {
+    table()
+        .into_iter()
+        .fold(Router::new(), |router, (path, methods)| {
+            router.route(path, methods.fallback(wrong_method))
+        })
+        .fallback(unknown_path)
+}
+
+/// 405 in Graph's envelope for a method the path does not take (the directory's answer, as reported
+/// in microsoftgraph/microsoft-graph-docs issue 119: `Request_BadRequest`).
+async fn wrong_method() -> GraphError {
+    GraphError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Request_BadRequest",
+        "Specified HTTP method is not allowed for the request target.",
+    )
+}
+
+/// A path no route serves. Under `/v1.0/`: 400 naming the first segment that no route has at that
+/// place, as Graph names an unknown segment; elsewhere (another version, no version): 404.
+async fn unknown_path(uri: Uri) -> GraphError {
+    let Some(rest) = uri.path().strip_prefix("/v1.0/") else {
+        return GraphError::new(StatusCode::NOT_FOUND, "UnknownError", "");
+    };
+    let segments: Vec<&str> = rest.split('/').collect();
+    let known = table()
+        .iter()
+        .map(|(path, _)| {
+            let template = path.trim_start_matches("/v1.0/").split('/');
+            template
+                .zip(&segments)
+                .take_while(|(t, s)| t.starts_with('{') || t.eq_ignore_ascii_case(s))
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    let segment = segments
+        .get(known)
+        .or(segments.last())
+        .copied()
+        .unwrap_or_default();
+    GraphError::unknown_segment(segment)
 }

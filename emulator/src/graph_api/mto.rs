@@ -6,7 +6,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use graph::mto::{
     JoinRequest, JoinRequestTransition, MtoMember, MtoState, MultiTenantOrganization,
     TransitionDetails,
@@ -16,7 +15,7 @@ use serde::Deserialize;
 use super::auth::MTO_WRITE_ROLES;
 use super::odata::{collection_response, entity};
 use super::Caller;
-use crate::error::GraphError;
+use crate::error::{Body, GraphError};
 use crate::mto_state::{Desired, Member, MtoError, Organization, Status};
 use crate::scenario::{MemberRole, MemberState};
 use crate::{EmulatorState, World};
@@ -149,7 +148,7 @@ pub struct MtoBody {
 pub async fn put_mto(
     State(state): State<EmulatorState>,
     caller: Caller,
-    Json(body): Json<MtoBody>,
+    Body(body): Body<MtoBody>,
 ) -> Result<Response, GraphError> {
     caller.require_write(WRITE, MTO_WRITE_ROLES)?;
     let name = body.display_name.filter(|n| !n.trim().is_empty()).ok_or_else(|| GraphError::bad_request("Invalid value specified for property 'displayName' of resource 'MultiTenantOrganization'."))?;
@@ -212,7 +211,7 @@ pub async fn put_mto(
 pub async fn patch_mto(
     State(state): State<EmulatorState>,
     caller: Caller,
-    Json(body): Json<MtoBody>,
+    Body(body): Body<MtoBody>,
 ) -> Result<Response, GraphError> {
     caller.require_write(WRITE, MTO_WRITE_ROLES)?;
     let mut world = state.world_now();
@@ -287,7 +286,7 @@ fn parse_role(role: Option<&str>) -> Result<MemberRole, GraphError> {
 pub async fn add_tenant(
     State(state): State<EmulatorState>,
     caller: Caller,
-    Json(body): Json<AddBody>,
+    Body(body): Body<AddBody>,
 ) -> Result<Response, GraphError> {
     caller.require_write(WRITE, MTO_WRITE_ROLES)?;
     let tenant_id = body
@@ -325,7 +324,7 @@ pub async fn update_tenant(
     State(state): State<EmulatorState>,
     caller: Caller,
     Path(tenant_id): Path<String>,
-    Json(body): Json<RoleBody>,
+    Body(body): Body<RoleBody>,
 ) -> Result<Response, GraphError> {
     caller.require_write(WRITE, MTO_WRITE_ROLES)?;
     let role = match body.role.as_deref() {
@@ -426,7 +425,7 @@ pub struct JoinBody {
 pub async fn patch_join_request(
     State(state): State<EmulatorState>,
     caller: Caller,
-    Json(body): Json<JoinBody>,
+    Body(body): Body<JoinBody>,
 ) -> Result<Response, GraphError> {
     caller.require_write(WRITE, MTO_WRITE_ROLES)?;
     let owner = body

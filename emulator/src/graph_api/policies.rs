@@ -4,7 +4,6 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use graph::policies::{
     IdentitySyncPolicy, IdentitySyncPolicyTemplate, PartnerConfiguration,
     PartnerConfigurationTemplate,
@@ -17,7 +16,7 @@ use std::collections::HashMap;
 use super::auth::MTO_WRITE_ROLES;
 use super::odata::{collection_response, entity};
 use super::Caller;
-use crate::error::GraphError;
+use crate::error::{Body, GraphError};
 use crate::policy_state::{system_default, TenantPolicies};
 use crate::{EmulatorState, World};
 
@@ -125,7 +124,7 @@ pub async fn get_default(
 pub async fn patch_default(
     State(state): State<EmulatorState>,
     caller: Caller,
-    Json(body): Json<Value>,
+    Body(body): Body<Value>,
 ) -> Result<Response, GraphError> {
     caller.require_write(WRITE, MTO_WRITE_ROLES)?;
     let mut world = state.world_now();
@@ -213,7 +212,7 @@ pub async fn get_partner(
 pub async fn create_partner(
     State(state): State<EmulatorState>,
     caller: Caller,
-    Json(body): Json<Value>,
+    Body(body): Body<Value>,
 ) -> Result<Response, GraphError> {
     caller.require_write(WRITE, MTO_WRITE_ROLES)?;
     let tenant = body
@@ -248,7 +247,7 @@ pub async fn patch_partner(
     State(state): State<EmulatorState>,
     caller: Caller,
     Path(partner): Path<String>,
-    Json(body): Json<Value>,
+    Body(body): Body<Value>,
 ) -> Result<Response, GraphError> {
     caller.require_write(WRITE, MTO_WRITE_ROLES)?;
     let partner = partner.to_ascii_lowercase();
@@ -285,7 +284,7 @@ pub async fn put_identity_sync(
     State(state): State<EmulatorState>,
     caller: Caller,
     Path(partner): Path<String>,
-    Json(body): Json<Value>,
+    Body(body): Body<Value>,
 ) -> Result<Response, GraphError> {
     caller.require_write(WRITE, MTO_WRITE_ROLES)?;
     let partner = partner.to_ascii_lowercase();
@@ -335,7 +334,7 @@ pub async fn patch_identity_sync(
     State(state): State<EmulatorState>,
     caller: Caller,
     Path(partner): Path<String>,
-    Json(body): Json<Value>,
+    Body(body): Body<Value>,
 ) -> Result<Response, GraphError> {
     caller.require_write(WRITE, MTO_WRITE_ROLES)?;
     let partner = partner.to_ascii_lowercase();
@@ -362,10 +361,6 @@ pub async fn delete_identity_sync(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-fn template_not_found(name: &str) -> GraphError {
-    GraphError::not_found(format!("Resource not found for the segment '{name}'."))
-}
-
 pub async fn get_template(
     State(state): State<EmulatorState>,
     caller: Caller,
@@ -382,7 +377,7 @@ pub async fn get_template(
         "multiTenantOrganizationIdentitySynchronization" => {
             Ok(entity(&context, &policies.sync_template).into_response())
         }
-        _ => Err(template_not_found(&name)),
+        _ => Err(GraphError::unknown_segment(&name)),
     }
 }
 
@@ -390,7 +385,7 @@ pub async fn patch_template(
     State(state): State<EmulatorState>,
     caller: Caller,
     Path(name): Path<String>,
-    Json(body): Json<Value>,
+    Body(body): Body<Value>,
 ) -> Result<Response, GraphError> {
     caller.require_write(WRITE, MTO_WRITE_ROLES)?;
     let mut world = state.world_now();
@@ -418,7 +413,7 @@ pub async fn patch_template(
                 &["templateApplicationLevel", "userSyncInbound"],
             )?;
         }
-        _ => return Err(template_not_found(&name)),
+        _ => return Err(GraphError::unknown_segment(&name)),
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -438,7 +433,7 @@ pub async fn reset_template(
         "multiTenantOrganizationIdentitySynchronization" => {
             policies.sync_template = IdentitySyncPolicyTemplate::unconfigured()
         }
-        _ => return Err(template_not_found(&name)),
+        _ => return Err(GraphError::unknown_segment(&name)),
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }

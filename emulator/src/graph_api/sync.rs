@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use super::auth::SYNC_WRITE_ROLES;
 use super::odata::{collection_response, entity, Entity, METADATA as CONTEXT};
 use super::Caller;
-use crate::error::GraphError;
+use crate::error::{Body, GraphError};
 use crate::groups_state;
 use crate::mto_state::iso;
 use crate::sync_state::{self, Configuration, Job, Principal, FILTER_OPERATORS};
@@ -162,7 +162,7 @@ pub async fn instantiate(
     State(state): State<EmulatorState>,
     caller: Caller,
     Path(template): Path<String>,
-    Json(body): Json<InstantiateBody>,
+    Body(body): Body<InstantiateBody>,
 ) -> Result<Response, GraphError> {
     caller.require_any(&["Application.ReadWrite.All"], APP_WRITE)?;
     caller.require_role(SYNC_WRITE_ROLES)?;
@@ -328,7 +328,7 @@ pub async fn add_assignment(
     State(state): State<EmulatorState>,
     caller: Caller,
     Path(sp): Path<String>,
-    Json(body): Json<AssignmentBody>,
+    Body(body): Body<AssignmentBody>,
 ) -> Result<Response, GraphError> {
     caller.require_any(ASSIGN, ASSIGN)?;
     caller.require_role(SYNC_WRITE_ROLES)?;
@@ -402,7 +402,7 @@ pub async fn put_secrets(
     State(state): State<EmulatorState>,
     caller: Caller,
     Path(sp): Path<String>,
-    Json(body): Json<SecretsBody>,
+    Body(body): Body<SecretsBody>,
 ) -> Result<Response, GraphError> {
     sync_write(&caller)?;
     if let Some(unknown) = body
@@ -504,7 +504,7 @@ pub async fn create_job(
     State(state): State<EmulatorState>,
     caller: Caller,
     Path(sp): Path<String>,
-    Json(body): Json<CreateJobBody>,
+    Body(body): Body<CreateJobBody>,
 ) -> Result<Response, GraphError> {
     sync_write(&caller)?;
     if body.template_id.as_deref() != Some(AZURE2AZURE) {
@@ -542,7 +542,7 @@ pub async fn validate_credentials(
     State(state): State<EmulatorState>,
     caller: Caller,
     Path(sp): Path<String>,
-    Json(body): Json<ValidateBody>,
+    Body(body): Body<ValidateBody>,
 ) -> Result<Response, GraphError> {
     sync_write(&caller)?;
     let mut world = state.world_now();
@@ -701,13 +701,7 @@ pub async fn job_action(
             };
             return Ok(entity("microsoft.graph.stringKeyStringValuePair", status).into_response());
         }
-        _ => {
-            return Err(GraphError::new(
-                StatusCode::BAD_REQUEST,
-                "BadRequest",
-                format!("Resource not found for the segment '{action}'."),
-            ))
-        }
+        _ => return Err(GraphError::unknown_segment(&action)),
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -744,7 +738,7 @@ pub async fn put_schema(
     State(state): State<EmulatorState>,
     caller: Caller,
     Path((sp, job_id)): Path<(String, String)>,
-    Json(schema): Json<SyncSchema>,
+    Body(schema): Body<SyncSchema>,
 ) -> Result<Response, GraphError> {
     sync_write(&caller)?;
     if schema.user_mapping().is_none() {

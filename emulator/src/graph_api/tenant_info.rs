@@ -26,9 +26,8 @@ pub async fn find(
         &["CrossTenantInformation.ReadBasic.All", "Directory.Read.All"],
         &["CrossTenantInformation.ReadBasic.All", "Directory.Read.All"],
     )?;
-    let (name, key, value) = call(&function).ok_or_else(|| {
-        GraphError::bad_request(format!("Resource not found for the segment '{function}'."))
-    })?;
+    let (name, key, value) =
+        call(&function).ok_or_else(|| GraphError::unknown_segment(&function))?;
     let world = state.world();
     let tenant = match (name, key) {
         ("findTenantInformationByDomainName", "domainName") => world
@@ -48,11 +47,7 @@ pub async fn find(
                 .iter()
                 .find(|t| t.id.eq_ignore_ascii_case(value))
         }
-        _ => {
-            return Err(GraphError::bad_request(format!(
-                "Resource not found for the segment '{name}'."
-            )))
-        }
+        _ => return Err(GraphError::unknown_segment(name)),
     };
     let tenant = tenant.ok_or_else(|| {
         GraphError::new(

@@ -6,6 +6,7 @@ mod common;
 
 mod batch;
 mod encoding;
+mod errors;
 mod groups;
 mod mto;
 mod policies;
