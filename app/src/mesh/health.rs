@@ -273,7 +273,9 @@ fn transitions(mesh: &Mesh) -> Vec<Finding> {
                 ),
                 link,
             }),
-            Some(t) if t.in_progress() => {
+            // Added and not joined yet: Graph shows a join that has not started; that is the
+            // pending join below, not a slow transition.
+            Some(t) if t.in_progress() && !awaits_join(node, t) => {
                 let started = t
                     .observed_since
                     .or_else(|| node.added.as_deref().and_then(time::parse));
@@ -322,6 +324,12 @@ fn transitions(mesh: &Mesh) -> Vec<Finding> {
         }
     }
     findings
+}
+
+fn awaits_join(node: &Node, transition: &crate::mesh::model::Transition) -> bool {
+    node.state == NodeState::Pending
+        && transition.status == TransitionStatus::NotStarted
+        && transition.desired_state == Some(MemberState::Active)
 }
 
 fn transition_name(desired_state: Option<&MemberState>) -> &'static str {
@@ -581,6 +589,31 @@ mod tests {
         assert!(rules.contains(&"sync-failing"));
         let failed = all.iter().find(|f| f.rule == "transition-failed").unwrap();
         assert!(failed.explanation.contains("already in another MTO"));
+    }
+
+    #[test]
+    fn a_tenant_added_long_ago_and_not_joined_is_a_pending_join_not_a_slow_transition() {
+        let mut list = members();
+        list[3].transition_details = Some(TransitionDetails {
+            desired_role: Some("member".into()),
+            desired_state: Some("active".into()),
+            status: Some("notStarted".into()),
+            details: None,
+        });
+        let all = findings(&mesh(&[reading(A, list.clone(), vec![], vec![])]));
+        assert!(rules(&all).contains(&"join-pending"), "{:?}", rules(&all));
+        assert!(!rules(&all).contains(&"transition-slow"));
+        // Once the join runs, it is a transition again.
+        list[3].transition_details = Some(TransitionDetails {
+            status: Some("running".into()),
+            ..list[3].transition_details.clone().unwrap()
+        });
+        let all = findings(&mesh(&[reading(A, list, vec![], vec![])]));
+        assert!(
+            rules(&all).contains(&"transition-slow"),
+            "{:?}",
+            rules(&all)
+        );
     }
 
     #[test]

@@ -64,13 +64,22 @@ fn organization_of<'a>(world: &'a mut World, tenant: &str) -> Option<&'a mut Org
         .filter(|mto| mto.members.contains_key(tenant))
 }
 
-/// The member as Graph shows it: a directory object whose `id` is its tenant id; `removed` while a
-/// removal is in progress.
+/// The member as Graph shows it: a directory object whose `id` is its tenant id. A removal in
+/// progress keeps the current `state` with `transitionDetails.desiredState` `removed`; a tenant added
+/// and not joined yet shows `{desiredState: active, desiredRole, status: notStarted}`
+/// (microsoftgraph/microsoft-graph-docs-contrib
+/// `api-reference/v1.0/api/multitenantorganization-post-tenants.md` and
+/// `api-reference/v1.0/api/multitenantorganizationmember-delete.md`).
 fn member_view(member: &Member) -> MtoMember {
-    let removing = matches!(
-        member.transition.as_ref().map(|t| &t.desired),
-        Some(Desired::Remove)
-    );
+    let awaiting_join =
+        (member.transition.is_none() && member.state == MemberState::Pending).then(|| {
+            TransitionDetails {
+                desired_role: Some(member.role.clone()),
+                desired_state: Some(MemberState::Active),
+                status: Some(Status::NotStarted),
+                details: None,
+            }
+        });
     let transition_details = member.transition.as_ref().map(|t| {
         let (desired_role, desired_state) = match &t.desired {
             Desired::Join => (member.role.clone(), MemberState::Active),
@@ -84,6 +93,7 @@ fn member_view(member: &Member) -> MtoMember {
             details: t.failure.clone().filter(|_| t.status == Status::Failed),
         }
     });
+    let transition_details = transition_details.or(awaiting_join);
     MtoMember {
         id: Some(member.tenant_id.clone()),
         deleted_date_time: None,
@@ -93,11 +103,7 @@ fn member_view(member: &Member) -> MtoMember {
         joined_date_time: member.joined.clone(),
         added_by_tenant_id: Some(member.added_by.clone()),
         role: Some(member.role.clone()),
-        state: Some(if removing {
-            MemberState::Removed
-        } else {
-            member.state.clone()
-        }),
+        state: Some(member.state.clone()),
         transition_details,
     }
 }

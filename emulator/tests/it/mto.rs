@@ -90,6 +90,10 @@ async fn adding_is_for_owners_and_twice_is_the_documented_400() {
     assert_eq!(status, 201);
     assert_eq!(added["state"], "pending");
     assert_eq!(added["addedByTenantId"], CONTOSO);
+    assert_eq!(
+        added["transitionDetails"],
+        json!({"desiredState": "active", "desiredRole": "member", "status": "notStarted", "details": null})
+    );
 
     let (status, error) = call(
         &e.base,
@@ -264,6 +268,21 @@ async fn a_removed_member_answers_directory_object_not_found() {
     )
     .await;
     assert_eq!(removing["transitionDetails"]["desiredState"], "removed");
+    assert_eq!(
+        removing["state"], "pending",
+        "the state is kept until the removal completes"
+    );
+    e.clock.advance(10);
+    let (_, running) = call(
+        &e.base,
+        &owner,
+        Method::GET,
+        &format!("{MTO}/tenants/{NORTHWIND}"),
+        None,
+    )
+    .await;
+    assert_eq!(running["state"], "pending");
+    assert_eq!(running["transitionDetails"]["status"], "running");
     e.clock.advance(60);
     let (status, gone) = call(
         &e.base,
