@@ -259,39 +259,20 @@ async fn a_removed_member_answers_directory_object_not_found() {
     )
     .await;
     assert_eq!(status, 204);
-    let (_, removing) = call(
-        &e.base,
-        &owner,
-        Method::GET,
-        &format!("{MTO}/tenants/{NORTHWIND}"),
-        None,
-    )
-    .await;
+    let path = format!("{MTO}/tenants/{NORTHWIND}");
+    let northwind = || call(&e.base, &owner, Method::GET, &path, None);
+    let (_, removing) = northwind().await;
     assert_eq!(removing["transitionDetails"]["desiredState"], "removed");
     assert_eq!(
         removing["state"], "pending",
         "the state is kept until the removal completes"
     );
     e.clock.advance(10);
-    let (_, running) = call(
-        &e.base,
-        &owner,
-        Method::GET,
-        &format!("{MTO}/tenants/{NORTHWIND}"),
-        None,
-    )
-    .await;
+    let (_, running) = northwind().await;
     assert_eq!(running["state"], "pending");
     assert_eq!(running["transitionDetails"]["status"], "running");
     e.clock.advance(60);
-    let (status, gone) = call(
-        &e.base,
-        &owner,
-        Method::GET,
-        &format!("{MTO}/tenants/{NORTHWIND}"),
-        None,
-    )
-    .await;
+    let (status, gone) = northwind().await;
     assert_eq!(status, 404);
     assert_eq!(gone["error"]["code"], "Directory_ObjectNotFound");
     assert_eq!(
