@@ -64,7 +64,8 @@ pub struct Member {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Organization {
     pub display_name: String,
-    pub description: String,
+    /// `None` when the MTO was created without one: Graph answers `null`.
+    pub description: Option<String>,
     pub created: String,
     /// The creator can never be removed (even after becoming a member).
     pub creator: String,
@@ -126,7 +127,7 @@ impl Organization {
             .unwrap_or_default();
         Some(Self {
             display_name: mto.display_name.clone(),
-            description: mto.description.clone(),
+            description: Some(mto.description.clone()).filter(|d| !d.is_empty()),
             created: mto.created.clone(),
             creator,
             members,

@@ -129,7 +129,7 @@ pub async fn get_mto(
             id: Some(organization_id(&caller.tenant_id)),
             created_date_time: Some(mto.created.clone()),
             display_name: Some(mto.display_name.clone()),
-            description: Some(mto.description.clone()),
+            description: mto.description.clone(),
             state: Some(MtoState::Active),
         },
         None => MultiTenantOrganization {
@@ -194,7 +194,7 @@ pub async fn put_mto(
     );
     world.mto = Some(Organization {
         display_name: name.clone(),
-        description: body.description.clone().unwrap_or_default(),
+        description: body.description.clone(),
         created: created.clone(),
         creator: caller.tenant_id.clone(),
         members,
@@ -232,7 +232,7 @@ pub async fn patch_mto(
         mto.display_name = name;
     }
     if let Some(description) = body.description {
-        mto.description = description;
+        mto.description = Some(description);
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }

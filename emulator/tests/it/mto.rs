@@ -402,3 +402,39 @@ async fn the_control_api_advances_the_clock_and_resets_the_scenario() {
     .await;
     assert_eq!(again["state"], "pending");
 }
+
+#[tokio::test]
+async fn an_mto_created_without_a_description_answers_null_for_it() {
+    // No MTO yet: every tenant outside one.
+    let mut scenario = emulator::Scenario::demo();
+    scenario.mto = None;
+    for tenant in &mut scenario.tenants {
+        tenant.membership = None;
+    }
+    let e = crate::common::start_with(scenario).await;
+    let owner = user_token(&e.base, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    let (status, created) = call(
+        &e.base,
+        &owner,
+        Method::PUT,
+        MTO,
+        Some(json!({"displayName": "Contoso Group"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    assert!(created["description"].is_null(), "{created}");
+    let (_, read) = call(&e.base, &owner, Method::GET, MTO, None).await;
+    assert!(read["description"].is_null(), "{read}");
+    assert_eq!(read["state"], "active");
+    let (status, _) = call(
+        &e.base,
+        &owner,
+        Method::PATCH,
+        MTO,
+        Some(json!({"description": "Holding and subsidiaries"})),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (_, read) = call(&e.base, &owner, Method::GET, MTO, None).await;
+    assert_eq!(read["description"], "Holding and subsidiaries");
+}
