@@ -29,6 +29,25 @@ pub fn request_id_header() -> HeaderName {
     HeaderName::from_static(REQUEST_ID_HEADER)
 }
 
+/// Whether a response to `path` may be kept by the browser: the built bundle and static files may;
+/// pages, server functions, exports and sign-in steps, which carry one person's tenant data, never.
+pub fn is_static_asset(path: &str) -> bool {
+    path.starts_with("/pkg/") || path == "/favicon.ico"
+}
+
+/// `Cache-Control: no-store` on every response that is not a static asset, unless the handler set
+/// its own (OWASP ASVS 8.2.1: no sensitive data in browser caches).
+pub async fn no_store(request: Request, next: Next) -> Response {
+    let store_forbidden = !is_static_asset(request.uri().path());
+    let mut response = next.run(request).await;
+    if store_forbidden && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
 /// Where a client's own `x-request-id` is kept, once checked: logs and error pages quote ours.
 pub const CLIENT_REQUEST_ID_HEADER: &str = "x-client-request-id";
 

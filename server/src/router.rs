@@ -107,6 +107,7 @@ pub fn build(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(middleware::request_id_header()))
         .layer(axum::middleware::from_fn(middleware::catch_panic))
+        .layer(axum::middleware::from_fn(middleware::no_store))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(session_layer)

@@ -214,6 +214,30 @@ async fn static_files_get_the_fallback_policy() {
         response.headers()["content-security-policy"],
         tenant_mesh_server::middleware::FALLBACK_CSP
     );
+    assert!(
+        response.headers().get("cache-control").is_none(),
+        "the bundle may be cached"
+    );
+}
+
+#[tokio::test]
+async fn pages_answers_and_errors_are_never_stored_by_the_browser() {
+    let server = start(true).await;
+    for path in ["/", "/signin", "/audit", "/nothing/here", "/healthz"] {
+        let response = client()
+            .get(format!("{}{path}", server.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
+    }
+    let answer = client()
+        .post(format!("{}/api/session/choices", server.base))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.headers()["cache-control"], "no-store");
 }
 
 #[tokio::test]
