@@ -65,21 +65,12 @@ fn organization_of<'a>(world: &'a mut World, tenant: &str) -> Option<&'a mut Org
 }
 
 /// The member as Graph shows it: a directory object whose `id` is its tenant id. A removal in
-/// progress keeps the current `state` with `transitionDetails.desiredState` `removed`; a tenant added
-/// and not joined yet shows `{desiredState: active, desiredRole, status: notStarted}`
+/// progress keeps the current `state` with `transitionDetails.desiredState` `removed`
 /// (microsoftgraph/microsoft-graph-docs-contrib
-/// `api-reference/v1.0/api/multitenantorganization-post-tenants.md` and
-/// `api-reference/v1.0/api/multitenantorganizationmember-delete.md`).
+/// `api-reference/v1.0/api/multitenantorganizationmember-delete.md`). A tenant added and not joined
+/// has `transitionDetails` null: the documentation shows both that and a `notStarted` join, and
+/// only null tells the owner's side that the joining tenant has not asked to join yet.
 fn member_view(member: &Member) -> MtoMember {
-    let awaiting_join =
-        (member.transition.is_none() && member.state == MemberState::Pending).then(|| {
-            TransitionDetails {
-                desired_role: Some(member.role.clone()),
-                desired_state: Some(MemberState::Active),
-                status: Some(Status::NotStarted),
-                details: None,
-            }
-        });
     let transition_details = member.transition.as_ref().map(|t| {
         let (desired_role, desired_state) = match &t.desired {
             Desired::Join => (member.role.clone(), MemberState::Active),
@@ -93,7 +84,6 @@ fn member_view(member: &Member) -> MtoMember {
             details: t.failure.clone().filter(|_| t.status == Status::Failed),
         }
     });
-    let transition_details = transition_details.or(awaiting_join);
     MtoMember {
         id: Some(member.tenant_id.clone()),
         deleted_date_time: None,
