@@ -1,6 +1,8 @@
-//! Per-tenant cross-tenant access state (graph-api.md §4–§5) and what a completed join does to it:
-//! partner configurations and identity sync policies auto-created for every active pair that lacks
-//! them, the templates applied, `isInMultiTenantOrganization` set.
+//! Per-tenant cross-tenant access state and what a completed join does to it: partner configurations
+//! and identity sync policies auto-created for every active pair that lacks them, the templates
+//! applied, `isInMultiTenantOrganization` set (microsoftgraph/microsoft-graph-docs-contrib
+//! `api-reference/v1.0/resources/crosstenantaccesspolicyconfigurationpartner.md`; MicrosoftDocs/entra-docs
+//! `docs/identity/multi-tenant-organizations/multi-tenant-organization-templates.md`).
 
 use std::collections::{BTreeMap, HashMap};
 

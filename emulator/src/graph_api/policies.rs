@@ -1,5 +1,7 @@
 //! `/policies/crossTenantAccessPolicy`: policy root, default, partners with identity synchronization,
-//! and the MTO templates (graph-api.md §4–§5).
+//! and the MTO templates (microsoftgraph/microsoft-graph-docs-contrib
+//! `api-reference/v1.0/resources/crosstenantaccesspolicyconfigurationpartner.md`,
+//! `…/multitenantorganizationpartnerconfigurationtemplate.md`).
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -23,7 +25,8 @@ use crate::{EmulatorState, World};
 const READ: &[&str] = &["Policy.Read.All", "Policy.ReadWrite.CrossTenantAccess"];
 const WRITE: &str = "Policy.ReadWrite.CrossTenantAccess";
 const CONTEXT: &str = "policies/crossTenantAccessPolicy";
-/// Partner properties a PATCH may change (graph-api.md §5).
+/// Partner properties a PATCH may change (the request body of Microsoft Graph's partner update,
+/// `api-reference/v1.0/api/crosstenantaccesspolicyconfigurationpartner-update.md`).
 const PARTNER_UPDATABLE: &[&str] = &[
     "inboundTrust",
     "b2bCollaborationInbound",

@@ -1,4 +1,7 @@
-//! Cross-tenant access policies and MTO templates (graph-api.md §4–§5), and what a join does to them.
+//! Cross-tenant access policies and MTO templates, and what a join does to them
+//! (microsoftgraph/microsoft-graph-docs-contrib
+//! `api-reference/v1.0/resources/crosstenantaccesspolicyconfigurationpartner.md`; MicrosoftDocs/entra-docs
+//! `docs/identity/multi-tenant-organizations/multi-tenant-organization-templates.md`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common::{call, start, user_token};
