@@ -45,7 +45,7 @@ pub mod port {
             request: &'a Parts,
             source: &'a str,
             target: &'a str,
-            log_outcome: Option<String>,
+            log_outcome: Option<graph::sync::ProvisioningResult>,
         ) -> BoxFuture<'a, Result<SyncDetail, ApiError>>;
 
         /// An operator action on `source`'s job to `target`.
@@ -165,15 +165,7 @@ pub async fn get_sync_detail(
     outcome: Option<String>,
 ) -> Result<SyncDetail, ApiError> {
     let (source, target) = pair(&source, &target)?;
-    let outcome = outcome.filter(|o| !o.is_empty());
-    if let Some(o) = &outcome {
-        if !crate::sync::OUTCOMES.contains(&o.as_str()) {
-            return Err(ApiError::BadRequest(format!(
-                "“{o}” is not an outcome; use one of {}.",
-                crate::sync::OUTCOMES.join(", ")
-            )));
-        }
-    }
+    let outcome = crate::sync::log_outcome(outcome.as_deref())?;
     let (port, parts) = port::from_context()?;
     port.sync_detail(&parts, &source, &target, outcome).await
 }

@@ -2,7 +2,7 @@
 //! provision on demand, scope, mappings, differences, provisioning log) and a tenant's MTO
 //! templates. Every form works without JavaScript; with it, results appear in place.
 
-use graph::sync::{JobStatusCode, ScheduleState};
+use graph::sync::{JobStatusCode, ProvisioningResult, ScheduleState};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -21,8 +21,7 @@ use crate::sync::fix::Fix;
 use crate::sync::mappings::{Difference, MappingRow};
 use crate::sync::templates::{TemplateForm, Templates, LEVELS};
 use crate::sync::{
-    interval_text, ActionResult, LogEntry, Scope, Step, SyncDetail, GROUP_SCOPE_NOTE, OUTCOMES,
-    RESET_CHOICES,
+    interval_text, ActionResult, LogEntry, Scope, Step, SyncDetail, GROUP_SCOPE_NOTE, RESET_CHOICES,
 };
 
 #[derive(Clone, Copy)]
@@ -424,8 +423,11 @@ fn Differences(differences: Vec<Difference>) -> impl IntoView {
 }
 
 #[component]
-fn Log(log: Vec<LogEntry>, outcome: Option<String>, here: String) -> impl IntoView {
-    let selected = outcome.clone().unwrap_or_default();
+fn Log(log: Vec<LogEntry>, outcome: Option<ProvisioningResult>, here: String) -> impl IntoView {
+    let selected = outcome
+        .as_ref()
+        .map_or("", ProvisioningResult::as_str)
+        .to_owned();
     view! {
         <div role="group" aria-label="Provisioning log">
             <h3>"Provisioning log"</h3>
@@ -433,7 +435,7 @@ fn Log(log: Vec<LogEntry>, outcome: Option<String>, here: String) -> impl IntoVi
                 <label>"Outcome "
                     <select name="outcome">
                         <option value="" selected=selected.is_empty()>"all"</option>
-                        {OUTCOMES.iter().map(|o| view! { <option value=*o selected=selected == *o>{*o}</option> }).collect_view()}
+                        {ProvisioningResult::KNOWN.iter().map(|o| { let o = o.as_str(); view! { <option value=o selected=selected == o>{o}</option> } }).collect_view()}
                     </select>
                 </label>
                 <button type="submit" class="button button-small">"Show"</button>

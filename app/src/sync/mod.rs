@@ -140,8 +140,24 @@ pub fn interval_text(interval: &str) -> String {
     }
 }
 
-/// The outcomes the log can be narrowed to (`provisioningStatusInfo/status`).
-pub const OUTCOMES: &[&str] = &["success", "failure", "skipped", "warning"];
+/// The outcome the log is narrowed to (`provisioningStatusInfo/status`): empty for none, one of
+/// Graph's known results, else 400.
+pub fn log_outcome(text: Option<&str>) -> Result<Option<ProvisioningResult>, crate::api::ApiError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(text) => match ProvisioningResult::parse(text) {
+            ProvisioningResult::Unknown(other) => Err(crate::api::ApiError::BadRequest(format!(
+                "“{other}” is not an outcome; use one of {}.",
+                ProvisioningResult::KNOWN
+                    .iter()
+                    .map(ProvisioningResult::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+            known => Ok(Some(known)),
+        },
+    }
+}
 
 /// What the session may do with this job.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,7 +184,7 @@ pub struct SyncDetail {
     pub differences: Vec<mappings::Difference>,
     pub log: Option<Vec<LogEntry>>,
     /// The outcome the log is narrowed to, if any.
-    pub log_outcome: Option<String>,
+    pub log_outcome: Option<ProvisioningResult>,
     /// Parts that could not be read, named.
     pub problems: Vec<String>,
     pub permissions: Permissions,

@@ -54,7 +54,7 @@ impl SyncService {
         target: &str,
         source_access: Option<&TenantAccess<Read>>,
         target_access: Option<&TenantAccess<Read>>,
-        log_outcome: Option<String>,
+        log_outcome: Option<ProvisioningResult>,
         permissions: Permissions,
         fixes: Vec<(Fix, bool)>,
     ) -> SyncDetail {
@@ -103,23 +103,11 @@ impl SyncService {
                 ))
             })
             .collect();
-        let outcome = match log_outcome.as_deref().filter(|o| !o.is_empty()) {
-            None => None,
-            Some(text) => match ProvisioningResult::parse(text) {
-                ProvisioningResult::Unknown(other) => {
-                    detail.problems.push(format!(
-                        "“{other}” is not a provisioning outcome (success, failure, skipped, warning): the log is not filtered."
-                    ));
-                    None
-                }
-                known => Some(known),
-            },
-        };
         let (assigned_op, secrets_op) = (ops::sync::scope_assignments(sp), ops::sync::secrets(sp));
         let job_ops = summary.job_id.as_ref().map(|job| {
             (
                 ops::sync::schema(sp, job),
-                ops::sync::provisioning_log(job, outcome.as_ref(), LOG_ENTRIES),
+                ops::sync::provisioning_log(job, log_outcome.as_ref(), LOG_ENTRIES),
             )
         });
         let mut requests: Vec<&Request> = vec![assigned_op.request(), secrets_op.request()];

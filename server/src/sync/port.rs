@@ -40,7 +40,7 @@ impl SyncPort for SyncPages {
         request: &'a Parts,
         source: &'a str,
         target: &'a str,
-        log_outcome: Option<String>,
+        log_outcome: Option<graph::sync::ProvisioningResult>,
     ) -> BoxFuture<'a, Result<SyncDetail, ApiError>> {
         Box::pin(async move {
             let dashboard = &self.dashboard;

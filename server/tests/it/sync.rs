@@ -453,3 +453,58 @@ async fn graph_failures_degrade_the_sync_section_and_a_failed_action_is_audited(
     assert_eq!(pause["tenant"], CONTOSO);
     assert!(pause["error_message"].as_str().is_some(), "{pause}");
 }
+
+#[tokio::test]
+async fn the_provisioning_log_is_narrowed_by_outcome_and_an_unknown_outcome_is_refused() {
+    let h = harness().await;
+    let b = browser();
+    sign_in(&h, &b, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    let log = |outcome: &'static str| {
+        let (h, b) = (&h, &b);
+        async move {
+            let (status, body) = call(
+                h,
+                b,
+                "sync/detail",
+                &[
+                    ("source", CONTOSO),
+                    ("target", FABRIKAM),
+                    ("outcome", outcome),
+                ],
+            )
+            .await;
+            assert_eq!(status, 200, "{body}");
+            let detail: Value = serde_json::from_str(&body).unwrap();
+            detail["log"].as_array().unwrap().clone()
+        }
+    };
+    let all = log("").await;
+    let succeeded = log("success").await;
+    assert!(
+        !succeeded.is_empty(),
+        "the healthy job has provisioned users"
+    );
+    assert!(succeeded.iter().all(|e| e["status"] == "success"));
+    let failed = log("failure").await;
+    assert!(failed.iter().all(|e| e["status"] == "failure"));
+    assert!(
+        all.len() >= succeeded.len(),
+        "the unfiltered log holds at least as many"
+    );
+    let body = refused(
+        &h,
+        &b,
+        "sync/detail",
+        &[
+            ("source", CONTOSO),
+            ("target", FABRIKAM),
+            ("outcome", "success' or 1 eq 1"),
+        ],
+        400,
+    )
+    .await;
+    assert!(
+        body.contains("success, failure, skipped, warning"),
+        "names the outcomes: {body}"
+    );
+}
