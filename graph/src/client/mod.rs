@@ -153,21 +153,24 @@ impl GraphClient {
         }
     }
 
-    /// The items of a first page read elsewhere (e.g. in a `$batch`), with every further page.
+    /// The items of a first page read elsewhere (e.g. in a `$batch`), with every further page;
+    /// also answers how many further pages were requested.
     pub async fn rest_of<T: DeserializeOwned>(
         &self,
         token: &AccessToken,
         first: Page<T>,
-    ) -> Result<Vec<T>, GraphError> {
+    ) -> Result<(Vec<T>, usize), GraphError> {
         let mut all = first.value;
         let mut next = first.next_link;
+        let mut pages = 0;
         while let Some(link) = next {
             let url = self.checked_next_link(link)?;
+            pages += 1;
             let page: Page<T> = self.get_url(token, &url, &[]).await?.value;
             all.extend(page.value);
             next = page.next_link;
         }
-        Ok(all)
+        Ok((all, pages))
     }
 
     /// A paging link, provided it stays on Graph's own origin (the token goes with it).
@@ -240,22 +243,9 @@ impl GraphClient {
         let (bytes, request_id) = self
             .execute(token, method, &self.url(path), &[], body, idempotent)
             .await?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Answer {
-                value: None,
-                request_id,
-            });
-        }
-        let value = serde_json::from_slice(&bytes).map_err(|err| {
-            GraphError::decode(
-                format!("unexpected answer from Graph: {err}"),
-                request_id.clone(),
-            )
-        })?;
-        Ok(Answer {
-            value: Some(value),
-            request_id,
-        })
+        // An empty body reads as `null`, i.e. `None`.
+        let value = decode_body(&bytes, request_id.clone())?;
+        Ok(Answer { value, request_id })
     }
 
     /// A `$count` segment such as `/users/$count?$filter=...` (sends `ConsistencyLevel: eventual`).
@@ -295,12 +285,7 @@ impl GraphClient {
         let (bytes, request_id) = self
             .execute(token, Method::GET, url, headers, None, true)
             .await?;
-        let value = serde_json::from_slice(&bytes).map_err(|err| {
-            GraphError::decode(
-                format!("unexpected answer from Graph: {err}"),
-                request_id.clone(),
-            )
-        })?;
+        let value = decode_body(&bytes, request_id.clone())?;
         Ok(Answer { value, request_id })
     }
 

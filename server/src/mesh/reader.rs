@@ -87,11 +87,9 @@ impl Reader<'_> {
         op: &Op<Collection<T>>,
         first: Result<Value, GraphError>,
     ) -> Result<Vec<T>, GraphError> {
-        let page = op.decode(first)?;
-        if page.next_link.is_some() {
-            self.requests.add(1);
-        }
-        self.graph.rest_of(self.token, page).await
+        let (all, further_pages) = self.graph.rest_of(self.token, op.decode(first)?).await?;
+        self.requests.add(further_pages);
+        Ok(all)
     }
 
     pub async fn read(&self, tenant_id: &str) -> Result<TenantView, ReadError> {
