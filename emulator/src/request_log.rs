@@ -28,6 +28,8 @@ pub struct Entry {
     pub status: u16,
     pub millis: u64,
     pub request_id: Option<String>,
+    /// The caller's `client-request-id`: a client that retries a call sends the same one again.
+    pub client_request_id: Option<String>,
 }
 
 #[derive(Default)]
@@ -73,7 +75,7 @@ pub async fn record(State(state): State<EmulatorState>, request: Request, next: 
         .and_then(|id| id.to_str().ok())
         .map(str::to_owned);
     let mut response = crate::error::CLIENT_REQUEST_ID
-        .scope(echoed, next.run(request))
+        .scope(echoed.clone(), next.run(request))
         .await;
     // Every Graph answer carries a request id, and echoes the client's, as Graph does.
     if !response.headers().contains_key("request-id") {
@@ -96,6 +98,7 @@ pub async fn record(State(state): State<EmulatorState>, request: Request, next: 
             .get("request-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
+        client_request_id: echoed,
     });
     response
 }

@@ -10,6 +10,7 @@
 pub mod client;
 pub mod error;
 pub mod ids;
+pub mod limits;
 mod macros;
 pub mod mto;
 pub mod ops;

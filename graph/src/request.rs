@@ -222,6 +222,17 @@ pub(crate) fn query(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
+impl Op<serde_json::Value> {
+    /// An operation for a request built elsewhere (e.g. one of a fix's calls), its answer as
+    /// plain JSON.
+    pub fn raw(request: Request) -> Self {
+        Self {
+            request,
+            answer: PhantomData,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -244,17 +244,48 @@ impl DashboardPort for Dashboard {
         write: JoinWrite,
     ) -> BoxFuture<'a, Result<String, ApiError>> {
         Box::pin(async move {
-            if !is_same_origin(&request.headers, &self.sign_in.config.public_origin) {
-                return Err(ApiError::CrossOrigin);
+            let (action, inputs) = (
+                write.action(),
+                serde_json::to_value(&write).unwrap_or_default(),
+            );
+            let result = async {
+                if !is_same_origin(&request.headers, &self.sign_in.config.public_origin) {
+                    return Err(ApiError::CrossOrigin);
+                }
+                let session = self.session(request).await?;
+                let access = self.access::<ManageMto>(&session, tenant).await?;
+                let sources = self.readers(&session).await?;
+                let mesh = self.mesh.snapshot(&sources, now(), true).await;
+                let result = self.joins.write(&access, &mesh, write, now()).await;
+                self.mesh.invalidate();
+                self.users.invalidate();
+                Ok(result?)
             }
-            let session = self.session(request).await?;
-            let access = self.access::<ManageMto>(&session, tenant).await?;
-            let sources = self.readers(&session).await?;
-            let mesh = self.mesh.snapshot(&sources, now(), true).await;
-            let result = self.joins.write(&access, &mesh, write, now()).await;
-            self.mesh.invalidate();
-            self.users.invalidate();
-            Ok(result?)
+            .await;
+            self.audit_refusal(request, &[tenant], action, inputs, result)
+                .await
+        })
+    }
+
+    fn refused<'a>(
+        &'a self,
+        request: &'a Parts,
+        tenants: Vec<String>,
+        action: app::api::audit::AuditAction,
+        inputs: serde_json::Value,
+        error: ApiError,
+    ) -> BoxFuture<'a, ApiError> {
+        Box::pin(async move {
+            let tenants: Vec<&str> = tenants.iter().map(String::as_str).collect();
+            match self
+                .audit_refusal::<()>(request, &tenants, action, inputs, Err(error))
+                .await
+            {
+                Err(error) => error,
+                Ok(()) => ApiError::Internal {
+                    reference: "a refusal was answered as a success".into(),
+                },
+            }
         })
     }
 

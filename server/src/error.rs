@@ -11,9 +11,14 @@ pub enum Failure {
     /// A refusal or a result already in the pages' terms.
     #[error(transparent)]
     Api(#[from] ApiError),
-    /// A Graph call failed; `what` says which, in words.
+    /// A Graph call failed; `what` says which, in words; `changes` what the write had changed
+    /// before it stopped (see `audit::changes_text`).
     #[error("{what}: {error}")]
-    Graph { what: String, error: GraphError },
+    Graph {
+        what: String,
+        error: GraphError,
+        changes: Option<String>,
+    },
     #[error("the database failed: {0}")]
     Store(#[from] sqlx::Error),
     #[error("the session store failed: {0}")]
@@ -33,6 +38,7 @@ impl Failure {
         Self::Graph {
             what: what.into(),
             error,
+            changes: None,
         }
     }
 }
@@ -41,8 +47,15 @@ impl From<Failure> for ApiError {
     fn from(failure: Failure) -> Self {
         match failure {
             Failure::Api(error) => error,
-            Failure::Graph { what, error } => ApiError::Upstream {
-                message: format!("{what}: {}", error.message),
+            Failure::Graph {
+                what,
+                error,
+                changes,
+            } => ApiError::Upstream {
+                message: match changes {
+                    Some(changes) => format!("{what}: {} {changes}", sentence(&error.message)),
+                    None => format!("{what}: {}", error.message),
+                },
                 request_id: error.request_id,
             },
             other => {
@@ -51,6 +64,16 @@ impl From<Failure> for ApiError {
                 ApiError::Internal { reference }
             }
         }
+    }
+}
+
+/// `text` ending with a full stop.
+fn sentence(text: &str) -> String {
+    let text = text.trim_end();
+    if text.ends_with(['.', '!', '?']) {
+        text.to_owned()
+    } else {
+        format!("{text}.")
     }
 }
 

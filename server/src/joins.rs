@@ -10,13 +10,12 @@ use app::mesh::model::{Mesh, NodeState};
 use app::mesh::{health, time};
 use graph::client::{AccessToken, GraphClient, GraphError};
 use graph::mto::{AddTenant, MemberRole, OrganizationWrite};
-use graph::{ops, Op, TenantId, TenantRef};
-use serde::de::DeserializeOwned;
+use graph::{limits, ops, TenantId, TenantRef};
 use serde_json::Value;
 use sqlx::sqlite::SqlitePool;
 use sqlx::Row;
 
-use crate::audit::{Attempt, AuditLog};
+use crate::audit::{Attempt, AuditLog, Steps, WriteError};
 use crate::auth::access::{ManageMto, TenantAccess};
 use crate::error::Failure;
 
@@ -67,27 +66,6 @@ impl Joins {
             }
         }
         Ok(declines)
-    }
-
-    async fn record_decision(
-        &self,
-        tenant: &str,
-        owner: &str,
-        decision: &str,
-        by: &str,
-        now: i64,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO join_decisions (tenant, owner_tenant, decision, decided_by, at) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(tenant)
-        .bind(owner)
-        .bind(decision)
-        .bind(by)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 
     /// A tenant by id or verified domain, looked up with `token` (`findTenantInformationBy…`).
@@ -181,7 +159,8 @@ impl Joins {
             Ok(())
         };
         match write {
-            JoinWrite::CreateMto { name, .. } => {
+            JoinWrite::CreateMto { name, description } => {
+                organization_text(name, description).map_err(refuse_text)?;
                 if in_mto {
                     return refuse(format!(
                         "{acting_name} is already in a multitenant organization; a tenant can be in only one."
@@ -192,14 +171,17 @@ impl Joins {
                 }
                 Ok(())
             }
-            JoinWrite::UpdateMto { name, .. } => {
+            JoinWrite::UpdateMto { name, description } => {
+                organization_text(name, description).map_err(refuse_text)?;
                 owner_only("rename the organization")?;
                 if name.trim().is_empty() {
                     return refuse("Give the organization a name.".into());
                 }
                 Ok(())
             }
-            JoinWrite::AddTenant { target, .. } => {
+            JoinWrite::AddTenant { target, name } => {
+                limits::check("The tenant's name", name, limits::DISPLAY_NAME)
+                    .map_err(refuse_text)?;
                 owner_only("add tenants")?;
                 let target = resolved(target)?.as_str();
                 if target == acting {
@@ -300,20 +282,24 @@ impl Joins {
             action: write.action(),
             inputs: serde_json::to_value(&write).unwrap_or(Value::Null),
         };
-        let result = self
-            .audit
-            .record(&attempt, now, async {
-                self.perform(access, &write, now)
-                    .await
-                    .map(|request_id| ((), request_id))
-            })
-            .await?;
-        if let Err(error) = result {
-            return Err(Failure::graph(
-                format!("{} failed in {acting_name}", write.action()),
-                error,
-            ));
-        }
+        let decisions = Decisions {
+            pool: self.pool.clone(),
+            tenant: acting.clone(),
+            by: access.actor().upn.clone(),
+            now,
+        };
+        let (work_write, acting_id, labels) = (write.clone(), acting.clone(), plan(&write, mesh));
+        self.audit
+            .record(
+                attempt,
+                now,
+                labels.clone(),
+                &self.graph,
+                access.token(),
+                move |steps| perform(steps, decisions, acting_id, work_write, labels),
+            )
+            .await?
+            .into_result(|| format!("{} failed in {acting_name}", write.action()))?;
         let name = |tenant: &TenantId| mesh.name(tenant.as_str());
         Ok(match &write {
             JoinWrite::CreateMto { name, .. } => format!("Created the organization {name}; {acting_name} is its owner."),
@@ -326,106 +312,6 @@ impl Joins {
             JoinWrite::ResetAndRetry { .. } => format!("Reset the failed request and asked to join again for {acting_name}."),
             JoinWrite::Leave => format!("{acting_name} asked to leave; this is asynchronous."),
         })
-    }
-
-    /// Runs one operation; answers Graph's request id.
-    async fn send<T: DeserializeOwned>(
-        &self,
-        token: &AccessToken,
-        op: Op<T>,
-    ) -> Result<Option<String>, GraphError> {
-        self.graph
-            .run(token, &op)
-            .await
-            .map(|answer| answer.request_id)
-    }
-
-    /// The Graph calls of one (resolved) write; returns Graph's request id.
-    async fn perform(
-        &self,
-        access: &TenantAccess<ManageMto>,
-        write: &JoinWrite,
-        now: i64,
-    ) -> Result<Option<String>, GraphError> {
-        let token = access.token();
-        match write {
-            JoinWrite::CreateMto { name, description } => {
-                let body = OrganizationWrite {
-                    display_name: Some(name.clone()),
-                    description: (!description.is_empty()).then(|| description.clone()),
-                };
-                self.send(token, ops::mto::create_organization(&body)).await
-            }
-            JoinWrite::UpdateMto { name, description } => {
-                // An empty description is sent: it clears the one there was.
-                let body = OrganizationWrite {
-                    display_name: Some(name.clone()),
-                    description: Some(description.clone()),
-                };
-                self.send(token, ops::mto::update_organization(&body)).await
-            }
-            JoinWrite::AddTenant { target, name } => {
-                let TenantRef::Id(target) = target else {
-                    return Err(GraphError::decode("the tenant was not resolved", None));
-                };
-                let body = AddTenant {
-                    tenant_id: target.clone(),
-                    display_name: name.clone(),
-                    role: None,
-                };
-                self.send(token, ops::mto::add_member(&body)).await
-            }
-            JoinWrite::ChangeRole { target, role } => {
-                self.send(token, ops::mto::change_role(target, role.clone()))
-                    .await
-            }
-            JoinWrite::RemoveTenant { target } => {
-                self.send(token, ops::mto::remove_member(target)).await
-            }
-            JoinWrite::Leave => {
-                self.send(token, ops::mto::remove_member(access.tenant_id()))
-                    .await
-            }
-            JoinWrite::Approve { owner } => {
-                let TenantRef::Id(owner) = owner else {
-                    return Err(GraphError::decode("the owner was not resolved", None));
-                };
-                let id = self.send(token, ops::mto::join(owner)).await?;
-                self.remember(access, owner, "approved", now).await;
-                Ok(id)
-            }
-            JoinWrite::ResetAndRetry { owner } => {
-                self.send(token, ops::mto::reset_join()).await?;
-                let id = self.send(token, ops::mto::join(owner)).await?;
-                self.remember(access, owner, "approved", now).await;
-                Ok(id)
-            }
-            JoinWrite::Decline { owner } => {
-                self.remember(access, owner, "declined", now).await;
-                Ok(None)
-            }
-        }
-    }
-
-    async fn remember(
-        &self,
-        access: &TenantAccess<ManageMto>,
-        owner: &TenantId,
-        decision: &str,
-        now: i64,
-    ) {
-        if let Err(error) = self
-            .record_decision(
-                access.tenant_id().as_str(),
-                owner.as_str(),
-                decision,
-                &access.actor().upn,
-                now,
-            )
-            .await
-        {
-            tracing::error!(%error, "a join decision could not be stored");
-        }
     }
 
     /// The `/joins` page from the mesh, for the session's sign-ins `(tenant id, may manage)`.
@@ -517,4 +403,133 @@ fn normalise(write: JoinWrite) -> JoinWrite {
         },
         other => other,
     }
+}
+
+/// Where a joining tenant's decisions about an owner's request are kept (Graph has no verb for a
+/// decline), for the acting tenant and admin.
+struct Decisions {
+    pool: SqlitePool,
+    tenant: TenantId,
+    by: String,
+    now: i64,
+}
+
+impl Decisions {
+    /// Stores the decision; a failure is logged (the Graph write it follows was made).
+    async fn remember(&self, owner: &TenantId, decision: &str) {
+        let stored = sqlx::query(
+            "INSERT INTO join_decisions (tenant, owner_tenant, decision, decided_by, at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(self.tenant.as_str())
+        .bind(owner.as_str())
+        .bind(decision)
+        .bind(&self.by)
+        .bind(self.now)
+        .execute(&self.pool)
+        .await;
+        if let Err(error) = stored {
+            tracing::error!(%error, "a join decision could not be stored");
+        }
+    }
+}
+
+/// The Graph calls a (resolved) write makes, in words, in order.
+fn plan(write: &JoinWrite, mesh: &Mesh) -> Vec<String> {
+    let name = |tenant: &TenantId| mesh.name(tenant.as_str());
+    match write {
+        JoinWrite::CreateMto { .. } => vec!["create the organization".into()],
+        JoinWrite::UpdateMto { .. } => vec!["rename the organization".into()],
+        JoinWrite::AddTenant { name, .. } => vec![format!("add {name}")],
+        JoinWrite::ChangeRole { target, role } => vec![format!("make {} {role}", name(target))],
+        JoinWrite::RemoveTenant { target } => vec![format!("remove {}", name(target))],
+        JoinWrite::Leave => vec!["leave the organization".into()],
+        JoinWrite::Approve { .. } => vec!["ask to join".into()],
+        JoinWrite::ResetAndRetry { .. } => vec![
+            "reset the failed join request".into(),
+            "ask to join again".into(),
+        ],
+        JoinWrite::Decline { .. } => Vec::new(),
+    }
+}
+
+/// The Graph calls of one (resolved) write, each an audited step, in the order of [`plan`].
+async fn perform(
+    steps: Steps,
+    decisions: Decisions,
+    acting: TenantId,
+    write: JoinWrite,
+    labels: Vec<String>,
+) -> Result<(), WriteError> {
+    let label = |i: usize| labels.get(i).map(String::as_str).unwrap_or_default();
+    match &write {
+        JoinWrite::CreateMto { name, description } => {
+            let body = OrganizationWrite {
+                display_name: Some(name.clone()),
+                description: (!description.is_empty()).then(|| description.clone()),
+            };
+            steps
+                .run(label(0), &ops::mto::create_organization(&body))
+                .await?;
+        }
+        JoinWrite::UpdateMto { name, description } => {
+            // An empty description is sent: it clears the one there was.
+            let body = OrganizationWrite {
+                display_name: Some(name.clone()),
+                description: Some(description.clone()),
+            };
+            steps
+                .run(label(0), &ops::mto::update_organization(&body))
+                .await?;
+        }
+        JoinWrite::AddTenant { target, name } => {
+            let TenantRef::Id(target) = target else {
+                return Err(GraphError::decode("the tenant was not resolved", None).into());
+            };
+            let body = AddTenant {
+                tenant_id: target.clone(),
+                display_name: name.clone(),
+                role: None,
+            };
+            steps.run(label(0), &ops::mto::add_member(&body)).await?;
+        }
+        JoinWrite::ChangeRole { target, role } => {
+            steps
+                .run(label(0), &ops::mto::change_role(target, role.clone()))
+                .await?;
+        }
+        JoinWrite::RemoveTenant { target } => {
+            steps
+                .run(label(0), &ops::mto::remove_member(target))
+                .await?;
+        }
+        JoinWrite::Leave => {
+            steps
+                .run(label(0), &ops::mto::remove_member(&acting))
+                .await?;
+        }
+        JoinWrite::Approve { owner } => {
+            let TenantRef::Id(owner) = owner else {
+                return Err(GraphError::decode("the owner was not resolved", None).into());
+            };
+            steps.run(label(0), &ops::mto::join(owner)).await?;
+            decisions.remember(owner, "approved").await;
+        }
+        JoinWrite::ResetAndRetry { owner } => {
+            steps.run(label(0), &ops::mto::reset_join()).await?;
+            steps.run(label(1), &ops::mto::join(owner)).await?;
+            decisions.remember(owner, "approved").await;
+        }
+        JoinWrite::Decline { owner } => decisions.remember(owner, "declined").await,
+    }
+    Ok(())
+}
+
+/// The organization's name and description within Graph's limits.
+fn organization_text(name: &str, description: &str) -> Result<(), String> {
+    limits::check("The name", name, limits::DISPLAY_NAME)?;
+    limits::check("The description", description, limits::DESCRIPTION)
+}
+
+fn refuse_text(message: String) -> Failure {
+    ApiError::BadRequest(message).into()
 }

@@ -10,6 +10,7 @@ pub mod health;
 pub mod joins;
 pub mod mesh;
 pub mod middleware;
+mod refusals;
 pub mod router;
 pub mod secret;
 pub mod settings;

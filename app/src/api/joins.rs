@@ -5,6 +5,8 @@
 
 use leptos::prelude::*;
 
+#[cfg(feature = "ssr")]
+use super::audit::AuditAction;
 pub use super::data::joins::*;
 use super::ApiError;
 
@@ -59,7 +61,14 @@ pub async fn update_mto(
 
 #[server(endpoint = "joins/add")]
 pub async fn add_tenant(tenant: String, target: String) -> Result<String, ApiError> {
-    let target = super::tenant_ref(&target)?;
+    let inputs = serde_json::json!({ "target": &target });
+    let target = super::checked(
+        &tenant,
+        AuditAction::AddTenant,
+        inputs,
+        super::tenant_ref(&target),
+    )
+    .await?;
     write(
         tenant,
         JoinWrite::AddTenant {
@@ -72,7 +81,9 @@ pub async fn add_tenant(tenant: String, target: String) -> Result<String, ApiErr
 
 #[server(endpoint = "joins/role")]
 pub async fn change_role(tenant: String, target: String, role: String) -> Result<String, ApiError> {
-    let (target, role) = (super::tenant_id(&target)?, member_role(&role)?);
+    let inputs = serde_json::json!({ "target": &target, "role": &role });
+    let checks = super::tenant_id(&target).and_then(|t| Ok((t, member_role(&role)?)));
+    let (target, role) = super::checked(&tenant, AuditAction::ChangeRole, inputs, checks).await?;
     write(tenant, JoinWrite::ChangeRole { target, role }).await
 }
 
@@ -82,31 +93,55 @@ pub async fn remove_tenant(
     target: String,
     confirm: Option<String>,
 ) -> Result<String, ApiError> {
-    confirmed(confirm, "remove the tenant")?;
-    let target = super::tenant_id(&target)?;
+    let inputs = serde_json::json!({ "target": &target, "confirm": &confirm });
+    let checks = confirmed(confirm, "remove the tenant").and_then(|()| super::tenant_id(&target));
+    let target = super::checked(&tenant, AuditAction::RemoveTenant, inputs, checks).await?;
     write(tenant, JoinWrite::RemoveTenant { target }).await
 }
 
 #[server(endpoint = "joins/approve")]
 pub async fn approve_join(tenant: String, owner: String) -> Result<String, ApiError> {
-    let owner = super::tenant_ref(&owner)?;
+    let inputs = serde_json::json!({ "owner": &owner });
+    let owner = super::checked(
+        &tenant,
+        AuditAction::ApproveJoin,
+        inputs,
+        super::tenant_ref(&owner),
+    )
+    .await?;
     write(tenant, JoinWrite::Approve { owner }).await
 }
 
 #[server(endpoint = "joins/decline")]
 pub async fn decline_join(tenant: String, owner: String) -> Result<String, ApiError> {
-    let owner = super::tenant_id(&owner)?;
+    let inputs = serde_json::json!({ "owner": &owner });
+    let owner = super::checked(
+        &tenant,
+        AuditAction::DeclineJoin,
+        inputs,
+        super::tenant_id(&owner),
+    )
+    .await?;
     write(tenant, JoinWrite::Decline { owner }).await
 }
 
 #[server(endpoint = "joins/retry")]
 pub async fn reset_and_retry(tenant: String, owner: String) -> Result<String, ApiError> {
-    let owner = super::tenant_id(&owner)?;
+    let inputs = serde_json::json!({ "owner": &owner });
+    let owner = super::checked(
+        &tenant,
+        AuditAction::ResetJoin,
+        inputs,
+        super::tenant_id(&owner),
+    )
+    .await?;
     write(tenant, JoinWrite::ResetAndRetry { owner }).await
 }
 
 #[server(endpoint = "joins/leave")]
 pub async fn leave_mto(tenant: String, confirm: Option<String>) -> Result<String, ApiError> {
-    confirmed(confirm, "leave the organization")?;
+    let inputs = serde_json::json!({ "confirm": &confirm });
+    let checks = confirmed(confirm, "leave the organization");
+    super::checked(&tenant, AuditAction::LeaveMto, inputs, checks).await?;
     write(tenant, JoinWrite::Leave).await
 }

@@ -25,3 +25,22 @@ pub fn tenant_id(text: &str) -> Result<graph::TenantId, ApiError> {
     text.parse()
         .map_err(|e: graph::IdError| ApiError::BadRequest(e.to_string()))
 }
+
+/// The checks made on a write's form before it reaches the port: a refusal is recorded in the
+/// audit log (as `action` in `tenant`, with the form's `inputs`) before it is answered.
+#[cfg(feature = "ssr")]
+pub(crate) async fn checked<T>(
+    tenant: &str,
+    action: audit::AuditAction,
+    inputs: serde_json::Value,
+    checks: Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let error = match checks {
+        Ok(value) => return Ok(value),
+        Err(error) => error,
+    };
+    let (port, parts) = port::from_context()?;
+    Err(port
+        .refused(&parts, vec![tenant.to_owned()], action, inputs, error)
+        .await)
+}

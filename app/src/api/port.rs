@@ -53,6 +53,17 @@ pub trait DashboardPort: Send + Sync + 'static {
         write: JoinWrite,
     ) -> BoxFuture<'a, Result<String, ApiError>>;
 
+    /// Records a write refused before it reached the port (its form did not hold) in the audit
+    /// log, under the session's sign-in to the first of `tenants` it has; answers the refusal.
+    fn refused<'a>(
+        &'a self,
+        request: &'a Parts,
+        tenants: Vec<String>,
+        action: super::data::audit::AuditAction,
+        inputs: serde_json::Value,
+        error: ApiError,
+    ) -> BoxFuture<'a, ApiError>;
+
     /// Audit entries of the tenants the session may read.
     fn audit<'a>(
         &'a self,

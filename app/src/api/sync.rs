@@ -172,7 +172,9 @@ pub async fn get_sync_detail(
 
 #[cfg(feature = "ssr")]
 async fn act(source: String, target: String, action: SyncAction) -> Result<ActionResult, ApiError> {
-    let (source, target) = pair(&source, &target)?;
+    let inputs = serde_json::json!({ "source": &source, "target": &target, "action": &action });
+    let (source, target) =
+        super::checked(&source, action.action(), inputs, pair(&source, &target)).await?;
     let (port, parts) = port::from_context()?;
     port.sync_action(&parts, &source, &target, action).await
 }
@@ -212,7 +214,14 @@ pub async fn provision_on_demand(
 /// Applies one fix of a blocked direction, in the tenant whose settings change.
 #[server(endpoint = "sync/fix")]
 pub async fn apply_sync_fix(from: String, to: String, fix: String) -> Result<String, ApiError> {
-    let (from, to) = pair(&from, &to)?;
+    let inputs = serde_json::json!({ "from": &from, "to": &to, "fix": &fix });
+    let (from, to) = super::checked(
+        &to,
+        crate::api::audit::AuditAction::ApplyFix,
+        inputs,
+        pair(&from, &to),
+    )
+    .await?;
     let (port, parts) = port::from_context()?;
     port.sync_fix(&parts, &from, &to, &fix).await
 }
@@ -227,6 +236,8 @@ pub async fn search_users(tenant: String, text: String) -> Result<Vec<UserMatch>
             "Type at least two letters of a name or user principal name.".into(),
         ));
     }
+    graph::limits::check("The search text", &text, graph::limits::SEARCH_TEXT)
+        .map_err(ApiError::BadRequest)?;
     let (port, parts) = port::from_context()?;
     port.search_users(&parts, &tenant, &text).await
 }
@@ -241,10 +252,12 @@ pub async fn get_templates(tenant: String) -> Result<Templates, ApiError> {
 
 #[cfg(feature = "ssr")]
 async fn write(tenant: String, write: TemplateWrite) -> Result<String, ApiError> {
-    let tenant = tenant_id(&tenant)?;
-    if let TemplateWrite::Save(form) = &write {
-        form.bodies().map_err(ApiError::BadRequest)?;
-    }
+    let inputs = serde_json::to_value(&write).unwrap_or_default();
+    let checks = tenant_id(&tenant).and_then(|tenant| match &write {
+        TemplateWrite::Save(form) => form.bodies().map(|_| tenant).map_err(ApiError::BadRequest),
+        TemplateWrite::Reset => Ok(tenant),
+    });
+    let tenant = super::checked(&tenant, write.action(), inputs, checks).await?;
     let (port, parts) = port::from_context()?;
     port.template_write(&parts, &tenant, write).await
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::audit::{audit_entries, AuditAction, AuditEntry, AuditFilter};
+use crate::api::audit::{audit_entries, AuditAction, AuditEntry, AuditFilter, AuditStep, OUTCOMES};
 use crate::api::ApiError;
 use crate::components::empty_state::SignInFirst;
 use crate::mesh::time;
@@ -51,7 +51,7 @@ pub fn AuditPage() -> impl IntoView {
             <label>"Outcome"
                 <select name="outcome">
                     <option value="">"any"</option>
-                    {["success", "failure", "unknown"].map(|o| view! { <option value=o selected=move || query.read().get("outcome").as_deref() == Some(o)>{o}</option> })}
+                    {OUTCOMES.iter().copied().map(|o| view! { <option value=o selected=move || query.read().get("outcome").as_deref() == Some(o)>{o}</option> }).collect_view()}
                 </select>
             </label>
             <label>"From"<input type="date" name="from" value=move || query.read().get("from").unwrap_or_default()/></label>
@@ -91,7 +91,11 @@ fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
                             <td><a href=format!("/tenants/{}", e.tenant)><code>{e.tenant.clone()}</code></a></td>
                             <td>{e.action.clone()}</td>
                             <td><code>{e.inputs.clone()}</code></td>
-                            <td>{outcome}</td>
+                            <td>
+                                {outcome}
+                                {e.finished.map(|at| view! { <br/><span class="muted">"at "{time::iso(at)}</span> })}
+                                <AuditSteps steps=e.steps.clone()/>
+                            </td>
                             <td><code>{e.request_id.clone().unwrap_or_else(|| "—".into())}</code></td>
                         </tr>
                     }
@@ -99,4 +103,22 @@ fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
             </tbody>
         </table>
     }
+}
+
+/// The Graph calls of one write, each with its outcome: what was changed and what was not.
+#[component]
+fn AuditSteps(steps: Vec<AuditStep>) -> impl IntoView {
+    (!steps.is_empty()).then(|| {
+        view! {
+            <ol class="audit-steps">
+                {steps.into_iter().map(|step| { let class = format!("outcome-{}", step.outcome); view! {
+                    <li class=class>
+                        {step.label}": "<strong>{step.outcome}</strong>
+                        {step.error_message.map(|m| view! { " — "{m} })}
+                        <br/><code class="muted">{step.method}" "{step.path}</code>
+                    </li>
+                } }).collect_view()}
+            </ol>
+        }
+    })
 }

@@ -162,6 +162,16 @@ pub enum TemplateWrite {
     Reset,
 }
 
+impl TemplateWrite {
+    /// The audit log's name for it.
+    pub fn action(&self) -> crate::api::audit::AuditAction {
+        match self {
+            Self::Save(_) => crate::api::audit::AuditAction::SaveTemplates,
+            Self::Reset => crate::api::audit::AuditAction::ResetTemplates,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -137,6 +137,9 @@ fn parse_home(filter: &UserFilter) -> Result<Option<Option<String>>, String> {
 pub fn validate(filter: &UserFilter) -> Result<(), String> {
     parse_segment(filter)?;
     parse_home(filter)?;
+    if let Some(q) = &filter.q {
+        graph::limits::check("The search text", q, graph::limits::SEARCH_TEXT)?;
+    }
     Ok(())
 }
 

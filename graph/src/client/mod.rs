@@ -313,8 +313,10 @@ impl GraphClient {
                 .delay_with_jitter(attempt, retry_after, random_unit())
                 .filter(|wait| started.elapsed() + *wait <= self.retry.deadline)
         };
+        // One id for the call, kept on every retry (with `Retry-Attempt`, as Microsoft's Graph SDK
+        // retry handler sends), so Graph's logs and ours show a retried call as one call.
+        let client_request_id = uuid::Uuid::new_v4().to_string();
         loop {
-            let client_request_id = uuid::Uuid::new_v4().to_string();
             let mut request = self
                 .http
                 .request(method.clone(), url)
@@ -322,6 +324,9 @@ impl GraphClient {
                 .header(ACCEPT, "application/json")
                 .header("client-request-id", &client_request_id)
                 .headers(extra.clone());
+            if attempt > 1 {
+                request = request.header("Retry-Attempt", (attempt - 1).to_string());
+            }
             if let Some(body) = &body {
                 request = request
                     .header(CONTENT_TYPE, "application/json")

@@ -12,7 +12,7 @@ use crate::policies::{
     IdentitySyncWrite, NewPartner, PartnerConfiguration, PartnerConfigurationTemplate,
     PartnerTemplateWrite,
 };
-use crate::request::{Collection, Method, NoContent, Op};
+use crate::request::{Collection, Method, NoContent, Op, Request};
 
 const PARTNERS: &str = "/policies/crossTenantAccessPolicy/partners";
 const PARTNER_TEMPLATE: &str =
@@ -90,4 +90,82 @@ pub fn reset_identity_sync_template() -> Op<NoContent> {
         Method::Post,
         format!("{SYNC_TEMPLATE}/resetToDefaultSettings"),
     )
+}
+
+/// What a cross-tenant access policy write changes, in words (for audit steps and for saying
+/// what a write that stopped part-way had changed); `None` for other requests.
+pub fn describe(request: &Request) -> Option<String> {
+    let path = request.path.as_str();
+    if let Some(rest) = path.strip_prefix(SYNC_TEMPLATE) {
+        return Some(if rest.is_empty() {
+            "save the identity sync template".to_owned()
+        } else {
+            "reset the identity sync template".to_owned()
+        });
+    }
+    if let Some(rest) = path.strip_prefix(PARTNER_TEMPLATE) {
+        return Some(if rest.is_empty() {
+            "save the partner template".to_owned()
+        } else {
+            "reset the partner template".to_owned()
+        });
+    }
+    let rest = path.strip_prefix(PARTNERS)?;
+    let partner = rest.trim_start_matches('/').split('/').next().unwrap_or("");
+    Some(
+        match (request.method, rest.ends_with("/identitySynchronization")) {
+            (_, true) => format!("allow inbound user sync from {partner}"),
+            (Method::Post, false) => match request
+                .body
+                .as_ref()
+                .and_then(|b| b.get("tenantId"))
+                .and_then(|t| t.as_str())
+            {
+                Some(tenant) => format!("add cross-tenant access settings for {tenant}"),
+                None => "add cross-tenant access settings".to_owned(),
+            },
+            _ => format!("change automatic redemption for {partner}"),
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_writes_are_described_in_words() {
+        let partner: TenantId = "2f1d6a3e-8c4b-4f7a-9e21-5b3c7d9a0c11".parse().unwrap();
+        let described = |request: Request| describe(&request).unwrap();
+        assert_eq!(
+            described(reset_identity_sync_template().into_request()),
+            "reset the identity sync template"
+        );
+        assert_eq!(
+            described(
+                update_partner_template(&PartnerTemplateWrite {
+                    template_application_level: "newPartners".into(),
+                    inbound_trust: None,
+                    automatic_user_consent_settings: Default::default(),
+                })
+                .into_request()
+            ),
+            "save the partner template"
+        );
+        assert_eq!(
+            described(
+                create_identity_sync(&partner, &IdentitySyncWrite::allow_inbound()).into_request()
+            ),
+            format!("allow inbound user sync from {partner}")
+        );
+        let new = NewPartner {
+            tenant_id: partner.clone(),
+            automatic_user_consent_settings: Default::default(),
+        };
+        assert_eq!(
+            described(create_partner(&new).into_request()),
+            format!("add cross-tenant access settings for {partner}")
+        );
+        assert!(describe(&default_configuration().into_request()).is_none());
+    }
 }

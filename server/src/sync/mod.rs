@@ -13,13 +13,13 @@ use app::sync::{
     explain, mappings, ActionResult, Assigned, LogEntry, Permissions, Scope, SyncAction,
     SyncDetail, UserMatch,
 };
-use graph::client::{AccessToken, GraphClient, GraphError, GraphErrorKind};
+use graph::client::{GraphClient, GraphError, GraphErrorKind};
 use graph::sync::{reset_scope, PrincipalType, ProvisionOnDemand, ProvisioningResult};
 use graph::users::UserType;
 use graph::{ops, NoContent, ObjectId, Op, Request};
 use serde_json::json;
 
-use crate::audit::{Attempt, AuditLog};
+use crate::audit::{Attempt, AuditLog, Steps, WriteError};
 use crate::auth::access::{ManageMto, OperateSync, Read, TenantAccess};
 use crate::error::Failure;
 
@@ -265,38 +265,49 @@ impl SyncService {
             action: action.action(),
             inputs,
         };
-        let sp = &summary.service_principal_id;
-        let token = access.token();
-        let work = async {
-            match &action {
-                SyncAction::Start => {
-                    send(&self.graph, token, ops::sync::start_job(sp, &job_id)).await
-                }
-                SyncAction::Pause => {
-                    send(&self.graph, token, ops::sync::pause_job(sp, &job_id)).await
-                }
-                SyncAction::Restart { reset_scope } => {
-                    let op = ops::sync::restart_job(sp, &job_id, reset_scope);
-                    send(&self.graph, token, op).await
-                }
-                SyncAction::ProvisionOnDemand { user_id } => {
-                    let user: ObjectId = user_id
-                        .parse()
-                        .map_err(|_| GraphError::decode("not a user object id", None))?;
-                    self.provision_on_demand(token, sp, &job_id, &user).await
-                }
+        let sp = summary.service_principal_id.clone();
+        let plan: Vec<String> = match &action {
+            SyncAction::ProvisionOnDemand { .. } => {
+                vec!["read the job's schema".into(), "provision the user".into()]
             }
+            SyncAction::Start => vec!["start the job".into()],
+            SyncAction::Pause => vec!["pause the job".into()],
+            SyncAction::Restart { .. } => vec!["restart the job".into()],
         };
-        let steps = self
+        let label = plan.last().cloned().unwrap_or_default();
+        let work_action = action.clone();
+        let written = self
             .audit
-            .record(&attempt, now, work)
-            .await?
-            .map_err(|error| {
-                Failure::graph(
-                    format!("{} failed in {source_name}", action.action()),
-                    error,
-                )
-            })?;
+            .record(
+                attempt,
+                now,
+                plan,
+                &self.graph,
+                access.token(),
+                move |steps| async move {
+                    match &work_action {
+                        SyncAction::Start => {
+                            send(&steps, &label, ops::sync::start_job(&sp, &job_id)).await
+                        }
+                        SyncAction::Pause => {
+                            send(&steps, &label, ops::sync::pause_job(&sp, &job_id)).await
+                        }
+                        SyncAction::Restart { reset_scope } => {
+                            let op = ops::sync::restart_job(&sp, &job_id, reset_scope);
+                            send(&steps, &label, op).await
+                        }
+                        SyncAction::ProvisionOnDemand { user_id } => {
+                            let user: ObjectId = user_id
+                                .parse()
+                                .map_err(|_| GraphError::decode("not a user object id", None))?;
+                            provision_on_demand(&steps, &sp, &job_id, &user).await
+                        }
+                    }
+                },
+            )
+            .await?;
+        let steps =
+            written.into_result(|| format!("{} failed in {source_name}", action.action()))?;
         let message = match &action {
             SyncAction::Start => format!(
                 "Started {}: users of {source_name} are provisioned into {target_name} from its next cycle.",
@@ -312,38 +323,6 @@ impl SyncService {
             ),
         };
         Ok(ActionResult { message, steps })
-    }
-
-    /// Provisions one user now, by the rule of the job's schema; answers the steps reported.
-    async fn provision_on_demand(
-        &self,
-        token: &AccessToken,
-        sp: &ObjectId,
-        job: &graph::JobId,
-        user: &ObjectId,
-    ) -> Result<(Vec<app::sync::Step>, Option<String>), GraphError> {
-        let schema = self
-            .graph
-            .run(token, &ops::sync::schema(sp, job))
-            .await?
-            .value;
-        let rule = schema
-            .synchronization_rules
-            .first()
-            .map(|r| r.id.clone())
-            .ok_or_else(|| GraphError::decode("the job's schema has no rule", None))?;
-        let body = ProvisionOnDemand::user(&rule, user);
-        let answer = self
-            .graph
-            .run(token, &ops::sync::provision_on_demand(sp, job, &body))
-            .await?;
-        let steps = answer.value.on_demand_steps().map_err(|e| {
-            GraphError::decode(
-                format!("provisionOnDemand's steps: {e}"),
-                answer.request_id.clone(),
-            )
-        })?;
-        Ok((app::sync::steps(&steps), answer.request_id))
     }
 
     /// Applies `fix` in `access`'s tenant (the caller found the fix for that tenant).
@@ -366,13 +345,17 @@ impl SyncService {
             action: AuditAction::ApplyFix,
             inputs: json!({"fix": fix.id, "from": from, "to": to, "calls": fix.calls}),
         };
-        let work = run_in_order(&self.graph, access.token(), &fix.calls);
         self.audit
-            .record(&attempt, now, work)
+            .record(
+                attempt,
+                now,
+                labels(&fix.calls),
+                &self.graph,
+                access.token(),
+                |steps| run_in_order(steps, fix.calls.clone()),
+            )
             .await?
-            .map_err(|error| {
-                Failure::graph(format!("The change in {} failed", fix.tenant_name), error)
-            })?;
+            .into_result(|| format!("The change in {} failed", fix.tenant_name))?;
         Ok(format!(
             "Done in {}: {}. The job picks it up at its next cycle; restart it to go at once.",
             fix.tenant_name,
@@ -468,19 +451,20 @@ impl SyncService {
         let attempt = Attempt {
             actor: access.actor().clone(),
             tenant_id: access.tenant_id().to_string(),
-            action: match write {
-                TemplateWrite::Save(_) => AuditAction::SaveTemplates,
-                TemplateWrite::Reset => AuditAction::ResetTemplates,
-            },
+            action: write.action(),
             inputs: serde_json::to_value(write).unwrap_or_default(),
         };
-        let work = run_in_order(&self.graph, access.token(), &calls);
         self.audit
-            .record(&attempt, now, work)
+            .record(
+                attempt,
+                now,
+                labels(&calls),
+                &self.graph,
+                access.token(),
+                |steps| run_in_order(steps, calls),
+            )
             .await?
-            .map_err(|error| {
-                Failure::graph(format!("Saving {tenant_name}'s templates failed"), error)
-            })?;
+            .into_result(|| format!("Saving {tenant_name}'s templates failed"))?;
         Ok(match write {
             TemplateWrite::Save(_) => format!(
                 "Saved {tenant_name}'s templates: they apply to partners when tenants join."
@@ -492,25 +476,63 @@ impl SyncService {
     }
 }
 
-/// Runs an operation whose answer is not needed; answers no steps and Graph's request id.
+/// Runs an operation whose answer is not needed, as one audited step; answers no steps.
 async fn send(
-    graph: &GraphClient,
-    token: &AccessToken,
+    steps: &Steps,
+    label: &str,
     op: Op<NoContent>,
-) -> Result<(Vec<app::sync::Step>, Option<String>), GraphError> {
-    let answer = graph.run(token, &op).await?;
-    Ok((Vec::new(), answer.request_id))
+) -> Result<Vec<app::sync::Step>, WriteError> {
+    steps.run(label, &op).await?;
+    Ok(Vec::new())
 }
 
-/// Runs `calls` one after the other, stopping at the first failure; answers the last request id.
-async fn run_in_order(
-    graph: &GraphClient,
-    token: &AccessToken,
-    calls: &[Request],
-) -> Result<((), Option<String>), GraphError> {
-    let mut request_id = None;
-    for call in calls {
-        request_id = graph.run_request(token, call).await?.request_id;
+/// Provisions one user now, by the rule of the job's schema; answers the steps reported.
+async fn provision_on_demand(
+    steps: &Steps,
+    sp: &ObjectId,
+    job: &graph::JobId,
+    user: &ObjectId,
+) -> Result<Vec<app::sync::Step>, WriteError> {
+    let schema = steps
+        .run("read the job's schema", &ops::sync::schema(sp, job))
+        .await?
+        .value;
+    let rule = schema
+        .synchronization_rules
+        .first()
+        .map(|r| r.id.clone())
+        .ok_or_else(|| GraphError::decode("the job's schema has no rule", None))?;
+    let body = ProvisionOnDemand::user(&rule, user);
+    let answer = steps
+        .run(
+            "provision the user",
+            &ops::sync::provision_on_demand(sp, job, &body),
+        )
+        .await?;
+    let reported = answer.value.on_demand_steps().map_err(|e| {
+        GraphError::decode(
+            format!("provisionOnDemand's steps: {e}"),
+            answer.request_id.clone(),
+        )
+    })?;
+    Ok(app::sync::steps(&reported))
+}
+
+/// What each call changes, in words.
+fn labels(calls: &[Request]) -> Vec<String> {
+    calls
+        .iter()
+        .map(|call| {
+            ops::policies::describe(call)
+                .unwrap_or_else(|| format!("{} {}", call.method, call.path))
+        })
+        .collect()
+}
+
+/// Runs `calls` one after the other, each an audited step, stopping at the first failure.
+async fn run_in_order(steps: Steps, calls: Vec<Request>) -> Result<(), WriteError> {
+    for (call, label) in calls.iter().zip(labels(&calls)) {
+        steps.run_request(&label, call).await?;
     }
-    Ok(((), request_id))
+    Ok(())
 }

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use app::api::audit::AuditAction;
 use app::api::port::BoxFuture;
 use app::api::sync::port::SyncPort;
 use app::api::{tenant_id, ApiError};
@@ -31,6 +32,38 @@ impl SyncPages {
         } else {
             Err(ApiError::CrossOrigin)
         }
+    }
+
+    /// Finds the fix again from a fresh reading and applies it.
+    async fn apply_fix(
+        &self,
+        request: &Parts,
+        from: &str,
+        to: &str,
+        fix_id: &str,
+    ) -> Result<String, ApiError> {
+        self.same_origin(request)?;
+        let dashboard = &self.dashboard;
+        let session = dashboard.session(request).await?;
+        let sources = dashboard.readers(&session).await?;
+        // Derived again from a fresh reading: only what is still needed is made.
+        let mesh = dashboard.mesh.snapshot(&sources, now(), true).await;
+        let fix = fix::fixes(&mesh, &tenant_id(from)?, &tenant_id(to)?)
+            .into_iter()
+            .find(|f| f.id == fix_id)
+            .ok_or_else(|| {
+                ApiError::BadRequest(format!(
+                    "Nothing to fix there any more for {} → {} (“{fix_id}”): the settings already allow it, or are unknown.",
+                    mesh.name(from),
+                    mesh.name(to)
+                ))
+            })?;
+        let access = dashboard
+            .access::<ManageMto>(&session, fix.tenant.as_str())
+            .await?;
+        let result = self.service.apply_fix(&access, &fix, from, to, now()).await;
+        dashboard.mesh.invalidate();
+        Ok(result?)
     }
 }
 
@@ -93,19 +126,29 @@ impl SyncPort for SyncPages {
         action: SyncAction,
     ) -> BoxFuture<'a, Result<ActionResult, ApiError>> {
         Box::pin(async move {
-            self.same_origin(request)?;
-            let dashboard = &self.dashboard;
-            let session = dashboard.session(request).await?;
-            let access = dashboard.access::<OperateSync>(&session, source).await?;
-            let sources = dashboard.readers(&session).await?;
-            // Only the job's ids are needed: the few seconds' cached snapshot has them.
-            let mesh = dashboard.mesh.snapshot(&sources, now(), false).await;
-            let result = self
-                .service
-                .act(&access, &mesh, tenant_id(target)?.as_str(), action, now())
-                .await;
-            dashboard.mesh.invalidate();
-            Ok(result?)
+            let (audited, inputs) = (
+                action.action(),
+                serde_json::json!({"target": target, "action": &action}),
+            );
+            let result = async {
+                self.same_origin(request)?;
+                let dashboard = &self.dashboard;
+                let session = dashboard.session(request).await?;
+                let access = dashboard.access::<OperateSync>(&session, source).await?;
+                let sources = dashboard.readers(&session).await?;
+                // Only the job's ids are needed: the few seconds' cached snapshot has them.
+                let mesh = dashboard.mesh.snapshot(&sources, now(), false).await;
+                let result = self
+                    .service
+                    .act(&access, &mesh, tenant_id(target)?.as_str(), action, now())
+                    .await;
+                dashboard.mesh.invalidate();
+                Ok(result?)
+            }
+            .await;
+            self.dashboard
+                .audit_refusal(request, &[source, target], audited, inputs, result)
+                .await
         })
     }
 
@@ -117,28 +160,11 @@ impl SyncPort for SyncPages {
         fix_id: &'a str,
     ) -> BoxFuture<'a, Result<String, ApiError>> {
         Box::pin(async move {
-            self.same_origin(request)?;
-            let dashboard = &self.dashboard;
-            let session = dashboard.session(request).await?;
-            let sources = dashboard.readers(&session).await?;
-            // Derived again from a fresh reading: only what is still needed is made.
-            let mesh = dashboard.mesh.snapshot(&sources, now(), true).await;
-            let fix = fix::fixes(&mesh, &tenant_id(from)?, &tenant_id(to)?)
-                .into_iter()
-                .find(|f| f.id == fix_id)
-                .ok_or_else(|| {
-                    ApiError::BadRequest(format!(
-                        "Nothing to fix there any more for {} → {} (“{fix_id}”): the settings already allow it, or are unknown.",
-                        mesh.name(from),
-                        mesh.name(to)
-                    ))
-                })?;
-            let access = dashboard
-                .access::<ManageMto>(&session, fix.tenant.as_str())
-                .await?;
-            let result = self.service.apply_fix(&access, &fix, from, to, now()).await;
-            dashboard.mesh.invalidate();
-            Ok(result?)
+            let result = self.apply_fix(request, from, to, fix_id).await;
+            let inputs = serde_json::json!({"fix": fix_id, "from": from, "to": to});
+            self.dashboard
+                .audit_refusal(request, &[to, from], AuditAction::ApplyFix, inputs, result)
+                .await
         })
     }
 
@@ -180,17 +206,27 @@ impl SyncPort for SyncPages {
         write: TemplateWrite,
     ) -> BoxFuture<'a, Result<String, ApiError>> {
         Box::pin(async move {
-            self.same_origin(request)?;
-            let dashboard = &self.dashboard;
-            let session = dashboard.session(request).await?;
-            let access = dashboard.access::<ManageMto>(&session, tenant).await?;
-            let name = dashboard.tenant_name(tenant, None);
-            let result = self
-                .service
-                .write_templates(&access, &name, &write, now())
-                .await;
-            dashboard.mesh.invalidate();
-            Ok(result?)
+            let (action, inputs) = (
+                write.action(),
+                serde_json::to_value(&write).unwrap_or_default(),
+            );
+            let result = async {
+                self.same_origin(request)?;
+                let dashboard = &self.dashboard;
+                let session = dashboard.session(request).await?;
+                let access = dashboard.access::<ManageMto>(&session, tenant).await?;
+                let name = dashboard.tenant_name(tenant, None);
+                let result = self
+                    .service
+                    .write_templates(&access, &name, &write, now())
+                    .await;
+                dashboard.mesh.invalidate();
+                Ok(result?)
+            }
+            .await;
+            self.dashboard
+                .audit_refusal(request, &[tenant], action, inputs, result)
+                .await
         })
     }
 }

@@ -184,14 +184,35 @@ async fn refusals_are_clear_and_change_nothing() {
     assert_eq!(cross.status(), 403);
     assert!(cross.text().await.unwrap().contains("CrossOrigin"));
 
-    // Nothing changed: Tailspin is still outside, Contoso still the owner, nothing audited.
+    // Nothing changed: Tailspin is still outside, Contoso still the owner; every refusal is in
+    // the audit log as refused, with its reason, and nothing else is.
     let view = joins(&h, &contoso).await;
     let members = card(&view, CONTOSO)["members"].as_array().unwrap();
     assert!(members.iter().all(|m| m["tenant_id"] != TAILSPIN));
     assert!(members
         .iter()
         .any(|m| m["tenant_id"] == CONTOSO && m["role"] == "owner"));
-    assert!(audit(&h, &contoso).await.is_empty());
+    let entries = audit(&h, &contoso).await;
+    assert!(!entries.is_empty());
+    for entry in &entries {
+        assert_eq!(entry["outcome"], "refused", "{entry}");
+        assert_eq!(entry["actor_upn"], "admin@contoso.onmicrosoft.com");
+        assert!(entry["finished"].is_i64(), "{entry}");
+        assert!(entry["steps"].as_array().unwrap().is_empty(), "{entry}");
+    }
+    let reasons: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| e["error_message"].as_str())
+        .collect();
+    for expected in ["only active owner", "Tick the confirmation", "own pages"] {
+        assert!(
+            reasons.iter().any(|r| r.contains(expected)),
+            "{expected}: {reasons:?}"
+        );
+    }
+    assert!(entries
+        .iter()
+        .any(|e| e["action"] == "add-tenant" && e["tenant"] == CONTOSO));
 }
 
 #[tokio::test]
@@ -366,8 +387,19 @@ async fn hostile_tenant_names_are_refused_before_anything_reaches_graph() {
         before,
         "no refused input reached Graph"
     );
-    // Nothing was attempted, so nothing is in the audit log.
-    assert!(audit(&h, &admin).await.is_empty());
+    // Nothing was attempted: the audit log has the refusals only, each with its reason.
+    let entries = audit(&h, &admin).await;
+    assert!(!entries.is_empty());
+    for entry in &entries {
+        assert_eq!(entry["outcome"], "refused", "{entry}");
+        assert!(
+            entry["error_message"]
+                .as_str()
+                .unwrap()
+                .contains("is neither a tenant id"),
+            "{entry}"
+        );
+    }
     // A well-formed domain still works for the same account.
     let (status, body) = call(
         &h,

@@ -152,10 +152,32 @@ async fn a_quarantine_is_explained_fixed_in_the_target_and_restarted_in_the_sour
 
     let entries = audit(&h, &b).await;
     for action in ["apply-fix", "restart-sync"] {
-        let entry = entries.iter().find(|e| e["action"] == action).unwrap();
+        let entry = entries
+            .iter()
+            .find(|e| e["action"] == action && e["outcome"] != "refused")
+            .unwrap();
         assert_eq!(entry["outcome"], "success", "{entry}");
+        // Each Graph call of the write is a step of its own, with its outcome.
+        let steps = entry["steps"].as_array().unwrap();
+        assert!(!steps.is_empty(), "{entry}");
+        assert!(steps.iter().all(|s| s["outcome"] == "success"), "{entry}");
     }
-    let fix_entry = entries.iter().find(|e| e["action"] == "apply-fix").unwrap();
+    // The fix applied a second time was refused, and that is recorded too.
+    let again = entries
+        .iter()
+        .find(|e| e["action"] == "apply-fix" && e["outcome"] == "refused")
+        .unwrap();
+    assert!(
+        again["error_message"]
+            .as_str()
+            .unwrap()
+            .contains("Nothing to fix"),
+        "{again}"
+    );
+    let fix_entry = entries
+        .iter()
+        .find(|e| e["action"] == "apply-fix" && e["outcome"] == "success")
+        .unwrap();
     assert_eq!(fix_entry["tenant"], FABRIKAM);
     assert_eq!(fix_entry["actor_upn"], "admin@fabrikam.onmicrosoft.com");
 }
@@ -337,7 +359,13 @@ async fn readers_other_tenants_operators_and_helpdesk_are_refused() {
         job_status(&detail(&h, &woodgrove, WOODGROVE, FABRIKAM).await),
         "Quarantine"
     );
-    assert!(audit(&h, &helpdesk).await.is_empty());
+    // Every refusal is recorded as such; no write was made.
+    let entries = audit(&h, &helpdesk).await;
+    assert!(!entries.is_empty());
+    assert!(
+        entries.iter().all(|e| e["outcome"] == "refused"),
+        "{entries:?}"
+    );
 }
 
 #[tokio::test]

@@ -18,12 +18,37 @@ pub struct AuditEntry {
     /// The inputs, as JSON text.
     pub inputs: String,
     pub finished: Option<i64>,
-    /// `success`, `failure`, or `unknown` when no outcome was recorded.
+    /// `success`; `partial` when some of its Graph calls were made and a later one failed;
+    /// `failure`; `refused` when the dashboard refused it before any call (role, origin, input);
+    /// `unknown` when no outcome was recorded.
     pub outcome: String,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     pub request_id: Option<String>,
+    /// Each Graph call the write made, in order, with its own outcome.
+    #[serde(default)]
+    pub steps: Vec<AuditStep>,
 }
+
+/// One Graph call of a write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditStep {
+    /// What the call changes, in words.
+    pub label: String,
+    pub method: String,
+    pub path: String,
+    /// Unix seconds the call was started.
+    pub at: i64,
+    pub finished: Option<i64>,
+    /// `success`, `failure`, or `unknown` (no answer came, or no outcome was recorded: the call
+    /// may or may not have been applied).
+    pub outcome: String,
+    pub error_message: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// The outcomes an entry can have, in the order the filter lists them.
+pub const OUTCOMES: &[&str] = &["success", "partial", "failure", "refused", "unknown"];
 
 /// What to show; empty fields do not filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,7 +57,7 @@ pub struct AuditFilter {
     /// Part of the actor's UPN or name, any case.
     pub actor: Option<String>,
     pub action: Option<String>,
-    /// `success`, `failure` or `unknown`.
+    /// One of [`OUTCOMES`].
     pub outcome: Option<String>,
     /// Unix seconds, inclusive.
     pub from: Option<i64>,
@@ -130,6 +155,7 @@ audit_actions! {
     ApplyFix = "apply-fix" | "sync.fix", "Fix cross-tenant access settings";
     SaveTemplates = "save-templates" | "templates.save", "Save the MTO templates";
     ResetTemplates = "reset-templates" | "templates.reset", "Reset the MTO templates";
+    ResetDemo = "reset-demo", "Reset the demo";
 }
 
 impl AuditAction {
@@ -174,10 +200,29 @@ pub(crate) fn csv_field(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
+/// A write's Graph calls in one line: `label (METHOD path): outcome[: message]; …`.
+pub fn steps_text(steps: &[AuditStep]) -> String {
+    steps
+        .iter()
+        .map(|step| {
+            let mut text = format!(
+                "{} ({} {}): {}",
+                step.label, step.method, step.path, step.outcome
+            );
+            if let Some(message) = &step.error_message {
+                text.push_str(": ");
+                text.push_str(message);
+            }
+            text
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// RFC 4180 CSV with a header row.
 pub fn to_csv(entries: &[AuditEntry]) -> String {
     let mut out = String::from(
-        "time,actor_name,actor_upn,actor_object_id,actor_tenant,tenant,action,inputs,outcome,error_code,error_message,request_id\r\n",
+        "time,actor_name,actor_upn,actor_object_id,actor_tenant,tenant,action,inputs,outcome,error_code,error_message,request_id,finished,steps\r\n",
     );
     for e in entries {
         let fields = [
@@ -193,6 +238,8 @@ pub fn to_csv(entries: &[AuditEntry]) -> String {
             e.error_code.clone().unwrap_or_default(),
             e.error_message.clone().unwrap_or_default(),
             e.request_id.clone().unwrap_or_default(),
+            e.finished.map(crate::mesh::time::iso).unwrap_or_default(),
+            steps_text(&e.steps),
         ];
         out.push_str(
             &fields
@@ -226,6 +273,7 @@ mod tests {
             error_code: None,
             error_message: None,
             request_id: None,
+            steps: Vec::new(),
         };
         let csv = to_csv(&[entry]);
         let line = csv.lines().nth(1).unwrap();
