@@ -6,6 +6,7 @@ mod common;
 
 mod graph_client;
 mod http;
+mod integrity;
 mod id_token;
 mod joins;
 mod mesh;
