@@ -105,6 +105,30 @@ pub async fn inject(State(state): State<EmulatorState>, request: Request, next: 
     let Some(fault) = state.0.faults.pick(request.uri().path(), tenant.as_deref()) else {
         return next.run(request).await;
     };
+    let mut response = answer(fault.clone(), request, next).await;
+    response.extensions_mut().insert(Injected(fault));
+    response
+}
+
+/// The fault a response was given (for the request log): `None` there means the request was
+/// served, or at least reached the endpoint after an injected delay.
+#[derive(Debug, Clone)]
+pub struct Injected(pub Fault);
+
+impl Injected {
+    /// The fault's kind, as the request log shows it; a delay is not shown (the request was served).
+    pub fn kind(&self) -> Option<&'static str> {
+        match self.0 {
+            Fault::Latency { .. } => None,
+            Fault::Throttle { .. } => Some("throttle"),
+            Fault::Unavailable => Some("unavailable"),
+            Fault::Drop => Some("drop"),
+            Fault::Malformed => Some("malformed"),
+        }
+    }
+}
+
+async fn answer(fault: Fault, request: Request, next: Next) -> Response {
     match fault {
         Fault::Latency { millis } => {
             tokio::time::sleep(Duration::from_millis(millis)).await;

@@ -30,6 +30,9 @@ pub struct Entry {
     pub request_id: Option<String>,
     /// The caller's `client-request-id`: a client that retries a call sends the same one again.
     pub client_request_id: Option<String>,
+    /// The fault injected instead of serving the request (`throttle`, `unavailable`, `drop`,
+    /// `malformed`); absent when the endpoint served it.
+    pub fault: Option<&'static str>,
 }
 
 #[derive(Default)]
@@ -99,6 +102,10 @@ pub async fn record(State(state): State<EmulatorState>, request: Request, next: 
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
         client_request_id: echoed,
+        fault: response
+            .extensions()
+            .get::<crate::faults::Injected>()
+            .and_then(crate::faults::Injected::kind),
     });
     response
 }

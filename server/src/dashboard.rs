@@ -40,8 +40,10 @@ impl Dashboard {
             .cloned()
             .ok_or_else(|| Failure::Internal("no session layer".into()))?;
         let auth = AuthSession(session);
-        let created = auth.created_at(now()).await?;
-        if now() - created > self.settings.session.absolute_hours * 3600 {
+        let created = auth.created_at().await?;
+        if created
+            .is_some_and(|created| now() - created > self.settings.session.absolute_hours * 3600)
+        {
             auth.0.flush().await?;
             return Ok(AuthSession(
                 request
@@ -58,6 +60,12 @@ impl Dashboard {
 impl Dashboard {
     /// A usable access token for a sign-in: refreshed (and stored) when about to expire; `None`, with
     /// the sign-in marked as needing a new sign-in, when it cannot be renewed.
+    ///
+    /// A refresh also reads the account's directory roles again, the way the sign-in callback does
+    /// (`SignInService::directory_role_ids`), and stores them with the sign-in: a role removed in
+    /// the tenant stops counting at the next refresh, not 12 hours after sign-in. When they cannot
+    /// be read, the old ones are kept (with a warning). No token is handed out for a sign-in whose
+    /// roles no longer allow reading.
     async fn fresh_tokens(
         &self,
         session: &AuthSession,
@@ -66,10 +74,24 @@ impl Dashboard {
         let tokens = match self.sign_in.fresh_tokens(sign_in, now()).await {
             Ok(Some(fresh)) => {
                 if fresh != sign_in.tokens {
+                    match self.sign_in.directory_role_ids(None, &fresh).await {
+                        Ok(role_ids) => {
+                            if role_ids != sign_in.role_ids {
+                                tracing::info!(tenant = %sign_in.tenant_id, user = %sign_in.account.object_id, "directory roles changed since they were last read");
+                            }
+                            sign_in.role_ids = role_ids;
+                        }
+                        Err(error) => {
+                            tracing::warn!(tenant = %sign_in.tenant_id, %error, "directory roles could not be read after a token refresh; keeping the ones read before");
+                        }
+                    }
                     sign_in.tokens = fresh.clone();
                     session.put_sign_in(sign_in.clone()).await?;
                 }
-                Some(fresh)
+                let known = roles::known_roles(sign_in.role_ids.iter().map(String::as_str));
+                roles::capabilities(&known)
+                    .contains(&Capability::Read)
+                    .then_some(fresh)
             }
             Ok(None) => {
                 if !sign_in.needs_sign_in {

@@ -67,6 +67,7 @@ pub async fn run(settings: Settings) -> Result<(), StartError> {
     };
     tracing::info!(login = %backend.login_base_url, graph = %backend.graph_base_url, "upstreams");
     let state = AppState::new(Settings::clone(&settings), backend).await?;
+    state.sessions.spawn_purge();
     let app = router::build(state);
     tracing::info!(mode = %settings.mode, "Tenant Mesh listening on http://{local_addr}");
     axum::serve(listener, app)

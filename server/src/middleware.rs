@@ -11,6 +11,8 @@ use axum::response::{Html, IntoResponse, Response};
 use futures_util::FutureExt;
 use tower_http::request_id::{MakeRequestId, RequestId};
 
+use crate::settings::{Mode, Settings};
+
 pub use app::request_id::HEADER as REQUEST_ID_HEADER;
 
 /// Request ids are random UUIDs (the same form Graph uses for `request-id`).
@@ -149,9 +151,38 @@ fn html_escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Policy for responses that did not set their own (pages set one with a nonce when rendered).
+/// Policy for responses that did not set their own (pages set one with a nonce when rendered, whose
+/// `form-action` also names the sign-in service: `app::security::page_policy`). Forms of these
+/// responses (the sign-in flow's message pages have none) may only go to the dashboard.
 pub const FALLBACK_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-     style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+     style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
+
+/// `Strict-Transport-Security`: a year, subdomains included (no `preload`: that is the operator's
+/// decision, hard to undo).
+pub const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// Whether responses carry [`HSTS`]: in `entra` mode, and whenever the public URL is https; never
+/// for the plain-http demo (browsers ignore it over http, and it would pin a loopback host).
+pub fn hsts_applies(settings: &Settings) -> bool {
+    settings.mode == Mode::Entra
+        || settings
+            .public_base_url()
+            .to_ascii_lowercase()
+            .starts_with("https://")
+}
+
+/// [`security_headers`], plus `Strict-Transport-Security` where [`hsts_applies`].
+pub fn security_headers_for(settings: &Settings) -> Vec<(HeaderName, HeaderValue)> {
+    let mut headers = security_headers().to_vec();
+    if hsts_applies(settings) {
+        headers.push((
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        ));
+    }
+    headers
+}
 
 /// Headers set on every response that does not already carry them.
 pub fn security_headers() -> [(HeaderName, HeaderValue); 6] {
@@ -183,6 +214,29 @@ pub fn security_headers() -> [(HeaderName, HeaderValue); 6] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hsts_in_entra_mode_and_over_https_never_on_the_plain_http_demo() {
+        let has_hsts = |settings: &Settings| {
+            security_headers_for(settings)
+                .iter()
+                .any(|(name, value)| name == header::STRICT_TRANSPORT_SECURITY && value == HSTS)
+        };
+        assert!(!has_hsts(&Settings::default()));
+        assert!(has_hsts(&Settings {
+            mode: Mode::Entra,
+            ..Settings::default()
+        }));
+        assert!(has_hsts(&Settings {
+            public_url: Some("https://mesh.contoso.com".into()),
+            ..Settings::default()
+        }));
+        assert!(!has_hsts(&Settings {
+            public_url: Some("http://mesh.internal:3000".into()),
+            ..Settings::default()
+        }));
+        assert!(FALLBACK_CSP.contains("form-action 'self';"));
+    }
 
     #[test]
     fn html_escape_neutralises_markup() {

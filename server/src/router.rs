@@ -15,6 +15,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::audit::{Actor, Attempt, Outcome, Status};
+use crate::auth::flow::{is_same_origin, now};
+use crate::auth::session::AuthSession;
 use crate::dashboard::Dashboard;
 use crate::middleware::{self, MakeRequestUuid};
 use crate::settings::{Mode, Settings};
@@ -56,6 +59,14 @@ pub fn build(state: AppState) -> Router {
         },
     });
     let users_side = Arc::clone(&server_side);
+    // Pages' forms may go to the dashboard and to the sign-in service (`form-action`).
+    let form_targets = app::security::FormTargets(
+        origin_of(&state.backend.login_base_url)
+            .filter(|login| *login != state.sign_in.config.public_origin)
+            .into_iter()
+            .collect(),
+    );
+    let error_form_targets = form_targets.clone();
 
     let mut router = Router::new()
         .route("/healthz", get(health::healthz))
@@ -63,7 +74,7 @@ pub fn build(state: AppState) -> Router {
         .route("/auth/login", get(auth::flow::login))
         .route("/auth/callback", get(auth::flow::callback))
         .route("/auth/logout", post(auth::flow::logout))
-        .route("/demo/reset", post(crate::backend::reset_demo))
+        .route("/demo/reset", post(audited_reset_demo))
         .route(
             "/audit/export.csv",
             get(move |request: axum::extract::Request| {
@@ -82,14 +93,19 @@ pub fn build(state: AppState) -> Router {
             move || {
                 provide_context(Arc::clone(&dashboard));
                 provide_context(Arc::clone(&sync));
+                provide_context(form_targets.clone());
             },
             move || app::shell(leptos_options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
+            move || provide_context(error_form_targets.clone()),
             app::shell,
         ));
 
-    for (name, value) in middleware::security_headers() {
+    for (name, value) in middleware::security_headers_for(&state.settings) {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
 
@@ -117,4 +133,126 @@ pub fn build(state: AppState) -> Router {
         ));
 
     router.layer(stack).with_state(state)
+}
+
+/// `scheme://host[:port]` of a URL, if it has one.
+fn origin_of(url: &str) -> Option<String> {
+    let origin = url::Url::parse(url).ok()?.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
+}
+
+/// Who a request comes from, for the audit log: the session's first sign-in, or nobody.
+async fn actor_of(session: &AuthSession) -> Actor {
+    let sign_ins = session.sign_ins().await.unwrap_or_else(|error| {
+        tracing::warn!(%error, "the session could not be read; the action is audited as not signed in");
+        Default::default()
+    });
+    match sign_ins.into_values().next() {
+        Some(sign_in) => Actor {
+            name: sign_in.account.display_name,
+            upn: sign_in.account.username,
+            object_id: sign_in.account.object_id,
+            tenant_id: sign_in.tenant_id,
+        },
+        None => Actor {
+            name: "Not signed in".into(),
+            upn: String::new(),
+            object_id: String::new(),
+            tenant_id: String::new(),
+        },
+    }
+}
+
+/// `POST /demo/reset`, audited (`backend::reset_demo` does the reset). The reset changes every demo
+/// tenant, so it is recorded once per demo tenant (each tenant's people see it in their audit log),
+/// with the session's first sign-in as the actor or "Not signed in" (the browser tests reset the
+/// demo without signing in). Like every write, it is recorded before it is made and not made if it
+/// cannot be recorded. Requests refused before anything changes (404 outside demo mode, 403 from
+/// another origin) are not recorded: anyone can send those.
+async fn audited_reset_demo(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    session: tower_sessions::Session,
+    headers: http::HeaderMap,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if state.backend.demo_controls.is_none()
+        || !is_same_origin(&headers, &state.sign_in.config.public_origin)
+    {
+        return crate::backend::reset_demo(axum::extract::State(state), headers).await;
+    }
+    let actor = actor_of(&AuthSession(session)).await;
+    let mut tenants: Vec<String> = state
+        .backend
+        .tenant_choices
+        .iter()
+        .map(|choice| choice.tenant_id.clone())
+        .collect();
+    if tenants.is_empty() {
+        tenants.push("demo".into());
+    }
+    let log = &state.joins.audit;
+    let mut attempts = Vec::with_capacity(tenants.len());
+    for tenant_id in tenants {
+        let attempt = Attempt {
+            actor: actor.clone(),
+            tenant_id,
+            action: app::api::audit::AuditAction::ResetDemo,
+            inputs: serde_json::json!({}),
+        };
+        match log.begin(&attempt, now()).await {
+            Ok(ticket) => attempts.push((ticket, attempt)),
+            Err(error) => {
+                tracing::error!(%error, "the demo reset could not be audited; not made");
+                return (
+                    http::StatusCode::SERVICE_UNAVAILABLE,
+                    "The reset could not be recorded in the audit log, so it was not made.",
+                )
+                    .into_response();
+            }
+        }
+    }
+    let response = crate::backend::reset_demo(axum::extract::State(state.clone()), headers).await;
+    let (parts, body) = response.into_parts();
+    let body = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let outcome = if parts.status.is_success() {
+        Outcome {
+            status: Status::Success,
+            error_code: None,
+            error_message: None,
+            request_id: None,
+        }
+    } else {
+        Outcome {
+            status: Status::Failure,
+            error_code: Some(parts.status.as_u16().to_string()),
+            error_message: Some(String::from_utf8_lossy(&body).into_owned()),
+            request_id: None,
+        }
+    };
+    for (ticket, attempt) in &attempts {
+        if let Err(error) = log.finish(ticket, attempt, &outcome, now()).await {
+            tracing::error!(%error, "the outcome of the demo reset could not be audited");
+        }
+    }
+    axum::response::Response::from_parts(parts, axum::body::Body::from(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_of_sign_in_services() {
+        assert_eq!(
+            origin_of("https://login.microsoftonline.com/").as_deref(),
+            Some("https://login.microsoftonline.com")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:4000").as_deref(),
+            Some("http://127.0.0.1:4000")
+        );
+        assert_eq!(origin_of("not a url"), None);
+    }
 }

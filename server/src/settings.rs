@@ -71,6 +71,62 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
+    /// How long one Graph call may take, in seconds (1–50: below the 60 s request timeout).
+    pub graph_timeout_secs: u64,
+    /// The key that seals sessions (with their tokens) in the database: the base64 of 32 random
+    /// bytes (`openssl rand -base64 32`); `TENANTMESH_TOKEN_KEY`. Needed in `entra` mode; in `demo`
+    /// mode, when absent, one is made at first start in `<database_path>.key`.
+    pub token_key: Option<Secret>,
+    /// Keys used before `token_key`: sessions sealed under them still open, and are sealed under
+    /// `token_key` at their next save. A TOML list, or a comma-separated variable.
+    #[serde(default, deserialize_with = "secret_list")]
+    pub previous_token_keys: Vec<Secret>,
+    /// The tenants whose people may sign in: tenant ids or verified domains, lower-cased. In a
+    /// settings file a TOML list; in `TENANTMESH_ALLOWED_TENANTS` a comma-separated list (or
+    /// `[a, b]`). Empty: every tenant in `demo` mode; `entra` mode refuses to start without a list.
+    /// How sign-ins are matched against it: `auth::flow::tenant_allowed`.
+    #[serde(default, deserialize_with = "string_list")]
+    pub allowed_tenants: Vec<String>,
+}
+
+/// A list of strings given as a list, or as one comma-separated string (environment variables).
+/// Entries are trimmed and lower-cased; empty ones are dropped.
+fn string_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Given {
+        List(Vec<String>),
+        Text(String),
+    }
+    let items = match Given::deserialize(deserializer)? {
+        Given::List(items) => items,
+        Given::Text(text) => text.split(',').map(str::to_owned).collect(),
+    };
+    Ok(items
+        .iter()
+        .map(|item| item.trim().to_ascii_lowercase())
+        .filter(|item| !item.is_empty())
+        .collect())
+}
+
+/// Secrets given as a list, or as one comma-separated string (environment variables); blanks trimmed.
+fn secret_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<Secret>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Given {
+        List(Vec<String>),
+        Text(String),
+    }
+    let items = match Given::deserialize(deserializer)? {
+        Given::List(items) => items,
+        Given::Text(text) => text.split(',').map(str::to_owned).collect(),
+    };
+    Ok(items
+        .iter()
+        .map(|item| item.trim())
+        .filter(|item| !item.is_empty())
+        .map(Secret::new)
+        .collect())
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -123,6 +179,10 @@ impl Default for Settings {
             site_root: PathBuf::from("target/site"),
             log_format: LogFormat::Pretty,
             body_limit_bytes: 1024 * 1024,
+            graph_timeout_secs: 30,
+            token_key: None,
+            previous_token_keys: Vec::new(),
+            allowed_tenants: Vec::new(),
         }
     }
 }
@@ -133,12 +193,24 @@ pub enum SettingsError {
     MissingFile(PathBuf),
     #[error("{0}")]
     Invalid(Box<figment::Error>),
+    #[error("graph_timeout_secs must be between 1 and 50")]
+    BadGraphTimeout,
     #[error("body_limit_bytes must be at least 1024")]
     BodyLimitTooSmall,
     #[error("entra mode needs {0} (set it in the settings file or TENANTMESH_ENTRA__{1})")]
     MissingEntraSetting(&'static str, &'static str),
     #[error("session times must be positive")]
     BadSessionTimes,
+    #[error("{0} must be the base64 of 32 random bytes (e.g. from `openssl rand -base64 32`)")]
+    BadTokenKey(&'static str),
+    #[error(
+        "entra mode needs allowed_tenants: list the tenant ids or verified domains of your \
+             multitenant organization's tenants (in the settings file, or \
+             TENANTMESH_ALLOWED_TENANTS=id-or-domain,id-or-domain)"
+    )]
+    NoAllowedTenants,
+    #[error("allowed_tenants: \"{0}\" is neither a tenant id nor a domain")]
+    BadAllowedTenant(String),
 }
 
 impl Settings {
@@ -171,8 +243,23 @@ impl Settings {
         if self.body_limit_bytes < 1024 {
             return Err(SettingsError::BodyLimitTooSmall);
         }
+        if !(1..=50).contains(&self.graph_timeout_secs) {
+            return Err(SettingsError::BadGraphTimeout);
+        }
         if self.session.idle_minutes <= 0 || self.session.absolute_hours <= 0 {
             return Err(SettingsError::BadSessionTimes);
+        }
+        if let Some(key) = &self.token_key {
+            if crate::auth::store::decode_key(key.expose()).is_none() {
+                return Err(SettingsError::BadTokenKey("token_key"));
+            }
+        }
+        if self
+            .previous_token_keys
+            .iter()
+            .any(|key| crate::auth::store::decode_key(key.expose()).is_none())
+        {
+            return Err(SettingsError::BadTokenKey("previous_token_keys"));
         }
         if self.mode == Mode::Entra {
             if self.entra.client_id.as_deref().unwrap_or("").is_empty() {
@@ -187,6 +274,16 @@ impl Settings {
                     "CLIENT_SECRET",
                 ));
             }
+        }
+        if let Some(bad) = self
+            .allowed_tenants
+            .iter()
+            .find(|entry| graph::TenantRef::parse(entry).is_err())
+        {
+            return Err(SettingsError::BadAllowedTenant(bad.clone()));
+        }
+        if self.mode == Mode::Entra && self.allowed_tenants.is_empty() {
+            return Err(SettingsError::NoAllowedTenants);
         }
         Ok(())
     }
@@ -224,6 +321,7 @@ mod tests {
         writeln!(
             file,
             "addr = \"127.0.0.1:4000\"\nmode = \"entra\"\nlog_format = \"json\"\n\
+             allowed_tenants = [\"contoso.onmicrosoft.com\"]\n\
              [entra]\nclient_id = \"abc\"\nclient_secret = \"s\""
         )
         .unwrap();
@@ -283,8 +381,78 @@ mod tests {
             let err = Settings::from_figment(env.clone(), &Cli::default()).unwrap_err();
             assert!(err.to_string().contains("entra.client_secret"), "{err}");
             jail.set_env("TENANTMESH_TEST_C_ENTRA__CLIENT_SECRET", "s3cret");
+            let err = Settings::from_figment(env.clone(), &Cli::default()).unwrap_err();
+            assert!(matches!(err, SettingsError::NoAllowedTenants), "{err}");
+            assert!(
+                err.to_string().contains("TENANTMESH_ALLOWED_TENANTS"),
+                "{err}"
+            );
+            jail.set_env(
+                "TENANTMESH_TEST_C_ALLOWED_TENANTS",
+                "72f988bf-86f1-41af-91ab-2d7cd011db47",
+            );
             let settings = Settings::from_figment(env.clone(), &Cli::default()).unwrap();
             assert_eq!(settings.entra.client_secret.unwrap().expose(), "s3cret");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn allowed_tenants_come_as_a_toml_list_or_a_comma_separated_variable() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(
+            file,
+            "allowed_tenants = [\"Contoso.onmicrosoft.com\", \"72F988BF-86F1-41AF-91AB-2D7CD011DB47\"]"
+        )
+        .unwrap();
+        let cli = Cli {
+            addr: None,
+            config: Some(file.path().to_owned()),
+        };
+        let from_file = Settings::from_figment(no_env(), &cli).unwrap();
+        assert_eq!(
+            from_file.allowed_tenants,
+            [
+                "contoso.onmicrosoft.com",
+                "72f988bf-86f1-41af-91ab-2d7cd011db47"
+            ]
+        );
+        assert!(Settings::from_figment(no_env(), &Cli::default())
+            .unwrap()
+            .allowed_tenants
+            .is_empty());
+
+        let env = Env::prefixed("TENANTMESH_TEST_D_").split("__");
+        figment::Jail::expect_with(|jail| {
+            jail.set_env(
+                "TENANTMESH_TEST_D_ALLOWED_TENANTS",
+                " fabrikam.onmicrosoft.com, 72f988bf-86f1-41af-91ab-2d7cd011db47 ,",
+            );
+            let from_env = Settings::from_figment(env.clone(), &cli).unwrap();
+            assert_eq!(
+                from_env.allowed_tenants,
+                [
+                    "fabrikam.onmicrosoft.com",
+                    "72f988bf-86f1-41af-91ab-2d7cd011db47"
+                ],
+                "the variable replaces the file's list"
+            );
+            jail.set_env(
+                "TENANTMESH_TEST_D_ALLOWED_TENANTS",
+                "[woodgrovebank.onmicrosoft.com, fabrikam.onmicrosoft.com]",
+            );
+            let bracketed = Settings::from_figment(env.clone(), &Cli::default()).unwrap();
+            assert_eq!(
+                bracketed.allowed_tenants,
+                ["woodgrovebank.onmicrosoft.com", "fabrikam.onmicrosoft.com"]
+            );
+            jail.set_env(
+                "TENANTMESH_TEST_D_ALLOWED_TENANTS",
+                "contoso.onmicrosoft.com, not a tenant",
+            );
+            let err = Settings::from_figment(env.clone(), &Cli::default()).unwrap_err();
+            assert!(matches!(err, SettingsError::BadAllowedTenant(_)), "{err}");
+            assert!(err.to_string().contains("not a tenant"), "{err}");
             Ok(())
         });
     }
@@ -298,6 +466,36 @@ mod tests {
             ..Settings::default()
         };
         assert_eq!(settings.public_base_url(), "https://mesh.contoso.com");
+    }
+
+    #[test]
+    fn token_keys_must_be_base64_of_32_bytes() {
+        let env = Env::prefixed("TENANTMESH_TEST_K_").split("__");
+        figment::Jail::expect_with(|jail| {
+            let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+            jail.set_env("TENANTMESH_TEST_K_TOKEN_KEY", key);
+            jail.set_env(
+                "TENANTMESH_TEST_K_PREVIOUS_TOKEN_KEYS",
+                format!("{key}, {key}"),
+            );
+            let settings = Settings::from_figment(env.clone(), &Cli::default()).unwrap();
+            assert_eq!(settings.token_key.unwrap().expose(), key);
+            assert_eq!(settings.previous_token_keys.len(), 2);
+
+            jail.set_env("TENANTMESH_TEST_K_PREVIOUS_TOKEN_KEYS", "c2hvcnQ=");
+            let err = Settings::from_figment(env.clone(), &Cli::default()).unwrap_err();
+            assert!(err.to_string().contains("previous_token_keys"), "{err}");
+            assert!(!err.to_string().contains("c2hvcnQ"), "no key shown: {err}");
+
+            jail.set_env("TENANTMESH_TEST_K_PREVIOUS_TOKEN_KEYS", "");
+            jail.set_env("TENANTMESH_TEST_K_TOKEN_KEY", "not base64 at all");
+            let err = Settings::from_figment(env.clone(), &Cli::default()).unwrap_err();
+            assert!(
+                matches!(err, SettingsError::BadTokenKey("token_key")),
+                "{err}"
+            );
+            Ok(())
+        });
     }
 
     #[test]

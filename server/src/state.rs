@@ -7,10 +7,10 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::auth::flow::{SignInConfig, SignInService};
 use crate::auth::oidc::Oidc;
+use crate::auth::store::{KeyError, SealedStore, SessionKeys};
 use crate::backend::{insecure_cookies_allowed, Backend};
 use crate::joins::Joins;
 use crate::mesh::MeshService;
@@ -28,7 +28,7 @@ pub struct AppState {
     pub mesh: Arc<MeshService>,
     pub joins: Arc<Joins>,
     pub users: Arc<UsersService>,
-    pub sessions: SqliteStore,
+    pub sessions: SealedStore,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -49,24 +49,20 @@ pub enum StateError {
     Store(#[from] store::StoreError),
     #[error("cannot build the HTTP client: {0}")]
     Http(String),
+    #[error(transparent)]
+    SessionKey(#[from] KeyError),
 }
 
 impl AppState {
     pub async fn new(settings: Settings, backend: Backend) -> Result<Self, StateError> {
         let pool = store::open(&settings.database_path).await?;
-        let sessions = SqliteStore::new(pool.clone())
-            .with_table_name("sessions")
-            .map_err(|err| store::StoreError::Migrate(err.to_string()))?;
-        sessions
-            .migrate()
-            .await
-            .map_err(|err| store::StoreError::Migrate(err.to_string()))?;
+        let sessions = SealedStore::new(pool.clone(), SessionKeys::from_settings(&settings)?);
 
         // One client for Graph calls, one that never follows redirects for sign-in (SSRF).
         let graph_http = reqwest::Client::builder()
             .user_agent(concat!("TenantMesh/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(std::time::Duration::from_secs(5))
-            .timeout(std::time::Duration::from_secs(30))
+            .timeout(std::time::Duration::from_secs(settings.graph_timeout_secs))
             .build()
             .map_err(|err| StateError::Http(err.to_string()))?;
         let sign_in_http = reqwest::Client::builder()
@@ -114,17 +110,29 @@ impl AppState {
     }
 
     /// The session cookie: HttpOnly, SameSite=Lax (Strict would drop it on the return from sign-in),
-    /// Secure except for plain-http loopback in demo mode, ended after the idle time.
-    pub fn session_layer(&self) -> SessionManagerLayer<SqliteStore> {
+    /// Secure except for plain-http loopback in demo mode (and then named with the `__Host-` prefix:
+    /// host-only, path `/`), ended after the idle time.
+    pub fn session_layer(&self) -> SessionManagerLayer<SealedStore> {
+        let secure = !insecure_cookies_allowed(&self.settings);
         SessionManagerLayer::new(self.sessions.clone())
-            .with_name("tenant_mesh_session")
+            .with_name(session_cookie_name(secure))
             .with_http_only(true)
             .with_same_site(SameSite::Lax)
-            .with_secure(!insecure_cookies_allowed(&self.settings))
+            .with_secure(secure)
             .with_path("/")
             .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
                 self.settings.session.idle_minutes,
             )))
+    }
+}
+
+/// The session cookie's name: `__Host-` prefixed when the cookie is Secure (set without a domain,
+/// path `/`), which the browser then keeps host-only.
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-tenant_mesh_session"
+    } else {
+        "tenant_mesh_session"
     }
 }
 
@@ -133,5 +141,16 @@ fn origin_of(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(parsed) => parsed.origin().ascii_serialization(),
         Err(_) => url.trim_end_matches('/').to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secure_session_cookie_has_the_host_prefix() {
+        assert_eq!(session_cookie_name(true), "__Host-tenant_mesh_session");
+        assert_eq!(session_cookie_name(false), "tenant_mesh_session");
     }
 }

@@ -15,8 +15,6 @@ pub enum StoreError {
     },
     #[error("cannot open the database {path}: {source}")]
     Open { path: String, source: sqlx::Error },
-    #[error("cannot prepare the session table: {0}")]
-    Migrate(String),
     #[error("cannot bring the database {path} up to date: {source}")]
     Schema {
         path: String,

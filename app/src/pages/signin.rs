@@ -34,6 +34,13 @@ pub fn refusal_text(error: &str, tenant: &str, reason: Option<&str>) -> String {
         "invalid-tenant" => tenant_input_problem(tenant)
             .unwrap_or_else(|| "Enter a tenant id or a verified domain.".to_owned()),
         "unknown-tenant" => format!("No Microsoft Entra tenant was found for \"{tenant}\"."),
+        "tenant-not-allowed" => match graph::TenantRef::parse(tenant) {
+            Ok(tenant) => format!(
+                "Sign-in to \"{}\" is not allowed: this Tenant Mesh serves only the tenants its administrator listed. Ask them to add this tenant to allowed_tenants.",
+                tenant.as_str()
+            ),
+            Err(_) => "Sign-in to this tenant is not allowed: this Tenant Mesh serves only the tenants its administrator listed. Ask them to add this tenant to allowed_tenants.".to_owned(),
+        },
         "not-completed" => match reason.filter(|r| OAUTH_ERRORS.contains(r)) {
             Some("access_denied") => "Sign-in was not completed: it was cancelled or refused (access_denied).".to_owned(),
             Some("consent_required") => "Sign-in was not completed: an administrator of this tenant must first consent to Tenant Mesh (consent_required).".to_owned(),
@@ -126,6 +133,18 @@ mod tests {
     fn empty_input_is_not_yet_a_problem() {
         assert_eq!(tenant_input_problem(""), None);
         assert_eq!(tenant_input_problem("  "), None);
+    }
+
+    #[test]
+    fn a_tenant_left_out_of_the_allowlist_is_refused_in_our_own_words() {
+        let text = refusal_text("tenant-not-allowed", "fabrikam.onmicrosoft.com", None);
+        assert!(
+            text.starts_with("Sign-in to \"fabrikam.onmicrosoft.com\" is not allowed"),
+            "{text}"
+        );
+        let text = refusal_text("tenant-not-allowed", "<script>", None);
+        assert!(!text.contains("<script>"), "{text}");
+        assert!(text.contains("is not allowed"), "{text}");
     }
 
     #[test]

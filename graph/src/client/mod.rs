@@ -83,7 +83,9 @@ impl GraphClient {
                 &self.url(&request.path),
                 &headers,
                 body,
-                request.method.is_idempotent(),
+                // Only reads are sent again after an ambiguous failure: a write (even an
+                // idempotent PUT or DELETE) must reach Graph at most once.
+                request.method == crate::request::Method::Get,
             )
             .await?;
         let value = decode_body(&bytes, request_id.clone())?;
@@ -293,7 +295,8 @@ impl GraphClient {
     ///
     /// A request is sent again only when that cannot apply it twice: after a 429 or 503 (Graph
     /// refused it before processing it), a connection that could not be made, or — for
-    /// `idempotent` requests only — a 500/502/504 or a connection lost mid-way. No new attempt
+    /// `idempotent` requests only, which the callers set for reads alone — a 500/502/504, a
+    /// timeout or a connection lost mid-way. No new attempt
     /// starts once the policy's deadline has passed, so the caller's own timeout is not reached
     /// while waiting.
     async fn execute(

@@ -23,6 +23,8 @@ use super::pages::{local_path, message_page};
 use super::roles;
 use super::session::{Account, AuthSession, PendingSignIn, StoredTokens, TenantSignIn};
 use crate::secret::Secret;
+use crate::settings::{Mode, Settings};
+use crate::AppState;
 
 /// Scopes asked for at sign-in: OpenID Connect, a refresh token, and the Graph permissions the app
 /// registration was consented to (the set the admin-consent steps of `MicrosoftDocs/entra-docs`
@@ -98,6 +100,22 @@ impl SignInService {
                         .map_err(|e| e.to_string())?,
                 ),
         )
+    }
+
+    /// The directory roles (template ids) of the account a sign-in's tokens are for: the `wids` of
+    /// the validated ID token when it carries them, else the account's directory roles read from
+    /// Graph with the access token. The sign-in callback reads them this way; so does a token
+    /// refresh (with no `wids`: an ID token from a refresh carries no nonce to validate it with, and
+    /// Graph's answer is the directory as it is now). The error is fit to show a person.
+    pub async fn directory_role_ids(
+        &self,
+        wids: Option<&[String]>,
+        tokens: &StoredTokens,
+    ) -> Result<Vec<String>, String> {
+        match wids {
+            Some(wids) => Ok(wids.to_vec()),
+            None => directory_roles_from_graph(self, tokens).await,
+        }
     }
 
     /// A fresh access token for a tenant's sign-in, refreshing it when it is about to expire.
@@ -187,12 +205,61 @@ pub struct LoginQuery {
     pub login_hint: Option<String>,
 }
 
+/// Whether people of the tenant with id `tid` may sign in, by the `allowed_tenants` setting.
+///
+/// The rule:
+/// - An empty list allows every tenant in `demo` mode (the built-in emulator knows only the demo
+///   tenants) and none in `entra` mode (which refuses to start without a list, see
+///   `Settings::validate`).
+/// - Otherwise `tid` must be listed as a tenant id, or be the tenant a listed domain belongs to. A
+///   listed domain is resolved to its tenant id through that domain's OpenID discovery document at
+///   the sign-in service (the issuer names the tenant; Entra serves one only for a tenant's
+///   verified domains), cached like every discovery document. A domain that cannot be resolved
+///   allows nothing for now (fail closed, with a warning in the log).
+///
+/// `tid` is always a tenant id the sign-in service vouched for, never what a URL asked for:
+/// `/auth/login` passes the id the discovery document of the asked tenant names (an early, friendly
+/// refusal), and the callback passes the `tid` of the validated ID token, before anything is stored
+/// in the session — that is the check that counts.
+pub async fn tenant_allowed(settings: &Settings, oidc: &Oidc, tid: &str) -> bool {
+    if settings.allowed_tenants.is_empty() {
+        return settings.mode == Mode::Demo;
+    }
+    let mut domains = Vec::new();
+    for entry in &settings.allowed_tenants {
+        match graph::TenantRef::parse(entry) {
+            Ok(graph::TenantRef::Id(id)) if id.as_str().eq_ignore_ascii_case(tid) => return true,
+            Ok(graph::TenantRef::Id(_)) => {}
+            Ok(graph::TenantRef::Domain(domain)) => domains.push(domain),
+            // Refused at start-up; a malformed entry allows nothing.
+            Err(_) => {}
+        }
+    }
+    for domain in domains {
+        match oidc.discovery(domain.as_str()).await {
+            Ok(discovery) => {
+                if discovery
+                    .tenant_id()
+                    .is_some_and(|id| id.eq_ignore_ascii_case(tid))
+                {
+                    return true;
+                }
+            }
+            Err(error) => {
+                tracing::warn!(domain = %domain.as_str(), %error, "a domain of allowed_tenants cannot be resolved to its tenant; it allows no sign-in for now");
+            }
+        }
+    }
+    false
+}
+
 /// `GET /auth/login?tenant=…[&next=/path][&login_hint=…]`.
 pub async fn login(
-    State(service): State<Arc<SignInService>>,
+    State(state): State<AppState>,
     session: Session,
     Query(query): Query<LoginQuery>,
 ) -> Response {
+    let service = &state.sign_in;
     let input = query.tenant.unwrap_or_default();
     let tenant = match graph::TenantRef::parse(&input) {
         Ok(tenant) => tenant,
@@ -210,6 +277,12 @@ pub async fn login(
             )
         }
     };
+    // Early and friendly: the callback checks again, on the tenant the ID token proves.
+    let asked = discovery.tenant_id().unwrap_or_default();
+    if !tenant_allowed(&state.settings, &service.oidc, asked).await {
+        tracing::info!(tenant = %asked, "sign-in not started: the tenant is not in allowed_tenants");
+        return back_to_sign_in(&input, "tenant-not-allowed", None);
+    }
     let client = match service.client(&discovery) {
         Ok(client) => client,
         Err(problem) => {
@@ -278,10 +351,11 @@ pub struct CallbackQuery {
 
 /// `GET /auth/callback?code=…&state=…` (or `?error=…`).
 pub async fn callback(
-    State(service): State<Arc<SignInService>>,
+    State(state): State<AppState>,
     session: Session,
     Query(query): Query<CallbackQuery>,
 ) -> Response {
+    let service = &state.sign_in;
     let auth = AuthSession(session.clone());
     let pending = match auth.take_pending(query.state.as_deref().unwrap_or_default(), now()).await {
         Ok(Some(pending)) => pending,
@@ -312,7 +386,16 @@ pub async fn callback(
             &[],
         );
     };
-    match complete(&service, &auth, &session, pending.clone(), code).await {
+    match complete(
+        service,
+        &state.settings,
+        &auth,
+        &session,
+        pending.clone(),
+        code,
+    )
+    .await
+    {
         Ok(next) => Redirect::to(&next).into_response(),
         Err(refusal) => refusal,
     }
@@ -320,6 +403,7 @@ pub async fn callback(
 
 async fn complete(
     service: &SignInService,
+    settings: &Settings,
     auth: &AuthSession,
     session: &Session,
     pending: PendingSignIn,
@@ -367,13 +451,16 @@ async fn complete(
                 &[],
             )
         })?;
+    // Before anything is stored: the tenant the ID token proves must be allowed.
+    if !tenant_allowed(settings, &service.oidc, &claims.tid).await {
+        tracing::warn!(tenant = %claims.tid, "sign-in refused: the tenant is not in allowed_tenants");
+        return Err(back_to_sign_in(&pending.tenant, "tenant-not-allowed", None));
+    }
     let tokens = stored_tokens(&response, None, now());
-    let role_ids = match &claims.wids {
-        Some(wids) => wids.clone(),
-        None => directory_roles_from_graph(service, &tokens)
-            .await
-            .map_err(unavailable)?,
-    };
+    let role_ids = service
+        .directory_role_ids(claims.wids.as_deref(), &tokens)
+        .await
+        .map_err(unavailable)?;
     let known = roles::known_roles(role_ids.iter().map(String::as_str));
     if roles::capabilities(&known).is_empty() {
         let needed = roles::roles_granting(roles::Capability::Read)
@@ -505,6 +592,39 @@ pub fn is_same_origin(headers: &HeaderMap, public_origin: &str) -> bool {
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
+
+    #[tokio::test]
+    async fn the_allowlist_matches_the_proven_tenant_id_and_fails_closed() {
+        const CONTOSO: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+        const OTHER: &str = "0c1b2a39-4857-4a6b-9c8d-7e6f5a4b3c2d";
+        // Nothing listens there: domains of the list cannot be resolved.
+        let oidc = Oidc::new(reqwest::Client::new(), "http://127.0.0.1:9", "client");
+        let demo = Settings::default();
+        assert!(
+            tenant_allowed(&demo, &oidc, OTHER).await,
+            "demo: empty allows all"
+        );
+        let entra = Settings {
+            mode: Mode::Entra,
+            ..Settings::default()
+        };
+        assert!(
+            !tenant_allowed(&entra, &oidc, OTHER).await,
+            "entra: empty allows none"
+        );
+        let listed = Settings {
+            mode: Mode::Entra,
+            allowed_tenants: vec![CONTOSO.into(), "fabrikam.onmicrosoft.com".into()],
+            ..Settings::default()
+        };
+        assert!(tenant_allowed(&listed, &oidc, CONTOSO).await);
+        assert!(tenant_allowed(&listed, &oidc, &CONTOSO.to_ascii_uppercase()).await);
+        assert!(
+            !tenant_allowed(&listed, &oidc, OTHER).await,
+            "an unresolvable domain allows nothing"
+        );
+        assert!(!tenant_allowed(&listed, &oidc, "fabrikam.onmicrosoft.com").await);
+    }
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut map = HeaderMap::new();

@@ -6,3 +6,4 @@ pub mod oidc;
 pub mod pages;
 pub mod roles;
 pub mod session;
+pub mod store;

@@ -97,6 +97,7 @@ impl AuthSession {
     }
 
     pub async fn put_sign_in(&self, sign_in: TenantSignIn) -> Result<(), SessionError> {
+        self.mark_created(sign_in.signed_in_at).await?;
         let mut all = self.sign_ins().await?;
         all.insert(sign_in.tenant_id.clone(), sign_in);
         self.0.insert(SIGN_INS, all).await?;
@@ -115,6 +116,7 @@ impl AuthSession {
 
     /// Records a sign-in in progress, dropping expired ones and the oldest beyond [`MAX_PENDING`].
     pub async fn push_pending(&self, pending: PendingSignIn, now: i64) -> Result<(), SessionError> {
+        self.mark_created(now).await?;
         let mut all: Vec<PendingSignIn> = self.0.get(PENDING).await?.unwrap_or_default();
         all.retain(|p| now - p.started_at < PENDING_LIFETIME_SECS);
         all.push(pending);
@@ -141,15 +143,18 @@ impl AuthSession {
         Ok(found.filter(|p| now - p.started_at < PENDING_LIFETIME_SECS))
     }
 
-    /// When the session was created (set on first use), for the absolute expiry.
-    pub async fn created_at(&self, now: i64) -> Result<i64, SessionError> {
-        match self.0.get::<i64>(CREATED_AT).await? {
-            Some(created) => Ok(created),
-            None => {
-                self.0.insert(CREATED_AT, now).await?;
-                Ok(now)
-            }
+    /// When the session first held something (a sign-in, or one in progress), for the absolute
+    /// expiry; `None` for a session that holds nothing, which is never stored.
+    pub async fn created_at(&self) -> Result<Option<i64>, SessionError> {
+        Ok(self.0.get::<i64>(CREATED_AT).await?)
+    }
+
+    /// Notes `now` as the session's start unless it has one.
+    async fn mark_created(&self, now: i64) -> Result<(), SessionError> {
+        if self.created_at().await?.is_none() {
+            self.0.insert(CREATED_AT, now).await?;
         }
+        Ok(())
     }
 }
 

@@ -5,11 +5,14 @@
 mod common;
 
 mod graph_client;
+mod hardening;
 mod http;
-mod integrity;
 mod id_token;
+mod integrity;
 mod joins;
 mod mesh;
+mod sessions;
 mod signin;
+mod soak;
 mod sync;
 mod users;

@@ -15,6 +15,15 @@ pub struct Harness {
 }
 
 pub async fn start_with(scenario: Scenario, clock: Clock) -> Harness {
+    start_configured(scenario, clock, |_| {}).await
+}
+
+/// As [`start_with`], with the dashboard's settings adjusted by `configure`.
+pub async fn start_configured(
+    scenario: Scenario,
+    clock: Clock,
+    configure: impl FnOnce(&mut Settings),
+) -> Harness {
     let emulator = Emulator::new(scenario, clock.clone())
         .unwrap()
         .with_controls();
@@ -26,12 +35,13 @@ pub async fn start_with(scenario: Scenario, clock: Clock) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let settings = Settings {
+    let mut settings = Settings {
         addr,
         site_root: dir.path().to_owned(),
         database_path: dir.path().join("db.sqlite"),
         ..Settings::default()
     };
+    configure(&mut settings);
     let mut backend = Backend::emulator(&emulator_base);
     backend.tenant_choices = emulator::scenario::Scenario::demo()
         .tenants
