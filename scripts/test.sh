@@ -29,7 +29,11 @@ step "Microsoft Graph SDK (Python) against the emulator"
 scripts/sdk-test.sh
 
 step "release build and browser tests"
-RUST_LOG=warn CI=true cargo leptos end-to-end --release --cargo-locked
+RUST_LOG=warn CI=true cargo leptos end-to-end --release --cargo-locked 2>&1 | tee target/end2end.log
+# cargo-leptos has answered 0 after a browser bundle that failed to compile: check that the bundle
+# was built and that the specs ran.
+compgen -G "target/site/pkg/*.wasm" >/dev/null || { say "the browser bundle was not built"; exit 1; }
+grep -Eq "[0-9]+ passed" target/end2end.log || { say "no browser test ran"; exit 1; }
 
 step "bundle size"
 scripts/bundle-size.sh

@@ -99,6 +99,7 @@ fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
                             <td><code>{e.request_id.clone().unwrap_or_else(|| "—".into())}</code></td>
                         </tr>
                     }
+                    .into_any()
                 }).collect_view()}
             </tbody>
         </table>
@@ -117,8 +118,9 @@ fn AuditSteps(steps: Vec<AuditStep>) -> impl IntoView {
                         {step.error_message.map(|m| view! { " — "{m} })}
                         <br/><code class="muted">{step.method}" "{step.path}</code>
                     </li>
-                } }).collect_view()}
+                }.into_any() }).collect_view()}
             </ol>
         }
+        .into_any()
     })
 }
