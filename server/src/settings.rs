@@ -89,9 +89,9 @@ pub struct Settings {
     pub allowed_tenants: Vec<String>,
 }
 
-/// A list of strings given as a list, or as one comma-separated string (environment variables).
-/// Entries are trimmed and lower-cased; empty ones are dropped.
-fn string_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+/// A list given as a list, or as one comma-separated string (environment variables); entries
+/// trimmed, empty ones dropped.
+fn listed<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Given {
@@ -104,29 +104,22 @@ fn string_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<
     };
     Ok(items
         .iter()
-        .map(|item| item.trim().to_ascii_lowercase())
+        .map(|item| item.trim().to_owned())
         .filter(|item| !item.is_empty())
         .collect())
 }
 
-/// Secrets given as a list, or as one comma-separated string (environment variables); blanks trimmed.
-fn secret_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<Secret>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Given {
-        List(Vec<String>),
-        Text(String),
-    }
-    let items = match Given::deserialize(deserializer)? {
-        Given::List(items) => items,
-        Given::Text(text) => text.split(',').map(str::to_owned).collect(),
-    };
-    Ok(items
+/// A [`listed`] list of names, lower-cased.
+fn string_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    Ok(listed(deserializer)?
         .iter()
-        .map(|item| item.trim())
-        .filter(|item| !item.is_empty())
-        .map(Secret::new)
+        .map(|item| item.to_ascii_lowercase())
         .collect())
+}
+
+/// A [`listed`] list of secrets.
+fn secret_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<Secret>, D::Error> {
+    Ok(listed(deserializer)?.into_iter().map(Secret::new).collect())
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
