@@ -244,6 +244,7 @@ impl SyncService {
                 summary.name
             ))
         })?;
+        let mut user = None;
         let inputs = match &action {
             SyncAction::Restart { reset_scope: text } => {
                 reset_scope::parse(text).ok_or_else(|| {
@@ -252,10 +253,12 @@ impl SyncService {
                 json!({"target": target, "job": job_id, "resetScope": text})
             }
             SyncAction::ProvisionOnDemand { user_id } => {
-                let user: ObjectId = user_id.parse().map_err(|_| {
+                let parsed: ObjectId = user_id.parse().map_err(|_| {
                     ApiError::BadRequest(format!("“{user_id}” is not a user object id."))
                 })?;
-                json!({"target": target, "job": job_id, "user": user})
+                let inputs = json!({"target": target, "job": job_id, "user": parsed});
+                user = Some(parsed);
+                inputs
             }
             _ => json!({"target": target, "job": job_id}),
         };
@@ -296,10 +299,10 @@ impl SyncService {
                             let op = ops::sync::restart_job(&sp, &job_id, reset_scope);
                             send(&steps, &label, op).await
                         }
-                        SyncAction::ProvisionOnDemand { user_id } => {
-                            let user: ObjectId = user_id
-                                .parse()
-                                .map_err(|_| GraphError::decode("not a user object id", None))?;
+                        SyncAction::ProvisionOnDemand { .. } => {
+                            let user = user.ok_or_else(|| {
+                                WriteError::Internal("no user to provision".into())
+                            })?;
                             provision_on_demand(&steps, &sp, &job_id, &user).await
                         }
                     }
