@@ -16,6 +16,7 @@ pub mod mto;
 pub mod ops;
 pub mod policies;
 pub mod request;
+pub mod roles;
 pub mod sync;
 pub mod users;
 

@@ -6,10 +6,10 @@ use app::api::joins::{
     Decision, JoinRequestView, JoinWrite, JoinsView, MemberLine, ResolvedTenant, TenantJoins,
 };
 use app::api::ApiError;
-use app::mesh::model::{Mesh, NodeState};
-use app::mesh::{health, time};
+use app::mesh::joining;
+use app::mesh::model::{Mesh, Node, NodeState};
 use graph::client::{AccessToken, GraphClient, GraphError};
-use graph::mto::{AddTenant, MemberRole, OrganizationWrite};
+use graph::mto::{AddTenant, MemberRole, OrganizationWrite, TransitionStatus};
 use graph::{limits, ops, TenantId, TenantRef};
 use serde_json::Value;
 use sqlx::sqlite::SqlitePool;
@@ -347,27 +347,7 @@ impl Joins {
                 } else {
                     Vec::new()
                 };
-                let request = node.filter(|n| n.state == NodeState::Pending).map(|n| {
-                    let transition = n.transition.as_ref();
-                    JoinRequestView {
-                        owner_tenant_id: n.added_by.clone(),
-                        owner_name: n.added_by.as_deref().map(|o| mesh.name(o)),
-                        organization: mesh.organization.as_ref().map(|o| o.display_name.clone()),
-                        added: n.added.clone(),
-                        status: transition.map(|t| t.status.to_string()),
-                        details: transition.and_then(|t| t.details.clone()),
-                        progress: transition.filter(|t| t.in_progress()).map(|t| {
-                            let age = t.observed_since.map_or(0, |s| mesh.taken_at - s);
-                            format!(
-                                "{} for {} (Microsoft documents up to {})",
-                                t.status,
-                                time::duration(age),
-                                time::duration(health::TRANSITION_WINDOW_SECS)
-                            )
-                        }),
-                        declined: declined(tenant),
-                    }
-                });
+                let request = node.and_then(|n| joining::request_view(mesh, n, declined(tenant)));
                 TenantJoins {
                     tenant_id: tenant.clone(),
                     tenant_name: mesh.name(tenant),

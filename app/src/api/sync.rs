@@ -26,6 +26,9 @@ pub struct SyncList {
     pub rows: Vec<SyncRow>,
     /// Tenants whose configurations could not be read (not signed in, or failing).
     pub unread: Vec<String>,
+    /// Why the signed-in roles may not see some tenants' configurations, one sentence each.
+    #[serde(default)]
+    pub restricted: Vec<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -139,21 +142,30 @@ pub async fn get_sync_list(query: SyncQuery) -> Result<Option<SyncList>, ApiErro
         .collect();
     tenants.sort_by(|a, b| a.1.cmp(&b.1));
     tenants.dedup();
+    let sync_restriction = |n: &crate::mesh::model::Node| {
+        n.restricted
+            .iter()
+            .find(|r| r.part == crate::mesh::view::part::SYNC)
+            .map(|r| r.sentence(&n.name))
+    };
     let unread = mesh
         .nodes
         .iter()
         .filter(|n| {
             n.read != crate::mesh::model::ReadStatus::NotSignedIn
                 && !mesh.sync.contains_key(&n.tenant_id)
+                && sync_restriction(n).is_none()
         })
         .map(|n| n.name.clone())
         .collect();
+    let restricted = mesh.nodes.iter().filter_map(sync_restriction).collect();
     Ok(Some(SyncList {
         taken_at: mesh.taken_at,
         total: all.len(),
         tenants,
         rows: crate::sync::list::select(all, &query),
         unread,
+        restricted,
     }))
 }
 

@@ -103,7 +103,15 @@ pub fn Coverage(node: Node, taken_at: i64, next: String) -> impl IntoView {
     let sign_in = move |label: &str| {
         view! { <SignInLink tenant_id=node.tenant_id.clone() next=next.clone() label=format!("{label} {name}")/> }
     };
-    match node.read {
+    let restricted = (!node.restricted.is_empty()).then(|| {
+        let sentences: Vec<String> = node
+            .restricted
+            .iter()
+            .map(|r| r.sentence(&node.name))
+            .collect();
+        view! { <p class="notice notice-role">{sentences.join(" ")}</p> }
+    });
+    let status = match node.read {
         ReadStatus::Fresh if node.problems.is_empty() => ().into_any(),
         ReadStatus::Fresh => view! {
             <p class="notice">"Partly read: "{node.problems.join("; ")}</p>
@@ -125,7 +133,8 @@ pub fn Coverage(node: Node, taken_at: i64, next: String) -> impl IntoView {
             <p class="notice">"Its own side is unknown: shown as the other tenants see it. "{sign_in("Sign in to")}</p>
         }
         .into_any(),
-    }
+    };
+    view! { {status} {restricted} }
 }
 
 /// The SVG picture: tenants as circles, each direction of a pair as its own line.

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{Known, Mesh, Node, NodeState, TENANT_LIMIT};
 use super::time;
+use super::view::part;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Severity {
@@ -201,10 +202,12 @@ fn sync_jobs(mesh: &Mesh) -> Vec<Finding> {
                             from.name, to.name
                         ),
                         explanation: format!(
-                            "{}'s own side is not signed in, so whether it syncs to {} is unknown. If it does, the job is quarantined with AzureDirectoryB2BManagementPolicyCheckFailure.{cause}",
-                            from.name, to.name
+                            "{}'s {}, so whether it syncs to {} is unknown. If it does, the job is quarantined with AzureDirectoryB2BManagementPolicyCheckFailure.{cause}",
+                            from.name,
+                            why_unknown(from),
+                            to.name
                         ),
-                        fix: format!("{fix_policy} Sign in to {} to see its job.", from.name),
+                        fix: format!("{fix_policy} {}", how_to_know(from)),
                         link,
                     });
                 }
@@ -213,6 +216,30 @@ fn sync_jobs(mesh: &Mesh) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// Why a tenant's sync configurations are not known.
+fn why_unknown(node: &Node) -> &'static str {
+    if node.restricted.iter().any(|r| r.part == part::SYNC) {
+        "sync configurations cannot be seen with the signed-in role"
+    } else if node.side_known {
+        "sync configurations could not be read"
+    } else {
+        "own side is not signed in"
+    }
+}
+
+/// What would make a tenant's sync configurations known.
+fn how_to_know(node: &Node) -> String {
+    if node.restricted.iter().any(|r| r.part == part::SYNC) {
+        format!(
+            "Someone in {} with one of {} can see its job.",
+            node.name,
+            graph::roles::ReadArea::Sync.needs()
+        )
+    } else {
+        format!("Sign in to {} to see its job.", node.name)
+    }
 }
 
 /// Active tenants syncing one way only.
@@ -667,5 +694,33 @@ mod tests {
         let limit = all.iter().find(|f| f.rule == "tenant-limit").unwrap();
         assert_eq!(limit.severity, Severity::Warning);
         assert!(limit.title.starts_with("95 of 100"));
+    }
+}
+
+#[cfg(test)]
+mod unknown_sync_tests {
+    use super::*;
+    use crate::mesh::model::tests::{members, reading, A};
+    use crate::mesh::view::Restricted;
+
+    #[test]
+    fn an_unknown_job_says_whether_the_role_hides_it_or_nobody_signed_in() {
+        let mesh = crate::mesh::model::build(
+            &[reading(A, members(), vec![], vec![])],
+            &Default::default(),
+            &Default::default(),
+            200,
+        );
+        let mut node = mesh.node(A).cloned().unwrap();
+        assert_eq!(why_unknown(&node), "sync configurations could not be read");
+        node.side_known = false;
+        assert_eq!(why_unknown(&node), "own side is not signed in");
+        assert!(how_to_know(&node).starts_with("Sign in to"));
+        node.restricted = vec![Restricted::new(part::SYNC, graph::roles::ReadArea::Sync)];
+        assert_eq!(
+            why_unknown(&node),
+            "sync configurations cannot be seen with the signed-in role"
+        );
+        assert!(how_to_know(&node).contains("Application Administrator"));
     }
 }

@@ -3,6 +3,7 @@
 //! receive (this module). Compiled for the server and the browser alike; no I/O here.
 
 pub mod health;
+pub mod joining;
 pub mod layout;
 pub mod model;
 pub mod time;

@@ -5,10 +5,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use graph::mto::{MemberRole, MemberState, TransitionStatus};
+use graph::mto::{JoinRequest, MemberRole, MemberState, TransitionStatus};
 use graph::sync::{JobStatusCode, ScheduleState};
 
-use super::view::{OrganizationInfo, PartnerSide, SyncSummary, TenantView};
+use super::view::{OrganizationInfo, PartnerSide, Restricted, SyncSummary, TenantView};
 
 /// Microsoft's limit of active tenants in one MTO.
 pub const TENANT_LIMIT: usize = 100;
@@ -100,6 +100,12 @@ pub struct Node {
     pub read_at: Option<i64>,
     /// Parts of its view that could not be read.
     pub problems: Vec<String>,
+    /// Parts of its view the signed-in role may not see.
+    #[serde(default)]
+    pub restricted: Vec<Restricted>,
+    /// Its own join request record, when its side was read.
+    #[serde(default)]
+    pub join_request: Option<JoinRequest>,
 }
 
 impl Node {
@@ -243,6 +249,11 @@ pub struct Mesh {
     pub sync: BTreeMap<String, Vec<SyncSummary>>,
 }
 
+/// A member read with basic attributes only: no role (Graph always gives a full record's).
+fn is_basic(member: &graph::mto::MtoMember) -> bool {
+    member.role.is_none()
+}
+
 fn member_state(member: &graph::mto::MtoMember) -> NodeState {
     let removing = member
         .transition_details
@@ -272,7 +283,14 @@ pub fn build(
         for member in reading.view.iter().flat_map(|v| v.members.iter().flatten()) {
             let id = member.tenant_id.to_string();
             let own = id == reading.tenant_id;
-            if own || !members.contains_key(&id) {
+            // A role that reads only basic attributes gets no role or state: a full record, from
+            // any tenant, is worth more than that.
+            let better = match members.get(&id) {
+                None => true,
+                Some(known) if is_basic(member) => own && is_basic(known),
+                Some(known) => own || is_basic(known),
+            };
+            if better {
                 members.insert(id, member.clone());
             }
         }
@@ -295,15 +313,15 @@ pub fn build(
             reading
                 .view
                 .as_ref()
-                .map(|v| v.problems.clone())
+                .map(|v| (v.problems.clone(), v.restricted.clone(), v.join_request.clone()))
                 .unwrap_or_default(),
         ),
-        None => (false, ReadStatus::NotSignedIn, None, Vec::new()),
+        None => (false, ReadStatus::NotSignedIn, None, Default::default()),
     };
     let mut nodes: Vec<Node> = members
         .iter()
         .map(|(id, member)| {
-            let (side_known, read, read_at, problems) = node_read(id);
+            let (side_known, read, read_at, (problems, restricted, join_request)) = node_read(id);
             Node {
                 tenant_id: id.clone(),
                 name: name_of(id, Some(member)),
@@ -330,6 +348,8 @@ pub fn build(
                 read,
                 read_at,
                 problems,
+                restricted,
+                join_request,
             }
         })
         .collect();
@@ -363,7 +383,7 @@ pub fn build(
     let mut outside_nodes: Vec<Node> = outside
         .into_iter()
         .map(|id| {
-            let (side_known, read, read_at, problems) = node_read(&id);
+            let (side_known, read, read_at, (problems, restricted, join_request)) = node_read(&id);
             Node {
                 name: name_of(&id, None),
                 tenant_id: id,
@@ -377,6 +397,8 @@ pub fn build(
                 read,
                 read_at,
                 problems,
+                restricted,
+                join_request,
             }
         })
         .collect();
@@ -684,7 +706,9 @@ pub(crate) mod tests {
                 partners: Some(partners),
                 templates: None,
                 sync: Some(sync),
+                join_request: None,
                 problems: vec![],
+                restricted: vec![],
             }),
         }
     }
@@ -696,6 +720,30 @@ pub(crate) mod tests {
             member(C, "Gamma", "member", "active"),
             member(D, "Delta", "member", "pending"),
         ]
+    }
+
+    #[test]
+    fn a_full_member_record_wins_over_a_basic_one_even_the_tenants_own() {
+        // B's own reading was made by a role that sees basic attributes only.
+        let mut basic = member(B, "Beta", "member", "active");
+        basic.role = None;
+        let mut b_reading = reading(B, vec![basic], vec![], vec![]);
+        if let Some(view) = b_reading.view.as_mut() {
+            view.restricted = vec![Restricted::new(
+                crate::mesh::view::part::MEMBERS,
+                graph::roles::ReadArea::MtoDetails,
+            )];
+        }
+        for readings in [
+            vec![reading(A, members(), vec![], vec![]), b_reading.clone()],
+            vec![b_reading.clone(), reading(A, members(), vec![], vec![])],
+        ] {
+            let mesh = build(&readings, &HashMap::new(), &HashMap::new(), 200);
+            let beta = mesh.node(B).unwrap();
+            assert_eq!(beta.role, Some(MemberRole::Member));
+            assert_eq!(beta.state, NodeState::Active);
+            assert_eq!(beta.restricted.len(), 1, "B's own note stays on its node");
+        }
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! One tenant's own view of the MTO, as its Graph answers it: the input of the mesh model. The
 //! server reads it with that tenant's token; everything here is plain data and plain functions.
 
-use graph::mto::{MtoMember, MultiTenantOrganization};
+use graph::mto::{JoinRequest, MtoMember, MultiTenantOrganization};
 use graph::policies::{
     B2BSetting, DefaultConfiguration, IdentitySyncPolicyTemplate, PartnerConfiguration,
     PartnerConfigurationTemplate,
 };
+use graph::roles::ReadArea;
 use graph::sync::{
     ExecutionState, JobStatusCode, QuarantineReason, ScheduleState, ServicePrincipal, SyncJob,
 };
@@ -151,8 +152,42 @@ pub struct TenantView {
     pub partners: Option<Vec<PartnerSide>>,
     pub templates: Option<TemplatesSummary>,
     pub sync: Option<Vec<SyncSummary>>,
-    /// What could not be read, in words (e.g. "sync configurations: 403 Authorization_RequestDenied").
+    /// The tenant's own join request record (its side of a join: approved, running, failed and
+    /// why), `None` when it could not be read.
+    #[serde(default)]
+    pub join_request: Option<JoinRequest>,
+    /// What could not be read, in words (e.g. "sync configurations: 503 ServiceUnavailable").
     pub problems: Vec<String>,
+    /// What the signed-in person's role may not read here (Graph answered 403, or only basic
+    /// attributes): not an outage, so never filled from an earlier reading.
+    #[serde(default)]
+    pub restricted: Vec<Restricted>,
+}
+
+/// A part of a tenant's reading that the signed-in role may not see, and the roles that may.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Restricted {
+    /// One of [`part`]'s names.
+    pub part: String,
+    pub area: ReadArea,
+}
+
+impl Restricted {
+    pub fn new(part: &str, area: ReadArea) -> Self {
+        Self {
+            part: part.to_owned(),
+            area,
+        }
+    }
+
+    /// "Your role in Contoso cannot see the partner settings (needs Security Reader, …)".
+    pub fn sentence(&self, tenant_name: &str) -> String {
+        format!(
+            "Your role in {tenant_name} cannot see the {} (needs {}).",
+            self.part,
+            self.area.needs()
+        )
+    }
 }
 
 /// How each part of a tenant's reading is named in `problems` ("{part}: {error}").
@@ -164,6 +199,7 @@ pub mod part {
     pub const PARTNERS: &str = "partner settings";
     pub const TEMPLATES: &str = "MTO templates";
     pub const SYNC: &str = "sync configurations";
+    pub const JOIN_REQUEST: &str = "join request";
 }
 
 impl TenantView {
@@ -180,21 +216,41 @@ impl TenantView {
             self.organization.clone_from(&earlier.organization);
             kept.push(part::ORGANIZATION);
         }
-        fn fill<T: Clone>(part: &mut Option<T>, earlier: &Option<T>) -> bool {
-            let missing = part.is_none() && earlier.is_some();
+        fn fill<T: Clone>(part: &mut Option<T>, earlier: &Option<T>, may: bool) -> bool {
+            let missing = may && part.is_none() && earlier.is_some();
             if missing {
                 part.clone_from(earlier);
             }
             missing
         }
+        // A part the role may not read stays unread: showing an older reading (perhaps made by
+        // someone else) would pass it off as this person's view.
+        let may = |label: &str| !self.restricted.iter().any(|r| r.part == label);
+        let (members, partners, templates, sync, join) = (
+            may(part::MEMBERS),
+            may(part::PARTNERS),
+            may(part::TEMPLATES),
+            may(part::SYNC),
+            may(part::JOIN_REQUEST),
+        );
         for (filled, label) in [
-            (fill(&mut self.members, &earlier.members), part::MEMBERS),
-            (fill(&mut self.partners, &earlier.partners), part::PARTNERS),
             (
-                fill(&mut self.templates, &earlier.templates),
+                fill(&mut self.members, &earlier.members, members),
+                part::MEMBERS,
+            ),
+            (
+                fill(&mut self.partners, &earlier.partners, partners),
+                part::PARTNERS,
+            ),
+            (
+                fill(&mut self.templates, &earlier.templates, templates),
                 part::TEMPLATES,
             ),
-            (fill(&mut self.sync, &earlier.sync), part::SYNC),
+            (fill(&mut self.sync, &earlier.sync, sync), part::SYNC),
+            (
+                fill(&mut self.join_request, &earlier.join_request, join),
+                part::JOIN_REQUEST,
+            ),
         ] {
             if filled {
                 kept.push(label);
@@ -391,7 +447,9 @@ mod tests {
             partners,
             templates: None,
             sync: Some(Vec::new()),
+            join_request: None,
             problems: Vec::new(),
+            restricted: Vec::new(),
         }
     }
 
@@ -472,6 +530,20 @@ mod tests {
                 // Never read before: nothing to keep, nothing claimed.
                 "MTO templates: 403 Authorization_RequestDenied",
             ]
+        );
+    }
+
+    #[test]
+    fn a_part_the_role_may_not_read_is_never_filled_from_an_earlier_reading() {
+        let earlier = view(Some("Contoso Group"), Some(Vec::new()));
+        let mut fresh = view(Some("Contoso Group"), None);
+        fresh.restricted = vec![Restricted::new(part::PARTNERS, ReadArea::Policies)];
+        assert!(!fresh.keep_unread_parts(&earlier, 300));
+        assert_eq!(fresh.partners, None);
+        assert_eq!(
+            fresh.restricted[0].sentence("Contoso"),
+            "Your role in Contoso cannot see the partner settings (needs Security Reader, \
+             Global Reader, Security Administrator or Global Administrator)."
         );
     }
 

@@ -46,7 +46,8 @@ fn MeshView(overview: Overview, tick: RwSignal<(u64, bool)>) -> impl IntoView {
             n.in_mto()
                 && (!n.side_known
                     || n.read != crate::mesh::model::ReadStatus::Fresh
-                    || !n.problems.is_empty())
+                    || !n.problems.is_empty()
+                    || !n.restricted.is_empty())
         })
         .cloned()
         .collect();

@@ -49,6 +49,7 @@ fn SyncTable(list: SyncList, query: SyncQuery) -> impl IntoView {
         tenants,
         rows,
         unread,
+        restricted,
     } = list;
     let status = query.status.unwrap_or_default();
     let tenant = query.tenant.unwrap_or_default();
@@ -86,6 +87,9 @@ fn SyncTable(list: SyncList, query: SyncQuery) -> impl IntoView {
             <a href="/sync" class="button button-small">"Clear"</a>
         </form>
         <p class="muted" role="status">{format!("{shown} of {total} configurations · snapshot taken {}", time::clock(taken_at))}</p>
+        {(!restricted.is_empty()).then(|| view! {
+            <p class="notice notice-role">{restricted.join(" ")}</p>
+        })}
         {(!unread.is_empty()).then(|| view! {
             <p class="notice notice-error">"Sync configurations could not be read in: "{unread.join(", ")}</p>
         })}

@@ -5,8 +5,9 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use app::mesh::view::{self, part, TemplatesSummary, TenantView};
+use app::mesh::view::{self, part, Restricted, TemplatesSummary, TenantView};
 use graph::client::{AccessToken, GraphClient, GraphError, GraphErrorKind};
+use graph::roles::ReadArea;
 use graph::sync::ServicePrincipal;
 use graph::{ops, Collection, Op, Request};
 use serde::de::DeserializeOwned;
@@ -56,6 +57,43 @@ fn describe(part: &str, error: &GraphError) -> String {
     format!("{part}: {error}")
 }
 
+/// What a reading could not read: a part the role may not see (403) is not an outage.
+#[derive(Default)]
+struct Unread {
+    problems: Vec<String>,
+    restricted: Vec<Restricted>,
+}
+
+impl Unread {
+    fn note(&mut self, part: &str, area: ReadArea, error: &GraphError) {
+        if error.kind == GraphErrorKind::Forbidden {
+            if !self.restricted.iter().any(|r| r.part == part) {
+                self.restricted.push(Restricted::new(part, area));
+            }
+        } else {
+            self.problems.push(describe(part, error));
+        }
+    }
+}
+
+/// Members as a role without MTO read rights gets them: basic attributes (tenant id and name) of
+/// the active members only (`includes/rbac-for-apis/rbac-multitenantorganization-apis-read.md` in
+/// microsoftgraph/microsoft-graph-docs-contrib). Such a list has no role on any member; its members
+/// are marked active, which the list guarantees. `None` when the list is a full one.
+fn basic_members(members: &mut [graph::mto::MtoMember]) -> Option<()> {
+    let basic = !members.is_empty()
+        && members
+            .iter()
+            .all(|m| m.role.is_none() && m.state.is_none());
+    if !basic {
+        return None;
+    }
+    for member in members.iter_mut() {
+        member.state = Some(graph::mto::MemberState::Active);
+    }
+    Some(())
+}
+
 impl Reader<'_> {
     /// Runs `requests`, answers in the same order.
     async fn run_all(&self, requests: &[&Request]) -> Vec<Result<Value, GraphError>> {
@@ -99,10 +137,11 @@ impl Reader<'_> {
             ops::policies::partners_with_identity_sync(),
             ops::policies::default_configuration(),
         );
-        let (partner_template_op, sync_template_op, configurations_op) = (
+        let (partner_template_op, sync_template_op, configurations_op, join_request_op) = (
             ops::policies::partner_template(),
             ops::policies::identity_sync_template(),
             ops::sync::sync_configurations(),
+            ops::mto::join_request(),
         );
         let first = [
             mto_op.request(),
@@ -112,6 +151,7 @@ impl Reader<'_> {
             partner_template_op.request(),
             sync_template_op.request(),
             configurations_op.request(),
+            join_request_op.request(),
         ];
         let mut answers = self.run_all(&first).await.into_iter();
         let mut next = || {
@@ -121,6 +161,7 @@ impl Reader<'_> {
         };
         let (mto, tenants, partners, default, partner_template, sync_template, configurations) =
             (next(), next(), next(), next(), next(), next(), next());
+        let join_request = next();
         // Nothing at all: report why, so the caller keeps the last good view.
         let all_failed = [&mto, &tenants, &partners, &default, &configurations]
             .iter()
@@ -134,27 +175,34 @@ impl Reader<'_> {
                 });
             }
         }
-        let mut problems = Vec::new();
+        let mut unread = Unread::default();
         let organization = match mto_op.decode(mto) {
             Ok(mto) => view::organization_info(&mto),
             Err(error) => {
-                problems.push(describe(part::ORGANIZATION, &error));
+                unread.note(part::ORGANIZATION, ReadArea::MtoDetails, &error);
                 None
             }
         };
         let members = match self.collection(&members_op, tenants).await {
-            Ok(members) => Some(members),
+            Ok(mut members) => {
+                if basic_members(&mut members).is_some() {
+                    unread
+                        .restricted
+                        .push(Restricted::new(part::MEMBERS, ReadArea::MtoDetails));
+                }
+                Some(members)
+            }
             // Outside an MTO the member list does not exist.
             Err(error) if error.kind == GraphErrorKind::NotFound => Some(Vec::new()),
             Err(error) => {
-                problems.push(describe(part::MEMBERS, &error));
+                unread.note(part::MEMBERS, ReadArea::MtoDetails, &error);
                 None
             }
         };
         let default = match default_op.decode(default) {
             Ok(default) => Some(default),
             Err(error) => {
-                problems.push(describe(part::DEFAULT, &error));
+                unread.note(part::DEFAULT, ReadArea::Policies, &error);
                 None
             }
         };
@@ -166,7 +214,7 @@ impl Reader<'_> {
                     .collect(),
             ),
             Err(error) => {
-                problems.push(describe(part::PARTNERS, &error));
+                unread.note(part::PARTNERS, ReadArea::Policies, &error);
                 None
             }
         };
@@ -176,14 +224,21 @@ impl Reader<'_> {
         ) {
             (Ok(partner), Ok(sync)) => Some(TemplatesSummary::from_graph(&partner, &sync)),
             (Err(error), _) | (_, Err(error)) => {
-                problems.push(describe(part::TEMPLATES, &error));
+                unread.note(part::TEMPLATES, ReadArea::Policies, &error);
                 None
             }
         };
         let sync = match self.collection(&configurations_op, configurations).await {
-            Ok(principals) => Some(self.sync_summaries(&principals, &mut problems).await),
+            Ok(principals) => Some(self.sync_summaries(&principals, &mut unread).await),
             Err(error) => {
-                problems.push(describe(part::SYNC, &error));
+                unread.note(part::SYNC, ReadArea::Sync, &error);
+                None
+            }
+        };
+        let join_request = match join_request_op.decode(join_request) {
+            Ok(record) => Some(record),
+            Err(error) => {
+                unread.note(part::JOIN_REQUEST, ReadArea::MtoDetails, &error);
                 None
             }
         };
@@ -194,7 +249,9 @@ impl Reader<'_> {
             partners,
             templates,
             sync,
-            problems,
+            join_request,
+            problems: unread.problems,
+            restricted: unread.restricted,
         })
     }
 
@@ -202,7 +259,7 @@ impl Reader<'_> {
     async fn sync_summaries(
         &self,
         principals: &[ServicePrincipal],
-        problems: &mut Vec<String>,
+        unread: &mut Unread,
     ) -> Vec<view::SyncSummary> {
         let calls: Vec<_> = principals
             .iter()
@@ -229,18 +286,74 @@ impl Reader<'_> {
             let job = match jobs_op.decode(jobs) {
                 Ok(jobs) => jobs.value.into_iter().next(),
                 Err(error) => {
-                    problems.push(describe(
-                        &format!(
+                    // One note for all jobs the role may not read, one per job that failed.
+                    let part = match error.kind {
+                        GraphErrorKind::Forbidden => part::SYNC.to_owned(),
+                        _ => format!(
                             "sync job of {}",
                             sp.display_name.as_deref().unwrap_or(sp.id.as_str())
                         ),
-                        &error,
-                    ));
+                    };
+                    unread.note(&part, ReadArea::Sync, &error);
                     None
                 }
             };
             summaries.push(view::sync_summary(sp, company_id.as_deref(), job.as_ref()));
         }
         summaries
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use graph::mto::{MemberRole, MemberState, MtoMember};
+
+    fn member(role: Option<MemberRole>, state: Option<MemberState>) -> MtoMember {
+        serde_json::from_value(serde_json::json!({
+            "tenantId": "0a7f4d5b-1c2e-4f3a-9b8c-7d6e5f4a3b21",
+            "displayName": "Contoso",
+            "role": role,
+            "state": state,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_list_without_roles_is_basic_and_its_members_are_active() {
+        let mut basic = vec![member(None, None), member(None, None)];
+        assert!(basic_members(&mut basic).is_some());
+        assert!(basic
+            .iter()
+            .all(|m| m.state == Some(MemberState::Active) && m.role.is_none()));
+        let mut full = vec![member(Some(MemberRole::Owner), Some(MemberState::Active))];
+        assert!(basic_members(&mut full).is_none());
+        assert!(basic_members(&mut []).is_none());
+    }
+
+    #[test]
+    fn a_refused_part_is_a_restriction_once_and_an_outage_a_problem() {
+        let mut unread = Unread::default();
+        let answer = |kind, status| GraphError {
+            kind,
+            status: Some(status),
+            code: None,
+            message: String::new(),
+            request_id: None,
+        };
+        let forbidden = answer(GraphErrorKind::Forbidden, 403);
+        unread.note(part::SYNC, ReadArea::Sync, &forbidden);
+        unread.note(part::SYNC, ReadArea::Sync, &forbidden);
+        unread.note(
+            part::PARTNERS,
+            ReadArea::Policies,
+            &answer(GraphErrorKind::Unavailable, 503),
+        );
+        assert_eq!(
+            unread.restricted,
+            vec![Restricted::new(part::SYNC, ReadArea::Sync)]
+        );
+        assert_eq!(unread.problems.len(), 1);
+        assert!(unread.problems[0].starts_with("partner settings: "));
     }
 }
