@@ -1,6 +1,8 @@
 """Microsoft's official Graph SDK for Python (msgraph-sdk), pointed at the emulator, reads the MTO,
 lists and adds tenants, reads and patches the join request, lists partners with identity sync and
-reads both templates — without errors and without fields it could not map.
+reads both templates — without errors and without fields it could not map. It also sees the
+documented role-restricted reads (basic attributes, 403 as ODataError), a join that is accepted and
+fails asynchronously, and a second MTO created by a tenant in none.
 
 Run by scripts/test.sh with EMULATOR_BASE set to a running emulator (demo scenario, controls on).
 """
@@ -19,7 +21,10 @@ from kiota_abstractions.authentication import (
     AllowedHostsValidator,
     BaseBearerTokenAuthenticationProvider,
 )
+from kiota_abstractions.method import Method
 from msgraph import GraphRequestAdapter, GraphServiceClient
+from msgraph.generated.models.multi_tenant_organization import MultiTenantOrganization
+from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.multi_tenant_organization_join_request_record import (
     MultiTenantOrganizationJoinRequestRecord,
 )
@@ -34,8 +39,10 @@ CLIENT_ID = "3f1c2b9e-6a7d-4e8f-9b0a-5c4d3e2f1a0b"
 CLIENT_SECRET = "demo-secret-not-for-production"
 REDIRECT = "http://127.0.0.1:3000/auth/callback"
 CONTOSO = "2f1d6a3e-8c4b-4f7a-9e21-5b3c7d9a0c11"
+FABRIKAM = "7b9e4c2d-1a3f-4e8b-a5c6-0d2e4f6a8b22"
 NORTHWIND = "9e3b5d7f-2c4a-4b6e-9f1a-3c5e7a9b1d44"
 TAILSPIN = "1a5c7e9b-3d2f-4c8a-b6e4-8f0a2c4e6a55"
+ZERO = "00000000-0000-0000-0000-000000000000"
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -158,6 +165,61 @@ class MsGraphSdkAgainstTheEmulator(unittest.IsolatedAsyncioTestCase):
         partner_template = await policy.templates.multi_tenant_organization_partner_configuration.get()
         self.assertEqual(unmapped(partner_template), {})
         self.assertIsNotNone(partner_template.template_application_level)
+
+    async def test_helpdesk_reads_basic_attributes_and_is_refused_the_join_request(self):
+        client = client_for(user_token("contoso.onmicrosoft.com", "helpdesk@contoso.onmicrosoft.com"))
+        mto = await client.tenant_relationships.multi_tenant_organization.get()
+        self.assertEqual(mto.display_name, "Contoso Group")
+        self.assertIsNone(mto.created_date_time)
+        self.assertEqual(unmapped(mto), {})
+        tenants = await client.tenant_relationships.multi_tenant_organization.tenants.get()
+        ids = {t.tenant_id for t in tenants.value}
+        self.assertIn(FABRIKAM, ids)
+        self.assertNotIn(NORTHWIND, ids, "pending tenants are not basic attributes")
+        for tenant in tenants.value:
+            self.assertIsNotNone(tenant.display_name)
+            self.assertIsNone(tenant.role)
+            self.assertIsNone(tenant.state)
+        with self.assertRaises(ODataError) as refused:
+            await client.tenant_relationships.multi_tenant_organization.join_request.get()
+        self.assertEqual(refused.exception.response_status_code, 403)
+        self.assertEqual(refused.exception.error.code, "Authorization_RequestDenied")
+
+    async def test_a_join_not_added_by_the_owner_is_accepted_then_fails(self):
+        client = client_for(user_token("tailspintoys.onmicrosoft.com", "admin@tailspintoys.onmicrosoft.com"))
+        join = client.tenant_relationships.multi_tenant_organization.join_request
+        await join.patch(MultiTenantOrganizationJoinRequestRecord(added_by_tenant_id=CONTOSO))
+        asked = await join.get()
+        self.assertEqual(asked.transition_details.status.value, "notStarted")
+        advance(60)
+        failed = await join.get()
+        self.assertEqual(failed.transition_details.status.value, "failed")
+        self.assertEqual(failed.transition_details.details, "DirectoryService Exception")
+        self.assertEqual(unmapped(failed), {})
+        self.assertEqual(unmapped(failed.transition_details), {})
+        await join.patch(MultiTenantOrganizationJoinRequestRecord(added_by_tenant_id=ZERO))
+        reset = await join.get()
+        self.assertEqual(reset.added_by_tenant_id, ZERO)
+        self.assertIsNone(reset.transition_details)
+
+    async def test_a_tenant_in_no_mto_creates_a_second_one(self):
+        client = client_for(user_token("tailspintoys.onmicrosoft.com", "admin@tailspintoys.onmicrosoft.com"))
+        builder = client.tenant_relationships.multi_tenant_organization
+        # The SDK has no `put` on this builder: its PATCH request information, sent as the
+        # documented PUT (api/tenantrelationship-put-multitenantorganization.md).
+        request = builder.to_patch_request_information(MultiTenantOrganization(display_name="Tailspin Group"))
+        request.http_method = Method.PUT
+        created = await client.request_adapter.send_async(
+            request, MultiTenantOrganization, {"XXX": ODataError})
+        self.assertEqual(created.display_name, "Tailspin Group")
+        self.assertEqual(created.state.value, "active")
+        self.assertEqual(unmapped(created), {})
+        tenants = await builder.tenants.get()
+        self.assertEqual([t.tenant_id for t in tenants.value], [TAILSPIN])
+        self.assertEqual(tenants.value[0].role.value, "owner")
+        contoso = client_for(user_token("contoso.onmicrosoft.com", "admin@contoso.onmicrosoft.com"))
+        mto = await contoso.tenant_relationships.multi_tenant_organization.get()
+        self.assertEqual(mto.display_name, "Contoso Group")
 
 
 if __name__ == "__main__":

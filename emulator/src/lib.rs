@@ -8,6 +8,8 @@
 
 pub mod clock;
 pub mod control;
+pub mod deleted_state;
+pub mod directory_state;
 pub mod entra;
 pub mod error;
 pub mod faults;
@@ -21,6 +23,7 @@ pub mod request_log;
 pub mod scenario;
 pub mod scenario_file;
 pub mod sync_state;
+pub mod tls;
 pub mod users_state;
 
 use std::collections::{HashMap, HashSet};
@@ -45,6 +48,9 @@ pub struct PendingCode {
     pub nonce: Option<String>,
     pub scope: String,
     pub expires_at: i64,
+    /// The multi-tenant authority the code was asked at (`organizations` or `common`), where it
+    /// must be redeemed; `None` when it was asked at the account's own tenant.
+    pub authority: Option<String>,
 }
 
 /// A refresh token's grant (rotated at each use).
@@ -59,8 +65,8 @@ pub struct RefreshGrant {
 /// Mutable state: the scenario and the sign-in grants in flight.
 pub struct World {
     pub scenario: Scenario,
-    /// The multitenant organization, when one exists.
-    pub mto: Option<mto_state::Organization>,
+    /// The multitenant organizations (several may exist; a tenant is active in at most one).
+    pub mto: mto_state::Organizations,
     /// Users, per tenant (ordered by creation; paging walks this order).
     pub users: HashMap<String, Vec<users_state::User>>,
     /// Security groups, per tenant (ordered by creation; paging walks this order).
@@ -73,6 +79,10 @@ pub struct World {
     pub sync: HashMap<String, Vec<sync_state::Configuration>>,
     /// `/auditLogs/provisioning`, per tenant, oldest first.
     pub provisioning: HashMap<String, Vec<graph::sync::ProvisioningEntry>>,
+    /// Deleted users kept 30 days (`/directory/deletedItems`), per tenant.
+    pub deleted: deleted_state::DeletedItems,
+    /// `/auditLogs/directoryAudits`, per tenant, oldest first.
+    pub directory_audits: directory_state::DirectoryAudits,
     pub codes: HashMap<String, PendingCode>,
     /// Ids of refresh tokens already redeemed (each is single-use).
     pub used_refresh_tokens: HashSet<String>,
@@ -84,7 +94,7 @@ impl World {
     pub fn new(scenario: Scenario, now: i64) -> Self {
         let users = users_state::for_scenario(&scenario);
         let mut world = Self {
-            mto: mto_state::Organization::from_scenario(&scenario),
+            mto: mto_state::Organizations::from_scenario(&scenario),
             policies: policy_state::for_scenario(&scenario),
             groups: groups_state::for_scenario(&scenario, &users, now),
             users,
@@ -92,6 +102,8 @@ impl World {
             join_requests: HashMap::new(),
             sync: HashMap::new(),
             provisioning: HashMap::new(),
+            deleted: deleted_state::DeletedItems::default(),
+            directory_audits: directory_state::DirectoryAudits::default(),
             codes: HashMap::new(),
             used_refresh_tokens: HashSet::new(),
         };
@@ -135,28 +147,7 @@ impl EmulatorState {
             scenario,
             ..
         } = &mut *world;
-        if let Some(organization) = mto.as_mut() {
-            let joined = organization.advance(now);
-            if !joined.is_empty() {
-                let active: Vec<String> = organization
-                    .members
-                    .values()
-                    .filter(|m| m.state == scenario::MemberState::Active)
-                    .map(|m| m.tenant_id.clone())
-                    .collect();
-                let names = scenario
-                    .tenants
-                    .iter()
-                    .map(|t| (t.id.clone(), t.display_name.clone()))
-                    .collect();
-                for tenant in joined {
-                    policy_state::on_tenant_joined(policies, &tenant, &active, &names);
-                }
-            }
-            if organization.is_empty() {
-                *mto = None;
-            }
-        }
+        mto_state::advance_world(mto, policies, scenario, now);
         sync_state::advance(&mut world, now);
         world
     }
@@ -165,7 +156,8 @@ impl EmulatorState {
         &self.0.clock
     }
 
-    /// The emulator's base URL as the client reached it (e.g. `http://127.0.0.1:4000`).
+    /// The emulator's base URL as the client reached it (e.g. `http://127.0.0.1:4000`, or
+    /// `https://127.0.0.1:4443` for a request that came in on the HTTPS listener).
     pub fn base_url(&self, parts: &Parts) -> String {
         if let Some(base) = &self.0.base_url {
             return base.clone();
@@ -175,7 +167,12 @@ impl EmulatorState {
             .get(axum::http::header::HOST)
             .and_then(|h| h.to_str().ok())
             .unwrap_or("127.0.0.1");
-        format!("http://{host}")
+        let scheme = if parts.extensions.get::<tls::Https>().is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{host}")
     }
 }
 
@@ -233,5 +230,17 @@ impl Emulator {
     /// Serves on `listener` until the process ends.
     pub async fn serve(self, listener: tokio::net::TcpListener) -> std::io::Result<()> {
         axum::serve(listener, self.router()).await
+    }
+
+    /// Serves over TLS on `listener` until the process ends, with the server certificate of
+    /// `identity` (clients trust `identity.ca_cert_pem`). The same state as [`Emulator::router`]:
+    /// serve both from one emulator with `tls::serve(listener, emulator.router(), config)`.
+    pub async fn serve_tls(
+        self,
+        listener: tokio::net::TcpListener,
+        identity: &tls::TlsIdentity,
+    ) -> std::io::Result<()> {
+        let config = identity.server_config().map_err(std::io::Error::other)?;
+        tls::serve(listener, self.router(), config).await
     }
 }

@@ -1,20 +1,33 @@
-//! The multitenant organization as the service keeps it: one logical member list shared by every
-//! tenant in it, asynchronous transitions driven by the emulator's clock, and the documented rules
-//! (`microsoftgraph/microsoft-graph-docs-contrib`
-//! `api-reference/v1.0/api/multitenantorganization-delete-tenants.md`; `MicrosoftDocs/entra-docs`
-//! `docs/identity/multi-tenant-organizations/multi-tenant-organization-overview.md`). Pure logic:
+//! Multitenant organizations as the service keeps them: each one logical member list shared by
+//! every tenant in it, asynchronous transitions driven by the emulator's clock, and the documented
+//! rules (`microsoftgraph/microsoft-graph-docs-contrib`
+//! `api-reference/v1.0/api/multitenantorganization-delete-tenants.md` and
+//! `multitenantorganizationjoinrequestrecord-update.md`; `MicrosoftDocs/entra-docs`
+//! `docs/identity/multi-tenant-organizations/multi-tenant-organization-overview.md`). Several
+//! organizations may exist side by side; a tenant is active in at most one ("Any given tenant can
+//! only create or join a single multitenant organization", the overview's Constraints). Pure logic:
 //! handlers translate [`MtoError`]s into Graph errors.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use crate::scenario::{MemberRole, MemberState, Scenario};
+use crate::policy_state::{self, TenantPolicies};
+use crate::scenario::{MemberRole, MemberState, Scenario, Timing};
 
-/// Seconds a transition waits in `notStarted`, then runs, before it completes (demo-friendly: a person
-/// sees a join go `running` and then `succeeded` within about 20 seconds).
+/// Seconds a transition waits in `notStarted`, then runs, before it completes, with the default
+/// [`Timing::Fast`] (demo-friendly: a person sees a join go `running` and then `succeeded` within
+/// about 20 seconds). [`Timing::Realistic`] takes minutes.
 pub const NOT_STARTED_SECONDS: i64 = 5;
 pub const RUNNING_SECONDS: i64 = 15;
-/// Active tenants at most, the owner included; enforced when a pending tenant joins.
+/// Active tenants at most, the owner included; enforced when a pending tenant joins (the Limits
+/// table of `MicrosoftDocs/entra-docs`
+/// `docs/identity/multi-tenant-organizations/multi-tenant-organization-overview.md`).
 pub const MAX_ACTIVE_TENANTS: usize = 100;
+
+/// The `details` of a failed join: the only text Microsoft documents (the failed-join response
+/// of microsoftgraph/microsoft-graph-docs-contrib
+/// `api-reference/v1.0/api/multitenantorganizationjoinrequestrecord-get.md`). The documentation
+/// gives no per-reason message.
+pub const JOIN_FAILED_DETAILS: &str = "DirectoryService Exception";
 
 /// A transition's processing status is Graph's.
 pub use graph::mto::TransitionStatus as Status;
@@ -29,23 +42,68 @@ pub enum Desired {
     Remove,
 }
 
+/// Why a join request fails: the scenarios listed under "A join request might be unsuccessful" in
+/// microsoftgraph/microsoft-graph-docs-contrib
+/// `api-reference/v1.0/api/multitenantorganizationjoinrequestrecord-update.md`, except the
+/// internal-user limit, whose number is not documented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinFailure {
+    /// "The joining tenant has not been added to the multitenant organization by its owner."
+    NotAdded,
+    /// "The multitenant organization would exceed the maximum number of tenants."
+    TenantLimit,
+    /// "The joining tenant is already part of a different multitenant organization."
+    OtherOrganization,
+}
+
+impl JoinFailure {
+    /// The `transitionDetails.details` Graph shows once the join has failed.
+    pub fn details(self) -> &'static str {
+        JOIN_FAILED_DETAILS
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transition {
     pub desired: Desired,
     pub started_at: i64,
-    /// Set when the transition will fail, with the service's `details` text.
-    pub failure: Option<String>,
+    /// Set when the transition will fail, with the reason.
+    pub failure: Option<JoinFailure>,
     pub status: Status,
 }
 
 impl Transition {
-    fn new(desired: Desired, now: i64, failure: Option<String>) -> Self {
+    fn new(desired: Desired, now: i64, failure: Option<JoinFailure>) -> Self {
         Self {
             desired,
             started_at: now,
             failure,
             status: Status::NotStarted,
         }
+    }
+
+    /// The `details` Graph shows: the failure's text once failed, else none.
+    pub fn failure_details(&self) -> Option<String> {
+        self.failure
+            .filter(|_| self.status == Status::Failed)
+            .map(|f| f.details().to_owned())
+    }
+
+    /// Moves the status along to `now`.
+    fn advance(&mut self, now: i64, timing: Timing) {
+        if self.status == Status::Failed {
+            return;
+        }
+        let elapsed = now - self.started_at;
+        self.status = if elapsed < timing.not_started_seconds() {
+            Status::NotStarted
+        } else if elapsed < timing.total_seconds() {
+            Status::Running
+        } else if self.failure.is_some() {
+            Status::Failed
+        } else {
+            Status::Succeeded
+        };
     }
 }
 
@@ -79,7 +137,8 @@ pub enum MtoError {
     /// Only owners may do this.
     NotOwner,
     AlreadyAdded,
-    AlreadyInAnotherOrganization,
+    /// The caller's tenant is already active in an MTO (creating another one).
+    AlreadyInOrganization,
     UnknownMember,
     /// Removal refused, with the reason.
     CannotRemove(&'static str),
@@ -134,20 +193,70 @@ impl Organization {
         })
     }
 
+    /// A new organization created by `creator` (its only, active, owner) at `now`.
+    pub fn create(
+        creator: &str,
+        creator_name: &str,
+        display_name: &str,
+        description: Option<String>,
+        now: i64,
+    ) -> Self {
+        let created = iso(now);
+        let owner = Member {
+            tenant_id: creator.to_owned(),
+            display_name: creator_name.to_owned(),
+            role: MemberRole::Owner,
+            state: MemberState::Active,
+            added: created.clone(),
+            joined: None,
+            added_by: creator.to_owned(),
+            transition: None,
+        };
+        Self {
+            display_name: display_name.to_owned(),
+            description,
+            created,
+            creator: creator.to_owned(),
+            members: BTreeMap::from([(creator.to_owned(), owner)]),
+        }
+    }
+
     fn is_active_owner(&self, tenant: &str) -> bool {
         self.members
             .get(tenant)
             .is_some_and(|m| m.role == MemberRole::Owner && m.state == MemberState::Active)
     }
 
-    /// `POST /tenants` by `caller`: the tenant becomes pending.
+    fn is_active_member(&self, tenant: &str) -> bool {
+        self.members
+            .get(tenant)
+            .is_some_and(|m| m.state == MemberState::Active)
+    }
+
+    fn active_count(&self) -> usize {
+        self.members
+            .values()
+            .filter(|m| m.state == MemberState::Active)
+            .count()
+    }
+
+    /// The active tenants' ids.
+    pub fn active_tenants(&self) -> Vec<String> {
+        self.members
+            .values()
+            .filter(|m| m.state == MemberState::Active)
+            .map(|m| m.tenant_id.clone())
+            .collect()
+    }
+
+    /// `POST /tenants` by `caller`: the tenant becomes pending. A tenant active in another
+    /// organization may be added; its join then fails (the join request page lists that case).
     pub fn add(
         &mut self,
         caller: &str,
         tenant_id: &str,
         display_name: &str,
         role: MemberRole,
-        in_other_mto: bool,
         now: i64,
     ) -> Result<&Member, MtoError> {
         if !self.is_active_owner(caller) {
@@ -155,9 +264,6 @@ impl Organization {
         }
         if self.members.contains_key(tenant_id) {
             return Err(MtoError::AlreadyAdded);
-        }
-        if in_other_mto {
-            return Err(MtoError::AlreadyInAnotherOrganization);
         }
         let member = Member {
             tenant_id: tenant_id.to_owned(),
@@ -171,27 +277,6 @@ impl Organization {
         };
         self.members.insert(tenant_id.to_owned(), member);
         self.members.get(tenant_id).ok_or(MtoError::UnknownMember)
-    }
-
-    /// `PATCH /joinRequest` in the joining tenant, naming the owner that added it.
-    pub fn join(&mut self, joiner: &str, added_by: &str, now: i64) -> Result<(), MtoError> {
-        let active = self
-            .members
-            .values()
-            .filter(|m| m.state == MemberState::Active)
-            .count();
-        let failure = match self.members.get(joiner) {
-            None => return Err(MtoError::UnknownMember),
-            Some(m) if m.added_by != added_by => Some("DirectoryService Exception: the tenant was not added by the owner tenant named in the join request".to_owned()),
-            Some(_) if active >= MAX_ACTIVE_TENANTS => Some("The multitenant organization has reached the maximum number of active tenants".to_owned()),
-            Some(_) => None,
-        };
-        let member = self
-            .members
-            .get_mut(joiner)
-            .ok_or(MtoError::UnknownMember)?;
-        member.transition = Some(Transition::new(Desired::Join, now, failure));
-        Ok(())
     }
 
     /// `PATCH /tenants/{id}` with a role, by an owner.
@@ -251,40 +336,27 @@ impl Organization {
     }
 
     /// Moves every transition along to `now`. Returns the tenants whose join just completed.
-    pub fn advance(&mut self, now: i64) -> Vec<String> {
+    pub fn advance(&mut self, now: i64, timing: Timing) -> Vec<String> {
         let mut joined = Vec::new();
         let mut removed = Vec::new();
         for member in self.members.values_mut() {
             let Some(transition) = member.transition.as_mut() else {
                 continue;
             };
-            if matches!(transition.status, Status::Failed) {
+            transition.advance(now, timing);
+            if transition.status != Status::Succeeded {
                 continue;
             }
-            let elapsed = now - transition.started_at;
-            transition.status = if elapsed < NOT_STARTED_SECONDS {
-                Status::NotStarted
-            } else if elapsed < NOT_STARTED_SECONDS + RUNNING_SECONDS {
-                Status::Running
-            } else if transition.failure.is_some() {
-                Status::Failed
-            } else {
-                Status::Succeeded
-            };
-            if transition.status == Status::Succeeded {
-                match &transition.desired {
-                    Desired::Join => {
-                        member.state = MemberState::Active;
-                        member.joined = Some(iso(transition.started_at
-                            + NOT_STARTED_SECONDS
-                            + RUNNING_SECONDS));
-                        joined.push(member.tenant_id.clone());
-                    }
-                    Desired::Role(role) => member.role = role.clone(),
-                    Desired::Remove => removed.push(member.tenant_id.clone()),
+            match &transition.desired {
+                Desired::Join => {
+                    member.state = MemberState::Active;
+                    member.joined = Some(iso(transition.started_at + timing.total_seconds()));
+                    joined.push(member.tenant_id.clone());
                 }
-                member.transition = None;
+                Desired::Role(role) => member.role = role.clone(),
+                Desired::Remove => removed.push(member.tenant_id.clone()),
             }
+            member.transition = None;
         }
         for tenant in removed {
             self.members.remove(&tenant);
@@ -298,98 +370,358 @@ impl Organization {
     }
 }
 
+/// What a tenant's join request refers to, as `GET …/joinRequest` shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinTarget<'a> {
+    /// A membership (pending, or active once joined).
+    Member(&'a Member),
+    /// A request that matches no membership at all (it fails).
+    Unmatched(&'a Transition),
+    /// Nothing asked and nothing joined.
+    Nothing,
+}
+
+/// Every multitenant organization, and the join requests that match none of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Organizations {
+    pub list: Vec<Organization>,
+    /// Join requests naming an owner that did not add the joining tenant, from a tenant listed in
+    /// no organization: accepted (204), then failed (per joining tenant).
+    pub unmatched_joins: BTreeMap<String, Transition>,
+    pub timing: Timing,
+}
+
+impl Organizations {
+    /// The scenario's organization (if any), with the scenario's timing.
+    pub fn from_scenario(scenario: &Scenario) -> Self {
+        Self {
+            list: Organization::from_scenario(scenario).into_iter().collect(),
+            unmatched_joins: BTreeMap::new(),
+            timing: scenario.timing,
+        }
+    }
+
+    fn index_of(&self, tenant: &str) -> Option<usize> {
+        let listed = |state: Option<MemberState>| {
+            self.list.iter().position(|o| {
+                o.members
+                    .get(tenant)
+                    .is_some_and(|m| state.as_ref().is_none_or(|s| &m.state == s))
+            })
+        };
+        listed(Some(MemberState::Active)).or_else(|| listed(None))
+    }
+
+    /// The organization `tenant` belongs to: the one it is active in, else one that lists it.
+    pub fn of(&self, tenant: &str) -> Option<&Organization> {
+        self.index_of(tenant).and_then(|i| self.list.get(i))
+    }
+
+    pub fn of_mut(&mut self, tenant: &str) -> Option<&mut Organization> {
+        self.index_of(tenant).and_then(|i| self.list.get_mut(i))
+    }
+
+    /// Whether `tenant` is active in an organization.
+    pub fn is_active_anywhere(&self, tenant: &str) -> bool {
+        self.list.iter().any(|o| o.is_active_member(tenant))
+    }
+
+    /// `PUT /tenantRelationships/multiTenantOrganization`: a new organization owned by `creator`,
+    /// unless it is already active in one.
+    pub fn create(&mut self, organization: Organization) -> Result<&Organization, MtoError> {
+        if self.is_active_anywhere(&organization.creator) {
+            return Err(MtoError::AlreadyInOrganization);
+        }
+        self.list.push(organization);
+        self.list.last().ok_or(MtoError::NoOrganization)
+    }
+
+    /// `PATCH /joinRequest` in `joiner`, naming `owner` as the tenant that added it. Always
+    /// accepted: a request that cannot succeed fails asynchronously, as the join request page
+    /// describes.
+    pub fn join(&mut self, joiner: &str, owner: &str, now: i64) {
+        let active_elsewhere = |skip: usize, list: &[Organization]| {
+            list.iter()
+                .enumerate()
+                .any(|(i, o)| i != skip && o.is_active_member(joiner))
+        };
+        let matched = self
+            .list
+            .iter()
+            .position(|o| o.members.get(joiner).is_some_and(|m| m.added_by == owner));
+        if let Some(index) = matched {
+            self.unmatched_joins.remove(joiner);
+            let failure = if active_elsewhere(index, &self.list) {
+                Some(JoinFailure::OtherOrganization)
+            } else if self.list[index].active_count() >= MAX_ACTIVE_TENANTS {
+                Some(JoinFailure::TenantLimit)
+            } else {
+                None
+            };
+            if let Some(member) = self.list[index].members.get_mut(joiner) {
+                if member.state != MemberState::Active {
+                    member.transition = Some(Transition::new(Desired::Join, now, failure));
+                }
+            }
+            return;
+        }
+        let transition = Transition::new(Desired::Join, now, Some(JoinFailure::NotAdded));
+        match self.pending_member_mut(joiner) {
+            // Listed, but not by the owner named: that membership's join fails.
+            Some(member) => {
+                member.transition = Some(transition);
+                self.unmatched_joins.remove(joiner);
+            }
+            None => {
+                self.unmatched_joins.insert(joiner.to_owned(), transition);
+            }
+        }
+    }
+
+    fn pending_member_mut(&mut self, tenant: &str) -> Option<&mut Member> {
+        self.list
+            .iter_mut()
+            .filter_map(|o| o.members.get_mut(tenant))
+            .find(|m| m.state == MemberState::Pending)
+    }
+
+    /// `PATCH /joinRequest` with the all-zero GUID: forgets a failed join.
+    pub fn reset_join(&mut self, joiner: &str) {
+        self.unmatched_joins.remove(joiner);
+        for organization in &mut self.list {
+            if let Some(member) = organization.members.get_mut(joiner) {
+                if member
+                    .transition
+                    .as_ref()
+                    .is_some_and(|t| t.status == Status::Failed)
+                {
+                    member.transition = None;
+                }
+            }
+        }
+    }
+
+    /// What `joiner`'s join request (naming `owner`, if it asked) refers to.
+    pub fn join_target(&self, joiner: &str, owner: Option<&str>) -> JoinTarget<'_> {
+        let Some(owner) = owner else {
+            return self
+                .list
+                .iter()
+                .filter_map(|o| o.members.get(joiner))
+                .find(|m| m.state == MemberState::Active)
+                .map_or(JoinTarget::Nothing, JoinTarget::Member);
+        };
+        if let Some(transition) = self.unmatched_joins.get(joiner) {
+            return JoinTarget::Unmatched(transition);
+        }
+        let members = || self.list.iter().filter_map(|o| o.members.get(joiner));
+        members()
+            .find(|m| m.added_by == owner)
+            .or_else(|| members().find(|m| m.state == MemberState::Pending))
+            .map_or(JoinTarget::Nothing, JoinTarget::Member)
+    }
+
+    /// Moves every transition along to `now`. Returns, for each join that just completed, the
+    /// joined tenant and the active tenants of its organization. Organizations whose last tenant
+    /// left are deleted.
+    pub fn advance(&mut self, now: i64) -> Vec<(String, Vec<String>)> {
+        let timing = self.timing;
+        let mut joins = Vec::new();
+        for organization in &mut self.list {
+            let joined = organization.advance(now, timing);
+            if !joined.is_empty() {
+                let active = organization.active_tenants();
+                joins.extend(joined.into_iter().map(|t| (t, active.clone())));
+            }
+        }
+        self.list.retain(|o| !o.is_empty());
+        for transition in self.unmatched_joins.values_mut() {
+            transition.advance(now, timing);
+        }
+        joins
+    }
+}
+
+/// Moves every organization along to `now` and applies what completed joins do to the
+/// cross-tenant access policies (partner configurations, identity sync, templates).
+pub fn advance_world(
+    organizations: &mut Organizations,
+    policies: &mut HashMap<String, TenantPolicies>,
+    scenario: &Scenario,
+    now: i64,
+) {
+    let joins = organizations.advance(now);
+    if joins.is_empty() {
+        return;
+    }
+    let names: HashMap<String, String> = scenario
+        .tenants
+        .iter()
+        .map(|t| (t.id.clone(), t.display_name.clone()))
+        .collect();
+    for (tenant, active) in joins {
+        policy_state::on_tenant_joined(policies, &tenant, &active, &names);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::scenario::{CONTOSO, FABRIKAM, NORTHWIND, TAILSPIN, WOODGROVE};
 
+    const FAST: Timing = Timing::Fast;
+
     fn demo() -> Organization {
         Organization::from_scenario(&Scenario::demo()).unwrap()
     }
 
-    #[test]
-    fn a_join_goes_not_started_running_succeeded_on_the_clock() {
-        let mut mto = demo();
-        mto.join(NORTHWIND, CONTOSO, 1000).unwrap();
-        mto.advance(1001);
-        assert_eq!(
-            mto.members[NORTHWIND].transition.as_ref().unwrap().status,
-            Status::NotStarted
-        );
-        mto.advance(1000 + NOT_STARTED_SECONDS);
-        assert_eq!(
-            mto.members[NORTHWIND].transition.as_ref().unwrap().status,
-            Status::Running
-        );
-        let joined = mto.advance(1000 + NOT_STARTED_SECONDS + RUNNING_SECONDS);
-        assert_eq!(joined, [NORTHWIND]);
-        assert_eq!(mto.members[NORTHWIND].state, MemberState::Active);
-        assert!(mto.members[NORTHWIND].joined.is_some());
-        assert!(mto.members[NORTHWIND].transition.is_none());
+    fn demo_organizations() -> Organizations {
+        Organizations::from_scenario(&Scenario::demo())
+    }
+
+    fn status_of(orgs: &Organizations, tenant: &str) -> Status {
+        orgs.of(tenant).unwrap().members[tenant]
+            .transition
+            .as_ref()
+            .unwrap()
+            .status
+            .clone()
     }
 
     #[test]
-    fn a_join_naming_the_wrong_owner_fails_with_details() {
-        let mut mto = demo();
-        mto.join(NORTHWIND, FABRIKAM, 0).unwrap();
-        assert!(mto.advance(100).is_empty());
-        let transition = mto.members[NORTHWIND].transition.clone().unwrap();
+    fn a_join_goes_not_started_running_succeeded_on_the_clock() {
+        let mut orgs = demo_organizations();
+        orgs.join(NORTHWIND, CONTOSO, 1000);
+        orgs.advance(1001);
+        assert_eq!(status_of(&orgs, NORTHWIND), Status::NotStarted);
+        orgs.advance(1000 + NOT_STARTED_SECONDS);
+        assert_eq!(status_of(&orgs, NORTHWIND), Status::Running);
+        let joined = orgs.advance(1000 + NOT_STARTED_SECONDS + RUNNING_SECONDS);
+        assert_eq!(joined.len(), 1);
+        assert_eq!(joined[0].0, NORTHWIND);
+        assert!(joined[0].1.contains(&NORTHWIND.to_owned()));
+        let member = &orgs.of(NORTHWIND).unwrap().members[NORTHWIND];
+        assert_eq!(member.state, MemberState::Active);
+        assert!(member.joined.is_some());
+        assert!(member.transition.is_none());
+    }
+
+    #[test]
+    fn realistic_timing_takes_minutes() {
+        let mut scenario = Scenario::demo();
+        scenario.timing = Timing::Realistic;
+        let mut orgs = Organizations::from_scenario(&scenario);
+        orgs.join(NORTHWIND, CONTOSO, 0);
+        orgs.advance(119);
+        assert_eq!(status_of(&orgs, NORTHWIND), Status::NotStarted);
+        orgs.advance(120);
+        assert_eq!(status_of(&orgs, NORTHWIND), Status::Running);
+        assert!(orgs.advance(299).is_empty());
+        assert_eq!(orgs.advance(300).len(), 1);
+    }
+
+    #[test]
+    fn a_join_naming_the_wrong_owner_fails_with_the_documented_details() {
+        let mut orgs = demo_organizations();
+        orgs.join(NORTHWIND, FABRIKAM, 0);
+        assert!(orgs.advance(100).is_empty());
+        let transition = orgs.of(NORTHWIND).unwrap().members[NORTHWIND]
+            .transition
+            .clone()
+            .unwrap();
         assert_eq!(transition.status, Status::Failed);
-        assert!(transition
-            .failure
+        assert_eq!(transition.failure, Some(JoinFailure::NotAdded));
+        assert_eq!(
+            transition.failure_details().as_deref(),
+            Some("DirectoryService Exception")
+        );
+        assert_eq!(
+            orgs.of(NORTHWIND).unwrap().members[NORTHWIND].state,
+            MemberState::Pending
+        );
+    }
+
+    #[test]
+    fn a_tenant_listed_nowhere_gets_an_unmatched_failed_join_until_reset() {
+        let mut orgs = demo_organizations();
+        orgs.join(TAILSPIN, CONTOSO, 0);
+        orgs.advance(100);
+        match orgs.join_target(TAILSPIN, Some(CONTOSO)) {
+            JoinTarget::Unmatched(t) => assert_eq!(t.status, Status::Failed),
+            other => panic!("{other:?}"),
+        }
+        orgs.reset_join(TAILSPIN);
+        assert_eq!(orgs.join_target(TAILSPIN, None), JoinTarget::Nothing);
+    }
+
+    #[test]
+    fn a_tenant_active_elsewhere_fails_to_join_a_second_organization() {
+        let mut orgs = demo_organizations();
+        orgs.create(Organization::create(
+            TAILSPIN,
+            "Tailspin",
+            "Tailspin Group",
+            None,
+            0,
+        ))
+        .unwrap();
+        orgs.of_mut(TAILSPIN)
             .unwrap()
-            .contains("DirectoryService Exception"));
-        assert_eq!(mto.members[NORTHWIND].state, MemberState::Pending);
+            .add(TAILSPIN, FABRIKAM, "Fabrikam", MemberRole::Member, 0)
+            .unwrap();
+        orgs.join(FABRIKAM, TAILSPIN, 0);
+        orgs.advance(100);
+        let JoinTarget::Member(member) = orgs.join_target(FABRIKAM, Some(TAILSPIN)) else {
+            panic!("the Tailspin membership")
+        };
+        let transition = member.transition.clone().unwrap();
+        assert_eq!(
+            (transition.status, transition.failure),
+            (Status::Failed, Some(JoinFailure::OtherOrganization))
+        );
+        assert_eq!(
+            orgs.of(FABRIKAM).unwrap().creator,
+            CONTOSO,
+            "Fabrikam stays in Contoso's MTO"
+        );
+    }
+
+    #[test]
+    fn only_tenants_outside_every_mto_create_one() {
+        let mut orgs = demo_organizations();
+        assert_eq!(
+            orgs.create(Organization::create(CONTOSO, "Contoso", "Again", None, 0))
+                .unwrap_err(),
+            MtoError::AlreadyInOrganization
+        );
+        orgs.create(Organization::create(
+            TAILSPIN,
+            "Tailspin",
+            "Tailspin Group",
+            None,
+            0,
+        ))
+        .unwrap();
+        assert_eq!(orgs.list.len(), 2);
+        assert_eq!(orgs.of(TAILSPIN).unwrap().display_name, "Tailspin Group");
+        assert_eq!(orgs.of(CONTOSO).unwrap().display_name, "Contoso Group");
     }
 
     #[test]
     fn only_owners_add_and_nobody_is_added_twice() {
         let mut mto = demo();
         assert_eq!(
-            mto.add(
-                FABRIKAM,
-                TAILSPIN,
-                "Tailspin Toys",
-                MemberRole::Member,
-                false,
-                0
-            )
-            .unwrap_err(),
+            mto.add(FABRIKAM, TAILSPIN, "Tailspin Toys", MemberRole::Member, 0)
+                .unwrap_err(),
             MtoError::NotOwner
         );
         assert_eq!(
-            mto.add(
-                CONTOSO,
-                NORTHWIND,
-                "Northwind",
-                MemberRole::Member,
-                false,
-                0
-            )
-            .unwrap_err(),
+            mto.add(CONTOSO, NORTHWIND, "Northwind", MemberRole::Member, 0)
+                .unwrap_err(),
             MtoError::AlreadyAdded
         );
-        assert_eq!(
-            mto.add(
-                CONTOSO,
-                TAILSPIN,
-                "Tailspin Toys",
-                MemberRole::Member,
-                true,
-                0
-            )
-            .unwrap_err(),
-            MtoError::AlreadyInAnotherOrganization
-        );
         let added = mto
-            .add(
-                CONTOSO,
-                TAILSPIN,
-                "Tailspin Toys",
-                MemberRole::Member,
-                false,
-                0,
-            )
+            .add(CONTOSO, TAILSPIN, "Tailspin Toys", MemberRole::Member, 0)
             .unwrap();
         assert_eq!(
             (&added.state, added.added_by.as_str()),
@@ -421,16 +753,16 @@ mod tests {
         );
         mto.remove(FABRIKAM, FABRIKAM, 0).unwrap();
         mto.remove(CONTOSO, NORTHWIND, 0).unwrap();
-        mto.advance(NOT_STARTED_SECONDS + RUNNING_SECONDS);
+        mto.advance(NOT_STARTED_SECONDS + RUNNING_SECONDS, FAST);
         assert!(!mto.members.contains_key(FABRIKAM) && !mto.members.contains_key(NORTHWIND));
     }
 
     #[test]
     fn the_limit_of_active_tenants_fails_the_join() {
-        let mut mto = demo();
+        let mut orgs = demo_organizations();
         for i in 0..MAX_ACTIVE_TENANTS {
             let id = format!("00000000-0000-4000-8000-{i:012}");
-            mto.members.insert(
+            orgs.list[0].members.insert(
                 id.clone(),
                 Member {
                     tenant_id: id,
@@ -444,11 +776,8 @@ mod tests {
                 },
             );
         }
-        mto.join(NORTHWIND, CONTOSO, 0).unwrap();
-        mto.advance(100);
-        assert_eq!(
-            mto.members[NORTHWIND].transition.as_ref().unwrap().status,
-            Status::Failed
-        );
+        orgs.join(NORTHWIND, CONTOSO, 0);
+        orgs.advance(100);
+        assert_eq!(status_of(&orgs, NORTHWIND), Status::Failed);
     }
 }

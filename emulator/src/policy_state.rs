@@ -11,6 +11,7 @@ use graph::policies::{
     IdentitySyncPolicyTemplate, InboundOutbound, InboundTrust, PartnerConfiguration,
     PartnerConfigurationTemplate, Target, TargetConfiguration, TargetType, UserSyncInbound,
 };
+pub use graph::policies::{DevicesFilter, TenantRestrictions};
 use serde::{Deserialize, Serialize};
 
 use crate::scenario::{Custom, MemberState, Scenario, CONTOSO, FABRIKAM, TAILSPIN, WOODGROVE};
@@ -42,23 +43,6 @@ pub struct DefaultPolicy {
 pub struct InvitationRedemption {
     pub primary_identity_provider_precedence_order: Vec<String>,
     pub fallback_identity_provider: Option<String>,
-}
-
-/// `crossTenantAccessPolicyTenantRestrictions`: a B2B setting with a device filter.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TenantRestrictions {
-    #[serde(flatten)]
-    pub setting: B2BSetting,
-    pub devices: Option<DevicesFilter>,
-}
-
-/// `devicesFilter`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DevicesFilter {
-    pub mode: Option<AccessType>,
-    pub rule: Option<String>,
 }
 
 /// All users and all applications, `access` for both.
@@ -109,13 +93,43 @@ pub fn system_default() -> DefaultPolicy {
     }
 }
 
+/// A tenant's own GUID for one of its templates: each tenant has its own template, keyed by a GUID
+/// (the `id` of the Get examples of microsoftgraph/microsoft-graph-docs-contrib
+/// `api-reference/v1.0/api/multitenantorganizationpartnerconfigurationtemplate-get.md` and
+/// `…/multitenantorganizationidentitysyncpolicytemplate-get.md`). Stable per tenant and template.
+pub fn template_id(tenant: &str, template: &str) -> String {
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_OID,
+        format!("mto-template:{tenant}:{template}").as_bytes(),
+    )
+    .to_string()
+}
+
+/// The partner configuration template as reset: every value null, the tenant's id kept.
+pub fn unconfigured_partner_template(tenant: &str) -> PartnerConfigurationTemplate {
+    PartnerConfigurationTemplate {
+        id: template_id(tenant, "multiTenantOrganizationPartnerConfiguration"),
+        ..PartnerConfigurationTemplate::unconfigured()
+    }
+}
+
+/// The identity sync template as reset: every value null, the tenant's id kept.
+pub fn unconfigured_sync_template(tenant: &str) -> IdentitySyncPolicyTemplate {
+    IdentitySyncPolicyTemplate {
+        id: template_id(tenant, "multiTenantOrganizationIdentitySynchronization"),
+        ..IdentitySyncPolicyTemplate::unconfigured()
+    }
+}
+
 impl TenantPolicies {
-    pub fn empty() -> Self {
+    /// A tenant's policies before anything is configured: no partners, unconfigured templates,
+    /// the system default.
+    pub fn empty_for(tenant: &str) -> Self {
         Self {
             partners: BTreeMap::new(),
             identity_sync: BTreeMap::new(),
-            partner_template: PartnerConfigurationTemplate::unconfigured(),
-            sync_template: IdentitySyncPolicyTemplate::unconfigured(),
+            partner_template: unconfigured_partner_template(tenant),
+            sync_template: unconfigured_sync_template(tenant),
             default: system_default(),
         }
     }
@@ -153,7 +167,7 @@ pub fn demo(scenario: &Scenario) -> HashMap<String, TenantPolicies> {
     let mut all: HashMap<String, TenantPolicies> = scenario
         .tenants
         .iter()
-        .map(|t| (t.id.clone(), TenantPolicies::empty()))
+        .map(|t| (t.id.clone(), TenantPolicies::empty_for(&t.id)))
         .collect();
     let name = |id: &str| {
         scenario
@@ -218,7 +232,7 @@ fn from_file(scenario: &Scenario, custom: &Custom) -> HashMap<String, TenantPoli
         .tenants
         .iter()
         .map(|tenant| {
-            let mut policies = TenantPolicies::empty();
+            let mut policies = TenantPolicies::empty_for(&tenant.id);
             if let Some(setup) = custom.tenants.get(&tenant.id) {
                 for p in &setup.partners {
                     let mut config =
@@ -263,7 +277,7 @@ pub fn for_scenario(scenario: &Scenario) -> HashMap<String, TenantPolicies> {
         .tenants
         .iter()
         .map(|tenant| {
-            let mut policies = TenantPolicies::empty();
+            let mut policies = TenantPolicies::empty_for(&tenant.id);
             if tenant.membership.is_some() {
                 for other in members.iter().filter(|o| o.id != tenant.id) {
                     policies.partners.insert(

@@ -214,6 +214,56 @@ pub struct Scenario {
     /// What a scenario file describes beyond tenants, accounts and the MTO (`None` for the built-in
     /// scenarios, whose users, policies and sync configurations are written in code).
     pub custom: Option<Custom>,
+    /// How long the MTO's asynchronous transitions take.
+    pub timing: Timing,
+}
+
+/// How long MTO add, join, role change and removal transitions take on the emulator's clock.
+///
+/// Microsoft documents them as asynchronous: "This operation can take a few minutes" (create),
+/// "This operation takes a few minutes" (remove, join) in `MicrosoftDocs/entra-docs`
+/// `docs/identity/multi-tenant-organizations/multi-tenant-organization-configure-graph.md`, and
+/// "wait up to 2 hours" for a join in microsoftgraph/microsoft-graph-docs-contrib
+/// `api-reference/v1.0/api/multitenantorganizationjoinrequestrecord-update.md`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Timing {
+    /// Demo-friendly: `notStarted` for 5 s, `running` for 15 s (the default).
+    #[default]
+    Fast,
+    /// "A few minutes": `notStarted` for 2 minutes, `running` for 3 minutes.
+    Realistic,
+}
+
+impl Timing {
+    /// `fast` or `realistic` (case-insensitive).
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.to_ascii_lowercase().as_str() {
+            "fast" => Some(Self::Fast),
+            "realistic" => Some(Self::Realistic),
+            _ => None,
+        }
+    }
+
+    /// Seconds a transition stays `notStarted`.
+    pub fn not_started_seconds(self) -> i64 {
+        match self {
+            Self::Fast => 5,
+            Self::Realistic => 120,
+        }
+    }
+
+    /// Seconds a transition stays `running` before it succeeds or fails.
+    pub fn running_seconds(self) -> i64 {
+        match self {
+            Self::Fast => 15,
+            Self::Realistic => 180,
+        }
+    }
+
+    /// Seconds from the request to the outcome.
+    pub fn total_seconds(self) -> i64 {
+        self.not_started_seconds() + self.running_seconds()
+    }
 }
 
 impl Scenario {
@@ -257,6 +307,7 @@ impl Scenario {
             name: "demo".into(),
             internal_users: 300,
             custom: None,
+            timing: Timing::Fast,
             mto: Some(Mto {
                 display_name: "Contoso Group".into(),
                 description: "Contoso and the companies it owns".into(),
@@ -428,6 +479,7 @@ impl Scenario {
             }),
             internal_users: m,
             custom: None,
+            timing: Timing::Fast,
         }
     }
 

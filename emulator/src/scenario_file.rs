@@ -13,7 +13,7 @@ use crate::mto_state::MAX_ACTIVE_TENANTS;
 use crate::scenario::{
     roles, Account, Custom, ExplicitUser, GroupSetup, Invitation, JobState, MemberRole,
     MemberState, Membership, Mto, PartnerSetup, Scenario, SyncSetup, TemplateSetup, Tenant,
-    TenantSetup,
+    TenantSetup, Timing,
 };
 use crate::users_state::generated_upn;
 
@@ -61,6 +61,8 @@ pub fn from_toml(text: &str, default_name: &str) -> Result<Scenario, Vec<String>
 #[serde(deny_unknown_fields)]
 struct File {
     name: Option<String>,
+    /// `fast` (default) or `realistic`: how long MTO transitions take.
+    timing: Option<String>,
     mto: Option<MtoFile>,
     #[serde(default)]
     tenants: Vec<TenantFile>,
@@ -375,6 +377,19 @@ impl Checker {
     }
 
     /// The MTO table against the memberships: an active owner, at most 100 active tenants.
+    /// The `timing` key: `fast` (default) or `realistic`.
+    fn timing(&mut self, timing: Option<&str>) -> Timing {
+        let Some(text) = timing else {
+            return Timing::default();
+        };
+        Timing::parse(text).unwrap_or_else(|| {
+            self.add(format!(
+                "timing: {text:?} is neither \"fast\" nor \"realistic\""
+            ));
+            Timing::default()
+        })
+    }
+
     fn mto(&mut self, mto: Option<&MtoFile>, members: &[&MembershipFile]) {
         let Some(mto) = mto else {
             if !members.is_empty() {
@@ -784,6 +799,7 @@ impl File {
             });
         }
         let sync = check.sync_jobs(&self.sync_jobs);
+        let timing = check.timing(self.timing.as_deref());
 
         if !check.problems.is_empty() {
             return Err(check.problems);
@@ -797,6 +813,7 @@ impl File {
                 created: mto.created.unwrap_or_else(|| DEFAULT_CREATED.into()),
             }),
             internal_users: 0,
+            timing,
             custom: Some(Custom {
                 tenants: setups,
                 sync,
@@ -860,6 +877,24 @@ mto = {{ role = "member", state = "pending" }}
         assert_eq!(member.joined, None);
         let custom = scenario.custom.unwrap();
         assert_eq!(custom.tenants[OWNER].generated_users, 10);
+    }
+
+    #[test]
+    fn timing_is_fast_by_default_realistic_on_request_and_checked() {
+        assert_eq!(from_toml(&minimal(""), "t").unwrap().timing, Timing::Fast);
+        let realistic = format!("timing = \"realistic\"\n{}", minimal(""));
+        assert_eq!(
+            from_toml(&realistic, "t").unwrap().timing,
+            Timing::Realistic
+        );
+        let found = problems(&format!("timing = \"slow\"\n{}", minimal("")));
+        assert!(
+            has(
+                &found,
+                r#"timing: "slow" is neither "fast" nor "realistic""#
+            ),
+            "{found:?}"
+        );
     }
 
     #[test]

@@ -31,6 +31,7 @@ use graph::sync::{
 use graph::JobId;
 use serde_json::{json, Map, Value};
 
+use crate::deleted_state::DeletedItems;
 use crate::groups_state::{self, Group};
 use crate::mto_state::iso;
 use crate::policy_state::TenantPolicies;
@@ -113,7 +114,14 @@ pub struct Job {
     pub next_run: Option<i64>,
     pub schema: SyncSchema,
     pub schema_version: u32,
+    /// When `provisionOnDemand` was called in the last [`ON_DEMAND_WINDOW_SECONDS`].
+    pub on_demand_calls: Vec<i64>,
 }
+
+/// `provisionOnDemand`'s rate limit: "5 requests per 10 seconds" (`microsoftgraph/microsoft-graph-docs-contrib`
+/// `api-reference/v1.0/api/synchronization-synchronizationjob-provisionondemand.md`).
+pub const ON_DEMAND_LIMIT: usize = 5;
+pub const ON_DEMAND_WINDOW_SECONDS: i64 = 10;
 
 impl Job {
     pub fn new(source_tenant: &str) -> Self {
@@ -131,7 +139,21 @@ impl Job {
             next_run: None,
             schema: default_schema(),
             schema_version: 2,
+            on_demand_calls: Vec::new(),
         }
+    }
+
+    /// Counts a `provisionOnDemand` call at `now` against the rate limit; `Err(seconds)` (how long
+    /// until the oldest call of the window leaves it) when the limit is reached.
+    pub fn admit_on_demand(&mut self, now: i64) -> Result<(), i64> {
+        self.on_demand_calls
+            .retain(|t| now - t < ON_DEMAND_WINDOW_SECONDS);
+        if self.on_demand_calls.len() >= ON_DEMAND_LIMIT {
+            let oldest = self.on_demand_calls.iter().min().copied().unwrap_or(now);
+            return Err((oldest + ON_DEMAND_WINDOW_SECONDS - now).max(1));
+        }
+        self.on_demand_calls.push(now);
+        Ok(())
     }
 
     pub fn status_code(&self) -> JobStatusCode {
@@ -512,25 +534,61 @@ pub enum Outcome {
     OutOfScope,
 }
 
-/// Brings `source`'s copy in `host` up to date: created, updated, deleted when out of scope.
+/// The target's directory as a cycle changes it: its users and its deleted items.
+struct Directory<'a> {
+    users: &'a mut Vec<User>,
+    deleted: &'a mut DeletedItems,
+    at: i64,
+}
+
+impl<'a> Directory<'a> {
+    fn of(world: &'a mut World, tenant: &str, at: i64) -> Self {
+        Self {
+            users: world.users.entry(tenant.to_owned()).or_default(),
+            deleted: &mut world.deleted,
+            at,
+        }
+    }
+}
+
+/// Brings `source`'s copy in `host` up to date: created (or restored from the deleted items, with
+/// `IsSoftDeleted` going back to `False`), updated, or soft-deleted when out of scope (kept in
+/// the target's deleted items for 30 days).
 fn reconcile(
-    host_users: &mut Vec<User>,
+    directory: &mut Directory<'_>,
     host: &Tenant,
     source_tenant: &str,
     source: &User,
     in_scope: bool,
     user_type: &'static str,
 ) -> Outcome {
-    let existing = host_users.iter().position(|u| {
+    let host_users = &mut *directory.users;
+    let mut existing = host_users.iter().position(|u| {
         u.synced_from
             .as_ref()
             .is_some_and(|s| s.tenant_id == source_tenant && s.object_id == source.id)
     });
+    let mut restored = false;
+    if existing.is_none() && in_scope {
+        if let Some(copy) =
+            directory
+                .deleted
+                .take_synced(&host.id, source_tenant, &source.id, directory.at)
+        {
+            host_users.push(copy);
+            existing = Some(host_users.len() - 1);
+            restored = true;
+        }
+    }
     match (existing, in_scope) {
         (None, false) => Outcome::OutOfScope,
         (Some(index), false) => {
             let removed = host_users.remove(index);
-            Outcome::Deleted(removed.id)
+            let id = removed.id.clone();
+            directory
+                .deleted
+                .soft_delete(&host.id, removed, directory.at);
+            Outcome::Deleted(id)
         }
         (None, true) => {
             let copy = synced_copy(source, source_tenant, host, user_type);
@@ -541,6 +599,13 @@ fn reconcile(
         (Some(index), true) => {
             let copy = &mut host_users[index];
             let mut changes = Vec::new();
+            if restored {
+                changes.push(ModifiedProperty {
+                    display_name: "IsSoftDeleted".into(),
+                    old_value: Some("True".into()),
+                    new_value: Some("False".into()),
+                });
+            }
             let mut change = |name: &str, old: String, new: String| {
                 if old != new {
                     changes.push(ModifiedProperty {
@@ -723,7 +788,10 @@ impl Run {
         ProvisioningEntry {
             id: uuid::Uuid::new_v4().to_string(),
             activity_date_time: iso(self.at),
-            tenant_id: Some(self.source.clone()),
+            // The target tenant, as in the log entry of the Monitor step of `MicrosoftDocs/entra-docs`
+            // `docs/identity/multi-tenant-organizations/cross-tenant-synchronization-configure-graph.md`
+            // (`"tenantId": "{targetTenantId}"`, read in the source tenant).
+            tenant_id: Some(self.target.id.clone()),
             job_id: Some(self.job_id.to_string()),
             cycle_id: Some(self.cycle_id.clone()),
             change_id: Some(uuid::Uuid::new_v4().to_string()),
@@ -872,7 +940,10 @@ fn steps_for(run: &Run, user: &User, outcome: &Outcome) -> Vec<ProvisioningStep>
         Outcome::Created(_) => ("EntryExportAdd", "Created"),
         Outcome::Updated(..) => ("EntryExportUpdate", "Updated"),
         Outcome::Deleted(_) => ("EntryExportDelete", "Soft-deleted"),
-        Outcome::Unchanged(_) => ("EntrySynchronizationNone", "No change needed for"),
+        Outcome::Unchanged(_) => {
+            steps.push(redundant_export_step(user));
+            return steps;
+        }
         Outcome::OutOfScope => return steps,
     };
     let mut export = step(
@@ -895,6 +966,27 @@ fn steps_for(run: &Run, user: &User, outcome: &Outcome) -> Vec<ProvisioningStep>
         .insert("appRoleAssignments".into(), json!("msiam_access"));
     steps.push(export);
     steps
+}
+
+/// What the service reports when nothing needs to change (Example 1 of
+/// `microsoftgraph/microsoft-graph-docs-contrib`
+/// `api-reference/v1.0/api/synchronization-synchronizationjob-provisionondemand.md`).
+pub const REDUNDANT_EXPORT: &str =
+    "The state of the user in both the source and target systems already match.";
+
+fn redundant_export_step(user: &User) -> ProvisioningStep {
+    let mut skip = step(
+        "EntrySynchronizationSkip",
+        ProvisioningStepType::Export,
+        ProvisioningResult::Skipped,
+        format!(
+            "{REDUNDANT_EXPORT} No change to the User '{}' currently needs to be made.",
+            user.user_principal_name
+        ),
+    );
+    skip.details
+        .insert("SkipReason".into(), json!("RedundantExport"));
+    skip
 }
 
 fn push_log(world: &mut World, tenant: &str, entries: Vec<ProvisioningEntry>) {
@@ -970,11 +1062,18 @@ pub fn run_cycle(world: &mut World, source: &str, job_id: &str, at: i64) {
             ));
         }
     } else {
-        let host = world.users.entry(run.target.id.clone()).or_default();
+        let mut directory = Directory::of(world, &run.target.id, at);
         for user in &sources {
             let in_scope = run.in_scope(user);
             entitled += usize::from(in_scope);
-            let outcome = reconcile(host, &run.target, source, user, in_scope, run.user_type);
+            let outcome = reconcile(
+                &mut directory,
+                &run.target,
+                source,
+                user,
+                in_scope,
+                run.user_type,
+            );
             let (action, target_id, modified) = match &outcome {
                 Outcome::Created(id) => (ProvisioningAction::Create, id.clone(), Vec::new()),
                 Outcome::Updated(id, changes) => {
@@ -1076,6 +1175,18 @@ pub fn advance(world: &mut World, now: i64) {
     }
 }
 
+/// What `provisionOnDemand` did for one user.
+#[derive(Debug, Clone)]
+pub struct OnDemand {
+    pub steps: Vec<ProvisioningStep>,
+    /// The provisioning log entry written (none when the user is out of scope and has no copy).
+    pub entry: Option<ProvisioningEntry>,
+    /// The source user's UPN (the answer's `reportableIdentifier`).
+    pub reportable_identifier: String,
+    /// Nothing needed to change (the service skips the export: `RedundantExport`).
+    pub redundant: bool,
+}
+
 /// `provisionOnDemand` for one user: the steps, the log entry, the change in the target.
 pub fn provision_on_demand(
     world: &mut World,
@@ -1084,7 +1195,7 @@ pub fn provision_on_demand(
     user_id: &str,
     initiator: Initiator,
     now: i64,
-) -> Result<Vec<ProvisioningStep>, String> {
+) -> Result<OnDemand, String> {
     let mut run = world
         .sync
         .get(source)
@@ -1102,6 +1213,7 @@ pub fn provision_on_demand(
         .and_then(|users| users.iter().find(|u| u.id == user_id))
         .cloned()
         .ok_or_else(|| format!("Object '{user_id}' was not found in the source directory."))?;
+    let mut redundant = false;
     let (steps, entry) = match policy_check(&world.policies, source, &run.target.id) {
         Err(error) => {
             let steps = policy_failure_steps(&run, &user, &error);
@@ -1117,9 +1229,17 @@ pub fn provision_on_demand(
         }
         Ok(()) => {
             let in_scope = run.in_scope(&user);
-            let host = world.users.entry(run.target.id.clone()).or_default();
-            let outcome = reconcile(host, &run.target, source, &user, in_scope, run.user_type);
+            let mut directory = Directory::of(world, &run.target.id, now);
+            let outcome = reconcile(
+                &mut directory,
+                &run.target,
+                source,
+                &user,
+                in_scope,
+                run.user_type,
+            );
             let steps = steps_for(&run, &user, &outcome);
+            redundant = matches!(outcome, Outcome::Unchanged(_));
             let entry = match &outcome {
                 Outcome::Created(id) => Some((ProvisioningAction::Create, id.clone(), Vec::new())),
                 Outcome::Updated(id, changes) => {
@@ -1130,13 +1250,24 @@ pub fn provision_on_demand(
                 Outcome::OutOfScope => None,
             }
             .map(|(action, id, modified)| {
-                run.entry(&user, action, Some(&id), None, steps.clone(), modified)
+                let mut entry = run.entry(&user, action, Some(&id), None, steps.clone(), modified);
+                if redundant {
+                    if let Some(info) = entry.provisioning_status_info.as_mut() {
+                        info.status = ProvisioningResult::Skipped;
+                    }
+                }
+                entry
             });
             (steps, entry)
         }
     };
-    push_log(world, source, entry.into_iter().collect());
-    Ok(steps)
+    push_log(world, source, entry.iter().cloned().collect());
+    Ok(OnDemand {
+        steps,
+        entry,
+        reportable_identifier: user.user_principal_name,
+        redundant,
+    })
 }
 
 /// A new configuration as `applicationTemplates/{id}/instantiate` creates it.
@@ -1169,6 +1300,73 @@ pub fn instantiate(tenant: &str, display_name: &str, now: i64) -> Configuration 
         assignments: Vec::new(),
         jobs: Vec::new(),
     }
+}
+
+/// Microsoft's tenant, which owns the first-party applications.
+pub const MICROSOFT_TENANT: &str = "f8cdef31-a31e-4b4a-93e4-5f571e91255a";
+
+/// A service principal every tenant has that is not a sync configuration: Microsoft's first-party
+/// applications and the dashboard's own multitenant app, consented in every tenant.
+#[derive(Debug, Clone)]
+pub struct OtherServicePrincipal {
+    pub service_principal: ServicePrincipal,
+    pub sign_in_audience: &'static str,
+    pub publisher_name: &'static str,
+}
+
+/// The service principals of `tenant` besides its sync configurations: Microsoft Graph
+/// (`00000003-0000-0000-c000-000000000000`), Exchange Online, SharePoint Online and the Azure AD
+/// Graph, and the dashboard's app (registered in `app_owner`, the scenario's first tenant). Ids
+/// are stable per tenant.
+pub fn other_service_principals(tenant: &str, app_owner: &str) -> Vec<OtherServicePrincipal> {
+    let first_party = [
+        ("00000003-0000-0000-c000-000000000000", "Microsoft Graph"),
+        (
+            "00000002-0000-0ff1-ce00-000000000000",
+            "Office 365 Exchange Online",
+        ),
+        (
+            "00000003-0000-0ff1-ce00-000000000000",
+            "Office 365 SharePoint Online",
+        ),
+        (
+            "00000002-0000-0000-c000-000000000000",
+            "Windows Azure Active Directory",
+        ),
+    ];
+    let make = |app_id: &str, name: &str, owner: &str, tags: Vec<String>| ServicePrincipal {
+        id: crate::users_state::object_id(tenant, &format!("serviceprincipal:{app_id}"), 0)
+            .parse()
+            .unwrap_or_else(|_| crate::ids::new_object_id()),
+        app_id: app_id.to_owned(),
+        display_name: Some(name.to_owned()),
+        application_template_id: None,
+        app_role_assignment_required: false,
+        app_roles: Vec::new(),
+        tags,
+        app_owner_organization_id: Some(owner.to_owned()),
+        service_principal_type: Some("Application".into()),
+        homepage: None,
+    };
+    let mut all: Vec<OtherServicePrincipal> = first_party
+        .iter()
+        .map(|(app_id, name)| OtherServicePrincipal {
+            service_principal: make(app_id, name, MICROSOFT_TENANT, Vec::new()),
+            sign_in_audience: "AzureADMultipleOrgs",
+            publisher_name: "Microsoft Services",
+        })
+        .collect();
+    all.push(OtherServicePrincipal {
+        service_principal: make(
+            crate::scenario::DEMO_CLIENT_ID,
+            crate::scenario::DEMO_APP_NAME,
+            app_owner,
+            vec!["WindowsAzureActiveDirectoryIntegratedApp".into()],
+        ),
+        sign_in_audience: "AzureADMultipleOrgs",
+        publisher_name: "Tenant Mesh",
+    });
+    all
 }
 
 /// The secrets the Microsoft 365 admin center and the docs' Graph steps save for `target`.

@@ -34,6 +34,40 @@ pub struct SourceUser {
     pub object_id: String,
 }
 
+impl User {
+    /// Whether the user is a B2B user (invited, or created by cross-tenant sync), homed elsewhere.
+    pub fn is_b2b(&self) -> bool {
+        self.creation_type == Some("Invitation")
+    }
+
+    /// `identities` in the tenant whose default domain is `host_domain`
+    /// (`microsoftgraph/microsoft-graph-docs-contrib` `api-reference/v1.0/resources/objectidentity.md`):
+    /// every user has a `userPrincipalName` identity issued by the tenant (for a B2B user its
+    /// `#EXT#` UPN, as in example "Get guest (B2B) users from a specific tenant or domain by
+    /// userPrincipalName" of `api-reference/v1.0/api/user-list.md`); a B2B user also has a
+    /// `federated` identity whose issuer is the domain of their home organization (the page's
+    /// "For guests from other Microsoft Entra organization, this is the domain of the federated
+    /// organization") and whose id is their home address.
+    pub fn identities(&self, host_domain: &str) -> Vec<graph::users::ObjectIdentity> {
+        let local = graph::users::ObjectIdentity {
+            sign_in_type: Some("userPrincipalName".to_owned()),
+            issuer: Some(host_domain.to_owned()),
+            issuer_assigned_id: Some(self.user_principal_name.clone()),
+        };
+        let home = self
+            .is_b2b()
+            .then_some(self.mail.as_deref())
+            .flatten()
+            .and_then(|mail| Some((mail.split_once('@')?.1, mail)))
+            .map(|(domain, mail)| graph::users::ObjectIdentity {
+                sign_in_type: Some("federated".to_owned()),
+                issuer: Some(domain.to_owned()),
+                issuer_assigned_id: Some(mail.to_owned()),
+            });
+        std::iter::once(local).chain(home).collect()
+    }
+}
+
 const GIVEN: &[&str] = &[
     "Adele", "Alex", "Ben", "Chloe", "Diego", "Emma", "Farah", "Grace", "Hiro", "Isla", "Jonas",
     "Kemal", "Lena", "Mateo", "Nia", "Omar", "Priya", "Quinn", "Rosa", "Sven",
@@ -401,6 +435,32 @@ mod tests {
             generated_upn(&["only.onmicrosoft.com".to_owned()], 1),
             "alex.vance@only.onmicrosoft.com"
         );
+    }
+
+    #[test]
+    fn b2b_users_have_a_federated_identity_besides_their_upn() {
+        let users = demo(&Scenario::demo());
+        let internal = &users[CONTOSO][0];
+        let identities = internal.identities("contoso.onmicrosoft.com");
+        assert_eq!(identities.len(), 1);
+        assert_eq!(
+            identities[0].sign_in_type.as_deref(),
+            Some("userPrincipalName")
+        );
+        assert_eq!(
+            identities[0].issuer.as_deref(),
+            Some("contoso.onmicrosoft.com")
+        );
+        let guest = users[CONTOSO].iter().find(|u| u.is_b2b()).unwrap();
+        let identities = guest.identities("contoso.onmicrosoft.com");
+        assert_eq!(identities.len(), 2);
+        assert_eq!(
+            identities[0].issuer_assigned_id.as_deref(),
+            Some(guest.user_principal_name.as_str())
+        );
+        assert_eq!(identities[1].sign_in_type.as_deref(), Some("federated"));
+        assert_eq!(identities[1].issuer.as_deref(), Some("woodgrovebank.com"));
+        assert_eq!(identities[1].issuer_assigned_id, guest.mail);
     }
 
     #[test]

@@ -47,11 +47,13 @@ test('signed in to Woodgrove Bank, the quarantine itself is shown with its error
   await expect(region(page, 'Pairs').getByRole('row', { name: /Woodgrove Bank ⇄ Fabrikam|Fabrikam ⇄ Woodgrove Bank/ })).toContainText('Quarantined');
 });
 
-test('the helpdesk sees the same mesh and no write control', async ({ page }) => {
+test('the helpdesk sees what its role may read, why not the rest, and no write control', async ({ page }) => {
   await signIn(page, 'Contoso', 'helpdesk@contoso.onmicrosoft.com');
   const tenants = region(page, 'Tenants');
-  await expect(tenants.getByRole('row', { name: /Northwind Traders/ })).toContainText('pending');
+  // Helpdesk Administrator reads the MTO's basic attributes only: active tenants, no pending one.
   await expect(tenants.getByRole('row', { name: /Woodgrove Bank/ })).toContainText('active');
+  await expect(tenants.getByRole('row', { name: /Northwind Traders/ })).toHaveCount(0);
+  await expect(page.getByText(/Your role in Contoso cannot see the member tenants \(needs Security Reader/)).toBeVisible();
   const main = page.getByRole('main');
   await expect(main.locator('form')).toHaveCount(0);
   await expect(main.getByRole('button')).toHaveText(['Refresh now']);

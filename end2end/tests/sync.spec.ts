@@ -37,7 +37,7 @@ test('the Fabrikam operator sees the Contoso ⇄ Fabrikam jobs healthy, with map
   // …but a Hybrid Identity Administrator may not read provisioning logs (Permissions section of
   // microsoftgraph/microsoft-graph-docs-contrib
   // api-reference/v1.0/api/provisioningobjectsummary-list.md): said plainly.
-  await expect(sync).toContainText('your role in Fabrikam may not read it');
+  await expect(sync).toContainText('Your role in Fabrikam cannot see the provisioning log');
 
   // The other direction's job and log, read with the Contoso sign-in.
   await page.goto(`/pairs/${CONTOSO}/${FABRIKAM}`);

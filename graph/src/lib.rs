@@ -8,6 +8,7 @@
 
 #[cfg(feature = "client")]
 pub mod client;
+pub mod directory;
 pub mod error;
 pub mod ids;
 pub mod limits;

@@ -106,6 +106,25 @@ impl MtoMember {
     }
 }
 
+/// Marks a member list read with basic attributes only as what it is. Without an MTO reader role
+/// (or with `MultiTenantOrganization.ReadBasic.All`), Graph lists the active tenants only, with
+/// their `tenantId` and `displayName` and no role or state
+/// (`api-reference/v1.0/includes/rbac-for-apis/rbac-multitenantorganization-apis-read.md`). Such a
+/// list's members are marked active, which the list guarantees; their role stays unknown.
+/// Returns whether the list was a basic one.
+pub fn complete_basic_list(members: &mut [MtoMember]) -> bool {
+    let basic = !members.is_empty()
+        && members
+            .iter()
+            .all(|m| m.role.is_none() && m.state.is_none());
+    if basic {
+        for member in members.iter_mut() {
+            member.state = Some(MemberState::Active);
+        }
+    }
+    basic
+}
+
 /// `multiTenantOrganizationJoinRequestTransitionDetails`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -165,6 +184,28 @@ pub struct JoinRequestWrite {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn member(role: Option<MemberRole>, state: Option<MemberState>) -> MtoMember {
+        serde_json::from_value(serde_json::json!({
+            "tenantId": "0a7f4d5b-1c2e-4f3a-9b8c-7d6e5f4a3b21",
+            "displayName": "Contoso",
+            "role": role,
+            "state": state,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_list_without_roles_is_basic_and_its_members_are_active() {
+        let mut basic = vec![member(None, None), member(None, None)];
+        assert!(complete_basic_list(&mut basic));
+        assert!(basic
+            .iter()
+            .all(|m| m.state == Some(MemberState::Active) && m.role.is_none()));
+        let mut full = vec![member(Some(MemberRole::Owner), Some(MemberState::Active))];
+        assert!(!complete_basic_list(&mut full));
+        assert!(!complete_basic_list(&mut []));
+    }
 
     #[test]
     fn the_inactive_stub_reads_as_not_in_an_mto() {

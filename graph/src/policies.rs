@@ -76,6 +76,25 @@ pub struct IdentitySyncPolicy {
     pub user_sync_inbound: Option<UserSyncInbound>,
 }
 
+/// `crossTenantAccessPolicyTenantRestrictions`: a B2B setting with a device filter
+/// (`api-reference/v1.0/resources/crosstenantaccesspolicytenantrestrictions.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantRestrictions {
+    #[serde(flatten)]
+    pub setting: B2BSetting,
+    #[serde(default)]
+    pub devices: Option<DevicesFilter>,
+}
+
+/// `devicesFilter`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DevicesFilter {
+    pub mode: Option<AccessType>,
+    pub rule: Option<String>,
+}
+
 /// `crossTenantAccessPolicyConfigurationPartner` (key `tenantId`, no `id`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -89,7 +108,12 @@ pub struct PartnerConfiguration {
     #[serde(default)]
     pub automatic_user_consent_settings: InboundOutbound,
     pub is_in_multi_tenant_organization: Option<bool>,
+    /// Null until set (a Cloud Service Provider relationship sets it).
+    #[serde(default)]
     pub is_service_provider: Option<bool>,
+    /// Tenant restrictions v2 for this partner; null when the partner inherits the default's.
+    #[serde(default)]
+    pub tenant_restrictions: Option<TenantRestrictions>,
     /// Present when listed with `$expand=identitySynchronization`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_synchronization: Option<IdentitySyncPolicy>,
@@ -107,7 +131,8 @@ impl PartnerConfiguration {
             b2b_direct_connect_outbound: None,
             automatic_user_consent_settings: InboundOutbound::default(),
             is_in_multi_tenant_organization: Some(false),
-            is_service_provider: Some(false),
+            is_service_provider: None,
+            tenant_restrictions: None,
             identity_synchronization: None,
         }
     }
@@ -156,10 +181,19 @@ pub struct IdentitySyncPolicyTemplate {
 /// The default `templateApplicationLevel`.
 pub const DEFAULT_APPLICATION_LEVEL: &str = "newPartners,existingPartners";
 
+/// The `id` of the unconfigured partner configuration template in the Get example of
+/// `api-reference/v1.0/api/multitenantorganizationpartnerconfigurationtemplate-get.md` (each tenant
+/// has its own template, keyed by a GUID).
+pub const PARTNER_TEMPLATE_EXAMPLE_ID: &str = "75b1889b-6f42-4cc5-8e62-e774b8db243c";
+
+/// The `id` of the unconfigured identity sync template in the Get example of
+/// `api-reference/v1.0/api/multitenantorganizationidentitysyncpolicytemplate-get.md`.
+pub const SYNC_TEMPLATE_EXAMPLE_ID: &str = "0e7aad84-cb46-4b8e-a881-522ef25939f1";
+
 impl PartnerConfigurationTemplate {
     pub fn unconfigured() -> Self {
         Self {
-            id: "multiTenantOrganizationPartnerConfiguration".into(),
+            id: PARTNER_TEMPLATE_EXAMPLE_ID.into(),
             template_application_level: DEFAULT_APPLICATION_LEVEL.into(),
             inbound_trust: None,
             b2b_collaboration_inbound: None,
@@ -210,7 +244,7 @@ impl PartnerConfigurationTemplate {
 impl IdentitySyncPolicyTemplate {
     pub fn unconfigured() -> Self {
         Self {
-            id: "multiTenantOrganizationIdentitySynchronization".into(),
+            id: SYNC_TEMPLATE_EXAMPLE_ID.into(),
             template_application_level: DEFAULT_APPLICATION_LEVEL.into(),
             user_sync_inbound: UserSyncInbound::default(),
         }
@@ -302,6 +336,10 @@ mod tests {
         assert!(json["automaticUserConsentSettings"]["inboundAllowed"].is_null());
         assert!(json.get("identitySynchronization").is_none());
         assert!(json.get("id").is_none(), "partners have no id");
+        assert!(json["isServiceProvider"].is_null(), "null until set");
+        assert!(json["tenantRestrictions"].is_null());
+        let back: PartnerConfiguration = serde_json::from_value(json).unwrap();
+        assert_eq!(back.tenant_restrictions, None);
     }
 
     #[test]

@@ -19,8 +19,8 @@ pub enum ReadArea {
     /// `api/crosstenantaccesspolicyconfigurationpartner-get.md`,
     /// `api/multitenantorganizationpartnerconfigurationtemplate-get.md`).
     Policies,
-    /// Cross-tenant sync configurations, jobs and schemas
-    /// (`includes/rbac-for-apis/rbac-synchronization-apis.md`).
+    /// Cross-tenant sync jobs, schemas and settings
+    /// (`includes/rbac-for-apis/rbac-synchronization-apis.md`: no reader role is listed).
     Sync,
     /// The provisioning log (`api/provisioningobjectsummary-list.md`).
     ProvisioningLog,
@@ -40,7 +40,6 @@ impl ReadArea {
                 "Application Administrator",
                 "Cloud Application Administrator",
                 "Hybrid Identity Administrator",
-                "Global Reader",
                 "Global Administrator",
             ],
             Self::ProvisioningLog => &[
@@ -90,7 +89,6 @@ mod tests {
             ReadArea::ProvisioningLog,
         ] {
             assert!(area.roles().contains(&"Global Administrator"));
-            assert!(area.roles().contains(&"Global Reader"));
         }
     }
 }

@@ -483,6 +483,8 @@ pub struct ProvisioningStatusInfo {
 #[serde(rename_all = "camelCase")]
 pub struct ProvisioningStep {
     pub name: String,
+    /// `type` in provisionOnDemand's JSON text.
+    #[serde(alias = "type")]
     pub provisioning_step_type: ProvisioningStepType,
     pub status: ProvisioningResult,
     pub description: Option<String>,
@@ -602,14 +604,38 @@ pub struct OnDemandStatus {
     pub provisioning_steps: Vec<ProvisioningStep>,
 }
 
+/// provisionOnDemand's `value`: a list of statuses (the cross-tenant sync article,
+/// `MicrosoftDocs/entra-docs`
+/// `docs/identity/multi-tenant-organizations/cross-tenant-synchronization-configure-graph.md`) or
+/// one provisioning record (`api/synchronization-synchronizationjob-provisionondemand.md`,
+/// whose Example 3 is `{}`).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OnDemandValue {
+    Statuses(Vec<OnDemandStatus>),
+    Record(OnDemandStatus),
+}
+
 impl KeyValue {
-    /// provisionOnDemand's answer: `value` holds a JSON string of `[{provisioningSteps: [...]}]`.
+    /// provisionOnDemand's answer: `value` holds a JSON string of `[{provisioningSteps: [...]}]`
+    /// or of one record `{provisioningSteps: [...], statusInfo, …}`; steps name their type
+    /// `type` or `provisioningStepType`.
     pub fn on_demand_steps(&self) -> Result<Vec<ProvisioningStep>, serde_json::Error> {
-        let statuses: Vec<OnDemandStatus> = serde_json::from_str(&self.value)?;
-        Ok(statuses
-            .into_iter()
-            .flat_map(|status| status.provisioning_steps)
-            .collect())
+        Ok(match serde_json::from_str(&self.value)? {
+            OnDemandValue::Statuses(statuses) => statuses
+                .into_iter()
+                .flat_map(|status| status.provisioning_steps)
+                .collect(),
+            OnDemandValue::Record(record) => record.provisioning_steps,
+        })
+    }
+
+    /// The `result` provisionOnDemand's `key` names when it is the JSON
+    /// `{"result":"Skipped","details":{…}}` (the reference page's shape); `None` for the
+    /// `…SyncFabric.StatusInfo` key.
+    pub fn on_demand_result(&self) -> Option<String> {
+        let key: serde_json::Value = serde_json::from_str(&self.key).ok()?;
+        key.get("result")?.as_str().map(str::to_owned)
     }
 }
 
@@ -743,6 +769,28 @@ mod tests {
             value: "nope".into(),
         };
         assert!(bad.on_demand_steps().is_err());
+        assert_eq!(answer.on_demand_result(), None);
+    }
+
+    #[test]
+    fn the_reference_pages_on_demand_record_is_read_too() {
+        let answer: KeyValue = serde_json::from_value(serde_json::json!({
+            "key": "{\"result\":\"Skipped\",\"details\":{\"errorCode\":\"RedundantExport\"}}",
+            "value": "{\"action\":\"Other\",\"provisioningSteps\":[{\"name\":\"EntrySynchronizationSkip\",\"type\":\"Export\",\"status\":\"Skipped\",\"description\":\"x\",\"timestamp\":\"2020-06-26T13:58:24.7682084Z\",\"details\":{\"SkipReason\":\"RedundantExport\"}}],\"statusInfo\":{\"status\":\"Skipped\"}}"
+        }))
+        .unwrap();
+        let steps = answer.on_demand_steps().unwrap();
+        assert_eq!(
+            steps[0].provisioning_step_type,
+            ProvisioningStepType::Export
+        );
+        assert_eq!(steps[0].status, ProvisioningResult::Skipped);
+        assert_eq!(answer.on_demand_result().as_deref(), Some("Skipped"));
+        let empty = KeyValue {
+            key: "{\"result\":\"Success\",\"details\":{}}".into(),
+            value: "{}".into(),
+        };
+        assert!(empty.on_demand_steps().unwrap().is_empty());
     }
 
     #[test]

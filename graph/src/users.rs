@@ -1,5 +1,6 @@
-//! `user` (only the properties the dashboard selects) and `tenantInformation` (Microsoft Graph
-//! v1.0, `api-reference/v1.0/resources/user.md`, `…/resources/tenantinformation.md`).
+//! `user` (only the properties the dashboard selects), `objectIdentity` and `tenantInformation`
+//! (Microsoft Graph v1.0, `api-reference/v1.0/resources/user.md`, `…/resources/objectidentity.md`,
+//! `…/resources/tenantinformation.md`).
 
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +28,19 @@ pub struct User {
     pub creation_type: Option<String>,
     /// Unset means shown.
     pub show_in_address_list: Option<bool>,
+}
+
+/// `objectIdentity`: one identity a user signs in with (Microsoft Graph v1.0,
+/// `api-reference/v1.0/resources/objectidentity.md`), an element of `user.identities`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectIdentity {
+    /// `userPrincipalName`, `federated`, `emailAddress`, `userName`, or a custom string.
+    pub sign_in_type: Option<String>,
+    /// The tenant's domain for its own accounts; the identity provider otherwise.
+    pub issuer: Option<String>,
+    /// The identifier the issuer gives the user (the UPN for `userPrincipalName`).
+    pub issuer_assigned_id: Option<String>,
 }
 
 /// What `findTenantInformationByDomainName` / `…ByTenantId` return.

@@ -43,6 +43,25 @@ impl Failure {
     }
 }
 
+impl Failure {
+    /// A failed Graph read of `area` in `tenant_name`: a 403 is the signed-in role, answered as a
+    /// refusal naming the roles that may read it (not as an outage); anything else as [`Self::graph`].
+    pub fn read(
+        what: impl Into<String>,
+        area: graph::roles::ReadArea,
+        tenant_name: &str,
+        error: GraphError,
+    ) -> Self {
+        if error.kind == graph::client::GraphErrorKind::Forbidden {
+            return Self::Api(ApiError::Forbidden {
+                tenant: tenant_name.to_owned(),
+                needed: area.roles().iter().map(|r| (*r).to_owned()).collect(),
+            });
+        }
+        Self::graph(what, error)
+    }
+}
+
 impl From<Failure> for ApiError {
     fn from(failure: Failure) -> Self {
         match failure {

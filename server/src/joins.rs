@@ -2,14 +2,12 @@
 //! audited before and after, then sent to Graph with the acting tenant's token), the decisions Graph
 //! has no verb for (declines), and the `/joins` page's view derived from the mesh.
 
-use app::api::joins::{
-    Decision, JoinRequestView, JoinWrite, JoinsView, MemberLine, ResolvedTenant, TenantJoins,
-};
+use app::api::joins::{Decision, JoinWrite, JoinsView, MemberLine, ResolvedTenant, TenantJoins};
 use app::api::ApiError;
 use app::mesh::joining;
-use app::mesh::model::{Mesh, Node, NodeState};
+use app::mesh::model::{Mesh, NodeState};
 use graph::client::{AccessToken, GraphClient, GraphError};
-use graph::mto::{AddTenant, MemberRole, OrganizationWrite, TransitionStatus};
+use graph::mto::{AddTenant, MemberRole, OrganizationWrite};
 use graph::{limits, ops, TenantId, TenantRef};
 use serde_json::Value;
 use sqlx::sqlite::SqlitePool;

@@ -313,7 +313,13 @@ pub fn build(
             reading
                 .view
                 .as_ref()
-                .map(|v| (v.problems.clone(), v.restricted.clone(), v.join_request.clone()))
+                .map(|v| {
+                    (
+                        v.problems.clone(),
+                        v.restricted.clone(),
+                        v.join_request.clone(),
+                    )
+                })
                 .unwrap_or_default(),
         ),
         None => (false, ReadStatus::NotSignedIn, None, Default::default()),

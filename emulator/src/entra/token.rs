@@ -1,5 +1,9 @@
 //! `POST /{tenant}/oauth2/v2.0/token`: authorization_code (with PKCE), refresh_token (rotated) and
-//! client_credentials (`.default` only), with Entra's error shape.
+//! client_credentials (`.default` only), with Entra's error shape. At `organizations` and `common`
+//! (`MicrosoftDocs/entra-docs` `docs/identity-platform/v2-oauth2-auth-code-flow.md`) codes asked at
+//! that authority are redeemed and refresh tokens of any tenant used; the tokens are the account's
+//! tenant's (`iss`, `tid`). Client credentials need a tenant (AADSTS50059) and `consumers` is
+//! refused (AADSTS9002332), the demo app signing in Microsoft Entra users only.
 
 use std::collections::HashMap;
 
@@ -14,7 +18,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::mint::{self, ACCESS_TOKEN_SECONDS};
-use super::GRAPH_RESOURCE;
+use super::{entra_users_only_message, Authority, ENTRA_USERS_ONLY, GRAPH_RESOURCE};
 use crate::error::token_error;
 use crate::scenario::{Tenant, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 use crate::{EmulatorState, RefreshGrant};
@@ -27,7 +31,7 @@ pub async fn token(
     parts: Parts,
     Form(params): Form<Params>,
 ) -> Response {
-    let Some(tenant) = state.world().scenario.tenant(&tenant).cloned() else {
+    let Some(authority) = Authority::resolve(&state.world().scenario, &tenant) else {
         return token_error(
             StatusCode::BAD_REQUEST,
             "invalid_request",
@@ -37,14 +41,25 @@ pub async fn token(
     };
     let (client_id, secret) = client_credentials(&parts, &params);
     if client_id != DEMO_CLIENT_ID {
+        let directory = match &authority {
+            Authority::Tenant(t) => t.display_name.clone(),
+            other => other.multi_tenant_name().unwrap_or_default().to_owned(),
+        };
         return token_error(
             StatusCode::BAD_REQUEST,
             "unauthorized_client",
             700016,
             &format!(
-                "Application with identifier '{client_id}' was not found in the directory '{}'.",
-                tenant.display_name
+                "Application with identifier '{client_id}' was not found in the directory '{directory}'."
             ),
+        );
+    }
+    if matches!(authority, Authority::Consumers) {
+        return token_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            ENTRA_USERS_ONLY,
+            &entra_users_only_message(&client_id),
         );
     }
     if secret.as_deref() != Some(DEMO_CLIENT_SECRET) {
@@ -58,10 +73,13 @@ pub async fn token(
     let base = state.base_url(&parts);
     match params.get("grant_type").map(String::as_str) {
         Some("authorization_code") => {
-            authorization_code(&state, &base, &tenant, &client_id, &params)
+            authorization_code(&state, &base, &authority, &client_id, &params)
         }
-        Some("refresh_token") => refresh(&state, &base, &tenant, &client_id, &params),
-        Some("client_credentials") => app_only(&state, &tenant, &client_id, &params),
+        Some("refresh_token") => refresh(&state, &base, &authority, &client_id, &params),
+        Some("client_credentials") => match &authority {
+            Authority::Tenant(tenant) => app_only(&state, tenant, &client_id, &params),
+            _ => no_tenant_for_app_only(),
+        },
         Some(other) => token_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
@@ -74,6 +92,28 @@ pub async fn token(
             900144,
             "The request body must contain the following parameter: 'grant_type'.",
         ),
+    }
+}
+
+/// Client credentials at `organizations` or `common`: no tenant to issue an app token for
+/// (`MicrosoftDocs/entra-docs` `docs/identity-platform/v2-oauth2-client-creds-grant-flow.md`:
+/// the tenant is "the directory tenant the application plans to operate against").
+fn no_tenant_for_app_only() -> Response {
+    token_error(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        50059,
+        "No tenant-identifying information found in either the request or implied by any provided credentials.",
+    )
+}
+
+/// The tenant tokens are issued in: the authority's own, or at a multi-tenant authority the one
+/// the grant names (the signed-in account's home tenant). `None` when the grant was made in
+/// another tenant than the authority names.
+fn grant_tenant(state: &EmulatorState, authority: &Authority, granted_in: &str) -> Option<Tenant> {
+    match authority {
+        Authority::Tenant(tenant) => (tenant.id == granted_in).then(|| (**tenant).clone()),
+        _ => state.world().scenario.tenant(granted_in).cloned(),
     }
 }
 
@@ -109,7 +149,7 @@ fn decode_form(value: &str) -> String {
 fn authorization_code(
     state: &EmulatorState,
     base: &str,
-    tenant: &Tenant,
+    authority: &Authority,
     client_id: &str,
     params: &Params,
 ) -> Response {
@@ -131,14 +171,16 @@ fn authorization_code(
             "The provided authorization code or refresh token has expired due to inactivity.",
         );
     }
-    if pending.tenant_id != tenant.id || pending.client_id != client_id {
+    let same_authority = pending.authority.as_deref() == authority.multi_tenant_name();
+    let tenant = grant_tenant(state, authority, &pending.tenant_id);
+    let Some(tenant) = tenant.filter(|_| same_authority && pending.client_id == client_id) else {
         return token_error(
             StatusCode::BAD_REQUEST,
             "invalid_grant",
             70002,
             "The authorization code was issued to another client or tenant.",
         );
-    }
+    };
     if params.get("redirect_uri").map(String::as_str) != Some(pending.redirect_uri.as_str()) {
         return token_error(
             StatusCode::BAD_REQUEST,
@@ -167,7 +209,7 @@ fn authorization_code(
     issue_user_tokens(
         state,
         base,
-        tenant,
+        &tenant,
         &pending.object_id,
         client_id,
         &pending.scope,
@@ -178,7 +220,7 @@ fn authorization_code(
 fn refresh(
     state: &EmulatorState,
     base: &str,
-    tenant: &Tenant,
+    authority: &Authority,
     client_id: &str,
     params: &Params,
 ) -> Response {
@@ -191,18 +233,19 @@ fn refresh(
             "Invalid request. The refresh token is malformed, expired or was already used.",
         );
     };
-    if grant.tenant_id != tenant.id || grant.client_id != client_id {
+    let tenant = grant_tenant(state, authority, &grant.tenant_id);
+    let Some(tenant) = tenant.filter(|_| grant.client_id == client_id) else {
         return token_error(
             StatusCode::BAD_REQUEST,
             "invalid_grant",
             70000,
             "The refresh token was issued to another client or tenant.",
         );
-    }
+    };
     issue_user_tokens(
         state,
         base,
-        tenant,
+        &tenant,
         &grant.object_id,
         client_id,
         &grant.scope,

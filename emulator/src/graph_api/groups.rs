@@ -1,7 +1,9 @@
 //! `GET /groups`, `/groups/$count`, `/groups/{id}`, `/groups/{id}/members` and
 //! `/groups/{id}/members/$count`: the tenant's security groups and their direct members, with the
-//! users' rules for `$select`, `$top` (≤ 999), `$count` and opaque `$skiptoken` paging. `$filter`
-//! on groups: `displayName eq '…'` and `startswith(displayName,'…')`, joined with `and` / `or`.
+//! users' rules for `$select` (checked against the group resource's properties), `$top` (≤ 999),
+//! `$count` and opaque `$skiptoken` paging. `$filter` on groups: `displayName eq '…'` and
+//! `startswith(displayName,'…')`, joined with `and` / `or`; `$orderby` on `displayName` (and
+//! `deletedDateTime` in advanced queries), as `concepts/aad-advanced-queries.md` lists.
 //!
 //! Permissions as Microsoft's pages list them (least privileged first). Members that are users
 //! come back with limited information (`@odata.type` and `id`, every other property null) when the
@@ -16,8 +18,11 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::query_options::{count_needs_eventual, count_response, eventual, project, select};
-use super::users::user_json;
+use super::query_options::{
+    context, count_needs_eventual, count_response, eventual, order_by, project, select, OrderBy,
+    Selected, SortRules, Sorting,
+};
+use super::users::{self, tenant_domain, user_json};
 use super::users_query::{
     parse_filter_on, unsupported_property, Clause, Filter, Filtered, Literal, Property,
 };
@@ -53,9 +58,110 @@ const USER_READ: &[&str] = &[
 ];
 const DEFAULT_PAGE: usize = 100;
 const MAX_PAGE: usize = 999;
-const CONTEXT: &str = "https://graph.microsoft.com/v1.0/$metadata";
 /// Query options Graph serves on groups that the emulator does not: refused rather than ignored.
-const NOT_SERVED: &[&str] = &["$search", "$orderby", "$expand"];
+const NOT_SERVED: &[&str] = &["$search", "$expand"];
+/// `$orderby` on groups (`concepts/aad-advanced-queries.md`, "Support for sorting by properties of
+/// directory objects").
+const SORTABLE: &[(&str, Sorting)] = &[
+    ("displayName", Sorting::Default),
+    ("deletedDateTime", Sorting::Advanced),
+];
+/// Every property and relationship of the v1.0 group resource
+/// (`api-reference/v1.0/resources/group.md`): what `$select` may name.
+const PROPERTIES: &[&str] = &[
+    "allowExternalSenders",
+    "assignedLabels",
+    "assignedLicenses",
+    "autoSubscribeNewMembers",
+    "classification",
+    "createdDateTime",
+    "creationOptions",
+    "deletedDateTime",
+    "description",
+    "displayName",
+    "expirationDateTime",
+    "groupTypes",
+    "hasMembersWithLicenseErrors",
+    "hideFromAddressLists",
+    "hideFromOutlookClients",
+    "id",
+    "isArchived",
+    "isAssignableToRole",
+    "isManagementRestricted",
+    "isSubscribedByMail",
+    "licenseProcessingState",
+    "mail",
+    "mailEnabled",
+    "mailNickname",
+    "membershipRule",
+    "membershipRuleProcessingState",
+    "onPremisesDomainName",
+    "onPremisesLastSyncDateTime",
+    "onPremisesNetBiosName",
+    "onPremisesProvisioningErrors",
+    "onPremisesSamAccountName",
+    "onPremisesSecurityIdentifier",
+    "onPremisesSyncEnabled",
+    "preferredDataLocation",
+    "preferredLanguage",
+    "proxyAddresses",
+    "renewedDateTime",
+    "resourceBehaviorOptions",
+    "resourceProvisioningOptions",
+    "securityEnabled",
+    "securityIdentifier",
+    "serviceProvisioningErrors",
+    "theme",
+    "uniqueName",
+    "unseenCount",
+    "visibility",
+    // Relationships.
+    "appRoleAssignments",
+    "createdOnBehalfOf",
+    "extensions",
+    "memberOf",
+    "members",
+    "owners",
+    "photo",
+    "transitiveMemberOf",
+    "transitiveMembers",
+];
+/// What a group returns by default: every property the emulator holds (a security group's).
+const HELD: &[&str] = &[
+    "id",
+    "deletedDateTime",
+    "classification",
+    "createdDateTime",
+    "creationOptions",
+    "description",
+    "displayName",
+    "expirationDateTime",
+    "groupTypes",
+    "isAssignableToRole",
+    "mail",
+    "mailEnabled",
+    "mailNickname",
+    "membershipRule",
+    "membershipRuleProcessingState",
+    "onPremisesDomainName",
+    "onPremisesLastSyncDateTime",
+    "onPremisesNetBiosName",
+    "onPremisesSamAccountName",
+    "onPremisesSecurityIdentifier",
+    "onPremisesSyncEnabled",
+    "preferredDataLocation",
+    "preferredLanguage",
+    "proxyAddresses",
+    "renewedDateTime",
+    "resourceBehaviorOptions",
+    "resourceProvisioningOptions",
+    "securityEnabled",
+    "securityIdentifier",
+    "theme",
+    "visibility",
+    "onPremisesProvisioningErrors",
+    "serviceProvisioningErrors",
+];
 
 impl Filtered for Group {
     fn text(&self, property: Property) -> Option<&str> {
@@ -108,7 +214,7 @@ fn refuse_options(query: &HashMap<String, String>, refused: &[&str]) -> Result<(
 
 /// A group with every property Graph returns by default (all of a security group's), or the
 /// `$select`ed ones.
-fn group_json(group: &Group, select: Option<&[String]>) -> Value {
+fn group_json(group: &Group, select: Option<&[&'static str]>) -> Value {
     let created = iso(group.created);
     let full = json!({
         "id": group.id,
@@ -145,9 +251,45 @@ fn group_json(group: &Group, select: Option<&[String]>) -> Value {
         "onPremisesProvisioningErrors": [],
         "serviceProvisioningErrors": [],
     });
-    match select {
-        Some(_) => project(&full, select, &[]),
-        None => full,
+    project(&full, select, HELD)
+}
+
+/// The request's `$select` on groups; 400 for a name the group resource does not have.
+fn group_select(query: &HashMap<String, String>) -> Result<Option<Selected>, GraphError> {
+    select(query, PROPERTIES, HELD, "group")
+}
+
+/// The request's `$select` on members (directory objects: users and groups); 400 for a name
+/// neither resource has.
+fn member_select(query: &HashMap<String, String>) -> Result<Option<Selected>, GraphError> {
+    let known: Vec<&'static str> = users::PROPERTIES
+        .iter()
+        .chain(PROPERTIES)
+        .copied()
+        .collect();
+    select(query, &known, &["id"], "directoryObject")
+}
+
+/// The part of a members `$select` that `properties` (one member type's) has.
+fn select_for(select: Option<&[&'static str]>, properties: &[&str]) -> Option<Selected> {
+    select.map(|names| {
+        names
+            .iter()
+            .copied()
+            .filter(|n| properties.contains(n))
+            .collect()
+    })
+}
+
+/// `groups` in `$orderby` order: names case-insensitively (ties in creation order);
+/// `deletedDateTime` is unset on every listed group, so it leaves the order as it is.
+fn sort_groups(groups: &mut [&Group], order: OrderBy) {
+    if order.property != "displayName" {
+        return;
+    }
+    groups.sort_by_cached_key(|g| g.display_name.to_lowercase());
+    if order.descending {
+        groups.sort_by_cached_key(|g| std::cmp::Reverse(g.display_name.to_lowercase()));
     }
 }
 
@@ -200,17 +342,28 @@ pub async fn list(
     refuse_options(&query, NOT_SERVED)?;
     let top = paging::page_size(&query, DEFAULT_PAGE, MAX_PAGE)?;
     let filter = group_filter(&query)?;
-    let select = select(&query);
+    let select = group_select(&query)?;
+    let advanced = wants_count(&query, &parts);
+    let order = order_by(
+        &query,
+        &SortRules {
+            sortable: SORTABLE,
+            resource: "Group",
+            advanced,
+            filtered: filter.is_some(),
+        },
+    )?;
     let offset = paging::offset(&query)?;
     let world = state.world_now();
-    let groups = tenant_groups(&world, &caller);
-    let matching = || {
-        groups
-            .iter()
-            .filter(|g| filter.as_ref().is_none_or(|f| f.matches(*g)))
-    };
-    let count = (wants_count(&query, &parts) && offset == 0).then(|| matching().count());
-    let (page, more) = paging::page_of(matching(), offset, top);
+    let mut matching: Vec<&Group> = tenant_groups(&world, &caller)
+        .iter()
+        .filter(|g| filter.as_ref().is_none_or(|f| f.matches(*g)))
+        .collect();
+    if let Some(order) = order {
+        sort_groups(&mut matching, order);
+    }
+    let count = (advanced && offset == 0).then_some(matching.len());
+    let (page, more) = paging::page_of(matching.into_iter(), offset, top);
     let next = more.then(|| {
         paging::next_link(
             &state.base_url(&parts),
@@ -223,7 +376,12 @@ pub async fn list(
         .into_iter()
         .map(|g| group_json(g, select.as_deref()))
         .collect();
-    Ok(collection(format!("{CONTEXT}#groups"), count, next, values))
+    Ok(collection(
+        context("groups", select.as_deref()),
+        count,
+        next,
+        values,
+    ))
 }
 
 /// `GET /groups/$count`: a plain-text number; 400 without `ConsistencyLevel: eventual`.
@@ -254,11 +412,11 @@ pub async fn get(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, GraphError> {
     caller.require_any(READ, READ)?;
-    let select = select(&query);
+    let select = group_select(&query)?;
     let world = state.world_now();
     let group = find_group(&world, &caller, &id)?;
     let mut body = group_json(group, select.as_deref());
-    body["@odata.context"] = json!(format!("{CONTEXT}#groups/$entity"));
+    body["@odata.context"] = json!(format!("{}/$entity", context("groups", select.as_deref())));
     Ok(Json(body).into_response())
 }
 
@@ -291,7 +449,7 @@ fn member_json(
     world: &World,
     caller: &Caller,
     member: &Member,
-    select: Option<&[String]>,
+    select: Option<&[&'static str]>,
 ) -> Option<Value> {
     let (kind, mut body) = match member {
         Member::User(id) => {
@@ -300,7 +458,8 @@ fn member_json(
                 .get(&caller.tenant_id)?
                 .iter()
                 .find(|u| &u.id == id)?;
-            let body = user_json(user, select);
+            let select = select_for(select, users::PROPERTIES);
+            let body = user_json(user, tenant_domain(world, caller), select.as_deref());
             let readable = caller.has_any(USER_READ, USER_READ);
             (
                 "#microsoft.graph.user",
@@ -309,7 +468,11 @@ fn member_json(
         }
         Member::Group(id) => {
             let group = find_group(world, caller, id).ok()?;
-            ("#microsoft.graph.group", group_json(group, select))
+            let select = select_for(select, PROPERTIES);
+            (
+                "#microsoft.graph.group",
+                group_json(group, select.as_deref()),
+            )
         }
     };
     body["@odata.type"] = json!(kind);
@@ -327,7 +490,7 @@ pub async fn members(
     caller.require_any(MEMBERS_READ, MEMBERS_READ)?;
     refuse_options(&query, &["$filter", "$search", "$orderby", "$expand"])?;
     let top = paging::page_size(&query, DEFAULT_PAGE, MAX_PAGE)?;
-    let select = select(&query);
+    let select = member_select(&query)?;
     let offset = paging::offset(&query)?;
     let world = state.world_now();
     let group = find_group(&world, &caller, &id)?;
@@ -351,7 +514,7 @@ pub async fn members(
         )
     });
     Ok(collection(
-        format!("{CONTEXT}#directoryObjects"),
+        context("directoryObjects", select.as_deref()),
         count,
         next,
         values,
@@ -424,6 +587,52 @@ mod tests {
     }
 
     #[test]
+    fn groups_sort_by_display_name_either_way() {
+        let (b, a, c) = (group("b"), group("A"), group("c"));
+        let sorted = |descending| {
+            let mut groups = vec![&b, &a, &c];
+            sort_groups(
+                &mut groups,
+                OrderBy {
+                    property: "displayName",
+                    descending,
+                },
+            );
+            groups
+                .iter()
+                .map(|g| g.display_name.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(sorted(false), ["A", "b", "c"]);
+        assert_eq!(sorted(true), ["c", "b", "A"]);
+    }
+
+    #[test]
+    fn member_selections_are_split_by_type() {
+        let query = HashMap::from([(
+            "$select".to_owned(),
+            "id,userType,securityEnabled".to_owned(),
+        )]);
+        let selected = member_select(&query).unwrap();
+        assert_eq!(
+            select_for(selected.as_deref(), users::PROPERTIES),
+            Some(vec!["id", "userType"])
+        );
+        assert_eq!(
+            select_for(selected.as_deref(), PROPERTIES),
+            Some(vec!["id", "securityEnabled"])
+        );
+        let refused = HashMap::from([("$select".to_owned(), "nope".to_owned())]);
+        assert_eq!(
+            member_select(&refused).unwrap_err().message,
+            "Could not find a property named 'nope' on type 'microsoft.graph.directoryObject'."
+        );
+        for name in HELD {
+            assert!(PROPERTIES.contains(name), "{name}");
+        }
+    }
+
+    #[test]
     fn limited_objects_keep_only_their_id() {
         let full = json!({"id": "1", "displayName": "A", "mail": "a@b.c"});
         assert_eq!(
@@ -438,10 +647,7 @@ mod tests {
         assert_eq!(body["securityEnabled"], true);
         assert_eq!(body["mailEnabled"], false);
         assert_eq!(body["groupTypes"], json!([]));
-        let selected = group_json(
-            &group("Contoso – Finance"),
-            Some(&["displayName".to_owned()]),
-        );
+        let selected = group_json(&group("Contoso – Finance"), Some(&["displayName"]));
         assert_eq!(selected, json!({"displayName": "Contoso – Finance"}));
     }
 }

@@ -1,6 +1,9 @@
 //! Microsoft Graph v1.0 endpoints of the emulator. Every call needs a bearer token the emulator minted.
 
 mod auth;
+mod deleted_items;
+mod directory;
+mod directory_audits;
 mod groups;
 mod json_batch;
 mod me;
@@ -27,6 +30,10 @@ use crate::EmulatorState;
 /// The Graph routes behind fault injection and the request log, as the emulator serves them.
 pub fn with_faults(state: &EmulatorState) -> Router<EmulatorState> {
     routes()
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            directory_audits::record,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::faults::inject,
@@ -167,6 +174,31 @@ fn table() -> Vec<(&'static str, MethodRouter<EmulatorState>)> {
             get(sync::filter_operators),
         ),
         ("/v1.0/auditLogs/provisioning", get(provisioning::list)),
+        ("/v1.0/organization", get(directory::list_organization)),
+        ("/v1.0/organization/{id}", get(directory::get_organization)),
+        ("/v1.0/domains", get(directory::list_domains)),
+        ("/v1.0/domains/{id}", get(directory::get_domain)),
+        ("/v1.0/subscribedSkus", get(directory::list_subscribed_skus)),
+        (
+            "/v1.0/auditLogs/directoryAudits",
+            get(directory_audits::list),
+        ),
+        (
+            "/v1.0/auditLogs/directoryAudits/{id}",
+            get(directory_audits::get),
+        ),
+        (
+            "/v1.0/servicePrincipals/$count",
+            get(sync::count_service_principals),
+        ),
+        (
+            "/v1.0/directory/deletedItems/{item}",
+            get(deleted_items::get).delete(deleted_items::purge),
+        ),
+        (
+            "/v1.0/directory/deletedItems/{item}/restore",
+            post(deleted_items::restore),
+        ),
         ("/v1.0/$batch", post(json_batch::batch)),
         (
             "/v1.0/tenantRelationships/{function}",

@@ -16,18 +16,80 @@ use super::auth::MTO_WRITE_ROLES;
 use super::odata::{collection_response, entity};
 use super::Caller;
 use crate::error::{Body, GraphError};
-use crate::mto_state::{Desired, Member, MtoError, Organization, Status};
-use crate::scenario::{MemberRole, MemberState};
-use crate::{EmulatorState, World};
+use crate::mto_state::{Desired, JoinTarget, Member, MtoError, Organization, Status};
+use crate::scenario::{roles, MemberRole, MemberState};
+use crate::EmulatorState;
 
-const READ: &[&str] = &[
+/// Delegated permissions that read the MTO and its tenants (the permission tables of
+/// microsoftgraph/microsoft-graph-docs-contrib `api-reference/v1.0/api/multitenantorganization-get.md`,
+/// `multitenantorganization-list-tenants.md` and `multitenantorganizationmember-get.md`).
+const READ_DELEGATED: &[&str] = &[
     "MultiTenantOrganization.ReadBasic.All",
     "MultiTenantOrganization.Read.All",
     "MultiTenantOrganization.ReadWrite.All",
     "Directory.Read.All",
 ];
+/// Permissions that read every property of every tenant ("*MultiTenantOrganization.Read.All*,
+/// *MultiTenantOrganization.ReadWrite.All*, or *Directory.Read.All* (delegated or application):
+/// Returns all properties", `multitenantorganizationmember-get.md`). Application permissions are
+/// these only: the tables name no `ReadBasic` for applications.
+const READ_FULL: &[&str] = &[
+    "MultiTenantOrganization.Read.All",
+    "MultiTenantOrganization.ReadWrite.All",
+    "Directory.Read.All",
+];
+/// `GET …/joinRequest` (microsoftgraph/microsoft-graph-docs-contrib
+/// `api-reference/v1.0/includes/permissions/multitenantorganizationjoinrequestrecord-get-permissions.md`).
+const READ_JOIN_REQUEST: &[&str] = &[
+    "MultiTenantOrganization.Read.All",
+    "MultiTenantOrganization.ReadWrite.All",
+];
 const WRITE: &str = "MultiTenantOrganization.ReadWrite.All";
 const CONTEXT: &str = "tenantRelationships/multiTenantOrganization";
+
+/// Directory roles whose delegated reads of the MTO, its tenants and the join request get every
+/// property: Security Reader and Global Reader (microsoftgraph/microsoft-graph-docs-contrib
+/// `api-reference/v1.0/includes/rbac-for-apis/rbac-multitenantorganization-apis-read.md`, included by
+/// the Get, List tenants, Get member and Get join request pages), and the roles above them that
+/// also write the MTO, Security Administrator and Global Administrator
+/// (`rbac-multitenantorganization-apis-write.md`). Any other signed-in user reads only "basic
+/// attributes of a multitenant organization, and of the multitenant organization member tenants"
+/// (the same include; `MicrosoftDocs/entra-docs`
+/// `docs/identity/multi-tenant-organizations/multi-tenant-organization-known-issues.md`).
+pub const MTO_READ_ROLES: &[&str] = &[
+    "5d6b6bb7-de71-4623-b4af-96380a352509", // Security Reader
+    roles::GLOBAL_READER,
+    roles::SECURITY_ADMINISTRATOR,
+    roles::GLOBAL_ADMINISTRATOR,
+];
+
+/// What a read shows: every property, or the basic attributes only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReadAccess {
+    Full,
+    /// `MultiTenantOrganization.ReadBasic.All` alone, or a signed-in user without a reader role:
+    /// the MTO's `displayName` (the beta Get page: "MultiTenantOrganization.ReadBasic.All
+    /// permission can only read the `displayName` property") and, of active tenants only,
+    /// `tenantId` and `displayName` (`multitenantorganization-list-tenants.md`,
+    /// `multitenantorganizationmember-get.md`).
+    Basic,
+}
+
+/// The access a caller has to the MTO and its tenants, or 403.
+fn read_access(caller: &Caller) -> Result<ReadAccess, GraphError> {
+    caller.require_any(READ_DELEGATED, READ_FULL)?;
+    let full_permission = caller.has_any(READ_FULL, READ_FULL);
+    let reader = caller.app_only
+        || caller
+            .wids
+            .iter()
+            .any(|w| MTO_READ_ROLES.contains(&w.as_str()));
+    Ok(if full_permission && reader {
+        ReadAccess::Full
+    } else {
+        ReadAccess::Basic
+    })
+}
 
 fn company_not_found() -> GraphError {
     GraphError::new(
@@ -47,8 +109,8 @@ impl From<MtoError> for GraphError {
             MtoError::AlreadyAdded => GraphError::bad_request(
                 "Tenant is already being added in Multi-Tenant Organization.",
             ),
-            MtoError::AlreadyInAnotherOrganization => GraphError::bad_request(
-                "Tenant is already part of another Multi-Tenant Organization.",
+            MtoError::AlreadyInOrganization => GraphError::bad_request(
+                "The tenant is already part of a multi-tenant organization.",
             ),
             MtoError::UnknownMember => company_not_found(),
             MtoError::CannotRemove(reason) => GraphError::bad_request(reason),
@@ -56,21 +118,24 @@ impl From<MtoError> for GraphError {
     }
 }
 
-/// The organization, if the caller's tenant belongs to it.
-fn organization_of<'a>(world: &'a mut World, tenant: &str) -> Option<&'a mut Organization> {
-    world
-        .mto
-        .as_mut()
-        .filter(|mto| mto.members.contains_key(tenant))
-}
-
 /// The member as Graph shows it: a directory object whose `id` is its tenant id. A removal in
 /// progress keeps the current `state` with `transitionDetails.desiredState` `removed`
 /// (microsoftgraph/microsoft-graph-docs-contrib
 /// `api-reference/v1.0/api/multitenantorganizationmember-delete.md`). A tenant added and not joined
-/// has `transitionDetails` null: the documentation shows both that and a `notStarted` join, and
-/// only null tells the owner's side that the joining tenant has not asked to join yet.
+/// shows a join not started (`desiredState` active, its role, `status` `notStarted`) from the moment
+/// it is added, as the Add member response of
+/// `api-reference/v1.0/api/multitenantorganization-post-tenants.md` does; whether its admin has
+/// asked to join is told by that tenant's own join request record, not by this one.
 fn member_view(member: &Member) -> MtoMember {
+    let awaiting_join =
+        (member.transition.is_none() && member.state == MemberState::Pending).then(|| {
+            TransitionDetails {
+                desired_role: Some(member.role.clone()),
+                desired_state: Some(MemberState::Active),
+                status: Some(Status::NotStarted),
+                details: None,
+            }
+        });
     let transition_details = member.transition.as_ref().map(|t| {
         let (desired_role, desired_state) = match &t.desired {
             Desired::Join => (member.role.clone(), MemberState::Active),
@@ -81,9 +146,10 @@ fn member_view(member: &Member) -> MtoMember {
             desired_role: Some(desired_role),
             desired_state: Some(desired_state),
             status: Some(t.status.clone()),
-            details: t.failure.clone().filter(|_| t.status == Status::Failed),
+            details: t.failure_details(),
         }
     });
+    let transition_details = transition_details.or(awaiting_join);
     MtoMember {
         id: Some(member.tenant_id.clone()),
         deleted_date_time: None,
@@ -98,6 +164,33 @@ fn member_view(member: &Member) -> MtoMember {
     }
 }
 
+/// The member's basic attributes: `tenantId` and `displayName` (and the `id` every directory
+/// object has); the other properties are null.
+fn basic_member_view(member: &Member) -> MtoMember {
+    MtoMember {
+        id: Some(member.tenant_id.clone()),
+        deleted_date_time: None,
+        tenant_id: crate::ids::tenant_id(&member.tenant_id),
+        display_name: Some(member.display_name.clone()),
+        added_date_time: None,
+        joined_date_time: None,
+        added_by_tenant_id: None,
+        role: None,
+        state: None,
+        transition_details: None,
+    }
+}
+
+/// The member as `access` lets the caller see it; `None` when it may not see it at all (basic
+/// reads list "only active tenants").
+fn visible_member(member: &Member, access: ReadAccess) -> Option<MtoMember> {
+    match access {
+        ReadAccess::Full => Some(member_view(member)),
+        ReadAccess::Basic if member.state == MemberState::Active => Some(basic_member_view(member)),
+        ReadAccess::Basic => None,
+    }
+}
+
 /// The same MTO has a different object id in each tenant.
 fn organization_id(tenant: &str) -> String {
     uuid::Uuid::new_v5(
@@ -107,29 +200,47 @@ fn organization_id(tenant: &str) -> String {
     .to_string()
 }
 
+/// The MTO as `tenant` sees it with `access`: basic reads get its `displayName` (with `id` and
+/// `state`), the other properties null.
+fn organization_view(
+    organization: &Organization,
+    tenant: &str,
+    access: ReadAccess,
+) -> MultiTenantOrganization {
+    let full = access == ReadAccess::Full;
+    MultiTenantOrganization {
+        id: Some(organization_id(tenant)),
+        created_date_time: Some(organization.created.clone()).filter(|_| full),
+        display_name: Some(organization.display_name.clone()),
+        description: organization.description.clone().filter(|_| full),
+        state: Some(MtoState::Active),
+    }
+}
+
+/// The documented answer for a tenant in no MTO.
+fn inactive_stub() -> MultiTenantOrganization {
+    MultiTenantOrganization {
+        id: None,
+        created_date_time: None,
+        display_name: None,
+        description: None,
+        state: Some(MtoState::Inactive),
+    }
+}
+
 /// `GET`: the MTO, or the documented inactive stub when the caller's tenant is in none.
 pub async fn get_mto(
     State(state): State<EmulatorState>,
     caller: Caller,
 ) -> Result<Response, GraphError> {
-    caller.require_any(READ, READ)?;
-    let mut world = state.world_now();
-    let organization = match organization_of(&mut world, &caller.tenant_id) {
-        Some(mto) => MultiTenantOrganization {
-            id: Some(organization_id(&caller.tenant_id)),
-            created_date_time: Some(mto.created.clone()),
-            display_name: Some(mto.display_name.clone()),
-            description: mto.description.clone(),
-            state: Some(MtoState::Active),
-        },
-        None => MultiTenantOrganization {
-            id: None,
-            created_date_time: None,
-            display_name: None,
-            description: None,
-            state: Some(MtoState::Inactive),
-        },
-    };
+    let access = read_access(&caller)?;
+    let world = state.world_now();
+    let organization = world
+        .mto
+        .of(&caller.tenant_id)
+        .map_or_else(inactive_stub, |mto| {
+            organization_view(mto, &caller.tenant_id, access)
+        });
     Ok(entity(&format!("{CONTEXT}/$entity"), organization).into_response())
 }
 
@@ -140,65 +251,44 @@ pub struct MtoBody {
     description: Option<String>,
 }
 
-/// `PUT`: creates the MTO; the calling tenant becomes its owner. 201.
+fn invalid_display_name() -> GraphError {
+    GraphError::bad_request(
+        "Invalid value specified for property 'displayName' of resource 'MultiTenantOrganization'.",
+    )
+}
+
+/// `PUT`: creates an MTO; the calling tenant becomes its owner. 201. Any tenant not active in an
+/// MTO may create one, so several MTOs exist side by side.
 pub async fn put_mto(
     State(state): State<EmulatorState>,
     caller: Caller,
     Body(body): Body<MtoBody>,
 ) -> Result<Response, GraphError> {
     caller.require_write(WRITE, MTO_WRITE_ROLES)?;
-    let name = body.display_name.filter(|n| !n.trim().is_empty()).ok_or_else(|| GraphError::bad_request("Invalid value specified for property 'displayName' of resource 'MultiTenantOrganization'."))?;
+    let name = body
+        .display_name
+        .filter(|n| !n.trim().is_empty())
+        .ok_or_else(invalid_display_name)?;
     let now = state.clock().unix();
     let mut world = state.world_now();
-    if world.mto.is_some() {
-        // Undocumented: one MTO per tenant, and the emulator holds one organization.
-        return Err(GraphError::bad_request(
-            "The tenant is already part of a multi-tenant organization.",
-        ));
-    }
-    let display_name = world
+    let creator_name = world
         .scenario
         .tenant(&caller.tenant_id)
         .map(|t| t.display_name.clone())
         .unwrap_or_default();
-    let created = time::OffsetDateTime::from_unix_timestamp(now)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default();
-    let mut members = std::collections::BTreeMap::new();
-    members.insert(
-        caller.tenant_id.clone(),
-        Member {
-            tenant_id: caller.tenant_id.clone(),
-            display_name,
-            role: MemberRole::Owner,
-            state: MemberState::Active,
-            added: created.clone(),
-            joined: None,
-            added_by: caller.tenant_id.clone(),
-            transition: None,
-        },
+    let organization = Organization::create(
+        &caller.tenant_id,
+        &creator_name,
+        &name,
+        body.description,
+        now,
     );
-    world.mto = Some(Organization {
-        display_name: name.clone(),
-        description: body.description.clone(),
-        created: created.clone(),
-        creator: caller.tenant_id.clone(),
-        members,
-    });
-    let organization = MultiTenantOrganization {
-        id: Some(organization_id(&caller.tenant_id)),
-        created_date_time: Some(created),
-        display_name: Some(name),
-        description: body.description,
-        state: Some(MtoState::Active),
-    };
+    // Undocumented answer: a tenant may create or join only one MTO.
+    let created = world.mto.create(organization)?;
+    let view = organization_view(created, &caller.tenant_id, ReadAccess::Full);
     Ok((
         StatusCode::CREATED,
-        entity(&format!("{CONTEXT}/$entity"), organization),
+        entity(&format!("{CONTEXT}/$entity"), view),
     )
         .into_response())
 }
@@ -211,13 +301,16 @@ pub async fn patch_mto(
 ) -> Result<Response, GraphError> {
     caller.require_write(WRITE, MTO_WRITE_ROLES)?;
     let mut world = state.world_now();
-    let mto = organization_of(&mut world, &caller.tenant_id).ok_or_else(company_not_found)?;
+    let mto = world
+        .mto
+        .of_mut(&caller.tenant_id)
+        .ok_or_else(company_not_found)?;
     if mto.members.get(&caller.tenant_id).map(|m| &m.role) != Some(&MemberRole::Owner) {
         return Err(GraphError::denied());
     }
     if let Some(name) = body.display_name {
         if name.trim().is_empty() {
-            return Err(GraphError::bad_request("Invalid value specified for property 'displayName' of resource 'MultiTenantOrganization'."));
+            return Err(invalid_display_name());
         }
         mto.display_name = name;
     }
@@ -227,33 +320,45 @@ pub async fn patch_mto(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// `GET /tenants`.
+/// `GET /tenants`: every tenant, or only the active ones' basic attributes.
 pub async fn list_tenants(
     State(state): State<EmulatorState>,
     caller: Caller,
 ) -> Result<Response, GraphError> {
-    caller.require_any(READ, READ)?;
-    let mut world = state.world_now();
-    let value: Vec<MtoMember> = organization_of(&mut world, &caller.tenant_id)
-        .map(|mto| mto.members.values().map(member_view).collect())
+    let access = read_access(&caller)?;
+    let world = state.world_now();
+    let value: Vec<MtoMember> = world
+        .mto
+        .of(&caller.tenant_id)
+        .map(|mto| {
+            mto.members
+                .values()
+                .filter_map(|m| visible_member(m, access))
+                .collect()
+        })
         .unwrap_or_default();
     Ok(collection_response(&format!("{CONTEXT}/tenants"), value))
 }
 
-/// `GET /tenants/{tenantId}`: 404 `Directory_ObjectNotFound` once a removal has completed.
+/// `GET /tenants/{tenantId}`: 404 `Directory_ObjectNotFound` once a removal has completed (and,
+/// for basic reads, for a tenant that is not active).
 pub async fn get_tenant(
     State(state): State<EmulatorState>,
     caller: Caller,
     Path(tenant_id): Path<String>,
 ) -> Result<Response, GraphError> {
-    caller.require_any(READ, READ)?;
-    let mut world = state.world_now();
-    let mto = organization_of(&mut world, &caller.tenant_id).ok_or_else(company_not_found)?;
+    let access = read_access(&caller)?;
+    let world = state.world_now();
+    let mto = world
+        .mto
+        .of(&caller.tenant_id)
+        .ok_or_else(company_not_found)?;
     let member = mto
         .members
         .get(&tenant_id.to_ascii_lowercase())
+        .and_then(|m| visible_member(m, access))
         .ok_or_else(company_not_found)?;
-    Ok(entity(&format!("{CONTEXT}/tenants/$entity"), member_view(member)).into_response())
+    Ok(entity(&format!("{CONTEXT}/tenants/$entity"), member).into_response())
 }
 
 #[derive(Deserialize)]
@@ -294,13 +399,15 @@ pub async fn add_tenant(
     let role = parse_role(body.role.as_deref())?;
     let now = state.clock().unix();
     let mut world = state.world_now();
-    let mto = organization_of(&mut world, &caller.tenant_id).ok_or(MtoError::NoOrganization)?;
+    let mto = world
+        .mto
+        .of_mut(&caller.tenant_id)
+        .ok_or(MtoError::NoOrganization)?;
     let member = mto.add(
         &caller.tenant_id,
         tenant_id.as_str(),
         &display_name,
         role,
-        false,
         now,
     )?;
     Ok((
@@ -333,7 +440,10 @@ pub async fn update_tenant(
     };
     let now = state.clock().unix();
     let mut world = state.world_now();
-    let mto = organization_of(&mut world, &caller.tenant_id).ok_or(MtoError::NoOrganization)?;
+    let mto = world
+        .mto
+        .of_mut(&caller.tenant_id)
+        .ok_or(MtoError::NoOrganization)?;
     mto.change_role(
         &caller.tenant_id,
         &tenant_id.to_ascii_lowercase(),
@@ -352,49 +462,68 @@ pub async fn remove_tenant(
     caller.require_write(WRITE, MTO_WRITE_ROLES)?;
     let now = state.clock().unix();
     let mut world = state.world_now();
-    let mto = organization_of(&mut world, &caller.tenant_id).ok_or(MtoError::NoOrganization)?;
+    let mto = world
+        .mto
+        .of_mut(&caller.tenant_id)
+        .ok_or(MtoError::NoOrganization)?;
     mto.remove(&caller.tenant_id, &tenant_id.to_ascii_lowercase(), now)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// `GET /joinRequest` in the joining tenant.
+/// The join's `transitionDetails` as the joining tenant sees it: `details` empty rather than null
+/// until the join fails, as the documented responses show it.
+fn join_transition(transition: &crate::mto_state::Transition) -> JoinRequestTransition {
+    JoinRequestTransition {
+        desired_member_state: Some(MemberState::Active),
+        status: Some(transition.status.clone()),
+        details: Some(transition.failure_details().unwrap_or_default()),
+    }
+}
+
+/// `memberState`, `role` and `transitionDetails` of the join request.
+type JoinRequestState = (
+    Option<MemberState>,
+    Option<MemberRole>,
+    Option<JoinRequestTransition>,
+);
+
+fn join_request_state(target: JoinTarget<'_>) -> JoinRequestState {
+    match target {
+        JoinTarget::Member(m) if m.state == MemberState::Active => {
+            (Some(MemberState::Active), Some(m.role.clone()), None)
+        }
+        JoinTarget::Member(m) => (
+            Some(m.state.clone()),
+            None,
+            m.transition
+                .as_ref()
+                .filter(|t| t.desired == Desired::Join)
+                .map(join_transition),
+        ),
+        // Listed in no MTO: no member state, only the failing request.
+        JoinTarget::Unmatched(t) => (None, None, Some(join_transition(t))),
+        JoinTarget::Nothing => (None, None, None),
+    }
+}
+
+/// `GET /joinRequest` in the joining tenant. Delegated: Security Reader or Global Reader (or
+/// above); the documentation gives no basic read of it, so other users get 403.
 pub async fn get_join_request(
     State(state): State<EmulatorState>,
     caller: Caller,
 ) -> Result<Response, GraphError> {
-    caller.require_any(&READ[1..], &READ[1..])?;
+    caller.require_any(READ_JOIN_REQUEST, READ_JOIN_REQUEST)?;
+    caller.require_role(MTO_READ_ROLES)?;
     let world = state.world_now();
-    let added_by = world
+    let asked = world
         .join_requests
         .get(&caller.tenant_id)
-        .cloned()
-        .unwrap_or_else(|| graph::TenantId::ZERO.to_owned());
-    let member = world
-        .mto
-        .as_ref()
-        .and_then(|mto| mto.members.get(&caller.tenant_id))
-        .cloned();
-    let asked = added_by != graph::TenantId::ZERO;
-    let (member_state, role, transition_details) = match &member {
-        Some(m) if m.state == MemberState::Active => {
-            (Some(MemberState::Active), Some(m.role.clone()), None)
-        }
-        Some(m) if asked => (
-            Some(MemberState::Pending),
-            None,
-            m.transition.as_ref().map(|t| JoinRequestTransition {
-                desired_member_state: Some(MemberState::Active),
-                status: Some(t.status.clone()),
-                // Empty rather than null until the join fails, as the service shows it.
-                details: if t.status == Status::Failed {
-                    t.failure.clone()
-                } else {
-                    Some(String::new())
-                },
-            }),
-        ),
-        _ => (None, None, None),
-    };
+        .filter(|owner| owner.as_str() != graph::TenantId::ZERO);
+    let (member_state, role, transition_details) = join_request_state(
+        world
+            .mto
+            .join_target(&caller.tenant_id, asked.map(String::as_str)),
+    );
     let request = JoinRequest {
         id: Some(
             uuid::Uuid::new_v5(
@@ -403,7 +532,11 @@ pub async fn get_join_request(
             )
             .to_string(),
         ),
-        added_by_tenant_id: Some(added_by),
+        added_by_tenant_id: Some(
+            asked
+                .cloned()
+                .unwrap_or_else(|| graph::TenantId::ZERO.to_owned()),
+        ),
         member_state,
         role,
         transition_details,
@@ -417,7 +550,11 @@ pub struct JoinBody {
     added_by_tenant_id: Option<String>,
 }
 
-/// `PATCH /joinRequest` `{addedByTenantId}`: 204; the all-zero GUID resets a failed join.
+/// `PATCH /joinRequest` `{addedByTenantId}`: 204. A request that cannot succeed (not added by
+/// that owner, the tenant limit, already in another MTO) is accepted and then fails, with the
+/// documented `details` (microsoftgraph/microsoft-graph-docs-contrib
+/// `api-reference/v1.0/api/multitenantorganizationjoinrequestrecord-update.md`); the all-zero GUID
+/// resets a failed join.
 pub async fn patch_join_request(
     State(state): State<EmulatorState>,
     caller: Caller,
@@ -433,31 +570,12 @@ pub async fn patch_join_request(
     let mut world = state.world_now();
     if owner.is_zero() {
         world.join_requests.remove(&caller.tenant_id);
-        if let Some(member) = world
-            .mto
-            .as_mut()
-            .and_then(|mto| mto.members.get_mut(&caller.tenant_id))
-        {
-            if member
-                .transition
-                .as_ref()
-                .is_some_and(|t| t.status == Status::Failed)
-            {
-                member.transition = None;
-            }
-        }
-        return Ok(StatusCode::NO_CONTENT.into_response());
+        world.mto.reset_join(&caller.tenant_id);
+    } else {
+        world
+            .join_requests
+            .insert(caller.tenant_id.clone(), owner.to_string());
+        world.mto.join(&caller.tenant_id, owner.as_str(), now);
     }
-    world
-        .join_requests
-        .insert(caller.tenant_id.clone(), owner.to_string());
-    let mto = world.mto.as_mut().ok_or_else(company_not_found)?;
-    match mto.join(&caller.tenant_id, owner.as_str(), now) {
-        Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
-        // Not added at all: the request is accepted and then fails, as the service does.
-        Err(MtoError::UnknownMember) => Err(GraphError::bad_request(
-            "The tenant was not added to the multi-tenant organization by the owner tenant.",
-        )),
-        Err(other) => Err(other.into()),
-    }
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -6,10 +6,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use graph::policies::{
-    IdentitySyncPolicy, IdentitySyncPolicyTemplate, PartnerConfiguration,
-    PartnerConfigurationTemplate,
-};
+use graph::policies::{IdentitySyncPolicy, PartnerConfiguration};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -23,6 +20,58 @@ use crate::policy_state::{system_default, TenantPolicies};
 use crate::{EmulatorState, World};
 
 const READ: &[&str] = &["Policy.Read.All", "Policy.ReadWrite.CrossTenantAccess"];
+
+const SECURITY_READER: &str = "5d6b6bb7-de71-4623-b4af-96380a352509";
+const GLOBAL_READER: &str = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
+const SECURITY_ADMINISTRATOR: &str = "194ae4cb-b126-40b2-bd5b-6091b380977d";
+const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
+const GLOBAL_SECURE_ACCESS_ADMINISTRATOR: &str = "ac434307-12b9-4fa1-a708-88bf58caabc1";
+const TEAMS_ADMINISTRATOR: &str = "69091246-20e8-4a56-aa4d-066075b2a7a8";
+
+/// Directory roles that may read the cross-tenant access policy, its default and its partners
+/// (microsoftgraph/microsoft-graph-docs-contrib `api-reference/v1.0/api/crosstenantaccesspolicy-get.md`
+/// and `…/crosstenantaccesspolicyconfigurationpartner-get.md`, whose Permissions sections include
+/// `api-reference/v1.0/includes/rbac-for-apis/rbac-xtap-apis-read.md`): Security Reader, Global
+/// Reader, Global Secure Access Administrator and Teams Administrator ("read basic properties"),
+/// Security Administrator; Global Administrator can do everything (MicrosoftDocs/entra-docs
+/// `docs/identity/role-based-access-control/permissions-reference.md`, template ids from there).
+pub const XTAP_READ_ROLES: &[&str] = &[
+    SECURITY_READER,
+    GLOBAL_READER,
+    GLOBAL_SECURE_ACCESS_ADMINISTRATOR,
+    TEAMS_ADMINISTRATOR,
+    SECURITY_ADMINISTRATOR,
+    GLOBAL_ADMINISTRATOR,
+];
+
+/// Directory roles that may read identity synchronization settings: the same list without the
+/// two roles it grants "basic properties excluding identity synchronization settings"
+/// (`api-reference/v1.0/includes/rbac-for-apis/rbac-xtap-apis-read.md`, included by
+/// `api-reference/v1.0/api/crosstenantidentitysyncpolicypartner-get.md`).
+pub const IDENTITY_SYNC_READ_ROLES: &[&str] = &[
+    SECURITY_READER,
+    GLOBAL_READER,
+    SECURITY_ADMINISTRATOR,
+    GLOBAL_ADMINISTRATOR,
+];
+
+/// Directory roles that may read the MTO templates: Security Reader and Global Reader are the
+/// least privileged (`api-reference/v1.0/api/multitenantorganizationpartnerconfigurationtemplate-get.md`
+/// and `…/multitenantorganizationidentitysyncpolicytemplate-get.md`, which include
+/// `api-reference/v1.0/includes/rbac-for-apis/rbac-multitenantorganization-apis-read.md`); the
+/// administrators who may change them read them too.
+pub const TEMPLATE_READ_ROLES: &[&str] = &[
+    SECURITY_READER,
+    GLOBAL_READER,
+    SECURITY_ADMINISTRATOR,
+    GLOBAL_ADMINISTRATOR,
+];
+
+/// A read: one of the read permissions and, for delegated calls, one of `roles`.
+fn require_read(caller: &Caller, roles: &[&str]) -> Result<(), GraphError> {
+    caller.require_any(READ, READ)?;
+    caller.require_role(roles)
+}
 const WRITE: &str = "Policy.ReadWrite.CrossTenantAccess";
 const CONTEXT: &str = "policies/crossTenantAccessPolicy";
 /// Partner properties a PATCH may change (the request body of Microsoft Graph's partner update,
@@ -100,7 +149,7 @@ struct PolicyView {
 }
 
 pub async fn get_policy(caller: Caller) -> Result<Response, GraphError> {
-    caller.require_any(READ, READ)?;
+    require_read(&caller, XTAP_READ_ROLES)?;
     let policy = PolicyView {
         id: uuid::Uuid::new_v5(
             &uuid::Uuid::NAMESPACE_OID,
@@ -118,7 +167,7 @@ pub async fn get_default(
     State(state): State<EmulatorState>,
     caller: Caller,
 ) -> Result<Response, GraphError> {
-    caller.require_any(READ, READ)?;
+    require_read(&caller, XTAP_READ_ROLES)?;
     let mut world = state.world_now();
     let default = &tenant_policies(&mut world, &caller)?.default;
     Ok(entity(&format!("{CONTEXT}/default/$entity"), default).into_response())
@@ -158,23 +207,39 @@ pub async fn reset_default(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// A partner configuration, with its identity sync policy when `expand`.
-fn partner_view(
-    policies: &TenantPolicies,
-    tenant: &str,
-    expand: bool,
-) -> Option<PartnerConfiguration> {
-    let mut partner = policies.partners.get(tenant)?.clone();
+/// A partner configuration as JSON, with its identity sync policy when `expand`: an expanded
+/// partner without one shows `identitySynchronization: null` (an expanded single-valued
+/// navigation property is present, null when nothing is there), an unexpanded one omits it.
+fn partner_view(policies: &TenantPolicies, tenant: &str, expand: bool) -> Option<Value> {
+    let mut partner: PartnerConfiguration = policies.partners.get(tenant)?.clone();
+    partner.identity_synchronization = None;
+    let mut json = serde_json::to_value(&partner).ok()?;
     if expand {
-        partner.identity_synchronization = policies.identity_sync.get(tenant).cloned();
+        let sync = policies
+            .identity_sync
+            .get(tenant)
+            .and_then(|policy| serde_json::to_value(policy).ok())
+            .unwrap_or(Value::Null);
+        if let Value::Object(map) = &mut json {
+            map.insert("identitySynchronization".to_owned(), sync);
+        }
     }
-    Some(partner)
+    Some(json)
 }
 
-fn wants_identity_sync(query: &HashMap<String, String>) -> bool {
-    query
+/// Whether `$expand` names `identitySynchronization`; expanding it needs a role that may read
+/// identity sync settings.
+fn wants_identity_sync(
+    caller: &Caller,
+    query: &HashMap<String, String>,
+) -> Result<bool, GraphError> {
+    let expand = query
         .get("$expand")
-        .is_some_and(|e| e.split(',').any(|p| p.trim() == "identitySynchronization"))
+        .is_some_and(|e| e.split(',').any(|p| p.trim() == "identitySynchronization"));
+    if expand {
+        caller.require_role(IDENTITY_SYNC_READ_ROLES)?;
+    }
+    Ok(expand)
 }
 
 pub async fn list_partners(
@@ -182,11 +247,11 @@ pub async fn list_partners(
     caller: Caller,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, GraphError> {
-    caller.require_any(READ, READ)?;
-    let expand = wants_identity_sync(&query);
+    require_read(&caller, XTAP_READ_ROLES)?;
+    let expand = wants_identity_sync(&caller, &query)?;
     let mut world = state.world_now();
     let policies = tenant_policies(&mut world, &caller)?;
-    let value: Vec<PartnerConfiguration> = policies
+    let value: Vec<Value> = policies
         .partners
         .keys()
         .filter_map(|t| partner_view(policies, t, expand))
@@ -200,15 +265,12 @@ pub async fn get_partner(
     Path(partner): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, GraphError> {
-    caller.require_any(READ, READ)?;
+    require_read(&caller, XTAP_READ_ROLES)?;
+    let expand = wants_identity_sync(&caller, &query)?;
     let mut world = state.world_now();
     let policies = tenant_policies(&mut world, &caller)?;
-    let body = partner_view(
-        policies,
-        &partner.to_ascii_lowercase(),
-        wants_identity_sync(&query),
-    )
-    .ok_or_else(not_found)?;
+    let body =
+        partner_view(policies, &partner.to_ascii_lowercase(), expand).ok_or_else(not_found)?;
     Ok(entity(&format!("{CONTEXT}/partners/$entity"), body).into_response())
 }
 
@@ -319,7 +381,7 @@ pub async fn get_identity_sync(
     caller: Caller,
     Path(partner): Path<String>,
 ) -> Result<Response, GraphError> {
-    caller.require_any(READ, READ)?;
+    require_read(&caller, IDENTITY_SYNC_READ_ROLES)?;
     let mut world = state.world_now();
     let policies = tenant_policies(&mut world, &caller)?;
     let policy = policies
@@ -369,7 +431,7 @@ pub async fn get_template(
     caller: Caller,
     Path(name): Path<String>,
 ) -> Result<Response, GraphError> {
-    caller.require_any(READ, READ)?;
+    require_read(&caller, TEMPLATE_READ_ROLES)?;
     let mut world = state.world_now();
     let policies = tenant_policies(&mut world, &caller)?;
     let context = format!("{CONTEXT}/templates/{name}/$entity");
@@ -431,10 +493,12 @@ pub async fn reset_template(
     let policies = tenant_policies(&mut world, &caller)?;
     match name.as_str() {
         "multiTenantOrganizationPartnerConfiguration" => {
-            policies.partner_template = PartnerConfigurationTemplate::unconfigured()
+            policies.partner_template =
+                crate::policy_state::unconfigured_partner_template(&caller.tenant_id)
         }
         "multiTenantOrganizationIdentitySynchronization" => {
-            policies.sync_template = IdentitySyncPolicyTemplate::unconfigured()
+            policies.sync_template =
+                crate::policy_state::unconfigured_sync_template(&caller.tenant_id)
         }
         _ => return Err(GraphError::unknown_segment(&name)),
     }

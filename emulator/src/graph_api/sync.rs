@@ -7,7 +7,8 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use graph::sync::{
@@ -18,8 +19,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::auth::SYNC_WRITE_ROLES;
-use super::odata::{collection_response, entity, Entity, METADATA as CONTEXT};
-use super::Caller;
+use super::odata::{self, collection_response, entity, Entity, METADATA as CONTEXT};
+use super::provisioning::{self, Comparison, Expr};
+use super::{paging, Caller};
 use crate::error::{Body, GraphError};
 use crate::groups_state;
 use crate::mto_state::iso;
@@ -88,8 +90,28 @@ fn sync_write(caller: &Caller) -> Result<(), GraphError> {
     caller.require_role(SYNC_WRITE_ROLES)
 }
 
-/// A configuration's service principal as Graph lists it: graph's [`ServicePrincipal`] and the
-/// other properties of the resource, at the values a cross-tenant sync configuration has.
+/// Directory roles that may read synchronization jobs, schema and secrets: the synchronization
+/// APIs' role note (microsoftgraph/microsoft-graph-docs-contrib
+/// `api-reference/v1.0/includes/rbac-for-apis/rbac-synchronization-apis.md`, included by the
+/// read pages such as `synchronization-synchronizationjob-get.md`) names Application and Cloud
+/// Application Administrator, and Hybrid Identity Administrator for Cloud Sync; Global
+/// Administrator holds every permission. Global Reader and Security Reader are not listed.
+pub const SYNC_READ_ROLES: &[&str] = &[
+    "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
+    "158c047a-c907-4556-b7ef-446551a6b5f7",
+    "8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2",
+    "62e90394-69f5-4237-9190-012177145e10",
+];
+
+/// A delegated or app read of synchronization data: the permission, and for a signed-in user
+/// one of [`SYNC_READ_ROLES`].
+fn sync_read(caller: &Caller) -> Result<(), GraphError> {
+    caller.require_any(SYNC_READ, SYNC_READ)?;
+    caller.require_role(SYNC_READ_ROLES)
+}
+
+/// A service principal as Graph lists it: graph's [`ServicePrincipal`] and the other properties
+/// of the resource.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ServicePrincipalView<'a> {
@@ -104,6 +126,7 @@ struct ServicePrincipalView<'a> {
     login_url: Option<String>,
     logout_url: Option<String>,
     preferred_single_sign_on_mode: Option<String>,
+    publisher_name: Option<&'a str>,
     reply_urls: [&'a str; 0],
     service_principal_names: [&'a str; 1],
     sign_in_audience: &'a str,
@@ -113,8 +136,11 @@ struct ServicePrincipalView<'a> {
     oauth2_permission_scopes: [&'a str; 0],
 }
 
-fn service_principal_view(config: &Configuration) -> ServicePrincipalView<'_> {
-    let sp = &config.service_principal;
+fn view<'a>(
+    sp: &'a ServicePrincipal,
+    sign_in_audience: &'a str,
+    publisher_name: Option<&'a str>,
+) -> ServicePrincipalView<'a> {
     ServicePrincipalView {
         service_principal: sp,
         deleted_date_time: None,
@@ -126,14 +152,20 @@ fn service_principal_view(config: &Configuration) -> ServicePrincipalView<'_> {
         login_url: None,
         logout_url: None,
         preferred_single_sign_on_mode: None,
+        publisher_name,
         reply_urls: [],
         service_principal_names: [&sp.app_id],
-        sign_in_audience: "AzureADMyOrg",
+        sign_in_audience,
         alternative_names: [],
         key_credentials: [],
         password_credentials: [],
         oauth2_permission_scopes: [],
     }
+}
+
+/// A configuration's service principal, at the values a cross-tenant sync configuration has.
+fn service_principal_view(config: &Configuration) -> ServicePrincipalView<'_> {
+    view(&config.service_principal, "AzureADMyOrg", None)
 }
 
 fn application_json(config: &Configuration) -> Value {
@@ -186,78 +218,350 @@ pub async fn instantiate(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-type ConfigFilter = Box<dyn Fn(&Configuration) -> bool>;
+/// One of the tenant's service principals, with what the list shows beyond graph's type.
+struct Listed {
+    service_principal: ServicePrincipal,
+    sign_in_audience: &'static str,
+    publisher_name: Option<&'static str>,
+}
 
-/// One `$filter` clause on service principals.
-fn sp_filter(filter: &str) -> Result<ConfigFilter, GraphError> {
-    let unsupported = || {
+impl Listed {
+    fn view(&self) -> ServicePrincipalView<'_> {
+        view(
+            &self.service_principal,
+            self.sign_in_audience,
+            self.publisher_name,
+        )
+    }
+}
+
+/// Every service principal of `tenant`: Microsoft's first-party apps, the dashboard's app, then
+/// the cross-tenant sync configurations in creation order.
+fn tenant_service_principals(world: &World, tenant: &str) -> Vec<Listed> {
+    let app_owner = world
+        .scenario
+        .tenants
+        .first()
+        .map_or(tenant, |t| t.id.as_str());
+    let others = sync_state::other_service_principals(tenant, app_owner)
+        .into_iter()
+        .map(|o| Listed {
+            service_principal: o.service_principal,
+            sign_in_audience: o.sign_in_audience,
+            publisher_name: Some(o.publisher_name),
+        });
+    let configurations = world
+        .sync
+        .get(tenant)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|c| Listed {
+            service_principal: c.service_principal.clone(),
+            sign_in_audience: "AzureADMyOrg",
+            publisher_name: None,
+        });
+    others.chain(configurations).collect()
+}
+
+/// Properties `$filter` takes on service principals with `eq` (the servicePrincipal resource's
+/// `$filter` annotations, microsoftgraph/microsoft-graph-docs-contrib
+/// `api-reference/v1.0/resources/serviceprincipal.md`), and `startswith` on `displayName`
+/// (Example 3 of `api-reference/v1.0/api/serviceprincipal-list.md`).
+const SP_EQ: &[&str] = &[
+    "id",
+    "appId",
+    "displayName",
+    "applicationTemplateId",
+    "servicePrincipalType",
+    "accountEnabled",
+    "appOwnerOrganizationId",
+];
+
+fn sp_unsupported(property: &str) -> GraphError {
+    GraphError::new(
+        StatusCode::BAD_REQUEST,
+        "Request_UnsupportedQuery",
+        format!(
+            "Unsupported or invalid query filter clause specified for property '{property}' of resource 'ServicePrincipal'."
+        ),
+    )
+}
+
+/// A service principal `$filter`, checked against what the list supports.
+fn sp_filter(filter: &str) -> Result<Expr, GraphError> {
+    let expr = provisioning::parse_expression(filter).ok_or_else(|| {
         GraphError::new(
             StatusCode::BAD_REQUEST,
             "Request_UnsupportedQuery",
-            format!("Unsupported or invalid query filter clause specified: '{filter}'."),
+            format!("Invalid filter clause: {filter}"),
         )
-    };
-    let quoted = |text: &str| -> Option<String> {
-        Some(
-            text.trim()
-                .strip_prefix('\'')?
-                .strip_suffix('\'')?
-                .replace("''", "'"),
-        )
-    };
-    let filter = filter.trim();
-    if let Some(args) = filter
-        .strip_prefix("startswith(displayName,")
-        .and_then(|rest| rest.strip_suffix(')'))
-    {
-        let prefix = quoted(args).ok_or_else(unsupported)?.to_lowercase();
-        return Ok(Box::new(move |c| {
-            c.service_principal
-                .display_name
-                .as_deref()
-                .is_some_and(|n| n.to_lowercase().starts_with(&prefix))
-        }));
-    }
-    let (property, value) = filter.split_once(" eq ").ok_or_else(unsupported)?;
-    let value = quoted(value).ok_or_else(unsupported)?;
-    let property = property.trim().to_owned();
-    if !matches!(
-        property.as_str(),
-        "applicationTemplateId" | "displayName" | "appId" | "id"
-    ) {
-        return Err(unsupported());
-    }
-    Ok(Box::new(move |c| {
-        let sp = &c.service_principal;
-        let actual = match property.as_str() {
-            "applicationTemplateId" => sp.application_template_id.as_deref(),
-            "displayName" => sp.display_name.as_deref(),
-            "appId" => Some(sp.app_id.as_str()),
-            _ => Some(sp.id.as_str()),
+    })?;
+    for c in expr.comparisons() {
+        let known = SP_EQ.iter().find(|p| p.eq_ignore_ascii_case(&c.property));
+        let fits = match (known, c.operator.as_str()) {
+            (Some(_), "eq") => true,
+            (Some(p), "startswith") => *p == "displayName",
+            _ => false,
         };
-        actual.is_some_and(|a| a.eq_ignore_ascii_case(&value))
-    }))
+        if !fits || c.lower {
+            return Err(sp_unsupported(&c.property));
+        }
+    }
+    Ok(expr)
 }
 
-/// `GET /servicePrincipals` (the tenant's cross-tenant sync configurations), with `$filter` on
-/// `applicationTemplateId`, `displayName`, `appId`, `id` (`eq`) or `startswith(displayName, …)`.
+fn sp_property(listed: &Listed, property: &str) -> Option<String> {
+    let sp = &listed.service_principal;
+    match property.to_ascii_lowercase().as_str() {
+        "id" => Some(sp.id.to_string()),
+        "appid" => Some(sp.app_id.clone()),
+        "displayname" => sp.display_name.clone(),
+        "applicationtemplateid" => sp.application_template_id.clone(),
+        "serviceprincipaltype" => sp.service_principal_type.clone(),
+        "accountenabled" => Some("true".into()),
+        "appownerorganizationid" => sp.app_owner_organization_id.clone(),
+        _ => None,
+    }
+}
+
+/// Directory string comparisons are case-insensitive.
+fn sp_holds(listed: &Listed, c: &Comparison) -> bool {
+    let Some(actual) = sp_property(listed, &c.property) else {
+        return false;
+    };
+    let (actual, wanted) = (actual.to_lowercase(), c.value.to_lowercase());
+    match c.operator.as_str() {
+        "eq" => actual == wanted,
+        _ => actual.starts_with(&wanted),
+    }
+}
+
+/// The words of a display name for `$search` (split at spaces, symbols and lower-to-upper case
+/// changes: `myContosoTeam` has `my`, `Contoso` and `Team`).
+fn words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_alphanumeric() {
+            words.push(std::mem::take(&mut current));
+            previous_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && previous_lower {
+            words.push(std::mem::take(&mut current));
+        }
+        previous_lower = c.is_lowercase();
+        current.push(c);
+    }
+    words.push(current);
+    words
+        .into_iter()
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+        .collect()
+}
+
+/// `$search="displayName:…"` (Example 4 of the list page): a word of the name starts with it.
+fn sp_search(search: &str) -> Result<String, GraphError> {
+    let term = search
+        .trim()
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .and_then(|s| s.split_once(':'))
+        .filter(|(property, _)| property.trim().eq_ignore_ascii_case("displayName"))
+        .map(|(_, term)| term.trim().to_lowercase())
+        .ok_or_else(|| {
+            GraphError::new(
+                StatusCode::BAD_REQUEST,
+                "Request_UnsupportedQuery",
+                format!("Unsupported $search on servicePrincipals: {search}"),
+            )
+        })?;
+    Ok(term)
+}
+
+fn eventual(headers: &HeaderMap) -> bool {
+    headers
+        .get("ConsistencyLevel")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("eventual"))
+}
+
+/// The options of `GET /servicePrincipals` and `/servicePrincipals/$count`, checked.
+struct SpQuery {
+    filter: Option<Expr>,
+    search: Option<String>,
+    order_desc: Option<bool>,
+    eventual: bool,
+    count: bool,
+}
+
+impl SpQuery {
+    fn parse(query: &HashMap<String, String>, headers: &HeaderMap) -> Result<Self, GraphError> {
+        let eventual = eventual(headers);
+        let count = query.get("$count").is_some_and(|c| c == "true");
+        let filter = query.get("$filter").map(|f| sp_filter(f)).transpose()?;
+        let search = query.get("$search").map(|s| sp_search(s)).transpose()?;
+        if search.is_some() && !eventual {
+            return Err(GraphError::new(
+                StatusCode::BAD_REQUEST,
+                "Request_UnsupportedQuery",
+                "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+            ));
+        }
+        let order_desc = match query.get("$orderby").map(|o| o.trim()) {
+            None => None,
+            Some(o)
+                if o.eq_ignore_ascii_case("displayName")
+                    || o.eq_ignore_ascii_case("displayName asc") =>
+            {
+                Some(false)
+            }
+            Some(o) if o.eq_ignore_ascii_case("displayName desc") => Some(true),
+            Some(other) => {
+                return Err(GraphError::new(
+                    StatusCode::BAD_REQUEST,
+                    "Request_UnsupportedQuery",
+                    format!("Unsupported $orderby: '{other}'."),
+                ))
+            }
+        };
+        // `$orderby` with `$filter` is an advanced query (Example 3 of the list page).
+        if order_desc.is_some() && filter.is_some() && !(eventual && count) {
+            return Err(GraphError::new(
+                StatusCode::BAD_REQUEST,
+                "Request_UnsupportedQuery",
+                "Sorting not supported for current query.",
+            ));
+        }
+        Ok(Self {
+            filter,
+            search,
+            order_desc,
+            eventual,
+            count,
+        })
+    }
+
+    fn matches(&self, listed: &Listed) -> bool {
+        self.filter
+            .as_ref()
+            .is_none_or(|f| f.eval(&|c| sp_holds(listed, c)))
+            && self.search.as_ref().is_none_or(|term| {
+                words(
+                    listed
+                        .service_principal
+                        .display_name
+                        .as_deref()
+                        .unwrap_or_default(),
+                )
+                .iter()
+                .any(|w| w.starts_with(term.as_str()))
+            })
+    }
+
+    fn select(&self, world: &World, tenant: &str) -> Vec<Listed> {
+        let mut listed: Vec<Listed> = tenant_service_principals(world, tenant)
+            .into_iter()
+            .filter(|l| self.matches(l))
+            .collect();
+        if let Some(desc) = self.order_desc {
+            listed.sort_by_key(|l| {
+                l.service_principal
+                    .display_name
+                    .clone()
+                    .unwrap_or_default()
+                    .to_lowercase()
+            });
+            if desc {
+                listed.reverse();
+            }
+        }
+        listed
+    }
+}
+
+/// `$select` on service principals: only the named properties (case-insensitive).
+fn project(value: Value, select: Option<&String>) -> Value {
+    let (Some(select), Value::Object(map)) = (select, &value) else {
+        return value;
+    };
+    let wanted: Vec<&str> = select.split(',').map(str::trim).collect();
+    Value::Object(
+        map.iter()
+            .filter(|(key, _)| wanted.iter().any(|w| w.eq_ignore_ascii_case(key)))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    )
+}
+
+/// `GET /servicePrincipals` (`microsoftgraph/microsoft-graph-docs-contrib`
+/// `api-reference/v1.0/api/serviceprincipal-list.md`): every service principal of the tenant,
+/// `$top` 1–999 (default 100) with `@odata.nextLink`, `$filter`, `$search`, `$orderby=displayName`,
+/// `$count=true` (with `ConsistencyLevel: eventual`) and `$select`.
 pub async fn list_service_principals(
     State(state): State<EmulatorState>,
     caller: Caller,
+    parts: Parts,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, GraphError> {
     caller.require_any(APP_READ, APP_READ)?;
-    let keep = match query.get("$filter") {
-        Some(filter) => sp_filter(filter)?,
-        None => Box::new(|_: &Configuration| true),
-    };
-    let mut world = state.world_now();
-    let value: Vec<ServicePrincipalView> = configurations(&mut world, &caller.tenant_id)
-        .iter()
-        .filter(|c| keep(c))
-        .map(service_principal_view)
+    let options = SpQuery::parse(&query, &parts.headers)?;
+    let top = paging::page_size(&query, 100, 999)?;
+    let offset = paging::offset(&query)?;
+    let world = state.world_now();
+    let listed = options.select(&world, &caller.tenant_id);
+    let total = listed.len();
+    let (page, more) = paging::page_of(listed.iter(), offset, top);
+    let select = query.get("$select");
+    let value: Vec<Value> = page
+        .into_iter()
+        .map(|l| project(serde_json::to_value(l.view()).unwrap_or_default(), select))
         .collect();
-    Ok(collection_response("servicePrincipals", value))
+    let next_link = more.then(|| {
+        paging::next_link(
+            &state.base_url(&parts),
+            "/v1.0/servicePrincipals",
+            &query,
+            offset + value.len(),
+        )
+    });
+    let context = match select {
+        Some(fields) => format!("servicePrincipals({fields})"),
+        None => "servicePrincipals".to_owned(),
+    };
+    let body = graph::Collection {
+        next_link,
+        count: (options.count && options.eventual && offset == 0).then_some(total as u64),
+        ..odata::collection(&context, value)
+    };
+    Ok(Json(body).into_response())
+}
+
+/// `GET /servicePrincipals/$count` (Example 2 of the list page): plain text; needs
+/// `ConsistencyLevel: eventual`.
+pub async fn count_service_principals(
+    State(state): State<EmulatorState>,
+    caller: Caller,
+    parts: Parts,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, GraphError> {
+    caller.require_any(APP_READ, APP_READ)?;
+    if !eventual(&parts.headers) {
+        return Err(GraphError::bad_request(
+            "$count is not currently supported.",
+        ));
+    }
+    let options = SpQuery::parse(&query, &parts.headers)?;
+    let world = state.world_now();
+    let count = options.select(&world, &caller.tenant_id).len();
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "text/plain")],
+        count.to_string(),
+    )
+        .into_response())
 }
 
 pub async fn get_service_principal(
@@ -266,9 +570,12 @@ pub async fn get_service_principal(
     Path(sp): Path<String>,
 ) -> Result<Response, GraphError> {
     caller.require_any(APP_READ, APP_READ)?;
-    let mut world = state.world_now();
-    let config = configuration(&mut world, &caller.tenant_id, &sp)?;
-    Ok(entity("servicePrincipals/$entity", service_principal_view(config)).into_response())
+    let world = state.world_now();
+    let listed = tenant_service_principals(&world, &caller.tenant_id)
+        .into_iter()
+        .find(|l| l.service_principal.id == sp.as_str())
+        .ok_or_else(|| GraphError::resource_not_found(&sp))?;
+    Ok(entity("servicePrincipals/$entity", listed.view()).into_response())
 }
 
 /// `DELETE /servicePrincipals/{id}`: the configuration and its job go; synced users stay.
@@ -280,9 +587,18 @@ pub async fn delete_service_principal(
     caller.require_any(&["Application.ReadWrite.All"], APP_WRITE)?;
     caller.require_role(SYNC_WRITE_ROLES)?;
     let mut world = state.world_now();
+    let other = tenant_service_principals(&world, &caller.tenant_id)
+        .iter()
+        .any(|l| l.service_principal.id == sp.as_str());
     let configs = configurations(&mut world, &caller.tenant_id);
     let before = configs.len();
     configs.retain(|c| c.service_principal.id != sp.as_str());
+    if configs.len() == before && other {
+        // Microsoft's and the dashboard's applications stay (see the emulator README).
+        return Err(GraphError::bad_request(format!(
+            "The service principal '{sp}' cannot be deleted in the emulator."
+        )));
+    }
     if configs.len() == before {
         return Err(GraphError::resource_not_found(&sp));
     }
@@ -462,7 +778,7 @@ pub async fn get_secrets(
     caller: Caller,
     Path(sp): Path<String>,
 ) -> Result<Response, GraphError> {
-    caller.require_any(SYNC_READ, SYNC_READ)?;
+    sync_read(&caller)?;
     let mut world = state.world_now();
     let config = configuration(&mut world, &caller.tenant_id, &sp)?;
     Ok(collection_response(
@@ -483,7 +799,7 @@ pub async fn list_jobs(
     caller: Caller,
     Path(sp): Path<String>,
 ) -> Result<Response, GraphError> {
-    caller.require_any(SYNC_READ, SYNC_READ)?;
+    sync_read(&caller)?;
     let mut world = state.world_now();
     let config = configuration(&mut world, &caller.tenant_id, &sp)?;
     let value: Vec<SyncJob> = config.jobs.iter().map(Job::to_graph).collect();
@@ -572,7 +888,7 @@ pub async fn get_job(
     caller: Caller,
     Path((sp, job_id)): Path<(String, String)>,
 ) -> Result<Response, GraphError> {
-    caller.require_any(SYNC_READ, SYNC_READ)?;
+    sync_read(&caller)?;
     let mut world = state.world_now();
     let job = job(&mut world, &caller.tenant_id, &sp, &job_id)?;
     Ok(job_entity(&sp, job).into_response())
@@ -655,6 +971,9 @@ pub async fn job_action(
             job.restart(flags, now);
         }
         "provisionOnDemand" => {
+            if let Err(retry_after) = job.admit_on_demand(now) {
+                return Ok(too_many_requests(retry_after));
+            }
             let subject = body
                 .parameters
                 .into_iter()
@@ -684,7 +1003,7 @@ pub async fn job_action(
                     .into(),
                 ),
             };
-            let steps = sync_state::provision_on_demand(
+            let done = sync_state::provision_on_demand(
                 &mut world,
                 &caller.tenant_id,
                 &job_id,
@@ -693,17 +1012,121 @@ pub async fn job_action(
                 now,
             )
             .map_err(GraphError::bad_request)?;
-            let value = json!([{ "provisioningSteps": steps }]).to_string();
-            let status = KeyValue {
-                key: "Microsoft.Identity.Health.CPP.Common.DataContracts.SyncFabric.StatusInfo"
-                    .into(),
-                value,
-            };
-            return Ok(entity("microsoft.graph.stringKeyStringValuePair", status).into_response());
+            return Ok(on_demand_answer(&done, now).into_response());
         }
         _ => return Err(GraphError::unknown_segment(&action)),
     }
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// 429 `TooManyRequests` with `Retry-After` (seconds), as Graph throttles
+/// (microsoftgraph/microsoft-graph-docs-contrib `concepts/throttling.md`).
+fn too_many_requests(retry_after: i64) -> Response {
+    let mut response = GraphError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "TooManyRequests",
+        "Please retry again later.",
+    )
+    .into_response();
+    if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+        response.headers_mut().insert("Retry-After", value);
+    }
+    response
+}
+
+/// The key of the cross-tenant sync article's answer (Step 11 of `MicrosoftDocs/entra-docs`
+/// `docs/identity/multi-tenant-organizations/cross-tenant-synchronization-configure-graph.md`).
+pub const STATUS_INFO_KEY: &str =
+    "Microsoft.Identity.Health.CPP.Common.DataContracts.SyncFabric.StatusInfo";
+
+/// A step as provisionOnDemand's JSON text writes it: `type` and `status` capitalized, with a
+/// `timestamp` (the examples of both documents).
+fn on_demand_step(step: &graph::sync::ProvisioningStep, at: &str) -> Value {
+    let capital = |text: &str| {
+        let mut chars = text.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+            .unwrap_or_default()
+    };
+    json!({
+        "name": step.name,
+        "type": capital(step.provisioning_step_type.as_str()),
+        "status": capital(step.status.as_str()),
+        "description": step.description,
+        "timestamp": at,
+        "details": step.details,
+    })
+}
+
+/// provisionOnDemand's `stringKeyStringValuePair`, in one of the two documented shapes:
+/// - a user whose state already matches: Example 1 of `microsoftgraph/microsoft-graph-docs-contrib`
+///   `api-reference/v1.0/api/synchronization-synchronizationjob-provisionondemand.md` — `key` the
+///   JSON `{"result":"Skipped","details":{"errorCode":"RedundantExport",…}}`, `value` the JSON of
+///   the whole provisioning record (`action`, `changeId`, `startTime`, `endTime`,
+///   `modifiedProperties`, `provisioningSteps`, `reportableIdentifier`, `statusInfo`, identities
+///   and systems);
+/// - otherwise the cross-tenant sync article's: `key` [`STATUS_INFO_KEY`], `value` the JSON
+///   `[{"provisioningSteps":[…]}]`.
+fn on_demand_answer(done: &sync_state::OnDemand, now: i64) -> Json<Entity<KeyValue>> {
+    let at = iso(now);
+    let steps: Vec<Value> = done.steps.iter().map(|s| on_demand_step(s, &at)).collect();
+    let pair = if done.redundant {
+        KeyValue {
+            key: json!({
+                "result": "Skipped",
+                "details": {
+                    "errorCode": "RedundantExport",
+                    "errorMessage": sync_state::REDUNDANT_EXPORT,
+                },
+            })
+            .to_string(),
+            value: on_demand_record(done, steps, &at).to_string(),
+        }
+    } else {
+        KeyValue {
+            key: STATUS_INFO_KEY.into(),
+            value: json!([{ "provisioningSteps": steps }]).to_string(),
+        }
+    };
+    entity("microsoft.graph.stringKeyStringValuePair", pair)
+}
+
+/// The provisioning record of Example 1's `value`.
+fn on_demand_record(done: &sync_state::OnDemand, steps: Vec<Value>, at: &str) -> Value {
+    let entry = done.entry.as_ref();
+    let identity = |party: Option<&graph::sync::ProvisioningParty>| {
+        json!({
+            "id": party.and_then(|p| p.id.clone()),
+            "type": "User",
+            "displayName": null,
+            "details": null,
+        })
+    };
+    let system = |party: Option<&graph::sync::ProvisioningParty>| {
+        json!({
+            "id": null,
+            "name": party.and_then(|p| p.display_name.clone()),
+            "details": null,
+        })
+    };
+    json!({
+        "action": "Other",
+        "changeId": entry.and_then(|e| e.change_id.clone()),
+        "endTime": at,
+        "modifiedProperties": entry.map(|e| e.modified_properties.clone()).unwrap_or_default(),
+        "provisioningSteps": steps,
+        "reportableIdentifier": done.reportable_identifier,
+        "startTime": at,
+        "statusInfo": {
+            "status": "Skipped", "errorCode": null, "reason": null, "additionalDetails": null,
+            "errorCategory": null, "recommendedAction": null,
+        },
+        "sourceIdentity": identity(entry.and_then(|e| e.source_identity.as_ref())),
+        "sourceSystem": system(entry.and_then(|e| e.source_system.as_ref())),
+        "targetIdentity": identity(entry.and_then(|e| e.target_identity.as_ref())),
+        "targetSystem": system(entry.and_then(|e| e.target_system.as_ref())),
+    })
 }
 
 /// The schema as `GET …/schema` shows it: graph's [`SyncSchema`] and its (empty) directories.
@@ -719,7 +1142,7 @@ pub async fn get_schema(
     caller: Caller,
     Path((sp, job_id)): Path<(String, String)>,
 ) -> Result<Response, GraphError> {
-    caller.require_any(SYNC_READ, SYNC_READ)?;
+    sync_read(&caller)?;
     let mut world = state.world_now();
     let job = job(&mut world, &caller.tenant_id, &sp, &job_id)?;
     let schema = SchemaView {
@@ -785,7 +1208,7 @@ pub async fn filter_operators(
     caller: Caller,
     Path((sp, job_id)): Path<(String, String)>,
 ) -> Result<Response, GraphError> {
-    caller.require_any(SYNC_READ, SYNC_READ)?;
+    sync_read(&caller)?;
     let mut world = state.world_now();
     job(&mut world, &caller.tenant_id, &sp, &job_id)?;
     let value: Vec<Value> = FILTER_OPERATORS

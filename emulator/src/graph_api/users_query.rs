@@ -6,7 +6,8 @@
 //! `$filter`: `eq` and `in` on `userType`, `creationType`, `displayName`, `userPrincipalName`,
 //! `mail` and (`eq` only) `accountEnabled`; `startswith(displayName|userPrincipalName|mail,'…')`;
 //! advanced (`ConsistencyLevel: eventual` and `$count=true`): `ne` on all of them and
-//! `endswith(userPrincipalName|mail,'…')`; joined with `and` / `or`, with parentheses.
+//! `endswith(userPrincipalName|mail,'…')`; joined with `and` / `or`, with parentheses;
+//! `identities/any(c:c/issuerAssignedId eq '…' and c/issuer eq '…')` (`resources/objectidentity.md`).
 //! `$search`: `"property:text"` clauses joined with `AND` / `OR`, with parentheses; `displayName`
 //! is matched by tokens, `userPrincipalName` and `mail` by prefix.
 //!
@@ -14,6 +15,8 @@
 //! errors), then keeps only the clauses groups support ([`Filter::unsupported`]).
 
 use axum::http::StatusCode;
+
+use graph::users::ObjectIdentity;
 
 use crate::error::GraphError;
 use crate::users_state::User;
@@ -29,6 +32,8 @@ pub enum Property {
     UserPrincipalName,
     Mail,
     AccountEnabled,
+    /// Only through `identities/any(…)` ([`Clause::Identity`]).
+    Identities,
 }
 
 impl Property {
@@ -53,6 +58,7 @@ impl Property {
             Self::UserPrincipalName => "userPrincipalName",
             Self::Mail => "mail",
             Self::AccountEnabled => "accountEnabled",
+            Self::Identities => "identities",
         }
     }
 
@@ -72,6 +78,10 @@ impl Property {
 pub trait Filtered {
     fn text(&self, property: Property) -> Option<&str>;
     fn flag(&self, property: Property) -> Option<bool>;
+    /// `identities` (issuer and issuer-assigned id) that `identities/any(…)` may match.
+    fn identities(&self) -> Vec<ObjectIdentity> {
+        Vec::new()
+    }
 }
 
 impl Filtered for User {
@@ -82,12 +92,17 @@ impl Filtered for User {
             Property::DisplayName => Some(&self.display_name),
             Property::UserPrincipalName => Some(&self.user_principal_name),
             Property::Mail => self.mail.as_deref(),
-            Property::AccountEnabled => None,
+            Property::AccountEnabled | Property::Identities => None,
         }
     }
 
     fn flag(&self, property: Property) -> Option<bool> {
         (property == Property::AccountEnabled).then_some(self.account_enabled)
+    }
+
+    fn identities(&self) -> Vec<ObjectIdentity> {
+        // The issuer of the `userPrincipalName` identity is not matched (see `Clause::Identity`).
+        User::identities(self, "")
     }
 }
 
@@ -172,6 +187,12 @@ pub enum Clause {
         property: Property,
         suffix: String,
     },
+    /// `identities/any(c:c/issuerAssignedId eq '…' and c/issuer eq '…')`, or `c/issuer eq '…'`
+    /// alone for the issuers that allow it.
+    Identity {
+        issuer: String,
+        issuer_assigned_id: Option<String>,
+    },
 }
 
 fn lower(text: &str) -> String {
@@ -189,6 +210,34 @@ impl Literal {
     }
 }
 
+/// Issuers that `identities/any(c:c/issuer eq '…')` may name alone
+/// (`microsoftgraph/microsoft-graph-docs-contrib` `api-reference/v1.0/resources/objectidentity.md`,
+/// "Filtering").
+const ISSUERS_FILTERABLE_ALONE: &[&str] = &["google.com", "facebook.com", "mail", "phone"];
+
+/// Whether `identity` is the one an `identities/any(…)` clause asks for. `userPrincipalName`
+/// identities never match: the page says filtering them "isn't supported" (filter on
+/// `userPrincipalName` instead).
+fn identity_matches(identity: &ObjectIdentity, issuer: &str, assigned: Option<&str>) -> bool {
+    let same = |have: &Option<String>, wanted: &str| {
+        have.as_deref()
+            .is_some_and(|h| h.eq_ignore_ascii_case(wanted))
+    };
+    identity.sign_in_type.as_deref() != Some("userPrincipalName")
+        && same(&identity.issuer, issuer)
+        && assigned.is_none_or(|id| same(&identity.issuer_assigned_id, id))
+}
+
+/// Graph's answer to an `identities/any(…)` it does not serve, as reported in
+/// microsoftgraph/microsoft-graph-docs-contrib issue 9104.
+pub fn unsupported_identity_query() -> GraphError {
+    GraphError::new(
+        StatusCode::BAD_REQUEST,
+        "Request_UnsupportedQuery",
+        "Unsupported query on property 'ObjectIdentity'.",
+    )
+}
+
 impl Clause {
     fn matches(&self, object: &impl Filtered) -> bool {
         match self {
@@ -204,6 +253,13 @@ impl Clause {
             Self::EndsWith { property, suffix } => object
                 .text(*property)
                 .is_some_and(|v| lower(v).ends_with(&lower(suffix))),
+            Self::Identity {
+                issuer,
+                issuer_assigned_id,
+            } => object
+                .identities()
+                .iter()
+                .any(|identity| identity_matches(identity, issuer, issuer_assigned_id.as_deref())),
         }
     }
 
@@ -213,6 +269,7 @@ impl Clause {
             | Self::In { property, .. }
             | Self::StartsWith { property, .. }
             | Self::EndsWith { property, .. } => *property,
+            Self::Identity { .. } => Property::Identities,
         }
     }
 
@@ -412,6 +469,65 @@ impl FilterParser<'_> {
         }
     }
 
+    /// `identities/any(v:v/issuerAssignedId eq '…' and v/issuer eq '…')` (either order), or
+    /// `v/issuer eq '…'` alone for the issuers that allow it; anything else in the lambda is
+    /// refused as Graph refuses it.
+    fn identity_lambda(&mut self) -> Result<Clause, GraphError> {
+        self.expect(&Token::Open)?;
+        let Token::Word(head) = self.next()? else {
+            return Err(invalid_filter(self.source));
+        };
+        let Some((variable, mut member)) = head
+            .split_once(':')
+            .map(|(v, m)| (v.to_owned(), m.to_owned()))
+        else {
+            return Err(invalid_filter(self.source));
+        };
+        let (mut issuer, mut assigned) = (None, None);
+        loop {
+            let Some(name) = member.strip_prefix(&format!("{variable}/")) else {
+                return Err(invalid_filter(self.source));
+            };
+            if self.next()? != Token::Word("eq".to_owned()) {
+                return Err(unsupported_identity_query());
+            }
+            let Token::Text(value) = self.next()? else {
+                return Err(invalid_filter(self.source));
+            };
+            let slot = match name.to_ascii_lowercase().as_str() {
+                "issuer" => &mut issuer,
+                "issuerassignedid" => &mut assigned,
+                _ => return Err(unsupported_identity_query()),
+            };
+            if slot.replace(value).is_some() {
+                return Err(unsupported_identity_query());
+            }
+            if !self.peek_word("and") {
+                break;
+            }
+            self.at += 1;
+            let Token::Word(next) = self.next()? else {
+                return Err(invalid_filter(self.source));
+            };
+            member = next;
+        }
+        self.expect(&Token::Close)?;
+        match issuer {
+            Some(issuer)
+                if assigned.is_some()
+                    || ISSUERS_FILTERABLE_ALONE
+                        .iter()
+                        .any(|i| i.eq_ignore_ascii_case(&issuer)) =>
+            {
+                Ok(Clause::Identity {
+                    issuer,
+                    issuer_assigned_id: assigned,
+                })
+            }
+            _ => Err(unsupported_identity_query()),
+        }
+    }
+
     /// `startswith(property,'text')` / `endswith(…)` (function names are case-insensitive).
     fn function(&mut self, name: &str) -> Result<Clause, GraphError> {
         self.expect(&Token::Open)?;
@@ -462,7 +578,12 @@ impl Grammar for FilterParser<'_> {
             Token::Word(word) => word,
             _ => return Err(invalid_filter(self.source)),
         };
-        let clause = if self.tokens.get(self.at) == Some(&Token::Open) {
+        let lambda = word.eq_ignore_ascii_case("identities/any");
+        let clause = if lambda && self.resource == "User" {
+            self.identity_lambda()?
+        } else if lambda {
+            return Err(self.unsupported("identities"));
+        } else if self.tokens.get(self.at) == Some(&Token::Open) {
             self.function(&word)?
         } else {
             self.comparison(&word)?
@@ -775,6 +896,51 @@ mod tests {
         assert_eq!(
             parse_filter("jobTitle eq 'x'").unwrap_err().message,
             "Unsupported or invalid query filter clause specified for property 'jobTitle' of resource 'User'."
+        );
+    }
+
+    #[test]
+    fn identity_lambdas_match_federated_identities_only() {
+        let mut guest = user(
+            "Alex",
+            "alex_fabrikam.com#EXT#@contoso.onmicrosoft.com",
+            "Guest",
+        );
+        guest.mail = Some("alex@fabrikam.com".into());
+        guest.creation_type = Some("Invitation");
+        let f = parse_filter(
+            "identities/any(c:c/issuer eq 'FABRIKAM.com' and c/issuerAssignedId eq 'alex@fabrikam.com')",
+        )
+        .unwrap();
+        assert!(f.matches(&guest));
+        assert_eq!(f.advanced_operator(), None);
+        let f = parse_filter(
+            "identities/any(x:x/issuerAssignedId eq 'alex_fabrikam.com#EXT#@contoso.onmicrosoft.com' and x/issuer eq 'contoso.onmicrosoft.com')",
+        )
+        .unwrap();
+        assert!(
+            !f.matches(&guest),
+            "userPrincipalName identities are not filtered"
+        );
+        let f = parse_filter("identities/any(c:c/issuer eq 'google.com')").unwrap();
+        assert!(!f.matches(&guest));
+        for refused in [
+            "identities/any(c:c/issuer eq 'fabrikam.com')",
+            "identities/any(c:c/issuerAssignedId eq 'alex@fabrikam.com')",
+            "identities/any(c:c/issuer ne 'google.com')",
+            "identities/any(c:c/signInType eq 'federated')",
+        ] {
+            let error = parse_filter(refused).unwrap_err();
+            assert_eq!(
+                error.message, "Unsupported query on property 'ObjectIdentity'.",
+                "{refused}"
+            );
+        }
+        assert_eq!(
+            parse_filter_on("identities/any(c:c/issuer eq 'google.com')", "Group")
+                .unwrap_err()
+                .code,
+            "Request_UnsupportedQuery"
         );
     }
 

@@ -404,3 +404,122 @@ async fn permissions_are_checked_and_unreadable_members_are_limited() {
     let (status, _) = call(&e.base, "not-a-token", Method::GET, "/groups", None).await;
     assert_eq!(status, 401);
 }
+
+fn display_names(body: &Value) -> Vec<&str> {
+    values(body)
+        .iter()
+        .map(|g| g["displayName"].as_str().unwrap())
+        .collect()
+}
+
+/// `$orderby` on groups (microsoftgraph/microsoft-graph-docs-contrib
+/// `concepts/aad-advanced-queries.md`: `displayName` by default; with `$filter` only in advanced
+/// queries).
+#[tokio::test]
+async fn groups_sort_by_display_name_under_the_advanced_query_rules() {
+    let e = start().await;
+    let token = user_token(&e.base, CONTOSO, CONTOSO_ADMIN).await;
+    let (status, asc) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        "/groups?$orderby=displayName",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{asc}");
+    let mut expected = display_names(&asc).clone();
+    expected.sort_by_key(|n| n.to_lowercase());
+    assert_eq!(display_names(&asc), expected);
+    let (_, desc) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        "/groups?$orderby=displayName desc",
+        None,
+    )
+    .await;
+    expected.reverse();
+    assert_eq!(display_names(&desc), expected);
+
+    let filtered =
+        "/groups?$filter=startswith(displayName,'Contoso')&$orderby=displayName desc&$count=true";
+    let (status, refused) = call(&e.base, &token, Method::GET, filtered, None).await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(
+        refused["error"]["message"],
+        "Sorting not supported for current query."
+    );
+    let (status, text) = get_eventual(&e.base, &token, filtered).await;
+    assert_eq!(status, 200, "{text}");
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["@odata.count"], 3);
+    assert_eq!(display_names(&body), expected);
+
+    let (status, refused) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        "/groups?$orderby=createdDateTime",
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(refused["error"]["code"], "Request_UnsupportedQuery");
+    assert_eq!(
+        refused["error"]["message"],
+        "Unsupported sort property 'createdDateTime' for 'Group'."
+    );
+}
+
+#[tokio::test]
+async fn unknown_select_names_are_refused_on_groups_and_members() {
+    let e = start().await;
+    let token = user_token(&e.base, CONTOSO, CONTOSO_ADMIN).await;
+    let id = group_id(&e.base, &token, CONTOSO_GROUP_SYNC).await;
+    for (path, type_name) in [
+        ("/groups?$select=id,nope".to_owned(), "group"),
+        (format!("/groups/{id}?$select=nope"), "group"),
+        (
+            format!("/groups/{id}/members?$select=nope"),
+            "directoryObject",
+        ),
+    ] {
+        let (status, body) = call(&e.base, &token, Method::GET, &path, None).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert_eq!(body["error"]["code"], "BadRequest");
+        assert_eq!(
+            body["error"]["message"],
+            format!(
+                "Could not find a property named 'nope' on type 'microsoft.graph.{type_name}'."
+            )
+        );
+    }
+    // Members: each type keeps the selected properties it has.
+    let (status, body) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        &format!("/groups/{id}/members?$select=id,userType,securityEnabled"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    for member in values(&body) {
+        let user = member["@odata.type"] == "#microsoft.graph.user";
+        assert_eq!(member.get("userType").is_some(), user, "{member}");
+        assert_eq!(member.get("securityEnabled").is_some(), !user, "{member}");
+    }
+    let (_, selected) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        "/groups?$select=displayName,theme",
+        None,
+    )
+    .await;
+    assert_eq!(
+        selected["@odata.context"],
+        "https://graph.microsoft.com/v1.0/$metadata#groups(displayName,theme)"
+    );
+}

@@ -5,12 +5,16 @@
 mod common;
 
 mod batch;
+mod deleted_items;
+mod directory;
 mod encoding;
 mod errors;
 mod groups;
 mod mto;
 mod policies;
+mod replay;
 mod scenario_file;
 mod signin;
 mod sync;
+mod tls;
 mod users;

@@ -384,3 +384,187 @@ async fn the_default_keeps_the_properties_graph_serves_beyond_the_dashboards_typ
     assert_eq!(reset["isServiceDefault"], true);
     assert!(reset["tenantRestrictions"].is_null());
 }
+
+/// Every delegated policy read of the wave-2 role checks.
+fn policy_reads(partner: &str) -> Vec<String> {
+    vec![
+        CTAP.to_owned(),
+        format!("{CTAP}/default"),
+        format!("{CTAP}/partners"),
+        format!("{CTAP}/partners/{partner}"),
+        format!("{CTAP}/partners/{partner}/identitySynchronization"),
+        format!("{CTAP}/templates/multiTenantOrganizationPartnerConfiguration"),
+        format!("{CTAP}/templates/multiTenantOrganizationIdentitySynchronization"),
+    ]
+}
+
+#[tokio::test]
+async fn delegated_policy_reads_need_a_reader_role() {
+    // Permissions sections of microsoftgraph/microsoft-graph-docs-contrib
+    // `api-reference/v1.0/api/crosstenantaccesspolicy-get.md`, `…partner-get.md`,
+    // `…/crosstenantidentitysyncpolicypartner-get.md` and both template Get pages.
+    let e = start().await;
+    let helpdesk = user_token(&e.base, CONTOSO, "helpdesk@contoso.onmicrosoft.com").await;
+    for path in policy_reads(FABRIKAM) {
+        let (status, body) = call(&e.base, &helpdesk, Method::GET, &path, None).await;
+        assert_eq!(status, 403, "{path}");
+        assert_eq!(
+            body["error"]["code"], "Authorization_RequestDenied",
+            "{path}"
+        );
+    }
+    let admin = user_token(&e.base, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    for path in policy_reads(FABRIKAM) {
+        let (status, _) = call(&e.base, &admin, Method::GET, &path, None).await;
+        assert_eq!(status, 200, "{path}");
+    }
+    // A Global Reader reads (Northwind has no partners yet: its templates and default).
+    let reader = user_token(
+        &e.base,
+        NORTHWIND,
+        "reader@northwindtraders.onmicrosoft.com",
+    )
+    .await;
+    for path in policy_reads(CONTOSO)
+        .into_iter()
+        .filter(|p| !p.contains("/partners/"))
+    {
+        let (status, _) = call(&e.base, &reader, Method::GET, &path, None).await;
+        assert_eq!(status, 200, "{path}");
+    }
+    // App-only calls have no roles to check.
+    let app = crate::common::app_token(&e.base, CONTOSO).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, _) = call(
+        &e.base,
+        &app,
+        Method::GET,
+        &format!("{CTAP}/partners"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn an_expanded_partner_without_identity_sync_shows_null() {
+    // Contoso's Tailspin partner has no identity sync policy (the demo's plain B2B partner).
+    let e = start().await;
+    let token = user_token(&e.base, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    let (status, body) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        &format!("{CTAP}/partners/{TAILSPIN}?$expand=identitySynchronization"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(body.get("identitySynchronization").is_some());
+    assert!(body["identitySynchronization"].is_null());
+    assert!(body["isServiceProvider"].is_null(), "null when unset");
+    assert!(body["tenantRestrictions"].is_null());
+    let (_, list) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        &format!("{CTAP}/partners?$expand=identitySynchronization"),
+        None,
+    )
+    .await;
+    for partner in list["value"].as_array().unwrap() {
+        assert!(
+            partner.get("identitySynchronization").is_some(),
+            "{partner}"
+        );
+    }
+    let (_, plain) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        &format!("{CTAP}/partners/{TAILSPIN}"),
+        None,
+    )
+    .await;
+    assert!(plain.get("identitySynchronization").is_none());
+}
+
+#[tokio::test]
+async fn tenant_restrictions_are_kept_by_create_and_patch() {
+    // `tenantRestrictions` is one of the updatable properties of microsoftgraph/microsoft-graph-docs-contrib
+    // `api-reference/v1.0/api/crosstenantaccesspolicyconfigurationpartner-update.md`.
+    let e = start().await;
+    let token = user_token(&e.base, FABRIKAM, "admin@fabrikam.onmicrosoft.com").await;
+    let restrictions = json!({
+        "usersAndGroups": {"accessType": "blocked", "targets": [{"target": "AllUsers", "targetType": "user"}]},
+        "applications": {"accessType": "blocked", "targets": [{"target": "AllApplications", "targetType": "application"}]},
+        "devices": null
+    });
+    let (status, created) = call(
+        &e.base,
+        &token,
+        Method::POST,
+        &format!("{CTAP}/partners"),
+        Some(json!({"tenantId": TAILSPIN})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    assert!(created["isServiceProvider"].is_null());
+    let (status, _) = call(
+        &e.base,
+        &token,
+        Method::PATCH,
+        &format!("{CTAP}/partners/{TAILSPIN}"),
+        Some(json!({"tenantRestrictions": restrictions})),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (_, partner) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        &format!("{CTAP}/partners/{TAILSPIN}"),
+        None,
+    )
+    .await;
+    assert_eq!(partner["tenantRestrictions"], restrictions);
+}
+
+#[tokio::test]
+async fn template_ids_are_guids_kept_across_reset_and_differ_per_tenant() {
+    let e = start().await;
+    let contoso = user_token(&e.base, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    let fabrikam = user_token(&e.base, FABRIKAM, "admin@fabrikam.onmicrosoft.com").await;
+    for template in [
+        "multiTenantOrganizationPartnerConfiguration",
+        "multiTenantOrganizationIdentitySynchronization",
+    ] {
+        let path = format!("{CTAP}/templates/{template}");
+        let (_, ours) = call(&e.base, &contoso, Method::GET, &path, None).await;
+        let (_, theirs) = call(&e.base, &fabrikam, Method::GET, &path, None).await;
+        let id = ours["id"].as_str().unwrap().to_owned();
+        assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
+        assert_ne!(ours["id"], theirs["id"]);
+        assert_eq!(
+            ours["@odata.context"],
+            format!("https://graph.microsoft.com/v1.0/$metadata#policies/crossTenantAccessPolicy/templates/{template}/$entity")
+        );
+        let (status, _) = call(
+            &e.base,
+            &contoso,
+            Method::POST,
+            &format!("{path}/resetToDefaultSettings"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 204);
+        let (_, reset) = call(&e.base, &contoso, Method::GET, &path, None).await;
+        assert_eq!(reset["id"], id.as_str());
+        assert_eq!(
+            reset["templateApplicationLevel"],
+            "newPartners,existingPartners"
+        );
+    }
+}

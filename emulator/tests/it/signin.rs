@@ -3,7 +3,7 @@
 //! refusals Entra documents are reproduced.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use emulator::scenario::{CONTOSO, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
+use emulator::scenario::{CONTOSO, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, FABRIKAM, WOODGROVE};
 use emulator::{Clock, Emulator, Scenario};
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
@@ -479,4 +479,266 @@ async fn tokens_outlive_a_restart_with_a_kept_key() {
         stale.json::<Value>().await.unwrap()["error"],
         "invalid_grant"
     );
+}
+
+// --- Multi-tenant authorities (MicrosoftDocs/entra-docs `docs/identity-platform/v2-protocols-oidc.md`,
+// `docs/identity-platform/v2-oauth2-auth-code-flow.md`) ---
+
+/// The claims of a JWT, read without checking the signature.
+fn claims_of(jwt: &str) -> Value {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1).unwrap();
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+/// The code of an authorize redirect.
+fn code_of(response: &reqwest::Response) -> String {
+    query_of(response.headers()["location"].to_str().unwrap())["code"].clone()
+}
+
+#[tokio::test]
+async fn organizations_and_common_discovery_template_the_issuer_and_keep_their_endpoints() {
+    let (base, _) = start().await;
+    for authority in ["organizations", "common"] {
+        let document: Value = http()
+            .get(format!(
+                "{base}/{authority}/v2.0/.well-known/openid-configuration"
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(document["issuer"], format!("{base}/{{tenantid}}/v2.0"));
+        assert_eq!(
+            document["authorization_endpoint"],
+            format!("{base}/{authority}/oauth2/v2.0/authorize")
+        );
+        assert_eq!(
+            document["token_endpoint"],
+            format!("{base}/{authority}/oauth2/v2.0/token")
+        );
+        assert_eq!(
+            document["jwks_uri"],
+            format!("{base}/{authority}/discovery/v2.0/keys")
+        );
+        let keys: Value = http()
+            .get(document["jwks_uri"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(!keys["keys"].as_array().unwrap().is_empty());
+    }
+    let consumers: Value = http()
+        .get(format!(
+            "{base}/consumers/v2.0/.well-known/openid-configuration"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        consumers["issuer"],
+        format!("{base}/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0")
+    );
+}
+
+#[tokio::test]
+async fn the_organizations_chooser_lists_the_accounts_of_every_tenant() {
+    let (base, _) = start().await;
+    let page = http()
+        .get(format!("{base}/organizations/oauth2/v2.0/authorize"))
+        .query(&[
+            ("client_id", DEMO_CLIENT_ID),
+            ("response_type", "code"),
+            ("redirect_uri", REDIRECT),
+            ("scope", "openid"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for upn in [
+        "admin@contoso.onmicrosoft.com",
+        "ops@fabrikam.onmicrosoft.com",
+        "admin@woodgrovebank.onmicrosoft.com",
+        "reader@northwindtraders.onmicrosoft.com",
+        "admin@tailspintoys.onmicrosoft.com",
+    ] {
+        assert!(page.contains(&format!(">{upn}</button>")), "{upn}");
+    }
+    assert!(page.contains("Fabrikam"));
+}
+
+#[tokio::test]
+async fn a_code_from_organizations_gives_tokens_of_the_accounts_own_tenant() {
+    let (base, _) = start().await;
+    let (challenge, verifier) = pkce();
+    let response = authorize(
+        &base,
+        "organizations",
+        "ops@fabrikam.onmicrosoft.com",
+        &challenge,
+        &[],
+    )
+    .await;
+    assert_eq!(response.status(), 302);
+    let tokens: Value = redeem(&base, "organizations", &code_of(&response), &verifier)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = claims_of(tokens["id_token"].as_str().unwrap());
+    assert_eq!(id["tid"], FABRIKAM);
+    assert_eq!(id["iss"], format!("{base}/{FABRIKAM}/v2.0"));
+    assert_eq!(id["preferred_username"], "ops@fabrikam.onmicrosoft.com");
+    let access = claims_of(tokens["access_token"].as_str().unwrap());
+    assert_eq!(access["tid"], FABRIKAM);
+    assert_eq!(
+        access["iss"],
+        format!("https://sts.windows.net/{FABRIKAM}/")
+    );
+    let me: Value = http()
+        .get(format!("{base}/v1.0/me"))
+        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["userPrincipalName"], "ops@fabrikam.onmicrosoft.com");
+
+    // The refresh token is used at `common` too, and stays in Fabrikam.
+    let refreshed: Value = http()
+        .post(format!("{base}/common/oauth2/v2.0/token"))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", DEMO_CLIENT_ID),
+            ("client_secret", DEMO_CLIENT_SECRET),
+            ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        claims_of(refreshed["access_token"].as_str().unwrap())["tid"],
+        FABRIKAM
+    );
+}
+
+#[tokio::test]
+async fn the_common_chooser_signs_the_chosen_account_in_and_codes_stay_at_their_authority() {
+    let (base, _) = start().await;
+    let (challenge, verifier) = pkce();
+    let chosen = http()
+        .post(format!("{base}/common/oauth2/v2.0/authorize"))
+        .form(&[
+            ("client_id", DEMO_CLIENT_ID),
+            ("response_type", "code"),
+            ("redirect_uri", REDIRECT),
+            ("scope", "openid https://graph.microsoft.com/.default"),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+            ("account", "admin@woodgrovebank.onmicrosoft.com"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(chosen.status(), 302);
+    // Redeemed elsewhere than where it was asked: refused (and used up).
+    let elsewhere = redeem(&base, WOODGROVE, &code_of(&chosen), &verifier).await;
+    assert_eq!(elsewhere.status(), 400);
+    assert_eq!(
+        elsewhere.json::<Value>().await.unwrap()["error"],
+        "invalid_grant"
+    );
+
+    // A code asked at a tenant is not redeemed at `organizations` either.
+    let (challenge, verifier) = pkce();
+    let at_tenant = authorize(
+        &base,
+        CONTOSO,
+        "admin@contoso.onmicrosoft.com",
+        &challenge,
+        &[],
+    )
+    .await;
+    let crossed = redeem(&base, "organizations", &code_of(&at_tenant), &verifier).await;
+    assert_eq!(crossed.status(), 400);
+
+    // Asked and redeemed at `common`: Woodgrove's tokens.
+    let (challenge, verifier) = pkce();
+    let silent = authorize(
+        &base,
+        "common",
+        "admin@woodgrovebank.onmicrosoft.com",
+        &challenge,
+        &[],
+    )
+    .await;
+    let tokens: Value = redeem(&base, "common", &code_of(&silent), &verifier)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        claims_of(tokens["id_token"].as_str().unwrap())["tid"],
+        WOODGROVE
+    );
+}
+
+#[tokio::test]
+async fn consumers_is_refused_for_work_accounts_and_app_tokens_need_a_tenant() {
+    let (base, _) = start().await;
+    let (challenge, _) = pkce();
+    let page = authorize(
+        &base,
+        "consumers",
+        "admin@contoso.onmicrosoft.com",
+        &challenge,
+        &[],
+    )
+    .await;
+    assert_eq!(page.status(), 400);
+    let text = page.text().await.unwrap();
+    assert!(text.contains("AADSTS9002332"), "{text}");
+    assert!(text.contains("Please do not use the /consumers endpoint"));
+
+    let token = http()
+        .post(format!("{base}/consumers/oauth2/v2.0/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", DEMO_CLIENT_ID),
+            ("client_secret", DEMO_CLIENT_SECRET),
+            ("code", "x"),
+            ("redirect_uri", REDIRECT),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(token.status(), 400);
+    let body: Value = token.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_request");
+    assert_eq!(body["error_codes"][0], 9002332);
+
+    let app_only = app_token(&base, "organizations").await;
+    assert_eq!(app_only["error"], "invalid_request");
+    assert_eq!(app_only["error_codes"][0], 50059);
 }

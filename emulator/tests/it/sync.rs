@@ -398,9 +398,11 @@ async fn provision_on_demand_reports_the_policy_failure_step_by_step() {
     );
     let report: Value = serde_json::from_str(answer["value"].as_str().unwrap()).unwrap();
     let steps = report[0]["provisioningSteps"].as_array().unwrap();
-    assert_eq!(steps[0]["provisioningStepType"], "import");
+    // provisionOnDemand's JSON text writes `type` and `status` capitalized, with a timestamp.
+    assert_eq!(steps[0]["type"], "Import");
+    assert!(steps[0]["timestamp"].is_string());
     let last = steps.last().unwrap();
-    assert_eq!(last["status"], "failure");
+    assert_eq!(last["status"], "Failure");
     assert!(last["description"]
         .as_str()
         .unwrap()
@@ -921,17 +923,23 @@ async fn a_group_in_scope_syncs_its_direct_members_not_those_of_nested_groups() 
             .await;
             assert_eq!(status, 200, "{answer}");
             let report: Value = serde_json::from_str(answer["value"].as_str().unwrap()).unwrap();
-            report[0]["provisioningSteps"]
+            // Either documented shape: `[{provisioningSteps}]` or one record (nothing to change).
+            let steps = if report.is_array() {
+                &report[0]["provisioningSteps"]
+            } else {
+                &report["provisioningSteps"]
+            };
+            steps
                 .as_array()
                 .unwrap()
                 .iter()
-                .find(|s| s["provisioningStepType"] == "scoping")
+                .find(|s| s["type"] == "Scoping")
                 .cloned()
                 .unwrap()
         }
     };
     let scoping = on_demand(direct[1].clone()).await;
-    assert_eq!(scoping["status"], "success");
+    assert_eq!(scoping["status"], "Success");
     let evaluation: Value = serde_json::from_str(
         scoping["details"]["ScopeEvaluationResult"]
             .as_str()
@@ -944,7 +952,7 @@ async fn a_group_in_scope_syncs_its_direct_members_not_those_of_nested_groups() 
         "Contoso – Group sync"
     );
     let scoping = on_demand(nested[1].clone()).await;
-    assert_eq!(scoping["status"], "skipped");
+    assert_eq!(scoping["status"], "Skipped");
     assert!(scoping["description"]
         .as_str()
         .unwrap()
@@ -977,4 +985,472 @@ async fn a_group_in_scope_syncs_its_direct_members_not_those_of_nested_groups() 
     )
     .await;
     assert_eq!(deleted["value"].as_array().unwrap().len(), 60);
+}
+
+// ---- Wave 2: read roles, provisioning filters, provisionOnDemand, service principals ----
+
+const FABRIKAM_SECURITY_ADMIN: &str = "admin@fabrikam.onmicrosoft.com";
+const FABRIKAM_HYBRID_ADMIN: &str = "ops@fabrikam.onmicrosoft.com";
+
+/// The read paths of a job: jobs, job, schema, filterOperators, secrets.
+fn read_paths(sp: &str, job: &str) -> Vec<String> {
+    let base = format!("/servicePrincipals/{sp}/synchronization");
+    vec![
+        format!("{base}/jobs"),
+        format!("{base}/jobs/{job}"),
+        format!("{base}/jobs/{job}/schema"),
+        format!("{base}/jobs/{job}/schema/filterOperators"),
+        format!("{base}/secrets"),
+    ]
+}
+
+#[tokio::test]
+async fn delegated_sync_reads_need_a_synchronization_role() {
+    let e = start().await;
+    let hybrid = user_token(&e.base, FABRIKAM, FABRIKAM_HYBRID_ADMIN).await;
+    let security = user_token(&e.base, FABRIKAM, FABRIKAM_SECURITY_ADMIN).await;
+    let (sp, job) = job_to(&e.base, &hybrid, CONTOSO).await;
+    let job = job["id"].as_str().unwrap().to_owned();
+    let app = crate::common::app_token(&e.base, FABRIKAM).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for path in read_paths(&sp, &job) {
+        let (status, body) = call(&e.base, &hybrid, Method::GET, &path, None).await;
+        assert_eq!(
+            status, 200,
+            "Hybrid Identity Administrator reads {path}: {body}"
+        );
+        let (status, body) = call(&e.base, &security, Method::GET, &path, None).await;
+        assert_eq!(status, 403, "Security Administrator may not read {path}");
+        assert_eq!(body["error"]["code"], "Authorization_RequestDenied");
+        let (status, _) = call(&e.base, &app, Method::GET, &path, None).await;
+        assert_eq!(status, 200, "app-only reads {path}: no role");
+    }
+    // The service principal itself stays readable with the permission alone.
+    let (status, _) = call(
+        &e.base,
+        &security,
+        Method::GET,
+        &format!("/servicePrincipals/{sp}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    // Contoso: the Helpdesk Administrator is refused, the Global Administrator reads.
+    let admin = user_token(&e.base, CONTOSO, CONTOSO_ADMIN).await;
+    let helpdesk = user_token(&e.base, CONTOSO, "helpdesk@contoso.onmicrosoft.com").await;
+    let (sp, job) = job_to(&e.base, &admin, FABRIKAM).await;
+    let job = job["id"].as_str().unwrap().to_owned();
+    for path in read_paths(&sp, &job) {
+        assert_eq!(
+            call(&e.base, &helpdesk, Method::GET, &path, None).await.0,
+            403
+        );
+        assert_eq!(call(&e.base, &admin, Method::GET, &path, None).await.0, 200);
+    }
+    // A Global Reader is not among the roles of the synchronization APIs.
+    let reader = user_token(
+        &e.base,
+        "northwindtraders.onmicrosoft.com",
+        "reader@northwindtraders.onmicrosoft.com",
+    )
+    .await;
+    let (status, _) = call(
+        &e.base,
+        &reader,
+        Method::GET,
+        &format!("/servicePrincipals/{sp}/synchronization/jobs"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn the_documented_monitor_query_filters_the_provisioning_log() {
+    let e = start().await;
+    let token = user_token(&e.base, CONTOSO, CONTOSO_ADMIN).await;
+    let (sp, _) = job_to(&e.base, &token, FABRIKAM).await;
+    let today = e.clock.now().date();
+    let from = today - time::Duration::days(3);
+    let to = today + time::Duration::days(1);
+    // The query of the Monitor step, with `tolower`, `or` and parentheses.
+    let query = format!(
+        "/auditLogs/provisioning?$filter=((contains(tolower(servicePrincipal/id), '{sp}') or contains(tolower(servicePrincipal/displayName), '{sp}')) and activityDateTime gt {from} and activityDateTime lt {to})&$top=500&$orderby=activityDateTime desc"
+    );
+    let (status, log) = call(&e.base, &token, Method::GET, &query, None).await;
+    assert_eq!(status, 200, "{log}");
+    let entries = log["value"].as_array().unwrap();
+    assert_eq!(entries.len(), 60, "the 60 creates of Contoso → Fabrikam");
+    for entry in entries {
+        assert_eq!(entry["servicePrincipal"]["id"], sp.as_str());
+        // `tenantId` is the target tenant, as in the documented entry (`{targetTenantId}`).
+        assert_eq!(entry["tenantId"], FABRIKAM);
+    }
+    // Dates outside the window leave nothing.
+    let (_, none) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        &format!("/auditLogs/provisioning?$filter=activityDateTime lt {from}"),
+        None,
+    )
+    .await;
+    assert!(none["value"].as_array().unwrap().is_empty());
+    // `or` at the top level, `eq` on the status (case-insensitive there).
+    let (status, either) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        "/auditLogs/provisioning?$top=1000&$filter=provisioningAction eq 'delete' or provisioningStatusInfo/status eq 'SUCCESS'",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{either}");
+    assert!(!either["value"].as_array().unwrap().is_empty());
+
+    // Undocumented operators and functions are refused as the reporting service does.
+    for refused in [
+        "activityDateTime ge 2026-01-01",
+        "jobId ne 'x'",
+        "startswith(jobId, 'Azure2Azure')",
+        "not(jobId eq 'x')",
+        "modifiedProperties/any(p:p/displayName eq 'x')",
+        "(jobId eq 'x'",
+    ] {
+        let (status, error) = call(
+            &e.base,
+            &token,
+            Method::GET,
+            &format!("/auditLogs/provisioning?$filter={refused}"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 400, "{refused}");
+        assert_eq!(error["error"]["code"], "BadRequest", "{refused}");
+        assert_eq!(error["error"]["message"], "Invalid filter clause");
+    }
+}
+
+/// `POST …/provisionOnDemand` for `user`: status, answer and headers.
+async fn on_demand(
+    base: &str,
+    token: &str,
+    path: &str,
+    user: &str,
+) -> (u16, Value, Option<String>) {
+    let response = crate::common::http()
+        .post(format!("{base}/v1.0{path}/provisionOnDemand"))
+        .bearer_auth(token)
+        .json(&json!({"parameters": [{"ruleId": "x", "subjects": [{"objectId": user, "objectTypeName": "User"}]}]}))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let retry = response
+        .headers()
+        .get("Retry-After")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (status, response.json().await.unwrap(), retry)
+}
+
+#[tokio::test]
+async fn provision_on_demand_answers_both_documented_shapes() {
+    let e = start().await;
+    let token = user_token(&e.base, CONTOSO, CONTOSO_ADMIN).await;
+    let (sp, job) = job_to(&e.base, &token, FABRIKAM).await;
+    let path = format!(
+        "/servicePrincipals/{sp}/synchronization/jobs/{}",
+        job["id"].as_str().unwrap()
+    );
+    // A user already synced and unchanged: the reference page's Example 1.
+    let (_, groups) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        "/groups?$filter=displayName eq 'Contoso – Group sync'",
+        None,
+    )
+    .await;
+    let group = groups["value"][0]["id"].as_str().unwrap().to_owned();
+    let (_, members) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        &format!("/groups/{group}/members"),
+        None,
+    )
+    .await;
+    let synced = members["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["@odata.type"] == "#microsoft.graph.user")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, answer, _) = on_demand(&e.base, &token, &path, &synced).await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer["@odata.context"]
+        .as_str()
+        .unwrap()
+        .ends_with("#microsoft.graph.stringKeyStringValuePair"));
+    let key: Value = serde_json::from_str(answer["key"].as_str().unwrap()).unwrap();
+    assert_eq!(key["result"], "Skipped");
+    assert_eq!(key["details"]["errorCode"], "RedundantExport");
+    let record: Value = serde_json::from_str(answer["value"].as_str().unwrap()).unwrap();
+    assert_eq!(record["action"], "Other");
+    assert_eq!(record["statusInfo"]["status"], "Skipped");
+    assert_eq!(record["sourceIdentity"]["id"], synced.as_str());
+    let last = record["provisioningSteps"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["name"], "EntrySynchronizationSkip");
+    assert_eq!(last["details"]["SkipReason"], "RedundantExport");
+    let read: graph::sync::KeyValue = serde_json::from_value(answer.clone()).unwrap();
+    assert_eq!(
+        read.on_demand_steps().unwrap().len(),
+        3,
+        "the dashboard reads this shape too"
+    );
+
+    // A user not synced yet, assigned now: created, in the cross-tenant article's shape.
+    let (_, users) = call(&e.base, &token, Method::GET, "/users?$top=200", None).await;
+    let newcomer = users["value"][150]["id"].as_str().unwrap().to_owned();
+    let (_, roles) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        &format!("/servicePrincipals/{sp}"),
+        None,
+    )
+    .await;
+    let (status, _) = call(
+        &e.base,
+        &token,
+        Method::POST,
+        &format!("/servicePrincipals/{sp}/appRoleAssignedTo"),
+        Some(json!({"principalId": newcomer, "resourceId": sp, "appRoleId": roles["appRoles"][0]["id"]})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, answer, _) = on_demand(&e.base, &token, &path, &newcomer).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["key"],
+        "Microsoft.Identity.Health.CPP.Common.DataContracts.SyncFabric.StatusInfo"
+    );
+    let report: Value = serde_json::from_str(answer["value"].as_str().unwrap()).unwrap();
+    let steps = report[0]["provisioningSteps"].as_array().unwrap();
+    assert_eq!(steps.last().unwrap()["name"], "EntryExportAdd");
+    assert_eq!(steps.last().unwrap()["status"], "Success");
+}
+
+#[tokio::test]
+async fn provision_on_demand_is_limited_to_five_requests_per_ten_seconds() {
+    let e = start().await;
+    let token = user_token(&e.base, WOODGROVE, WOODGROVE_ADMIN).await;
+    let (sp, job) = job_to(&e.base, &token, FABRIKAM).await;
+    let path = format!(
+        "/servicePrincipals/{sp}/synchronization/jobs/{}",
+        job["id"].as_str().unwrap()
+    );
+    let (_, scope) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        &format!("/servicePrincipals/{sp}/appRoleAssignedTo"),
+        None,
+    )
+    .await;
+    let user = scope["value"][0]["principalId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for _ in 0..5 {
+        let (status, answer, _) = on_demand(&e.base, &token, &path, &user).await;
+        assert_eq!(status, 200, "{answer}");
+        e.clock.advance(1);
+    }
+    let (status, error, retry) = on_demand(&e.base, &token, &path, &user).await;
+    assert_eq!(status, 429);
+    assert_eq!(error["error"]["code"], "TooManyRequests");
+    assert_eq!(
+        retry.as_deref(),
+        Some("5"),
+        "the first call leaves the window in 5 s"
+    );
+    e.clock.advance(5);
+    let (status, _, _) = on_demand(&e.base, &token, &path, &user).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn service_principals_lists_every_app_of_the_tenant_in_pages() {
+    let e = start().await;
+    let token = user_token(&e.base, CONTOSO, CONTOSO_ADMIN).await;
+    let (status, all) = call(&e.base, &token, Method::GET, "/servicePrincipals", None).await;
+    assert_eq!(status, 200);
+    let all = all["value"].as_array().unwrap().clone();
+    let app_ids: Vec<&str> = all.iter().map(|s| s["appId"].as_str().unwrap()).collect();
+    assert!(
+        app_ids.contains(&"00000003-0000-0000-c000-000000000000"),
+        "Microsoft Graph"
+    );
+    assert!(
+        app_ids.contains(&emulator::scenario::DEMO_CLIENT_ID),
+        "the dashboard's app"
+    );
+    assert_eq!(
+        configurations(&e.base, &token).await.len(),
+        1,
+        "the filter keeps sync ones only"
+    );
+    let graph_sp = all
+        .iter()
+        .find(|s| s["displayName"] == "Microsoft Graph")
+        .unwrap();
+    assert_eq!(
+        graph_sp["appOwnerOrganizationId"],
+        "f8cdef31-a31e-4b4a-93e4-5f571e91255a"
+    );
+    assert_eq!(graph_sp["servicePrincipalType"], "Application");
+
+    // Paged with $top and @odata.nextLink, every item once.
+    let mut seen = Vec::new();
+    let mut next = Some(format!("{}/v1.0/servicePrincipals?$top=2", e.base));
+    while let Some(url) = next {
+        let page: Value = crate::common::http()
+            .get(&url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(page["value"].as_array().unwrap().len() <= 2);
+        seen.extend(
+            page["value"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["id"].clone()),
+        );
+        next = page["@odata.nextLink"].as_str().map(str::to_owned);
+    }
+    assert_eq!(seen.len(), all.len());
+
+    // Documented filters: eq on appId, startswith on displayName; Graph's own id.
+    let (_, by_app) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        "/servicePrincipals?$filter=appId eq '00000003-0000-0000-c000-000000000000'",
+        None,
+    )
+    .await;
+    assert_eq!(by_app["value"].as_array().unwrap().len(), 1);
+    let id = by_app["value"][0]["id"].as_str().unwrap();
+    let (status, one) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        &format!("/servicePrincipals/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, one["displayName"].as_str()),
+        (200, Some("Microsoft Graph"))
+    );
+    let (_, office) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        "/servicePrincipals?$filter=startswith(displayName, 'office 365') or appId eq 'none'",
+        None,
+    )
+    .await;
+    assert_eq!(office["value"].as_array().unwrap().len(), 2);
+
+    // Example 3: $filter with $orderby needs ConsistencyLevel and $count.
+    let (status, error) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        "/servicePrincipals?$filter=startswith(displayName, 'a')&$orderby=displayName",
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(error["error"]["code"], "Request_UnsupportedQuery");
+    let (status, text) = crate::common::get_eventual(
+        &e.base,
+        &token,
+        "/servicePrincipals?$filter=startswith(displayName, 'm')&$count=true&$top=1&$orderby=displayName",
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    let page: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(page["@odata.count"], 2, "Microsoft Graph and MTO_Sync_…");
+    assert_eq!(page["value"][0]["displayName"], "Microsoft Graph");
+    // Example 4: $search needs the header.
+    let (status, _) = call(
+        &e.base,
+        &token,
+        Method::GET,
+        "/servicePrincipals?$search=\"displayName:Graph\"",
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+    let (status, text) = crate::common::get_eventual(
+        &e.base,
+        &token,
+        "/servicePrincipals?$search=\"displayName:Mesh\"&$count=true&$select=displayName,appId",
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    let found: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        found["value"][0]["appId"],
+        emulator::scenario::DEMO_CLIENT_ID
+    );
+    assert!(
+        found["value"][0].get("id").is_none(),
+        "only the selected properties"
+    );
+    // Example 2: $count.
+    let (status, count) =
+        crate::common::get_eventual(&e.base, &token, "/servicePrincipals/$count").await;
+    assert_eq!((status, count), (200, all.len().to_string()));
+
+    // Undocumented filters are refused.
+    for refused in [
+        "endswith(displayName, 'x')",
+        "tags/any(t:t eq 'x')",
+        "publisherName eq 'x'",
+        "owners/$count eq 0",
+    ] {
+        let (status, error) = call(
+            &e.base,
+            &token,
+            Method::GET,
+            &format!("/servicePrincipals?$filter={refused}"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 400, "{refused}");
+        assert_eq!(
+            error["error"]["code"], "Request_UnsupportedQuery",
+            "{refused}"
+        );
+    }
 }

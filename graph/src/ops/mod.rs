@@ -7,6 +7,7 @@
 
 pub mod directory;
 pub mod mto;
+pub mod organization;
 pub mod policies;
 pub mod sync;
 

@@ -76,24 +76,6 @@ impl Unread {
     }
 }
 
-/// Members as a role without MTO read rights gets them: basic attributes (tenant id and name) of
-/// the active members only (`includes/rbac-for-apis/rbac-multitenantorganization-apis-read.md` in
-/// microsoftgraph/microsoft-graph-docs-contrib). Such a list has no role on any member; its members
-/// are marked active, which the list guarantees. `None` when the list is a full one.
-fn basic_members(members: &mut [graph::mto::MtoMember]) -> Option<()> {
-    let basic = !members.is_empty()
-        && members
-            .iter()
-            .all(|m| m.role.is_none() && m.state.is_none());
-    if !basic {
-        return None;
-    }
-    for member in members.iter_mut() {
-        member.state = Some(graph::mto::MemberState::Active);
-    }
-    Some(())
-}
-
 impl Reader<'_> {
     /// Runs `requests`, answers in the same order.
     async fn run_all(&self, requests: &[&Request]) -> Vec<Result<Value, GraphError>> {
@@ -185,7 +167,7 @@ impl Reader<'_> {
         };
         let members = match self.collection(&members_op, tenants).await {
             Ok(mut members) => {
-                if basic_members(&mut members).is_some() {
+                if graph::mto::complete_basic_list(&mut members) {
                     unread
                         .restricted
                         .push(Restricted::new(part::MEMBERS, ReadArea::MtoDetails));
@@ -229,7 +211,13 @@ impl Reader<'_> {
             }
         };
         let sync = match self.collection(&configurations_op, configurations).await {
-            Ok(principals) => Some(self.sync_summaries(&principals, &mut unread).await),
+            Ok(principals) => {
+                let summaries = self.sync_summaries(&principals, &mut unread).await;
+                // Jobs are readable with a sync role or not at all: without one, a configuration
+                // whose job could not be read is unknown, not "not configured".
+                let hidden = unread.restricted.iter().any(|r| r.part == part::SYNC);
+                (!hidden).then_some(summaries)
+            }
             Err(error) => {
                 unread.note(part::SYNC, ReadArea::Sync, &error);
                 None
@@ -307,30 +295,6 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use graph::mto::{MemberRole, MemberState, MtoMember};
-
-    fn member(role: Option<MemberRole>, state: Option<MemberState>) -> MtoMember {
-        serde_json::from_value(serde_json::json!({
-            "tenantId": "0a7f4d5b-1c2e-4f3a-9b8c-7d6e5f4a3b21",
-            "displayName": "Contoso",
-            "role": role,
-            "state": state,
-        }))
-        .unwrap()
-    }
-
-    #[test]
-    fn a_list_without_roles_is_basic_and_its_members_are_active() {
-        let mut basic = vec![member(None, None), member(None, None)];
-        assert!(basic_members(&mut basic).is_some());
-        assert!(basic
-            .iter()
-            .all(|m| m.state == Some(MemberState::Active) && m.role.is_none()));
-        let mut full = vec![member(Some(MemberRole::Owner), Some(MemberState::Active))];
-        assert!(basic_members(&mut full).is_none());
-        assert!(basic_members(&mut []).is_none());
-    }
-
     #[test]
     fn a_refused_part_is_a_restriction_once_and_an_outage_a_problem() {
         let mut unread = Unread::default();

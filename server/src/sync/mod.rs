@@ -19,14 +19,12 @@ use graph::users::UserType;
 use graph::{ops, NoContent, ObjectId, Op, Request};
 use serde_json::json;
 
+use app::mesh::view::Restricted;
+use graph::roles::ReadArea;
+
 use crate::audit::{Attempt, AuditLog, Steps, WriteError};
 use crate::auth::access::{ManageMto, OperateSync, Read, TenantAccess};
 use crate::error::Failure;
-
-/// Who may read `/auditLogs/provisioning` (Microsoft Graph v1.0,
-/// `api-reference/v1.0/api/provisioningobjectsummary-list.md`, least privileged roles).
-const LOG_READERS: &str = "Global Administrator, Global Reader, Reports Reader, Security Reader, \
-     Security Administrator, Security Operator, Application Administrator or Cloud Application Administrator";
 
 /// Latest provisioning log entries shown per job.
 pub const LOG_ENTRIES: usize = 50;
@@ -82,9 +80,15 @@ impl SyncService {
         };
         let (Known::Present(summary), Some(access)) = (&job, source_access) else {
             if job.is_unknown() {
-                detail.problems.push(format!(
-                    "Sign in to {source_name} to see its sync configuration."
-                ));
+                let hidden = mesh.node(source).and_then(|n| {
+                    n.restricted
+                        .iter()
+                        .find(|r| r.part == app::mesh::view::part::SYNC)
+                });
+                detail.problems.push(match hidden {
+                    Some(restricted) => restricted.sentence(&source_name),
+                    None => format!("Sign in to {source_name} to see its sync configuration."),
+                });
             }
             return detail;
         };
@@ -168,11 +172,10 @@ impl SyncService {
                 Ok(list) => {
                     detail.log = Some(list.value.iter().map(LogEntry::from_graph).collect())
                 }
-                Err(error) if error.kind == GraphErrorKind::Forbidden => {
-                    detail.problems.push(format!(
-                        "provisioning log: your role in {source_name} may not read it (it needs {LOG_READERS})"
-                    ))
-                }
+                Err(error) if error.kind == GraphErrorKind::Forbidden => detail.problems.push(
+                    Restricted::new("provisioning log", ReadArea::ProvisioningLog)
+                        .sentence(&source_name),
+                ),
                 Err(error) => detail
                     .problems
                     .push(format!("provisioning log: {}", error.message)),
@@ -417,10 +420,10 @@ impl SyncService {
             self.graph.run(token, &partner_op),
             self.graph.run(token, &sync_op),
         );
-        let partner =
-            partner.map_err(|e| Failure::graph("Reading the partner template failed", e))?;
-        let sync =
-            sync.map_err(|e| Failure::graph("Reading the identity sync template failed", e))?;
+        let read =
+            |what: &'static str| move |e| Failure::read(what, ReadArea::Policies, tenant_name, e);
+        let partner = partner.map_err(read("Reading the partner template failed"))?;
+        let sync = sync.map_err(read("Reading the identity sync template failed"))?;
         Ok(Templates {
             tenant: access.tenant_id().to_string(),
             tenant_name: tenant_name.to_owned(),

@@ -45,6 +45,14 @@ impl SyncPages {
         self.same_origin(request)?;
         let dashboard = &self.dashboard;
         let session = dashboard.session(request).await?;
+        // A fix is made in one of the two tenants: a session that may change neither is refused
+        // first (its role may not even read the settings the fix would be found in).
+        if let Err(refusal) = dashboard.access::<ManageMto>(&session, to).await {
+            dashboard
+                .access::<ManageMto>(&session, from)
+                .await
+                .map_err(|_| refusal)?;
+        }
         let sources = dashboard.readers(&session).await?;
         // Derived again from a fresh reading: only what is still needed is made.
         let mesh = dashboard.mesh.snapshot(&sources, now(), true).await;

@@ -339,7 +339,7 @@ impl Reader<'_> {
     ) -> Result<(HashSet<String>, HashMap<String, String>), String> {
         requests.add(1);
         let members = self.graph.collect(&job.token, &ops::mto::members()).await;
-        let members = match members {
+        let mut members = match members {
             Ok(members) => members,
             Err(error) if error.kind == GraphErrorKind::NotFound => Vec::new(),
             Err(error) => {
@@ -348,6 +348,7 @@ impl Reader<'_> {
                 ))
             }
         };
+        graph::mto::complete_basic_list(&mut members);
         let active = members
             .iter()
             .filter(|m| m.state == Some(MemberState::Active))

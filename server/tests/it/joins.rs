@@ -464,3 +464,44 @@ async fn the_audit_page_filters_by_every_action_the_dashboard_records() {
         assert!(entries.iter().all(|e| e["action"] == action.as_str()));
     }
 }
+
+#[tokio::test]
+async fn a_join_asked_from_outside_any_mto_fails_later_and_says_why() {
+    let h = harness().await;
+    let tailspin = browser();
+    sign_in(
+        &h,
+        &tailspin,
+        TAILSPIN,
+        "admin@tailspintoys.onmicrosoft.com",
+    )
+    .await;
+    // Nobody added Tailspin: Graph accepts the request and fails it asynchronously.
+    let (status, body) = call(
+        &h,
+        &tailspin,
+        "joins/approve",
+        &[("tenant", TAILSPIN), ("owner", CONTOSO)],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    h.clock.advance(30);
+    let seen = joins(&h, &tailspin).await;
+    let card = card(&seen, TAILSPIN);
+    assert_eq!(card["organization"], Value::Null, "{card}");
+    let request = &card["request"];
+    assert_eq!(request["status"], "failed", "{card}");
+    assert!(
+        request["details"]
+            .as_str()
+            .unwrap()
+            .contains("DirectoryService Exception"),
+        "{request}"
+    );
+    assert_eq!(request["owner_tenant_id"], CONTOSO);
+    let html = page(&h, &tailspin, "/joins").await;
+    assert!(
+        html.contains("Reset and retry"),
+        "the failed request can be reset"
+    );
+}

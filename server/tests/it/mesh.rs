@@ -153,3 +153,35 @@ async fn without_a_sign_in_the_pages_ask_for_one_and_bad_ids_are_refused() {
     let body = same.text().await.unwrap();
     assert!(body.contains("two different tenants"), "{body}");
 }
+
+#[tokio::test]
+async fn the_helpdesk_sees_what_its_role_may_read_and_why_not_the_rest() {
+    let h = start().await;
+    let client = browser();
+    sign_in(&h, &client, CONTOSO, "helpdesk@contoso.onmicrosoft.com").await;
+    let data = overview(&h, &client, true).await;
+    // Basic attributes: the active tenants only, with no role.
+    assert_eq!(node(&data, WOODGROVE)["state"], "Active");
+    assert_eq!(node(&data, CONTOSO)["role"], Value::Null);
+    assert!(data["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|n| n["tenant_id"] != NORTHWIND));
+    let contoso = node(&data, CONTOSO);
+    assert_eq!(contoso["read"], "Fresh");
+    assert_eq!(contoso["problems"], json!([]), "nothing is an outage");
+    let parts: Vec<&str> = contoso["restricted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["part"].as_str().unwrap())
+        .collect();
+    assert!(parts.contains(&"member tenants"), "{parts:?}");
+    assert!(parts.contains(&"join request"), "{parts:?}");
+    let html = page(&h, &client, "/").await;
+    assert!(
+        html.contains("Your role in Contoso cannot see the member tenants (needs Security Reader"),
+        "{html}"
+    );
+}

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common::{audit, browser, call, inject_fault, refused, sign_in, start_with, Harness};
-use emulator::scenario::{CONTOSO, FABRIKAM, WOODGROVE};
+use emulator::scenario::{CONTOSO, FABRIKAM, NORTHWIND, WOODGROVE};
 use emulator::{Clock, Scenario};
 use serde_json::Value;
 
@@ -233,9 +233,17 @@ async fn readers_other_tenants_operators_and_helpdesk_are_refused() {
     let h = harness().await;
     let helpdesk = browser();
     sign_in(&h, &helpdesk, CONTOSO, "helpdesk@contoso.onmicrosoft.com").await;
-    // A reader may look but not start.
+    // Helpdesk Administrator may not read sync jobs (Graph answers 403): said plainly, not
+    // mistaken for a configuration that does not exist.
     let seen = detail(&h, &helpdesk, CONTOSO, FABRIKAM).await;
-    assert_eq!(job_status(&seen), "Active");
+    assert_eq!(seen["job"], "Unknown", "{seen}");
+    assert!(
+        seen["problems"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Your role in Contoso cannot see the sync configurations (needs Application Administrator"),
+        "{seen}"
+    );
     assert_eq!(seen["permissions"]["operate"], false);
     let body = refused(
         &h,
@@ -272,8 +280,24 @@ async fn readers_other_tenants_operators_and_helpdesk_are_refused() {
         body.contains("Forbidden") && body.contains("Security Administrator"),
         "{body}"
     );
+    // Nor read them: Helpdesk Administrator is no policy reader (Graph answers 403).
+    let (status, body) = call(&h, &helpdesk, "sync/templates", &[("tenant", CONTOSO)]).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body.contains("Forbidden") && body.contains("Security Reader"),
+        "{body}"
+    );
+    // A Global Reader reads them and may not edit them.
+    let reader = browser();
+    sign_in(
+        &h,
+        &reader,
+        NORTHWIND,
+        "reader@northwindtraders.onmicrosoft.com",
+    )
+    .await;
     let templates: Value = {
-        let (status, body) = call(&h, &helpdesk, "sync/templates", &[("tenant", CONTOSO)]).await;
+        let (status, body) = call(&h, &reader, "sync/templates", &[("tenant", NORTHWIND)]).await;
         assert_eq!(status, 200, "{body}");
         serde_json::from_str(&body).unwrap()
     };
