@@ -265,7 +265,16 @@ async fn the_examples_groups_are_served_and_scope_adatum_to_litware() {
         .any(|m| m["@odata.type"] == "#microsoft.graph.group"
             && m["displayName"] == "Adatum – Contractors"));
 
-    let (_, sps) = call(&e.base, &adatum, Method::GET, "/servicePrincipals", None).await;
+    // The tenant's one sync configuration (its other service principals are Microsoft's and the app's).
+    let (_, sps) = call(
+        &e.base,
+        &adatum,
+        Method::GET,
+        "/servicePrincipals?$filter=applicationTemplateId%20eq%20'518e5f48-1fc8-4c48-9387-9fdf28b0dfe7'",
+        None,
+    )
+    .await;
+    assert_eq!(sps["value"].as_array().unwrap().len(), 1, "{sps}");
     let sp = sps["value"][0]["id"].as_str().unwrap();
     let (_, assigned) = call(
         &e.base,
