@@ -226,14 +226,9 @@ pub struct AuditInitiator {
     pub app: Option<AuditApp>,
 }
 
-/// `modifiedProperty`: values are JSON text, as Graph writes them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ModifiedProperty {
-    pub display_name: Option<String>,
-    pub old_value: Option<String>,
-    pub new_value: Option<String>,
-}
+/// `modifiedProperty` (values are JSON text, as Graph writes them): the same type as in a
+/// provisioning log entry.
+pub use crate::sync::ModifiedProperty;
 
 /// `targetResource`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

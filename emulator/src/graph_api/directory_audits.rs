@@ -126,7 +126,7 @@ fn target_resource(activity: &Activity, body: &Value) -> TargetResource {
         .map(|map| {
             map.iter()
                 .map(|(key, value)| ModifiedProperty {
-                    display_name: Some(key.clone()),
+                    display_name: key.clone(),
                     old_value: None,
                     new_value: Some(value.to_string()),
                 })
