@@ -123,14 +123,7 @@ fn list_users(
     let total = deleted.len();
     let (page, more) = paging::page_of(deleted.into_iter(), offset, top);
     let value: Vec<Value> = page.into_iter().map(deleted_user_json).collect();
-    let next_link = more.then(|| {
-        paging::next_link(
-            &state.base_url(parts),
-            &format!("/v1.0/directory/deletedItems/{USER_CAST}"),
-            query,
-            offset + value.len(),
-        )
-    });
+    let next_link = paging::next_of(state, parts, query, offset + value.len(), more);
     let counted = query.get("$count").is_some_and(|c| c == "true") && eventual(parts);
     let body = graph::Collection {
         next_link,

@@ -442,14 +442,7 @@ pub async fn list(
     );
     let page: Vec<DirectoryAudit> = page.into_iter().cloned().collect();
     drop(world);
-    let next_link = more.then(|| {
-        paging::next_link(
-            &state.base_url(&parts),
-            "/v1.0/auditLogs/directoryAudits",
-            &query,
-            offset + page.len(),
-        )
-    });
+    let next_link = paging::next_of(&state, &parts, &query, offset + page.len(), more);
     let body = graph::Collection {
         next_link,
         ..odata::collection("auditLogs/directoryAudits", page)

@@ -364,14 +364,7 @@ pub async fn list(
     }
     let count = (advanced && offset == 0).then_some(matching.len());
     let (page, more) = paging::page_of(matching.into_iter(), offset, top);
-    let next = more.then(|| {
-        paging::next_link(
-            &state.base_url(&parts),
-            "/v1.0/groups",
-            &query,
-            offset + page.len(),
-        )
-    });
+    let next = paging::next_of(&state, &parts, &query, offset + page.len(), more);
     let values = page
         .into_iter()
         .map(|g| group_json(g, select.as_deref()))
@@ -505,14 +498,7 @@ pub async fn members(
         .iter()
         .filter_map(|m| member_json(&world, &caller, m, select.as_deref()))
         .collect();
-    let next = more.then(|| {
-        paging::next_link(
-            &state.base_url(&parts),
-            &format!("/v1.0/groups/{id}/members"),
-            &query,
-            offset + page.len(),
-        )
-    });
+    let next = paging::next_of(&state, &parts, &query, offset + page.len(), more);
     Ok(collection(
         context("directoryObjects", select.as_deref()),
         count,

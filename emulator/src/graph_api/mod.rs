@@ -4,6 +4,7 @@ mod auth;
 mod deleted_items;
 mod directory;
 mod directory_audits;
+mod filter_tokens;
 mod groups;
 mod json_batch;
 mod me;

@@ -57,6 +57,18 @@ pub fn page_of<T>(items: impl Iterator<Item = T>, offset: usize, top: usize) -> 
     (page, more)
 }
 
+/// The `@odata.nextLink` of this request's page when `more` items follow: the same path and query
+/// options, from `next_offset` on.
+pub fn next_of(
+    state: &crate::EmulatorState,
+    parts: &axum::http::request::Parts,
+    query: &HashMap<String, String>,
+    next_offset: usize,
+    more: bool,
+) -> Option<String> {
+    more.then(|| next_link(&state.base_url(parts), parts.uri.path(), query, next_offset))
+}
+
 /// `{base}{path}?…&$skiptoken=…`: the request's other query options, then the token. Keys stay
 /// literal (`$top`, `$skiptoken`), as in Graph's own links; values are encoded.
 pub fn next_link(base: &str, path: &str, query: &HashMap<String, String>, offset: usize) -> String {

@@ -24,61 +24,13 @@ use axum::Json;
 use graph::sync::ProvisioningEntry;
 
 use super::auth::LOG_READ_ROLES;
+use super::filter_tokens::{tokenize, Token};
 use super::{odata, paging, Caller};
 use crate::error::GraphError;
 use crate::EmulatorState;
 
 const DEFAULT_PAGE: usize = 50;
 const MAX_PAGE: usize = 1000;
-
-/// A token of a `$filter` expression.
-#[derive(Debug, Clone, PartialEq)]
-enum Token {
-    Open,
-    Close,
-    Comma,
-    Text(String),
-    Word(String),
-}
-
-fn tokenize(filter: &str) -> Option<Vec<Token>> {
-    let mut tokens = Vec::new();
-    let mut chars = filter.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '(' => tokens.push(Token::Open),
-            ')' => tokens.push(Token::Close),
-            ',' => tokens.push(Token::Comma),
-            '\'' => {
-                let mut text = String::new();
-                loop {
-                    match chars.next()? {
-                        '\'' if chars.peek() == Some(&'\'') => {
-                            chars.next();
-                            text.push('\'');
-                        }
-                        '\'' => break,
-                        other => text.push(other),
-                    }
-                }
-                tokens.push(Token::Text(text));
-            }
-            c if c.is_whitespace() => {}
-            c => {
-                let mut word = c.to_string();
-                while let Some(&next) = chars.peek() {
-                    if next.is_whitespace() || matches!(next, '(' | ')' | ',' | '\'') {
-                        break;
-                    }
-                    word.push(next);
-                    chars.next();
-                }
-                tokens.push(Token::Word(word));
-            }
-        }
-    }
-    Some(tokens)
-}
 
 /// One comparison of a `$filter`: `[tolower(]property[)] operator value`, or a function
 /// `contains|startswith([tolower(]property[)], value)`.
@@ -431,14 +383,7 @@ pub async fn list(
     };
     let (page, more) =
         paging::page_of(ordered.filter(|e| matches(e, filter.as_ref())), offset, top);
-    let next_link = more.then(|| {
-        paging::next_link(
-            &state.base_url(&parts),
-            "/v1.0/auditLogs/provisioning",
-            &query,
-            offset + page.len(),
-        )
-    });
+    let next_link = paging::next_of(&state, &parts, &query, offset + page.len(), more);
     let body = graph::Collection {
         next_link,
         ..odata::collection("auditLogs/provisioning", page)

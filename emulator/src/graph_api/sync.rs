@@ -520,14 +520,7 @@ pub async fn list_service_principals(
         .into_iter()
         .map(|l| project(serde_json::to_value(l.view()).unwrap_or_default(), select))
         .collect();
-    let next_link = more.then(|| {
-        paging::next_link(
-            &state.base_url(&parts),
-            "/v1.0/servicePrincipals",
-            &query,
-            offset + value.len(),
-        )
-    });
+    let next_link = paging::next_of(&state, &parts, &query, offset + value.len(), more);
     let context = match select {
         Some(fields) => format!("servicePrincipals({fields})"),
         None => "servicePrincipals".to_owned(),

@@ -341,13 +341,8 @@ pub async fn list(
     if let Some(count) = count {
         body["@odata.count"] = json!(count);
     }
-    if more {
-        body["@odata.nextLink"] = json!(paging::next_link(
-            &state.base_url(&parts),
-            "/v1.0/users",
-            &query,
-            offset + page.len()
-        ));
+    if let Some(next) = paging::next_of(&state, &parts, &query, offset + page.len(), more) {
+        body["@odata.nextLink"] = json!(next);
     }
     body["value"] = Value::Array(page);
     Ok(Json(body).into_response())

@@ -18,6 +18,7 @@ use axum::http::StatusCode;
 
 use graph::users::ObjectIdentity;
 
+use super::filter_tokens::{tokenize, Token};
 use crate::error::GraphError;
 use crate::users_state::User;
 
@@ -333,54 +334,6 @@ fn invalid_filter(filter: &str) -> GraphError {
         "Request_UnsupportedQuery",
         format!("Invalid filter clause: '{filter}' is not a supported $filter expression."),
     )
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Token {
-    Open,
-    Close,
-    Comma,
-    Text(String),
-    Word(String),
-}
-
-fn tokenize(filter: &str) -> Option<Vec<Token>> {
-    let mut tokens = Vec::new();
-    let mut chars = filter.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            c if c.is_whitespace() => {}
-            '(' => tokens.push(Token::Open),
-            ')' => tokens.push(Token::Close),
-            ',' => tokens.push(Token::Comma),
-            '\'' => {
-                let mut text = String::new();
-                loop {
-                    match chars.next()? {
-                        '\'' if chars.peek() == Some(&'\'') => {
-                            chars.next();
-                            text.push('\'');
-                        }
-                        '\'' => break,
-                        c => text.push(c),
-                    }
-                }
-                tokens.push(Token::Text(text));
-            }
-            c => {
-                let mut word = String::from(c);
-                while let Some(&next) = chars.peek() {
-                    if next.is_whitespace() || matches!(next, '(' | ')' | ',' | '\'') {
-                        break;
-                    }
-                    word.push(next);
-                    chars.next();
-                }
-                tokens.push(Token::Word(word));
-            }
-        }
-    }
-    Some(tokens)
 }
 
 struct FilterParser<'a> {
