@@ -25,7 +25,7 @@ use components::layout::Layout;
 use error::ErrorPage;
 use pages::{
     audit::AuditPage, joins::JoinsPage, mesh::MeshPage, not_found::NotFoundPage, pair::PairPage,
-    signin::SignInPage, sync::SyncPage, tenant::TenantPage, users::UsersPage,
+    signin::SignInPage, status::StatusPage, sync::SyncPage, tenant::TenantPage, users::UsersPage,
 };
 
 /// The product name as people see it.
@@ -73,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/users") view=UsersPage/>
                     <Route ssr=SsrMode::Async path=path!("/audit") view=AuditPage/>
                     <Route ssr=SsrMode::Async path=path!("/signin") view=SignInPage/>
+                    <Route ssr=SsrMode::Async path=path!("/status") view=StatusPage/>
                 </Routes>
                 </ErrorBoundary>
             </Layout>

@@ -1,11 +1,14 @@
 import { expect, Page, test } from '@playwright/test';
 import { signIn } from './helpers';
 
+const WOODGROVE = '4c8a2e6f-9b1d-4a3c-8e5f-7a9b1c3d5e33';
+const FABRIKAM = '7b9e4c2d-1a3f-4e8b-a5c6-0d2e4f6a8b22';
+
 function region(page: Page, name: string) {
   return page.getByRole('region', { name, exact: true });
 }
 
-test('signed in to Contoso and Fabrikam, the mesh shows every tenant and the Woodgrove → Fabrikam block', async ({ page }) => {
+test('signed in to Contoso and Fabrikam, the mesh shows every tenant, Woodgrove Bank as the monitor read it, and its quarantine', async ({ page }) => {
   await signIn(page, 'Contoso', 'admin@contoso.onmicrosoft.com');
   await signIn(page, 'Fabrikam', 'admin@fabrikam.onmicrosoft.com');
 
@@ -13,28 +16,28 @@ test('signed in to Contoso and Fabrikam, the mesh shows every tenant and the Woo
   await expect(tenants.getByRole('row', { name: /Contoso/ })).toContainText('owner');
   await expect(tenants.getByRole('row', { name: /Contoso/ })).toContainText('active');
   await expect(tenants.getByRole('row', { name: /Fabrikam/ })).toContainText('active');
-  await expect(tenants.getByRole('row', { name: /Woodgrove Bank/ })).toContainText('unknown (not signed in)');
+  // Not signed in to Woodgrove Bank: its own side is the app-only monitor's last reading, with its age.
+  await expect(tenants.getByRole('row', { name: /Woodgrove Bank/ })).toContainText(/read by the monitor \d+ (s|min|h)/);
+  await expect(region(page, 'What could not be read')).toContainText('Read by the monitor');
   await expect(tenants.getByRole('row', { name: /Northwind Traders/ })).toContainText('pending');
   await expect(tenants.getByRole('row', { name: /Tailspin Toys/ })).toContainText('not in the MTO');
   await expect(page.getByRole('list', { name: 'Tenant counts' })).toContainText('3 active');
 
   const findings = region(page, 'Findings');
-  const block = findings.getByRole('listitem').filter({ hasText: 'Sync Woodgrove Bank → Fabrikam is blocked by policy' });
-  await expect(block).toContainText('would be quarantined');
-  await expect(block).toContainText('AzureDirectoryB2BManagementPolicyCheckFailure');
-  await expect(block).toContainText('Fabrikam does not allow users of Woodgrove Bank to be synchronized into it');
+  const quarantine = findings.getByRole('listitem').filter({ hasText: 'Sync Woodgrove Bank → Fabrikam is quarantined' });
+  await expect(quarantine).toContainText('Policy permitting auto-redemption of invitations not configured');
   await expect(findings.getByRole('listitem').filter({ hasText: 'Northwind Traders was added but has not joined' })).toBeVisible();
 
   // The picture: one link per tenant, one per direction of each pair.
   const picture = page.getByRole('img', { name: /Tenants of the multitenant organization/ });
   await expect(picture).toBeVisible();
 
-  await block.getByRole('link', { name: 'Details' }).click();
+  await page.goto(`/pairs/${WOODGROVE}/${FABRIKAM}`);
   await expect(page.getByRole('heading', { level: 1, name: /Woodgrove Bank ⇄ Fabrikam/ })).toBeVisible();
   const settings = region(page, 'Cross-tenant access settings, both sides');
   const inboundSync = settings.getByRole('row', { name: /Inbound sync from the partner/ });
   await expect(inboundSync.getByRole('cell').nth(1)).toHaveText('not allowed');
-  await expect(inboundSync.getByRole('cell').nth(0)).toHaveText('unknown (not signed in)');
+  await expect(inboundSync.getByRole('cell').nth(0)).not.toHaveText('unknown (not signed in)');
   await expect(page.getByRole('region', { name: 'Woodgrove Bank → Fabrikam', exact: true })).toContainText('does not allow users of Woodgrove Bank');
 });
 

@@ -17,6 +17,15 @@ pub struct Backend {
     pub tenant_choices: Vec<app::api::session::TenantChoice>,
     /// The built-in emulator's control API, in demo mode only (reset of the demo data).
     pub demo_controls: Option<String>,
+    /// Where the app-only monitor asks for tokens: always `https` (`azure_identity` refuses other
+    /// authority hosts), e.g. `https://login.microsoftonline.com`.
+    pub monitor_login_base_url: String,
+    /// Where the app-only monitor reads Graph, e.g. `https://graph.microsoft.com`.
+    pub monitor_graph_base_url: String,
+    /// A CA certificate (PEM) to trust besides the usual roots: in demo mode the built-in
+    /// emulator's generated CA. A file named by `monitor.ca_certificate` is added to it by
+    /// [`trusted_cas`].
+    pub ca_pem: Option<String>,
 }
 
 /// The demo app registration of the built-in scenario (design.md, "Demo scenario").
@@ -45,6 +54,17 @@ impl Backend {
                 .unwrap_or_else(|| Secret::new("")),
             tenant_choices: Vec::new(),
             demo_controls: None,
+            monitor_login_base_url: settings
+                .entra
+                .login_base_url
+                .trim_end_matches('/')
+                .to_owned(),
+            monitor_graph_base_url: settings
+                .entra
+                .graph_base_url
+                .trim_end_matches('/')
+                .to_owned(),
+            ca_pem: None,
         }
     }
 
@@ -53,13 +73,83 @@ impl Backend {
         let base = base_url.trim_end_matches('/').to_owned();
         Self {
             login_base_url: base.clone(),
-            graph_base_url: base,
+            graph_base_url: base.clone(),
             client_id: DEMO_CLIENT_ID.to_owned(),
             client_secret: Secret::new(DEMO_CLIENT_SECRET),
             tenant_choices: Vec::new(),
             demo_controls: None,
+            monitor_login_base_url: base.clone(),
+            monitor_graph_base_url: base,
+            ca_pem: None,
         }
     }
+
+    /// The monitor's traffic to the same emulator served over HTTPS at `https_base_url`, whose
+    /// server certificate `ca_pem` signed.
+    pub fn with_monitor_tls(mut self, https_base_url: &str, ca_pem: &str) -> Self {
+        let base = https_base_url.trim_end_matches('/').to_owned();
+        self.monitor_login_base_url = base.clone();
+        self.monitor_graph_base_url = base;
+        self.ca_pem = Some(ca_pem.to_owned());
+        self
+    }
+}
+
+/// The CA certificates to trust besides the usual roots: the backend's (the built-in emulator's in
+/// demo mode) and those of the PEM file `monitor.ca_certificate` names, if any.
+pub fn trusted_cas(
+    settings: &Settings,
+    backend: &Backend,
+) -> Result<Vec<reqwest::Certificate>, String> {
+    let mut cas = Vec::new();
+    if let Some(pem) = &backend.ca_pem {
+        cas.extend(parse_cas(pem.as_bytes(), "the built-in emulator's CA")?);
+    }
+    if let Some(path) = &settings.monitor.ca_certificate {
+        let pem = std::fs::read(path)
+            .map_err(|err| format!("monitor.ca_certificate {}: {err}", path.display()))?;
+        cas.extend(parse_cas(
+            &pem,
+            &format!("monitor.ca_certificate {}", path.display()),
+        )?);
+    }
+    Ok(cas)
+}
+
+/// The certificates of a PEM bundle; at least one.
+fn parse_cas(pem: &[u8], what: &str) -> Result<Vec<reqwest::Certificate>, String> {
+    let cas = reqwest::Certificate::from_pem_bundle(pem)
+        .map_err(|err| format!("{what} is not a PEM certificate: {err}"))?;
+    if cas.is_empty() {
+        return Err(format!("{what} holds no PEM certificate"));
+    }
+    Ok(cas)
+}
+
+/// `builder` trusting `cas` besides its usual roots.
+pub fn trusting(
+    builder: reqwest::ClientBuilder,
+    cas: &[reqwest::Certificate],
+) -> reqwest::ClientBuilder {
+    cas.iter()
+        .cloned()
+        .fold(builder, reqwest::ClientBuilder::add_root_certificate)
+}
+
+/// The monitor's HTTP client, for Graph and for `azure_identity`'s token requests: trusts
+/// [`trusted_cas`], never follows redirects, and gives up on a call after `graph_timeout_secs`.
+pub fn monitor_http_client(
+    settings: &Settings,
+    backend: &Backend,
+) -> Result<reqwest::Client, String> {
+    let builder = reqwest::Client::builder()
+        .user_agent(concat!("TenantMesh-monitor/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .timeout(std::time::Duration::from_secs(settings.graph_timeout_secs));
+    trusting(builder, &trusted_cas(settings, backend)?)
+        .build()
+        .map_err(|err| format!("cannot build the monitor's HTTP client: {err}"))
 }
 
 /// Whether session cookies may go without `Secure`: only for plain http on loopback in demo mode.
@@ -72,7 +162,9 @@ pub fn insecure_cookies_allowed(settings: &Settings) -> bool {
 }
 
 /// Starts the built-in emulator (demo scenario) on a loopback port and returns the backend pointing
-/// at it. The emulator runs on the server's runtime until the process ends.
+/// at it. The same emulator (one state) also listens over HTTPS on another loopback port with a
+/// CA made at start, for the monitor (`azure_identity` asks only `https` authorities). The emulator
+/// runs on the server's runtime until the process ends.
 pub async fn start_demo_emulator(key_path: &std::path::Path) -> Result<Backend, String> {
     let scenario = emulator::Scenario::demo();
     let choices = scenario
@@ -93,17 +185,36 @@ pub async fn start_demo_emulator(key_path: &std::path::Path) -> Result<Backend, 
         .await
         .map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let (https_addr, ca_pem) = serve_demo_tls(emulator.router()).await?;
     tokio::spawn(async move {
         if let Err(err) = emulator.serve(listener).await {
             tracing::error!(%err, "the built-in emulator stopped");
         }
     });
-    tracing::info!("built-in emulator (demo scenario) at http://{addr}");
+    tracing::info!("built-in emulator (demo scenario) at http://{addr} and https://{https_addr}");
     Ok(Backend {
         tenant_choices: choices,
         demo_controls: Some(format!("http://{addr}/_emulator")),
         ..Backend::emulator(&format!("http://{addr}"))
+            .with_monitor_tls(&format!("https://{https_addr}"), &ca_pem)
     })
+}
+
+/// Serves `router` (the built-in emulator's) over TLS on a loopback port with a freshly generated
+/// CA; returns the address and the CA's PEM.
+async fn serve_demo_tls(router: axum::Router) -> Result<(std::net::SocketAddr, String), String> {
+    let identity = emulator::tls::TlsIdentity::generate().map_err(|e| e.to_string())?;
+    let config = identity.server_config().map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tokio::spawn(async move {
+        if let Err(err) = emulator::tls::serve(listener, router, config).await {
+            tracing::error!(%err, "the built-in emulator's HTTPS listener stopped");
+        }
+    });
+    Ok((addr, identity.ca_cert_pem))
 }
 
 /// `POST /demo/reset` (demo mode only, same origin): the built-in emulator back to the demo
@@ -134,6 +245,13 @@ pub async fn reset_demo(
             state.mesh.invalidate();
             state.users.invalidate();
             tracing::info!("demo data reset");
+            // The monitor's reading describes the data before the reset: read again now, so that
+            // the status board and the pages it fills agree with the demo as it is.
+            if state.monitor.enabled() {
+                if let Err(error) = state.monitor.run_once(crate::auth::flow::now()).await {
+                    tracing::warn!(%error, "the monitor run after the demo reset failed");
+                }
+            }
             http::StatusCode::NO_CONTENT.into_response()
         }
         Ok(response) => (

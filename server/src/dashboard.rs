@@ -4,11 +4,12 @@
 use std::sync::Arc;
 
 use app::api::audit::{AuditEntry, AuditFilter};
+use app::api::data::status::StatusBoard;
 use app::api::joins::{JoinWrite, JoinsView, ResolvedTenant};
 use app::api::port::{BoxFuture, DashboardPort};
 use app::api::session::{SignedInTenant, TenantChoice};
 use app::api::ApiError;
-use app::mesh::model::Mesh;
+use app::mesh::model::{Mesh, ReadStatus};
 use http::request::Parts;
 use tower_sessions::Session;
 
@@ -19,6 +20,7 @@ use crate::auth::session::{AuthSession, TenantSignIn};
 use crate::error::Failure;
 use crate::joins::Joins;
 use crate::mesh::{MeshService, Source};
+use crate::monitor::Monitor;
 use crate::settings::Settings;
 use crate::users::UsersService;
 
@@ -29,6 +31,9 @@ pub struct Dashboard {
     pub mesh: Arc<MeshService>,
     pub joins: Arc<Joins>,
     pub users: Arc<UsersService>,
+    /// The app-only monitor: the `/status` board, and its readings of tenants a session is not
+    /// signed in to.
+    pub monitor: Arc<Monitor>,
 }
 
 impl Dashboard {
@@ -358,9 +363,105 @@ impl DashboardPort for Dashboard {
             if sources.is_empty() {
                 return Ok(None);
             }
-            Ok(Some(self.mesh.snapshot(&sources, now(), refresh).await))
+            let mesh = self.mesh.snapshot(&sources, now(), refresh).await;
+            Ok(Some(self.with_monitor_readings(mesh)))
         })
     }
+
+    fn status<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Result<StatusBoard, ApiError>> {
+        Box::pin(async move {
+            let session = self.session(request).await?;
+            let readable: Vec<String> = self
+                .readable(&session)
+                .await?
+                .into_iter()
+                .map(|(tenant, _)| tenant)
+                .collect();
+            let monitored = self.monitor.latest_mesh();
+            if !may_see_board(&readable, monitored.as_deref()) {
+                return Err(ApiError::NotSignedIn {
+                    tenant: "a tenant of the multitenant organization".into(),
+                });
+            }
+            Ok(self.monitor.board(now()).await)
+        })
+    }
+}
+
+impl Dashboard {
+    /// The session's mesh, with the monitor's last reading of each tenant nobody in the session is
+    /// signed in to (marked [`ReadStatus::ReadByMonitor`], with its time). Unchanged when the
+    /// monitor is off or has not read those tenants.
+    fn with_monitor_readings(&self, mesh: Arc<Mesh>) -> Arc<Mesh> {
+        let Some(monitored) = self.monitor.latest_mesh() else {
+            return mesh;
+        };
+        let adoptable: Vec<String> = mesh
+            .nodes
+            .iter()
+            .filter(|node| node.read == ReadStatus::NotSignedIn)
+            .filter(|node| {
+                monitored
+                    .node(&node.tenant_id)
+                    .is_some_and(|read| read.side_known)
+            })
+            .map(|node| node.tenant_id.clone())
+            .collect();
+        if adoptable.is_empty() {
+            return mesh;
+        }
+        let mut merged = (*mesh).clone();
+        for tenant in &adoptable {
+            adopt_monitor_side(&mut merged, &monitored, tenant);
+        }
+        Arc::new(merged)
+    }
+}
+
+/// Puts `tenant`'s own side, as the monitor read it, into the session's `mesh`: its partner
+/// settings, its sync configurations, and what its node says of the reading.
+fn adopt_monitor_side(mesh: &mut Mesh, monitored: &Mesh, tenant: &str) {
+    let Some(read) = monitored.node(tenant) else {
+        return;
+    };
+    if let Some(node) = mesh.nodes.iter_mut().find(|n| n.tenant_id == tenant) {
+        node.side_known = true;
+        node.read = ReadStatus::ReadByMonitor;
+        node.read_at = read.read_at;
+        node.problems = read.problems.clone();
+        node.restricted = read.restricted.clone();
+        node.join_request = read.join_request.clone();
+    }
+    if let Some(partners) = monitored.partner_settings.get(tenant) {
+        mesh.partner_settings
+            .insert(tenant.to_owned(), partners.clone());
+    }
+    if let Some(sync) = monitored.sync.get(tenant) {
+        mesh.sync.insert(tenant.to_owned(), sync.clone());
+    }
+}
+
+/// Whether a session that may read `readable` tenants sees the board: it needs a read role in at
+/// least one tenant of the organization the monitor reads. Before the monitor has read the
+/// organization (or when it could read none of it, e.g. its credential is refused), any read role
+/// will do: the board then says what went wrong, not tenant data.
+fn may_see_board(readable: &[String], monitored: Option<&Mesh>) -> bool {
+    if readable.is_empty() {
+        return false;
+    }
+    let organization: Vec<&str> = monitored
+        .map(|mesh| {
+            mesh.nodes
+                .iter()
+                .filter(|node| node.in_mto())
+                .map(|node| node.tenant_id.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    organization.is_empty()
+        || readable
+            .iter()
+            .any(|tenant| organization.contains(&tenant.as_str()))
 }
 
 /// `GET /audit/export.csv`: the audit entries the session may read, filtered like the page.
@@ -414,4 +515,88 @@ fn serde_urlencoded_filter(query: &str) -> Result<AuditFilter, String> {
         }
     }
     Ok(filter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::mesh::model::{build, Reading};
+    use app::mesh::view::TenantView;
+    use std::collections::HashMap;
+
+    const OWNER: &str = "11111111-1111-1111-1111-111111111111";
+    const MEMBER: &str = "22222222-2222-2222-2222-222222222222";
+    const OTHER: &str = "33333333-3333-3333-3333-333333333333";
+
+    fn member(id: &str, name: &str, role: &str) -> serde_json::Value {
+        serde_json::json!({
+            "tenantId": id, "displayName": name, "addedDateTime": null, "joinedDateTime": null,
+            "addedByTenantId": null, "role": role, "state": "active", "transitionDetails": null
+        })
+    }
+
+    fn view(tenant: &str) -> TenantView {
+        serde_json::from_value(serde_json::json!({
+            "tenant_id": tenant,
+            "organization": null,
+            "members": [member(OWNER, "Owner", "owner"), member(MEMBER, "Member", "member")],
+            "partners": [],
+            "templates": null,
+            "sync": [],
+            "problems": [],
+        }))
+        .unwrap()
+    }
+
+    fn fresh(tenant: &str, at: i64) -> Reading {
+        Reading {
+            tenant_id: tenant.to_owned(),
+            status: ReadStatus::Fresh,
+            read_at: Some(at),
+            view: Some(view(tenant)),
+        }
+    }
+
+    fn mesh(readings: &[Reading], now: i64) -> Mesh {
+        build(readings, &HashMap::new(), &HashMap::new(), now)
+    }
+
+    #[test]
+    fn a_tenant_nobody_is_signed_in_to_takes_the_monitors_side_with_its_time() {
+        let session = mesh(&[fresh(OWNER, 1_000)], 1_000);
+        assert_eq!(
+            session.node(MEMBER).map(|n| n.read.clone()),
+            Some(ReadStatus::NotSignedIn)
+        );
+        let monitored = mesh(&[fresh(OWNER, 700), fresh(MEMBER, 700)], 700);
+
+        let mut merged = session.clone();
+        adopt_monitor_side(&mut merged, &monitored, MEMBER);
+
+        let node = merged.node(MEMBER).unwrap();
+        assert_eq!(node.read, ReadStatus::ReadByMonitor);
+        assert!(node.side_known);
+        assert_eq!(node.read_at, Some(700));
+        assert!(merged.partner_settings.contains_key(MEMBER));
+        assert!(merged.sync.contains_key(MEMBER));
+        // The signed-in tenant keeps the session's own reading.
+        assert_eq!(merged.node(OWNER), session.node(OWNER));
+        assert_eq!(merged.taken_at, 1_000);
+    }
+
+    #[test]
+    fn the_board_needs_a_read_role_in_a_tenant_of_the_organization() {
+        let monitored = mesh(&[fresh(OWNER, 700)], 700);
+        let ids = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert!(!may_see_board(&[], None));
+        assert!(!may_see_board(&[], Some(&monitored)));
+        assert!(may_see_board(&ids(&[OTHER]), None), "nothing read yet");
+        assert!(may_see_board(&ids(&[MEMBER]), Some(&monitored)));
+        assert!(!may_see_board(&ids(&[OTHER]), Some(&monitored)));
+        let nothing_read = mesh(&[], 700);
+        assert!(
+            may_see_board(&ids(&[OTHER]), Some(&nothing_read)),
+            "a monitor that read nothing says why to anyone with a read role"
+        );
+    }
 }

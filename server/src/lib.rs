@@ -1,6 +1,7 @@
 //! Tenant Mesh's server: typed settings, the HTTP stack around the Leptos app, probes, start-up and
 //! shutdown. `main.rs` only parses the command line and calls [`run`].
 
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod backend;
@@ -9,7 +10,9 @@ pub mod error;
 pub mod health;
 pub mod joins;
 pub mod mesh;
+pub mod metrics;
 pub mod middleware;
+pub mod monitor;
 mod refusals;
 pub mod router;
 pub mod secret;
@@ -68,12 +71,17 @@ pub async fn run(settings: Settings) -> Result<(), StartError> {
     tracing::info!(login = %backend.login_base_url, graph = %backend.graph_base_url, "upstreams");
     let state = AppState::new(Settings::clone(&settings), backend).await?;
     state.sessions.spawn_purge();
+    // The app-only monitor's runs (when enabled); they stop with the server.
+    let monitor_runs = state.monitor.spawn();
     let app = router::build(state);
     tracing::info!(mode = %settings.mode, "Tenant Mesh listening on http://{local_addr}");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(StartError::Serve)?;
+    if let Some(runs) = monitor_runs {
+        runs.abort();
+    }
     tracing::info!("Tenant Mesh stopped");
     Ok(())
 }

@@ -49,6 +49,7 @@ pub fn build(state: AppState) -> Router {
         mesh: Arc::clone(&state.mesh),
         joins: Arc::clone(&state.joins),
         users: Arc::clone(&state.users),
+        monitor: Arc::clone(&state.monitor),
     });
     let dashboard: app::api::port::Dashboard = server_side.clone();
     let sync: app::api::sync::port::SyncPorts = Arc::new(crate::sync::port::SyncPages {
@@ -71,6 +72,8 @@ pub fn build(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        // Prometheus scrape target, no session (keep it internal: README, "Alerts and metrics").
+        .route("/metrics", get(crate::metrics::serve))
         .route("/auth/login", get(auth::flow::login))
         .route("/auth/callback", get(auth::flow::callback))
         .route("/auth/logout", post(auth::flow::logout))

@@ -87,6 +87,112 @@ pub struct Settings {
     /// How sign-ins are matched against it: `auth::flow::tenant_allowed`.
     #[serde(default, deserialize_with = "string_list")]
     pub allowed_tenants: Vec<String>,
+    /// The app-only monitor (`[monitor]`).
+    #[serde(default)]
+    pub monitor: MonitorSettings,
+    /// Where alerts go (`[[alerts]]`).
+    #[serde(default)]
+    pub alerts: Vec<AlertTarget>,
+}
+
+/// `[monitor]`: the dashboard's own app registration reads the configured tenants on a schedule
+/// with application permissions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonitorSettings {
+    /// Whether runs are scheduled. Default: on in `demo` mode (every demo tenant), on in `entra`
+    /// mode when `tenants` is not empty.
+    pub enabled: Option<bool>,
+    /// Seconds between runs (each run is jittered by up to a tenth of it); at least 30.
+    pub interval_secs: u64,
+    /// The tenants to read: ids or verified domains. A TOML list or a comma-separated variable.
+    /// Empty in `demo` mode: every tenant of the demo scenario.
+    #[serde(default, deserialize_with = "string_list")]
+    pub tenants: Vec<String>,
+    /// How the app proves who it is (`azure_identity`).
+    pub credential: CredentialSettings,
+    /// A PEM file of a CA to trust for sign-in and Graph besides the system's (in `demo` mode the
+    /// built-in emulator's generated CA is trusted without it).
+    pub ca_certificate: Option<PathBuf>,
+}
+
+impl Default for MonitorSettings {
+    fn default() -> Self {
+        Self {
+            enabled: None,
+            interval_secs: 300,
+            tenants: Vec::new(),
+            credential: CredentialSettings::default(),
+            ca_certificate: None,
+        }
+    }
+}
+
+/// The app credential of the monitor, one of those `azure_identity` offers. The app is the one of
+/// `[entra]` unless `client_id` says otherwise.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CredentialSettings {
+    /// A client secret (default: `entra.client_secret`).
+    ClientSecret {
+        #[serde(default)]
+        client_id: Option<String>,
+        #[serde(default)]
+        client_secret: Option<Secret>,
+    },
+    /// A client certificate: a PEM or PKCS #12 file with the private key.
+    ClientCertificate {
+        #[serde(default)]
+        client_id: Option<String>,
+        certificate_path: PathBuf,
+        #[serde(default)]
+        certificate_password: Option<Secret>,
+    },
+    /// Workload identity federation: a token file from the platform (default:
+    /// `AZURE_FEDERATED_TOKEN_FILE`).
+    WorkloadIdentity {
+        #[serde(default)]
+        client_id: Option<String>,
+        #[serde(default)]
+        token_file: Option<PathBuf>,
+    },
+    /// The managed identity of the machine (system-assigned, or user-assigned by `client_id`).
+    ManagedIdentity {
+        #[serde(default)]
+        client_id: Option<String>,
+    },
+}
+
+impl Default for CredentialSettings {
+    fn default() -> Self {
+        Self::ClientSecret {
+            client_id: None,
+            client_secret: None,
+        }
+    }
+}
+
+/// `[[alerts]]`: one target told when a finding opens, escalates or clears.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertTarget {
+    /// Shown on the status board and in logs (the URL never is).
+    pub name: String,
+    pub kind: AlertKind,
+    /// The webhook URL; it often carries a secret, so it is never logged or shown.
+    pub url: Secret,
+    /// Findings below this severity are not sent (default: warning).
+    #[serde(default)]
+    pub min_severity: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertKind {
+    /// A Microsoft Teams workflow or incoming webhook (an Adaptive Card message).
+    Teams,
+    /// A Slack incoming webhook.
+    Slack,
+    /// Any endpoint taking the event as JSON.
+    Webhook,
 }
 
 /// A list given as a list, or as one comma-separated string (environment variables); entries
@@ -176,6 +282,8 @@ impl Default for Settings {
             token_key: None,
             previous_token_keys: Vec::new(),
             allowed_tenants: Vec::new(),
+            monitor: MonitorSettings::default(),
+            alerts: Vec::new(),
         }
     }
 }

@@ -29,6 +29,9 @@ pub struct AppState {
     pub joins: Arc<Joins>,
     pub users: Arc<UsersService>,
     pub sessions: SealedStore,
+    pub monitor: Arc<crate::monitor::Monitor>,
+    pub alerts: Arc<crate::alerts::Alerts>,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -58,14 +61,16 @@ impl AppState {
         let pool = store::open(&settings.database_path).await?;
         let sessions = SealedStore::new(pool.clone(), SessionKeys::from_settings(&settings)?);
 
-        // One client for Graph calls, one that never follows redirects for sign-in (SSRF).
-        let graph_http = reqwest::Client::builder()
+        // One client for Graph calls, one that never follows redirects for sign-in (SSRF); both
+        // trust the configured CA (in demo mode the built-in emulator's) besides the usual roots.
+        let cas = crate::backend::trusted_cas(&settings, &backend).map_err(StateError::Http)?;
+        let graph_http = crate::backend::trusting(reqwest::Client::builder(), &cas)
             .user_agent(concat!("TenantMesh/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(std::time::Duration::from_secs(5))
             .timeout(std::time::Duration::from_secs(settings.graph_timeout_secs))
             .build()
             .map_err(|err| StateError::Http(err.to_string()))?;
-        let sign_in_http = reqwest::Client::builder()
+        let sign_in_http = crate::backend::trusting(reqwest::Client::builder(), &cas)
             .user_agent(concat!("TenantMesh/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(std::time::Duration::from_secs(5))
@@ -74,6 +79,18 @@ impl AppState {
             .map_err(|err| StateError::Http(err.to_string()))?;
 
         let public = settings.public_base_url();
+        let metrics = Arc::new(crate::metrics::Metrics::new());
+        let alerts = Arc::new(
+            crate::alerts::Alerts::new(
+                settings.alerts.clone(),
+                pool.clone(),
+                Arc::clone(&metrics),
+                crate::alerts::http_client().map_err(|err| StateError::Http(err.to_string()))?,
+                crate::alerts::AlertRetry::default(),
+            )
+            .with_public_url(&public),
+        );
+        alerts.resume().await;
         let sign_in = SignInService {
             config: SignInConfig {
                 client_id: backend.client_id.clone(),
@@ -87,7 +104,8 @@ impl AppState {
                 &backend.client_id,
             ),
             http: sign_in_http,
-            graph: graph::client::GraphClient::new(graph_http, &backend.graph_base_url),
+            graph: graph::client::GraphClient::new(graph_http, &backend.graph_base_url)
+                .with_observer(metrics.graph_observer("delegated")),
         };
         let names = backend
             .tenant_choices
@@ -96,6 +114,14 @@ impl AppState {
             .collect();
         let mesh = MeshService::new(sign_in.graph.clone(), names);
         let users = UsersService::new(sign_in.graph.clone());
+        let monitor = crate::monitor::Monitor::from_settings(
+            &settings,
+            &backend,
+            pool.clone(),
+            Arc::clone(&alerts),
+            Arc::clone(&metrics),
+        )
+        .map_err(StateError::Http)?;
         let joins = Joins::new(sign_in.graph.clone(), pool);
         Ok(Self {
             leptos_options: router::leptos_options(&settings),
@@ -106,6 +132,9 @@ impl AppState {
             joins: Arc::new(joins),
             users: Arc::new(users),
             sessions,
+            monitor: Arc::new(monitor),
+            alerts,
+            metrics,
         })
     }
 

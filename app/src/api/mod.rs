@@ -10,6 +10,7 @@ pub mod mesh;
 #[cfg(feature = "ssr")]
 pub mod port;
 pub mod session;
+pub mod status;
 pub mod sync;
 pub mod users;
 

@@ -79,6 +79,13 @@ pub trait DashboardPort: Send + Sync + 'static {
         filter: UserFilter,
         refresh: bool,
     ) -> BoxFuture<'a, Result<UsersView, ApiError>>;
+
+    /// The `/status` board of the app-only monitor, for anyone signed in with a read role in at
+    /// least one tenant; `NotSignedIn` otherwise.
+    fn status<'a>(
+        &'a self,
+        request: &'a Parts,
+    ) -> BoxFuture<'a, Result<super::data::status::StatusBoard, ApiError>>;
 }
 
 pub type Dashboard = Arc<dyn DashboardPort>;

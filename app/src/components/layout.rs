@@ -13,7 +13,7 @@ pub struct NavItem {
 }
 
 /// The main navigation, in the order people work through an MTO.
-pub const NAV_ITEMS: [NavItem; 5] = [
+pub const NAV_ITEMS: [NavItem; 6] = [
     NavItem {
         href: "/",
         label: "Mesh",
@@ -33,6 +33,10 @@ pub const NAV_ITEMS: [NavItem; 5] = [
     NavItem {
         href: "/audit",
         label: "Audit",
+    },
+    NavItem {
+        href: "/status",
+        label: "Status",
     },
 ];
 

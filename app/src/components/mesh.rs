@@ -133,8 +133,24 @@ pub fn Coverage(node: Node, taken_at: i64, next: String) -> impl IntoView {
             <p class="notice">"Its own side is unknown: shown as the other tenants see it. "{sign_in("Sign in to")}</p>
         }
         .into_any(),
+        ReadStatus::ReadByMonitor => view! {
+            <p class="notice notice-monitor">{monitor_reading(node.read_at.map(|at| taken_at - at))}</p>
+        }
+        .into_any(),
     };
     view! { {status} {restricted} }
+}
+
+/// What the Coverage line says of a tenant nobody in the session is signed in to, shown as the
+/// app-only monitor last read it `age` seconds before the snapshot.
+pub fn monitor_reading(age: Option<i64>) -> String {
+    match age {
+        Some(age) => format!(
+            "Read by the monitor {} ago (app-only).",
+            time::duration(age)
+        ),
+        None => "Read by the monitor (app-only).".to_owned(),
+    }
 }
 
 /// The SVG picture: tenants as circles, each direction of a pair as its own line.

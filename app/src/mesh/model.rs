@@ -26,6 +26,9 @@ pub enum ReadStatus {
     NeedsSignIn,
     /// Not signed in to this tenant: its side is unknown.
     NotSignedIn,
+    /// Not signed in to this tenant: its side is the app-only monitor's last reading of it (its
+    /// time is `read_at`).
+    ReadByMonitor,
 }
 
 /// One tenant's reading for a snapshot.

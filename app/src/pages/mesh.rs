@@ -100,7 +100,8 @@ fn MeshView(overview: Overview, tick: RwSignal<(u64, bool)>) -> impl IntoView {
                         let side = if node.state == NodeState::Outside && !node.side_known {
                             "—".to_owned()
                         } else if node.side_known {
-                            node.read_at.map(|at| format!("read {} ago", time::duration(taken_at - at))).unwrap_or_else(|| "read".into())
+                            let by = if node.read == crate::mesh::model::ReadStatus::ReadByMonitor { "read by the monitor" } else { "read" };
+                            node.read_at.map(|at| format!("{by} {} ago", time::duration(taken_at - at))).unwrap_or_else(|| by.into())
                         } else {
                             "unknown (not signed in)".to_owned()
                         };

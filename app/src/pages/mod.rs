@@ -6,6 +6,7 @@ pub mod mesh;
 pub mod not_found;
 pub mod pair;
 pub mod signin;
+pub mod status;
 pub mod sync;
 pub mod tenant;
 pub mod users;

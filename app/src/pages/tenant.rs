@@ -154,6 +154,6 @@ fn TenantView(detail: TenantDetail) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </section>
-        {(node.read != ReadStatus::NotSignedIn).then(|| view! { <TemplatesSection tenant=node.tenant_id.clone()/> })}
+        {(!matches!(node.read, ReadStatus::NotSignedIn | ReadStatus::ReadByMonitor)).then(|| view! { <TemplatesSection tenant=node.tenant_id.clone()/> })}
     }
 }

@@ -96,7 +96,7 @@ pub fn report(
     let mut rows = Vec::new();
     let mut last_page_start = 0usize;
     for row in segmentation.rows.iter().filter(|r| matcher.matches(r)) {
-        if matching % PAGE_SIZE == 0 {
+        if matching.is_multiple_of(PAGE_SIZE) {
             last_page_start = matching;
         }
         if matching >= first && rows.len() < PAGE_SIZE {

@@ -7,6 +7,7 @@ mod error;
 mod retry;
 mod secret;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{
@@ -43,6 +44,29 @@ pub struct GraphClient {
     /// e.g. `https://graph.microsoft.com`: paging links must stay on it.
     origin: String,
     retry: RetryPolicy,
+    /// Told about every HTTP answer (metrics); none by default.
+    observer: Option<ResponseObserver>,
+}
+
+/// Called with the status of each HTTP answer Graph gives (every attempt, retries included), or
+/// `None` when no answer came (connection refused, timed out): a hook for request metrics.
+#[derive(Clone)]
+pub struct ResponseObserver(Arc<dyn Fn(Option<u16>) + Send + Sync>);
+
+impl ResponseObserver {
+    pub fn new(observe: impl Fn(Option<u16>) + Send + Sync + 'static) -> Self {
+        Self(Arc::new(observe))
+    }
+
+    fn observe(&self, status: Option<u16>) {
+        (self.0)(status);
+    }
+}
+
+impl std::fmt::Debug for ResponseObserver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ResponseObserver")
+    }
 }
 
 impl GraphClient {
@@ -54,7 +78,14 @@ impl GraphClient {
             api_root: format!("{origin}/v1.0"),
             origin,
             retry: RetryPolicy::default(),
+            observer: None,
         }
+    }
+
+    /// The same client, telling `observer` about each HTTP answer.
+    pub fn with_observer(mut self, observer: ResponseObserver) -> Self {
+        self.observer = Some(observer);
+        self
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
@@ -336,6 +367,9 @@ impl GraphClient {
                     .body(body.clone());
             }
             let outcome = request.send().await;
+            if let Some(observer) = &self.observer {
+                observer.observe(outcome.as_ref().ok().map(|answer| answer.status().as_u16()));
+            }
             let (failure, retry_after) = match outcome {
                 Ok(response) => {
                     let status = response.status().as_u16();

@@ -70,6 +70,13 @@ impl MeshService {
         lock(&self.snapshots).clear();
     }
 
+    /// The last good view of `tenant_id` read as `account`, with the time its data is from.
+    pub fn last_good(&self, tenant_id: &str, account: &str) -> Option<(i64, TenantView)> {
+        lock(&self.last_good)
+            .get(&format!("{tenant_id}:{account}"))
+            .cloned()
+    }
+
     /// One call at a time, no batching: the plain client the benchmark compares with.
     pub fn sequential(mut self) -> Self {
         self.strategy = Strategy::OneByOne;

@@ -4,6 +4,8 @@
 
 mod common;
 
+mod alerts;
+mod credential;
 mod graph_client;
 mod hardening;
 mod http;
@@ -11,8 +13,11 @@ mod id_token;
 mod integrity;
 mod joins;
 mod mesh;
+mod metrics;
+mod monitor;
 mod sessions;
 mod signin;
 mod soak;
+mod status;
 mod sync;
 mod users;

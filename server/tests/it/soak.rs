@@ -17,7 +17,7 @@ const BATCH: usize = 25;
 /// The `n`th write of the soak: every kind the dashboard makes, in turn.
 fn write(n: usize, user: &str) -> (&'static str, Vec<(&'static str, String)>) {
     let s = |v: &str| v.to_owned();
-    let on_off = if n % 2 == 0 { "on" } else { "off" };
+    let on_off = if n.is_multiple_of(2) { "on" } else { "off" };
     let pair = || vec![("source", s(CONTOSO)), ("target", s(FABRIKAM))];
     match n % 11 {
         0 => (
@@ -60,7 +60,7 @@ fn write(n: usize, user: &str) -> (&'static str, Vec<(&'static str, String)>) {
             vec![
                 ("tenant", s(CONTOSO)),
                 ("target", s(FABRIKAM)),
-                ("role", s(if n % 2 == 0 { "member" } else { "owner" })),
+                ("role", s(if n.is_multiple_of(2) { "member" } else { "owner" })),
             ],
         ),
         8 => (

@@ -4,3 +4,4 @@
 pub mod audit;
 pub mod joins;
 pub mod session;
+pub mod status;

@@ -1,0 +1,419 @@
+//! The app-only monitor: on a schedule, the dashboard's own app registration reads every configured
+//! tenant with application permissions (tokens from `azure_identity`), builds the whole mesh, and
+//! follows each finding from run to run (opened, escalated, cleared), for the `/status` board, the
+//! alerts and the metrics.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use app::api::data::status::{MonitorRun, StatusBoard, TrackedFinding};
+use app::mesh::model::{Mesh, Reading};
+use graph::client::{AccessToken, GraphClient};
+use graph::TenantId;
+use sqlx::sqlite::SqlitePool;
+
+use crate::alerts::Alerts;
+use crate::backend::Backend;
+use crate::mesh::MeshService;
+use crate::metrics::Metrics;
+use crate::settings::{Mode, Settings};
+
+pub mod credential;
+pub mod history;
+pub mod runner;
+
+pub use history::{finding_key, HistoryError};
+pub use runner::{Target, TokenSource, APP_ACCOUNT};
+
+use credential::{AppCredential, CredentialError};
+use history::History;
+use runner::Runner;
+
+/// The shortest time between runs.
+pub const MIN_INTERVAL_SECS: u64 = 30;
+/// The first run starts this long after the server.
+const FIRST_RUN_AFTER: Duration = Duration::from_secs(3);
+/// Deliveries shown on the board.
+const ALERTS_SHOWN: usize = 20;
+
+/// What the monitor is built from.
+pub struct MonitorParts {
+    /// Whether runs are scheduled ([`enabled_by`]).
+    pub enabled: bool,
+    /// Seconds between runs (at least [`MIN_INTERVAL_SECS`]).
+    pub interval_secs: u64,
+    /// The tenants to read: ids or verified domains ([`targets_of`]).
+    pub tenants: Vec<String>,
+    /// Tenant id → display name, and verified domain → tenant id, known without asking Graph.
+    pub names: HashMap<String, String>,
+    pub domains: HashMap<String, String>,
+    pub credential: Arc<dyn TokenSource>,
+    /// The monitor's own Graph client (app-only reads).
+    pub graph: GraphClient,
+    pub pool: SqlitePool,
+    pub alerts: Arc<Alerts>,
+    pub metrics: Arc<Metrics>,
+}
+
+/// The monitor's state, shared by the scheduler and the pages.
+pub struct Monitor {
+    enabled: bool,
+    interval: Duration,
+    engine: Option<Engine>,
+    latest: Mutex<Option<Arc<Mesh>>>,
+    /// Held for the whole of a run: runs never overlap.
+    running: tokio::sync::Mutex<()>,
+}
+
+struct Engine {
+    runner: Runner,
+    history: History,
+    alerts: Arc<Alerts>,
+    metrics: Arc<Metrics>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Whether the settings schedule runs: `[monitor] enabled` when given; else on in demo mode, and in
+/// entra mode when `tenants` names some.
+pub fn enabled_by(settings: &Settings) -> bool {
+    settings.monitor.enabled.unwrap_or(match settings.mode {
+        Mode::Demo => true,
+        Mode::Entra => !settings.monitor.tenants.is_empty(),
+    })
+}
+
+/// The tenants the settings name; in demo mode, when they name none, every demo tenant.
+pub fn targets_of(settings: &Settings, backend: &Backend) -> Vec<String> {
+    if !settings.monitor.tenants.is_empty() || settings.mode == Mode::Entra {
+        return settings.monitor.tenants.clone();
+    }
+    backend
+        .tenant_choices
+        .iter()
+        .map(|choice| choice.tenant_id.clone())
+        .collect()
+}
+
+impl MonitorParts {
+    /// The parts the settings and the backend give; the rest is the caller's.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_settings(
+        settings: &Settings,
+        backend: &Backend,
+        credential: Arc<dyn TokenSource>,
+        graph: GraphClient,
+        pool: SqlitePool,
+        alerts: Arc<Alerts>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        let choices = &backend.tenant_choices;
+        Self {
+            enabled: enabled_by(settings),
+            interval_secs: settings.monitor.interval_secs,
+            tenants: targets_of(settings, backend),
+            names: choices
+                .iter()
+                .map(|c| (c.tenant_id.clone(), c.display_name.clone()))
+                .collect(),
+            domains: choices
+                .iter()
+                .map(|c| (c.domain.to_ascii_lowercase(), c.tenant_id.clone()))
+                .collect(),
+            credential,
+            graph,
+            pool,
+            alerts,
+            metrics,
+        }
+    }
+}
+
+/// A credential that could not be made at start (e.g. no secret configured): every token asked of
+/// it is refused with why, so the board names the problem for each tenant.
+struct Unavailable(CredentialError);
+
+#[async_trait::async_trait]
+impl TokenSource for Unavailable {
+    async fn token(&self, _tenant: &TenantId) -> Result<AccessToken, CredentialError> {
+        Err(self.0.clone())
+    }
+}
+
+impl Monitor {
+    /// A monitor that is not configured: the board says so.
+    pub fn disabled() -> Self {
+        Self {
+            enabled: false,
+            interval: Duration::from_secs(MIN_INTERVAL_SECS),
+            engine: None,
+            latest: Mutex::new(None),
+            running: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// The monitor the settings describe: its own HTTP client and Graph client for the backend's
+    /// monitor URLs (trusting the configured CA), the `azure_identity` credential of
+    /// `[monitor.credential]` — one that cannot be made is reported at each run, not at start.
+    /// Fails only when the HTTP client cannot be built (e.g. an unreadable CA file).
+    pub fn from_settings(
+        settings: &Settings,
+        backend: &Backend,
+        pool: SqlitePool,
+        alerts: Arc<Alerts>,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, String> {
+        let http = crate::backend::monitor_http_client(settings, backend)?;
+        let graph = GraphClient::new(http, &backend.monitor_graph_base_url)
+            .with_observer(metrics.graph_observer("monitor"));
+        let credential: Arc<dyn TokenSource> = match AppCredential::from_settings(settings, backend)
+        {
+            Ok(credential) => Arc::new(credential),
+            Err(error) => {
+                tracing::warn!(%error, "the monitor's credential cannot be made");
+                Arc::new(Unavailable(error))
+            }
+        };
+        let parts = MonitorParts::from_settings(
+            settings, backend, credential, graph, pool, alerts, metrics,
+        );
+        Ok(Self::new(parts))
+    }
+
+    pub fn new(parts: MonitorParts) -> Self {
+        let runner = Runner {
+            mesh: MeshService::new(parts.graph.clone(), parts.names),
+            graph: parts.graph,
+            credential: parts.credential,
+            targets: parts.tenants.iter().map(|t| Target::parse(t)).collect(),
+            domains: Mutex::new(parts.domains),
+        };
+        Self {
+            enabled: parts.enabled,
+            interval: Duration::from_secs(parts.interval_secs.max(MIN_INTERVAL_SECS)),
+            engine: Some(Engine {
+                runner,
+                history: History::new(parts.pool),
+                alerts: parts.alerts,
+                metrics: parts.metrics,
+            }),
+            latest: Mutex::new(None),
+            running: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Whether runs are scheduled.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// Starts the scheduler (when enabled): a first run shortly after start, then one every
+    /// interval plus up to a tenth of it at random, so that many dashboards do not read Graph in
+    /// lockstep. Ends with the runtime, or when the handle is aborted.
+    pub fn spawn(self: &Arc<Self>) -> Option<tokio::task::JoinHandle<()>> {
+        if !self.enabled || self.engine.is_none() {
+            return None;
+        }
+        let monitor = Arc::clone(self);
+        Some(tokio::spawn(async move {
+            tokio::time::sleep(FIRST_RUN_AFTER).await;
+            loop {
+                if let Err(error) = monitor.run_once(unix_now()).await {
+                    tracing::error!(%error, "monitor run");
+                }
+                tokio::time::sleep(jittered(monitor.interval, random_unit())).await;
+            }
+        }))
+    }
+
+    /// One run at `now` (unix seconds): reads every tenant, follows the findings, tells the
+    /// alerts and the metrics. Waits for a run in progress to end first.
+    pub async fn run_once(&self, now: i64) -> Result<MonitorRun, HistoryError> {
+        let Some(engine) = &self.engine else {
+            return Ok(MonitorRun {
+                started_at: now,
+                duration_ms: 0,
+                requests: 0,
+                tenants: Vec::new(),
+            });
+        };
+        let _running = self.running.lock().await;
+        let outcome = engine.runner.run(now).await;
+        *lock(&self.latest) = Some(Arc::clone(&outcome.mesh));
+        let run = outcome.run;
+        engine
+            .metrics
+            .record_run(run.duration_ms as f64 / 1000.0, run.requests);
+        tracing::info!(
+            tenants = run.tenants.len(),
+            problems = run.tenants.iter().filter(|t| t.problem.is_some()).count(),
+            duration_ms = run.duration_ms,
+            requests = run.requests,
+            "monitor run"
+        );
+        let recorded = engine.history.record_run(&run).await;
+        let findings = app::mesh::health::findings(&outcome.mesh);
+        let applied = engine
+            .history
+            .apply(&findings, &outcome.unread, now)
+            .await?;
+        engine.metrics.set_findings(&finding_counts(&applied.open));
+        if !applied.events.is_empty() {
+            engine.alerts.notify(&applied.events).await;
+        }
+        recorded?;
+        Ok(run)
+    }
+
+    /// The mesh as the latest run read it.
+    pub fn latest_mesh(&self) -> Option<Arc<Mesh>> {
+        lock(&self.latest).clone()
+    }
+
+    /// The latest run's reading of `tenant_id` (app-only), with the time its data is from; `None`
+    /// when the monitor has never read it.
+    pub fn latest_reading(&self, tenant_id: &str) -> Option<Reading> {
+        let engine = self.engine.as_ref()?;
+        let mesh = self.latest_mesh()?;
+        let node = mesh.node(tenant_id)?;
+        let (read_at, view) = engine.runner.mesh.last_good(tenant_id, APP_ACCOUNT)?;
+        Some(Reading {
+            tenant_id: tenant_id.to_owned(),
+            status: node.read.clone(),
+            read_at: Some(read_at),
+            view: Some(view),
+        })
+    }
+
+    /// The `/status` board at `now`.
+    pub async fn board(&self, now: i64) -> StatusBoard {
+        let mut board = StatusBoard {
+            now,
+            enabled: self.enabled,
+            last_run: None,
+            overview: self.latest_mesh().map(|mesh| app::mesh::overview(&mesh)),
+            open: Vec::new(),
+            cleared: Vec::new(),
+            alerts: Vec::new(),
+        };
+        let Some(engine) = &self.engine else {
+            return board;
+        };
+        let history = &engine.history;
+        let since = now - history::CLEARED_SHOWN_SECS;
+        match (
+            history.last_run().await,
+            history.open().await,
+            history.cleared_since(since).await,
+        ) {
+            (Ok(last_run), Ok(open), Ok(cleared)) => {
+                board.last_run = last_run;
+                board.open = open;
+                board.cleared = cleared;
+            }
+            (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => {
+                tracing::error!(%error, "the status board cannot read the monitor's history");
+            }
+        }
+        board.alerts = engine.alerts.recent(ALERTS_SHOWN).await;
+        board
+    }
+}
+
+/// Open findings by rule and severity, for the metrics.
+fn finding_counts(open: &[TrackedFinding]) -> Vec<(String, String, u64)> {
+    let mut counts: BTreeMap<(String, &'static str), u64> = BTreeMap::new();
+    for tracked in open {
+        let finding = &tracked.finding;
+        *counts
+            .entry((finding.rule.clone(), finding.severity.label()))
+            .or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|((rule, severity), n)| (rule, severity.to_owned(), n))
+        .collect()
+}
+
+/// `interval` plus `unit` (0–1) of a tenth of it.
+fn jittered(interval: Duration, unit: f64) -> Duration {
+    interval + interval.mul_f64(0.1 * unit.clamp(0.0, 1.0))
+}
+
+/// A random number in 0–1 (from a v4 UUID's random bits).
+fn random_unit() -> f64 {
+    let bits = uuid::Uuid::new_v4().as_u128() as u64;
+    (bits >> 11) as f64 / (1u64 << 53) as f64
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::mesh::health::{Finding, Severity};
+
+    #[test]
+    fn runs_are_jittered_by_at_most_a_tenth() {
+        let interval = Duration::from_secs(300);
+        assert_eq!(jittered(interval, 0.0), interval);
+        assert_eq!(jittered(interval, 1.0), Duration::from_secs(330));
+        for _ in 0..100 {
+            let unit = random_unit();
+            assert!((0.0..1.0).contains(&unit), "{unit}");
+        }
+    }
+
+    #[test]
+    fn the_settings_decide_whether_runs_are_scheduled() {
+        let mut settings = Settings::default();
+        assert!(enabled_by(&settings), "demo mode: on");
+        settings.mode = Mode::Entra;
+        assert!(!enabled_by(&settings), "entra mode without tenants: off");
+        settings.monitor.tenants = vec!["contoso.com".into()];
+        assert!(enabled_by(&settings));
+        settings.monitor.enabled = Some(false);
+        assert!(!enabled_by(&settings));
+    }
+
+    #[test]
+    fn open_findings_are_counted_by_rule_and_severity() {
+        let tracked = |rule: &str, severity| TrackedFinding {
+            key: rule.into(),
+            finding: Finding {
+                rule: rule.into(),
+                severity,
+                tenants: Vec::new(),
+                title: String::new(),
+                explanation: String::new(),
+                fix: String::new(),
+                link: String::new(),
+            },
+            opened_at: 0,
+            last_seen_at: 0,
+            escalated_at: None,
+            cleared_at: None,
+        };
+        let open = [
+            tracked("sync-quarantined", Severity::Error),
+            tracked("sync-quarantined", Severity::Error),
+            tracked("join-pending", Severity::Info),
+        ];
+        assert_eq!(
+            finding_counts(&open),
+            vec![
+                ("join-pending".into(), "info".into(), 1),
+                ("sync-quarantined".into(), "error".into(), 2),
+            ]
+        );
+    }
+}

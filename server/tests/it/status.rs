@@ -1,0 +1,246 @@
+//! The `/status` board end to end: who may read it (any sign-in with a read role in a tenant of the
+//! organization, helpdesk included, without signing in to the others), what it says when the
+//! monitor is off, and that the delegated mesh is unchanged where the monitor has read nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use crate::common::{browser, page, sign_in, start_configured, Harness};
+use emulator::scenario::{CONTOSO, FABRIKAM, WOODGROVE};
+use emulator::{Clock, Emulator, Scenario};
+use serde_json::Value;
+use tenant_mesh_server::monitor::Monitor;
+use tenant_mesh_server::{router, AppState, Backend, Settings};
+
+/// The dashboard with the monitor switched off explicitly (whatever the mode's default is).
+async fn start_without_monitor() -> Harness {
+    start_configured(Scenario::demo(), Clock::real(), |settings| {
+        settings.monitor.enabled = Some(false);
+    })
+    .await
+}
+
+/// Calls the board's server function; returns status and body.
+async fn board(h: &Harness, client: &reqwest::Client) -> (u16, String) {
+    let response = client
+        .post(format!("{}/api/status/board", h.dashboard))
+        .header("accept", "application/json")
+        .form(&Vec::<(String, String)>::new())
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_helpdesk_signed_in_to_contoso_only_reads_the_board() {
+    let h = start_without_monitor().await;
+    let client = browser();
+    sign_in(&h, &client, CONTOSO, "helpdesk@contoso.onmicrosoft.com").await;
+
+    let (status, body) = board(&h, &client).await;
+    assert_eq!(status, 200, "{body}");
+    let board: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(board["enabled"], false);
+    assert!(board["now"].as_i64().unwrap() > 0);
+    assert_eq!(board["open"], serde_json::json!([]));
+
+    let html = page(&h, &client, "/status").await;
+    assert!(html.contains("The monitor is off"), "{html}");
+    assert!(html.contains("[monitor]"), "{html}");
+    assert!(
+        !html.contains("<form method=\"post\" action=\"/api"),
+        "read-only: {html}"
+    );
+}
+
+#[tokio::test]
+async fn without_a_sign_in_the_board_is_refused_and_the_page_offers_sign_in() {
+    let h = start_without_monitor().await;
+    let client = browser();
+
+    let (status, body) = board(&h, &client).await;
+    assert_eq!(status, 401, "{body}");
+    let error: Value = serde_json::from_str(&body).unwrap();
+    assert!(error.get("NotSignedIn").is_some(), "{body}");
+
+    let html = page(&h, &client, "/status").await;
+    assert!(
+        html.contains("Sign in to at least one tenant of your multitenant organization"),
+        "{html}"
+    );
+    assert!(html.contains("the status board"), "{html}");
+}
+
+#[tokio::test]
+async fn with_the_monitor_off_a_tenant_nobody_signed_in_to_stays_unknown() {
+    let h = start_without_monitor().await;
+    let client = browser();
+    sign_in(&h, &client, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    let response = client
+        .post(format!("{}/api/mesh/overview", h.dashboard))
+        .form(&[("refresh", "true")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let overview: Value = response.json().await.unwrap();
+    let woodgrove = crate::common::find_by(&overview["nodes"], "tenant_id", WOODGROVE);
+    assert_eq!(woodgrove["read"], "NotSignedIn");
+    assert_eq!(woodgrove["side_known"], false);
+    let html = page(&h, &client, "/").await;
+    assert!(!html.contains("Read by the monitor"), "{html}");
+}
+
+/// A dashboard whose monitor reads the demo emulator over HTTPS (its generated CA trusted), as in
+/// demo mode; the test starts runs itself. Returns the dashboard's address and its monitor.
+struct Monitored {
+    dashboard: String,
+    monitor: Arc<Monitor>,
+    _dir: tempfile::TempDir,
+}
+
+async fn start_with_monitor() -> Monitored {
+    let emulator = Emulator::new(Scenario::demo(), Clock::real())
+        .unwrap()
+        .with_controls();
+    let identity = emulator::tls::TlsIdentity::generate().unwrap();
+    let https = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let https_base = format!("https://{}", https.local_addr().unwrap());
+    tokio::spawn(emulator::tls::serve(
+        https,
+        emulator.router(),
+        identity.server_config().unwrap(),
+    ));
+    let http = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let http_base = format!("http://{}", http.local_addr().unwrap());
+    tokio::spawn(emulator.serve(http));
+
+    let mut backend =
+        Backend::emulator(&http_base).with_monitor_tls(&https_base, &identity.ca_cert_pem);
+    backend.tenant_choices = Scenario::demo()
+        .tenants
+        .iter()
+        .map(|t| app::api::session::TenantChoice {
+            tenant_id: t.id.clone(),
+            display_name: t.display_name.clone(),
+            domain: t.default_domain().to_owned(),
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut settings = Settings {
+        addr,
+        site_root: dir.path().to_owned(),
+        database_path: dir.path().join("db.sqlite"),
+        ..Settings::default()
+    };
+    settings.monitor.enabled = Some(true);
+    let state = AppState::new(settings, backend).await.unwrap();
+    let monitor = Arc::clone(&state.monitor);
+    let app = router::build(state);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    Monitored {
+        dashboard: format!("http://{addr}"),
+        monitor,
+        _dir: dir,
+    }
+}
+
+/// Signs `client` in to `tenant` as `upn` the way a browser does (the emulator answers at once
+/// with `prompt=none`).
+async fn sign_in_to(dashboard: &str, client: &reqwest::Client, tenant: &str, upn: &str) {
+    let location = |r: &reqwest::Response| r.headers()["location"].to_str().unwrap().to_owned();
+    let login = client
+        .get(format!("{dashboard}/auth/login"))
+        .query(&[("tenant", tenant), ("login_hint", upn), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert!(login.status().is_redirection(), "{}", login.status());
+    let authorize = client
+        .get(format!("{}&prompt=none", location(&login)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(authorize.status(), 302);
+    let done = client.get(location(&authorize)).send().await.unwrap();
+    assert!(done.status().is_redirection(), "{}", done.status());
+}
+
+async fn html(dashboard: &str, client: &reqwest::Client, path: &str) -> String {
+    let response = client
+        .get(format!("{dashboard}{path}"))
+        .send()
+        .await
+        .unwrap();
+    response.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn after_a_run_the_helpdesk_of_contoso_sees_woodgroves_quarantine_and_the_monitors_reading() {
+    let m = start_with_monitor().await;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let run = m.monitor.run_once(now).await.unwrap();
+    assert!(run.tenants.iter().all(|t| t.problem.is_none()), "{run:?}");
+
+    let client = browser();
+    sign_in_to(
+        &m.dashboard,
+        &client,
+        CONTOSO,
+        "helpdesk@contoso.onmicrosoft.com",
+    )
+    .await;
+
+    // The board: the run, and the quarantine of a pair the helpdesk is signed in to neither side of.
+    let response = client
+        .post(format!("{}/api/status/board", m.dashboard))
+        .header("accept", "application/json")
+        .form(&Vec::<(String, String)>::new())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let board: Value = response.json().await.unwrap();
+    assert_eq!(board["enabled"], true);
+    assert_eq!(board["last_run"]["started_at"], now);
+    let quarantine = format!("sync-quarantined:{WOODGROVE}:{FABRIKAM}");
+    let open: Vec<&str> = board["open"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["key"].as_str().unwrap())
+        .collect();
+    assert!(open.contains(&quarantine.as_str()), "{open:?}");
+    let page = html(&m.dashboard, &client, "/status").await;
+    assert!(
+        page.contains("Sync Woodgrove Bank → Fabrikam is quarantined"),
+        "{page}"
+    );
+    assert!(page.contains("Open for "), "{page}");
+    assert!(page.contains("Last run"), "{page}");
+
+    // The delegated mesh: Woodgrove as the monitor read it, with its time, not "sign in".
+    let response = client
+        .post(format!("{}/api/mesh/overview", m.dashboard))
+        .form(&[("refresh", "true")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let overview: Value = response.json().await.unwrap();
+    let woodgrove = crate::common::find_by(&overview["nodes"], "tenant_id", WOODGROVE);
+    assert_eq!(woodgrove["read"], "ReadByMonitor");
+    assert_eq!(woodgrove["side_known"], true);
+    assert_eq!(woodgrove["read_at"], now);
+    let contoso = crate::common::find_by(&overview["nodes"], "tenant_id", CONTOSO);
+    assert_eq!(
+        contoso["read"], "Fresh",
+        "the signed-in tenant keeps its own reading"
+    );
+    let mesh = html(&m.dashboard, &client, "/").await;
+    assert!(mesh.contains("Read by the monitor"), "{mesh}");
+    assert!(mesh.contains("(app-only)"), "{mesh}");
+}
