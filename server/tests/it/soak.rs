@@ -60,7 +60,14 @@ fn write(n: usize, user: &str) -> (&'static str, Vec<(&'static str, String)>) {
             vec![
                 ("tenant", s(CONTOSO)),
                 ("target", s(FABRIKAM)),
-                ("role", s(if n.is_multiple_of(2) { "member" } else { "owner" })),
+                (
+                    "role",
+                    s(if n.is_multiple_of(2) {
+                        "member"
+                    } else {
+                        "owner"
+                    }),
+                ),
             ],
         ),
         8 => (
