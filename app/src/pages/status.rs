@@ -113,7 +113,7 @@ fn Board(board: StatusBoard, tick: RwSignal<(u64, bool)>) -> impl IntoView {
         <RefreshBar taken_at=now tick/>
         <LastRun run=last_run now/>
         <OpenFindings findings=open now/>
-        {overview.map(|overview| view! { <Readings overview/> })}
+        {overview.map(|overview| view! { <Readings overview/> }.into_any())}
         <ClearedFindings findings=cleared now/>
         <Deliveries alerts titles now/>
     }
@@ -130,6 +130,7 @@ fn MonitorOff() -> impl IntoView {
             <p class="muted">"The README lists the application permissions and every credential kind."</p>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -195,6 +196,7 @@ fn OpenFindings(findings: Vec<TrackedFinding>, now: i64) -> impl IntoView {
             {body}
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -225,6 +227,7 @@ fn OpenFinding(tracked: TrackedFinding, now: i64) -> impl IntoView {
             <a href=finding.link>"Details"</a>
         </li>
     }
+    .into_any()
 }
 
 #[component]
@@ -283,6 +286,7 @@ fn Readings(overview: Overview) -> impl IntoView {
             }}
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -318,6 +322,7 @@ fn ClearedFindings(findings: Vec<TrackedFinding>, now: i64) -> impl IntoView {
             {body}
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -361,6 +366,7 @@ fn Deliveries(
             {body}
         </section>
     }
+    .into_any()
 }
 
 #[cfg(test)]
