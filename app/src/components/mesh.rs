@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::mesh::health::Finding;
 use crate::mesh::model::{Health, Node, NodeState, ReadStatus};
+use crate::mesh::view::Restricted;
 use crate::mesh::{time, Picture};
 
 /// The interval at which an open mesh page asks for a new snapshot.
@@ -104,11 +105,7 @@ pub fn Coverage(node: Node, taken_at: i64, next: String) -> impl IntoView {
         view! { <SignInLink tenant_id=node.tenant_id.clone() next=next.clone() label=format!("{label} {name}")/> }
     };
     let restricted = (!node.restricted.is_empty()).then(|| {
-        let sentences: Vec<String> = node
-            .restricted
-            .iter()
-            .map(|r| r.sentence(&node.name))
-            .collect();
+        let sentences = Restricted::sentences(&node.restricted, &node.name);
         view! { <p class="notice notice-role">{sentences.join(" ")}</p> }
     });
     let status = match node.read {

@@ -182,11 +182,39 @@ impl Restricted {
 
     /// "Your role in Contoso cannot see the partner settings (needs Security Reader, …)".
     pub fn sentence(&self, tenant_name: &str) -> String {
-        format!(
-            "Your role in {tenant_name} cannot see the {} (needs {}).",
-            self.part,
-            self.area.needs()
-        )
+        Self::sentences(std::slice::from_ref(self), tenant_name).join(" ")
+    }
+
+    /// One sentence per group of parts that need the same roles, in the order first seen:
+    /// "Your role in Contoso cannot see the member tenants, the partner settings or the join
+    /// request (needs Security Reader, …)."
+    pub fn sentences(restricted: &[Restricted], tenant_name: &str) -> Vec<String> {
+        // Areas that need the same roles (the MTO's details and the policies do) share a sentence.
+        let mut areas: Vec<ReadArea> = Vec::new();
+        for r in restricted {
+            if !areas.iter().any(|a| a.roles() == r.area.roles()) {
+                areas.push(r.area);
+            }
+        }
+        areas
+            .into_iter()
+            .map(|area| {
+                let parts: Vec<String> = restricted
+                    .iter()
+                    .filter(|r| r.area.roles() == area.roles())
+                    .map(|r| format!("the {}", r.part))
+                    .collect();
+                let listed = match parts.as_slice() {
+                    [] => String::new(),
+                    [only] => only.clone(),
+                    [first @ .., last] => format!("{} or {last}", first.join(", ")),
+                };
+                format!(
+                    "Your role in {tenant_name} cannot see {listed} (needs {}).",
+                    area.needs()
+                )
+            })
+            .collect()
     }
 }
 
@@ -545,6 +573,25 @@ mod tests {
             "Your role in Contoso cannot see the partner settings (needs Security Reader, \
              Global Reader, Security Administrator or Global Administrator)."
         );
+    }
+
+    #[test]
+    fn parts_needing_the_same_roles_are_said_in_one_sentence() {
+        let restricted = [
+            Restricted::new(part::MEMBERS, ReadArea::MtoDetails),
+            Restricted::new(part::SYNC, ReadArea::Sync),
+            Restricted::new(part::PARTNERS, ReadArea::Policies),
+            Restricted::new(part::JOIN_REQUEST, ReadArea::MtoDetails),
+        ];
+        let said = Restricted::sentences(&restricted, "Contoso");
+        assert_eq!(said.len(), 2);
+        assert!(said[0].starts_with(
+            "Your role in Contoso cannot see the member tenants, the partner settings or the join \
+             request (needs Security Reader"
+        ));
+        assert!(said[1].starts_with(
+            "Your role in Contoso cannot see the sync configurations (needs Application Administrator"
+        ));
     }
 
     #[test]

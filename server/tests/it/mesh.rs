@@ -180,8 +180,13 @@ async fn the_helpdesk_sees_what_its_role_may_read_and_why_not_the_rest() {
     assert!(parts.contains(&"member tenants"), "{parts:?}");
     assert!(parts.contains(&"join request"), "{parts:?}");
     let html = page(&h, &client, "/").await;
+    // One sentence for the parts that need the same roles, one for sync.
     assert!(
-        html.contains("Your role in Contoso cannot see the member tenants (needs Security Reader"),
+        html.contains("Your role in Contoso cannot see the member tenants, the default cross-tenant settings, the partner settings, the MTO templates or the join request (needs Security Reader"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Your role in Contoso cannot see the sync configurations (needs Application Administrator"),
         "{html}"
     );
 }
