@@ -14,7 +14,7 @@ use serde_json::json;
 use tenant_mesh_server::alerts::{AlertRetry, Alerts};
 use tenant_mesh_server::metrics::Metrics;
 use tenant_mesh_server::monitor::Monitor;
-use tenant_mesh_server::{Backend, Settings};
+use tenant_mesh_server::Settings;
 
 const TENANTS: usize = 100;
 const LATENCY_MS: u64 = 50;
@@ -39,23 +39,13 @@ async fn run(label: &str, monitor: &Monitor) {
 async fn main() {
     let scenario = Scenario::scale(TENANTS, 20);
     let ids: Vec<String> = scenario.tenants.iter().map(|t| t.id.clone()).collect();
-    let emulator = Emulator::new(scenario, Clock::real())
+    let emulator = Emulator::new(scenario.clone(), Clock::real())
         .unwrap()
         .with_controls();
-    let identity = emulator::tls::TlsIdentity::generate().unwrap();
-    let https = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let https_base = format!("https://{}", https.local_addr().unwrap());
-    tokio::spawn(emulator::tls::serve(
-        https,
-        emulator.router(),
-        identity.server_config().unwrap(),
-    ));
-    let http = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let http_base = format!("http://{}", http.local_addr().unwrap());
-    tokio::spawn(emulator.serve(http));
-
-    let backend =
-        Backend::emulator(&http_base).with_monitor_tls(&https_base, &identity.ca_cert_pem);
+    let backend = tenant_mesh_server::backend::serve_emulator(emulator, &scenario)
+        .await
+        .unwrap();
+    let http_base = backend.graph_base_url.clone();
     let mut settings = Settings::default();
     settings.monitor.tenants = ids;
     let dir = tempfile::tempdir().unwrap();

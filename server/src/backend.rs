@@ -167,6 +167,32 @@ pub fn insecure_cookies_allowed(settings: &Settings) -> bool {
 /// runs on the server's runtime until the process ends.
 pub async fn start_demo_emulator(key_path: &std::path::Path) -> Result<Backend, String> {
     let scenario = emulator::Scenario::demo();
+    // The signing key is kept next to the database, so that the tokens held in sessions stay
+    // valid when the dashboard (and with it the emulator) restarts.
+    let key = emulator::keys::SigningKey::load_or_generate(key_path).map_err(|e| e.to_string())?;
+    let emulator = emulator::Emulator::with_key(scenario.clone(), emulator::Clock::real(), key)
+        .with_controls();
+    serve_emulator(emulator, &scenario).await
+}
+
+/// Serves `emulator` (loaded with `scenario`) on two loopback ports, http and https (one state; a
+/// CA generated for the https one), and returns the backend pointing at it: sign-in and Graph over
+/// http, the monitor over https trusting that CA, the scenario's tenants offered at sign-in.
+pub async fn serve_emulator(
+    emulator: emulator::Emulator,
+    scenario: &emulator::Scenario,
+) -> Result<Backend, String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let (https_addr, ca_pem) = serve_tls(emulator.router()).await?;
+    tokio::spawn(async move {
+        if let Err(err) = emulator.serve(listener).await {
+            tracing::error!(%err, "the built-in emulator stopped");
+        }
+    });
+    tracing::info!("built-in emulator at http://{addr} and https://{https_addr}");
     let choices = scenario
         .tenants
         .iter()
@@ -176,22 +202,6 @@ pub async fn start_demo_emulator(key_path: &std::path::Path) -> Result<Backend, 
             domain: tenant.default_domain().to_owned(),
         })
         .collect();
-    // The signing key is kept next to the database, so that the tokens held in sessions stay
-    // valid when the dashboard (and with it the emulator) restarts.
-    let key = emulator::keys::SigningKey::load_or_generate(key_path).map_err(|e| e.to_string())?;
-    let emulator =
-        emulator::Emulator::with_key(scenario, emulator::Clock::real(), key).with_controls();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let (https_addr, ca_pem) = serve_demo_tls(emulator.router()).await?;
-    tokio::spawn(async move {
-        if let Err(err) = emulator.serve(listener).await {
-            tracing::error!(%err, "the built-in emulator stopped");
-        }
-    });
-    tracing::info!("built-in emulator (demo scenario) at http://{addr} and https://{https_addr}");
     Ok(Backend {
         tenant_choices: choices,
         demo_controls: Some(format!("http://{addr}/_emulator")),
@@ -202,7 +212,7 @@ pub async fn start_demo_emulator(key_path: &std::path::Path) -> Result<Backend, 
 
 /// Serves `router` (the built-in emulator's) over TLS on a loopback port with a freshly generated
 /// CA; returns the address and the CA's PEM.
-async fn serve_demo_tls(router: axum::Router) -> Result<(std::net::SocketAddr, String), String> {
+async fn serve_tls(router: axum::Router) -> Result<(std::net::SocketAddr, String), String> {
     let identity = emulator::tls::TlsIdentity::generate().map_err(|e| e.to_string())?;
     let config = identity.server_config().map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

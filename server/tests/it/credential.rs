@@ -31,20 +31,12 @@ struct Tls {
 /// the monitor at the https listener and carries its CA.
 async fn emulator_over_https() -> Tls {
     let clock = Clock::manual(time::OffsetDateTime::now_utc());
-    let emulator = Emulator::new(Scenario::demo(), clock.clone()).unwrap();
-    let identity = emulator::tls::TlsIdentity::generate().unwrap();
-    let https = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let https_base = format!("https://{}", https.local_addr().unwrap());
-    tokio::spawn(emulator::tls::serve(
-        https,
-        emulator.router(),
-        identity.server_config().unwrap(),
-    ));
-    let http = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let http_base = format!("http://{}", http.local_addr().unwrap());
-    tokio::spawn(emulator.serve(http));
+    let scenario = Scenario::demo();
+    let emulator = Emulator::new(scenario.clone(), clock.clone()).unwrap();
     Tls {
-        backend: Backend::emulator(&http_base).with_monitor_tls(&https_base, &identity.ca_cert_pem),
+        backend: tenant_mesh_server::backend::serve_emulator(emulator, &scenario)
+            .await
+            .unwrap(),
         clock,
     }
 }

@@ -55,32 +55,15 @@ fn northwind() -> String {
 /// backend sends the monitor to https and trusts the emulator's CA, and offers the demo tenants.
 async fn world() -> World {
     let clock = Clock::manual(time::OffsetDateTime::now_utc());
-    let emulator = Emulator::new(Scenario::demo(), clock.clone())
+    let scenario = Scenario::demo();
+    let emulator = Emulator::new(scenario.clone(), clock.clone())
         .unwrap()
         .with_controls();
     let state = emulator.state().clone();
-    let identity = emulator::tls::TlsIdentity::generate().unwrap();
-    let https = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let https_base = format!("https://{}", https.local_addr().unwrap());
-    tokio::spawn(emulator::tls::serve(
-        https,
-        emulator.router(),
-        identity.server_config().unwrap(),
-    ));
-    let http = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let http_base = format!("http://{}", http.local_addr().unwrap());
-    tokio::spawn(emulator.serve(http));
-    let mut backend =
-        Backend::emulator(&http_base).with_monitor_tls(&https_base, &identity.ca_cert_pem);
-    backend.tenant_choices = Scenario::demo()
-        .tenants
-        .iter()
-        .map(|t| app::api::session::TenantChoice {
-            tenant_id: t.id.clone(),
-            display_name: t.display_name.clone(),
-            domain: t.default_domain().to_owned(),
-        })
-        .collect();
+    let backend = tenant_mesh_server::backend::serve_emulator(emulator, &scenario)
+        .await
+        .unwrap();
+    let http_base = backend.graph_base_url.clone();
     World {
         backend,
         clock,

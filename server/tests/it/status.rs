@@ -10,7 +10,7 @@ use emulator::scenario::{CONTOSO, FABRIKAM, WOODGROVE};
 use emulator::{Clock, Emulator, Scenario};
 use serde_json::Value;
 use tenant_mesh_server::monitor::Monitor;
-use tenant_mesh_server::{router, AppState, Backend, Settings};
+use tenant_mesh_server::{router, AppState, Settings};
 
 /// The dashboard with the monitor switched off explicitly (whatever the mode's default is).
 async fn start_without_monitor() -> Harness {
@@ -101,32 +101,13 @@ struct Monitored {
 }
 
 async fn start_with_monitor() -> Monitored {
-    let emulator = Emulator::new(Scenario::demo(), Clock::real())
+    let scenario = Scenario::demo();
+    let emulator = Emulator::new(scenario.clone(), Clock::real())
         .unwrap()
         .with_controls();
-    let identity = emulator::tls::TlsIdentity::generate().unwrap();
-    let https = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let https_base = format!("https://{}", https.local_addr().unwrap());
-    tokio::spawn(emulator::tls::serve(
-        https,
-        emulator.router(),
-        identity.server_config().unwrap(),
-    ));
-    let http = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let http_base = format!("http://{}", http.local_addr().unwrap());
-    tokio::spawn(emulator.serve(http));
-
-    let mut backend =
-        Backend::emulator(&http_base).with_monitor_tls(&https_base, &identity.ca_cert_pem);
-    backend.tenant_choices = Scenario::demo()
-        .tenants
-        .iter()
-        .map(|t| app::api::session::TenantChoice {
-            tenant_id: t.id.clone(),
-            display_name: t.display_name.clone(),
-            domain: t.default_domain().to_owned(),
-        })
-        .collect();
+    let backend = tenant_mesh_server::backend::serve_emulator(emulator, &scenario)
+        .await
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
