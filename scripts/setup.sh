@@ -1,22 +1,31 @@
 #!/usr/bin/env bash
 # Installs everything Tenant Mesh needs to build, run and test, skipping what is already present.
 # Safe to run again and again. Used by scripts/demo.sh and scripts/test.sh.
+# `scripts/setup.sh --build`: only what a release build needs (the Containerfile's builder): no
+# Chromium, PostgreSQL, Playwright or Python SDK.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=lib/env.sh
 source scripts/lib/env.sh
 mkdir -p "$TOOLS/bin"
+build_only=
+if [ "${1:-}" = "--build" ]; then build_only=1; fi
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
 # Browser for the end-to-end tests (Debian's Chromium; Playwright never downloads one).
-if [ ! -x /usr/bin/chromium ]; then
+if [ -z "$build_only" ] && [ ! -x /usr/bin/chromium ]; then
   say "installing Chromium"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
+
+# PostgreSQL server for the tests' throwaway database (Debian's postgresql package).
+# shellcheck source=lib/postgres.sh
+source scripts/lib/postgres.sh
+if [ -z "$build_only" ]; then postgres_install; fi
 
 # Rust target for the browser bundle.
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -48,6 +57,11 @@ if ! "$TOOLS/binaryen/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -
   npm install --prefix "$TOOLS/binaryen" --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION"
 fi
 
+if [ -n "$build_only" ]; then
+  say "build tools ready: $(cargo-leptos --version), wasm-bindgen $WASM_BINDGEN_VERSION, $(wasm-opt --version)"
+  exit 0
+fi
+
 # Playwright for the browser tests.
 PLAYWRIGHT_VERSION="$(node -p "require('./end2end/package.json').devDependencies['@playwright/test']")"
 if [ "$(node -p "try { require('./end2end/node_modules/@playwright/test/package.json').version } catch { '' }")" != "$PLAYWRIGHT_VERSION" ]; then
@@ -56,10 +70,10 @@ if [ "$(node -p "try { require('./end2end/node_modules/@playwright/test/package.
 fi
 
 # Microsoft's Graph SDK for Python, for the emulator's conformance test.
-if ! "$TOOLS/venv/bin/pip" show msgraph-sdk 2>/dev/null | grep -qx "Version: $MSGRAPH_SDK_VERSION"; then
+if ! "$TOOLS/venv/bin/pip" show msgraph-sdk 2>/dev/null | grep -x "Version: $MSGRAPH_SDK_VERSION" >/dev/null; then
   say "installing msgraph-sdk $MSGRAPH_SDK_VERSION (Python) for the emulator conformance test"
   [ -x "$TOOLS/venv/bin/python" ] || python3 -m venv "$TOOLS/venv"
   "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "msgraph-sdk==$MSGRAPH_SDK_VERSION"
 fi
 
-say "tools ready: $(cargo-leptos --version), wasm-bindgen $WASM_BINDGEN_VERSION, $(wasm-opt --version), Chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}')"
+say "tools ready: $(cargo-leptos --version), wasm-bindgen $WASM_BINDGEN_VERSION, $(wasm-opt --version), Chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}'), PostgreSQL $("$POSTGRES_BIN/postgres" --version | awk '{print $3}')"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Tenant Mesh: formatting, lints, the native test suites (unit, integration against
-# the emulator), then a release build with the browser tests, and prints the bundle sizes.
+# the emulator and a throwaway PostgreSQL), then a release build with the browser tests, and prints
+# the bundle sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -19,6 +20,18 @@ step "lints (server side)"
 cargo clippy --locked --all-targets -- -D warnings
 step "lints (browser bundle)"
 cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+step "throwaway PostgreSQL (kept until the browser tests end)"
+# The server's tests run against it too (TENANTMESH_TEST_POSTGRES_URL; with CI set they fail without
+# it). One given in the environment is used as it is.
+# shellcheck source=lib/postgres.sh
+source scripts/lib/postgres.sh
+if [ -n "${TENANTMESH_TEST_POSTGRES_URL:-}" ]; then
+  say "using the given TENANTMESH_TEST_POSTGRES_URL"
+else
+  postgres_start
+  say "PostgreSQL at $TENANTMESH_TEST_POSTGRES_URL"
+fi
 
 step "native tests"
 # One test at a time: with several dashboards rendering pages in one test process at once, a page

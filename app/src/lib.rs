@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod components;
+pub mod diagnose;
 pub mod error;
 pub mod mesh;
 pub mod pages;
@@ -24,8 +25,9 @@ use leptos_router::{
 use components::layout::Layout;
 use error::ErrorPage;
 use pages::{
-    audit::AuditPage, joins::JoinsPage, mesh::MeshPage, not_found::NotFoundPage, pair::PairPage,
-    signin::SignInPage, status::StatusPage, sync::SyncPage, tenant::TenantPage, users::UsersPage,
+    audit::AuditPage, diagnose::DiagnosePage, joins::JoinsPage, mesh::MeshPage,
+    not_found::NotFoundPage, pair::PairPage, signin::SignInPage, status::StatusPage,
+    sync::SyncPage, tenant::TenantPage, timeline::AuditTimelinePage, users::UsersPage,
 };
 
 /// The product name as people see it.
@@ -71,7 +73,9 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/joins") view=JoinsPage/>
                     <Route ssr=SsrMode::Async path=path!("/sync") view=SyncPage/>
                     <Route ssr=SsrMode::Async path=path!("/users") view=UsersPage/>
+                    <Route ssr=SsrMode::Async path=path!("/diagnose") view=DiagnosePage/>
                     <Route ssr=SsrMode::Async path=path!("/audit") view=AuditPage/>
+                    <Route ssr=SsrMode::Async path=path!("/audit/timeline") view=AuditTimelinePage/>
                     <Route ssr=SsrMode::Async path=path!("/signin") view=SignInPage/>
                     <Route ssr=SsrMode::Async path=path!("/status") view=StatusPage/>
                 </Routes>

@@ -17,6 +17,13 @@ pub const RETENTION_SECONDS: i64 = 30 * 24 * 3600;
 pub struct DeletedUser {
     pub user: User,
     pub deleted_at: i64,
+    /// Deleted by an administrator of the tenant rather than by cross-tenant sync. Sync restores
+    /// the copies it soft-deleted itself when their user comes back into scope, but not one an
+    /// administrator deleted: "Restoring a previously soft-deleted user in the target tenant isn't
+    /// supported" (`MicrosoftDocs/entra-docs`
+    /// `docs/identity/multi-tenant-organizations/cross-tenant-synchronization-configure.md`,
+    /// "Symptom - Recently deleted user in the target tenant is not restored").
+    pub by_admin: bool,
 }
 
 /// Deleted users, per tenant, oldest deletion first.
@@ -28,11 +35,21 @@ pub struct DeletedItems {
 impl DeletedItems {
     /// Keeps `user`, just removed from `tenant`'s directory at `now`.
     pub fn soft_delete(&mut self, tenant: &str, user: User, now: i64) {
+        self.keep(tenant, user, now, false);
+    }
+
+    /// Keeps `user`, deleted from `tenant`'s directory by an administrator at `now`.
+    pub fn soft_delete_by_admin(&mut self, tenant: &str, user: User, now: i64) {
+        self.keep(tenant, user, now, true);
+    }
+
+    fn keep(&mut self, tenant: &str, user: User, now: i64, by_admin: bool) {
         let kept = self.users.entry(tenant.to_owned()).or_default();
         kept.retain(|d| d.user.id != user.id);
         kept.push(DeletedUser {
             user,
             deleted_at: now,
+            by_admin,
         });
     }
 
@@ -71,7 +88,8 @@ impl DeletedItems {
     }
 
     /// The deleted copy that cross-tenant sync made in `tenant` of `source_tenant`'s user
-    /// `source_user`, taken out (a user coming back into scope is restored, not created again).
+    /// `source_user` and soft-deleted itself, taken out (a user coming back into scope is
+    /// restored, not created again).
     pub fn take_synced(
         &mut self,
         tenant: &str,
@@ -79,14 +97,27 @@ impl DeletedItems {
         source_user: &str,
         now: i64,
     ) -> Option<User> {
-        let id = self.users(tenant, now).into_iter().find_map(|d| {
+        let id = self
+            .synced_copy(tenant, source_tenant, source_user, now)
+            .filter(|d| !d.by_admin)
+            .map(|d| d.user.id.clone())?;
+        self.take(tenant, &id, now)
+    }
+
+    /// The deleted copy of `source_tenant`'s user `source_user` in `tenant`, still kept at `now`.
+    pub fn synced_copy(
+        &self,
+        tenant: &str,
+        source_tenant: &str,
+        source_user: &str,
+        now: i64,
+    ) -> Option<&DeletedUser> {
+        self.users(tenant, now).into_iter().find(|d| {
             d.user
                 .synced_from
                 .as_ref()
-                .filter(|s| s.tenant_id == source_tenant && s.object_id == source_user)
-                .map(|_| d.user.id.clone())
-        })?;
-        self.take(tenant, &id, now)
+                .is_some_and(|s| s.tenant_id == source_tenant && s.object_id == source_user)
+        })
     }
 }
 
@@ -111,6 +142,7 @@ mod tests {
                 tenant_id: "source".into(),
                 object_id: "home".into(),
             }),
+            created: None,
         }
     }
 
@@ -122,6 +154,21 @@ mod tests {
         assert!(items.user("t", "a", 1000 + RETENTION_SECONDS - 1).is_some());
         assert!(items.user("t", "a", 1000 + RETENTION_SECONDS).is_none());
         assert!(items.users("other", 1000).is_empty());
+    }
+
+    #[test]
+    fn sync_does_not_restore_a_copy_an_administrator_deleted() {
+        let mut items = DeletedItems::default();
+        items.soft_delete_by_admin("t", user("a"), 1000);
+        assert!(items.take_synced("t", "source", "home", 1001).is_none());
+        assert!(items
+            .synced_copy("t", "source", "home", 1001)
+            .is_some_and(|d| d.by_admin));
+        assert_eq!(
+            items.take("t", "a", 1002).unwrap().id,
+            "a",
+            "an administrator restores it"
+        );
     }
 
     #[test]

@@ -574,6 +574,47 @@ mod tests {
     }
 
     #[test]
+    fn the_mto_writes_are_recorded_under_the_categories_the_dashboard_reads() {
+        let writes = [
+            ("PUT", "tenantRelationships/multiTenantOrganization"),
+            ("PATCH", "tenantRelationships/multiTenantOrganization"),
+            ("POST", "tenantRelationships/multiTenantOrganization/tenants"),
+            ("PATCH", "tenantRelationships/multiTenantOrganization/tenants/t"),
+            ("DELETE", "tenantRelationships/multiTenantOrganization/tenants/t"),
+            ("PATCH", "tenantRelationships/multiTenantOrganization/joinRequest"),
+            ("PATCH", "policies/crossTenantAccessPolicy/default"),
+            ("POST", "policies/crossTenantAccessPolicy/default/resetToSystemDefault"),
+            ("POST", "policies/crossTenantAccessPolicy/partners"),
+            ("PATCH", "policies/crossTenantAccessPolicy/partners/p"),
+            ("DELETE", "policies/crossTenantAccessPolicy/partners/p"),
+            ("PUT", "policies/crossTenantAccessPolicy/partners/p/identitySynchronization"),
+            ("PATCH", "policies/crossTenantAccessPolicy/templates/multiTenantOrganizationPartnerConfiguration"),
+            ("POST", "policies/crossTenantAccessPolicy/templates/multiTenantOrganizationIdentitySynchronization/resetToDefaultSettings"),
+            ("POST", "servicePrincipals/sp/synchronization/jobs"),
+            ("POST", "servicePrincipals/sp/synchronization/jobs/j/start"),
+            ("PUT", "servicePrincipals/sp/synchronization/jobs/j/schema"),
+        ];
+        let mut seen = std::collections::BTreeSet::new();
+        for (method, path) in writes {
+            let activity = classify(method, &format!("/v1.0/{path}")).unwrap();
+            assert!(
+                graph::directory::MTO_AUDIT_CATEGORIES.contains(&activity.category),
+                "{method} {path}: {}",
+                activity.category
+            );
+            seen.insert(activity.category);
+        }
+        let read: std::collections::BTreeSet<&str> = graph::directory::MTO_AUDIT_CATEGORIES
+            .iter()
+            .copied()
+            .collect();
+        assert_eq!(
+            seen, read,
+            "every category the dashboard reads is recorded by some write"
+        );
+    }
+
+    #[test]
     fn the_demo_tenants_hold_the_documented_products() {
         let scenario = Scenario::demo();
         let sku_parts = |id: &str| -> Vec<String> {

@@ -17,6 +17,13 @@ use crate::users_state::{object_id, User};
 pub const CONTOSO_GROUP_SYNC: &str = "Contoso – Group sync";
 /// Nested in [`CONTOSO_GROUP_SYNC`]; its members are not synced (nesting is not followed).
 pub const CONTOSO_FINANCE: &str = "Contoso – Finance";
+/// Fabrikam's groups that Fabrikam → Contoso creates in Contoso (group provisioning on) and that
+/// stay there after Contoso switched inbound group sync from Fabrikam off: left behind.
+pub const FABRIKAM_SYNCED_GROUPS: [&str; 3] = [
+    "Fabrikam – Engineering",
+    "Fabrikam – Design",
+    "Fabrikam – Support",
+];
 
 /// A direct member of a group.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +48,16 @@ pub struct Group {
     pub created: i64,
     /// Direct members, in the order they were added.
     pub members: Vec<Member>,
+    /// For groups created by cross-tenant sync: the source tenant and group (what the service
+    /// matches its copy on).
+    pub synced_from: Option<SourceGroup>,
+}
+
+/// The group a synchronized copy stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceGroup {
+    pub tenant_id: String,
+    pub object_id: String,
 }
 
 impl Group {
@@ -58,7 +75,15 @@ impl Group {
             description: description.map(str::to_owned),
             created,
             members: Vec::new(),
+            synced_from: None,
         }
+    }
+
+    /// Whether this is `source_tenant`'s group `source_id` as cross-tenant sync copied it.
+    pub fn is_copy_of(&self, source_tenant: &str, source_id: &str) -> bool {
+        self.synced_from
+            .as_ref()
+            .is_some_and(|s| s.tenant_id == source_tenant && s.object_id == source_id)
     }
 
     /// Ids of the users that are direct members (members of nested groups are not).
@@ -148,7 +173,8 @@ fn described(tenant: &str, users: &[User], list: &[Described], created: i64) -> 
 
 /// The demo's descriptions per tenant. Contoso's first group is the scope of Contoso → Fabrikam:
 /// its direct members are the 60 users that configuration syncs; Finance is nested in it and
-/// not synced.
+/// not synced. Fabrikam's Engineering, Design and Support are assigned to Fabrikam → Contoso
+/// (their members are among the users it syncs; its last two users are assigned directly only).
 fn demo_descriptions(tenant: &str) -> Vec<Described> {
     let group = |name, description, users, nested| Described {
         name,
@@ -168,13 +194,15 @@ fn demo_descriptions(tenant: &str) -> Vec<Described> {
             group("Contoso – IT admins", "Directory administrators", 0..2, &[]),
         ],
         FABRIKAM => vec![
-            group("Fabrikam – Engineering", "Engineering", 2..22, &[]),
+            group(FABRIKAM_SYNCED_GROUPS[0], "Engineering", 2..22, &[]),
             group(
                 "Fabrikam – Sync operators",
                 "Operate cross-tenant sync",
                 1..2,
                 &[],
             ),
+            group(FABRIKAM_SYNCED_GROUPS[1], "Product design", 22..32, &[]),
+            group(FABRIKAM_SYNCED_GROUPS[2], "Customer support", 32..40, &[]),
         ],
         WOODGROVE => vec![
             group("Woodgrove – Traders", "Trading desk", 1..11, &[]),

@@ -9,6 +9,7 @@
 pub mod clock;
 pub mod control;
 pub mod deleted_state;
+pub mod demo_people;
 pub mod directory_state;
 pub mod entra;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod groups_state;
 pub mod ids;
 pub mod keys;
 pub mod mto_state;
+pub mod people_state;
 pub mod policy_state;
 pub mod request_log;
 pub mod scenario;
@@ -83,6 +85,8 @@ pub struct World {
     pub deleted: deleted_state::DeletedItems,
     /// `/auditLogs/directoryAudits`, per tenant, oldest first.
     pub directory_audits: directory_state::DirectoryAudits,
+    /// Organizational contacts and phone authentication methods.
+    pub people: people_state::People,
     pub codes: HashMap<String, PendingCode>,
     /// Ids of refresh tokens already redeemed (each is single-use).
     pub used_refresh_tokens: HashSet<String>,
@@ -104,6 +108,7 @@ impl World {
             provisioning: HashMap::new(),
             deleted: deleted_state::DeletedItems::default(),
             directory_audits: directory_state::DirectoryAudits::default(),
+            people: people_state::People::default(),
             codes: HashMap::new(),
             used_refresh_tokens: HashSet::new(),
         };

@@ -7,9 +7,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use graph::policies::{
-    level_includes, AccessType, B2BSetting, DefaultConfiguration, IdentitySyncPolicy,
-    IdentitySyncPolicyTemplate, InboundOutbound, InboundTrust, PartnerConfiguration,
-    PartnerConfigurationTemplate, Target, TargetConfiguration, TargetType, UserSyncInbound,
+    level_includes, AccessType, B2BSetting, DefaultConfiguration, GroupSyncInbound,
+    IdentitySyncPolicy, IdentitySyncPolicyTemplate, InboundOutbound, InboundTrust,
+    PartnerConfiguration, PartnerConfigurationTemplate, Target, TargetConfiguration, TargetType,
+    UserSyncInbound,
 };
 pub use graph::policies::{DevicesFilter, TenantRestrictions};
 use serde::{Deserialize, Serialize};
@@ -157,12 +158,14 @@ fn sync_policy(tenant: &str, name: &str, allowed: Option<bool>) -> IdentitySyncP
         user_sync_inbound: Some(UserSyncInbound {
             is_sync_allowed: allowed,
         }),
+        group_sync_inbound: None,
     }
 }
 
 /// The demo scenario's policies (design.md): Contoso ↔ Fabrikam and Contoso ↔ Woodgrove healthy both
 /// ways; Fabrikam does **not** allow inbound sync from Woodgrove; Tailspin is an ordinary B2B partner
 /// of Contoso; Northwind (pending) has none yet; Contoso's templates hold the wizard's values.
+/// Contoso and Fabrikam allow inbound group sync from each other (the others leave it unset).
 pub fn demo(scenario: &Scenario) -> HashMap<String, TenantPolicies> {
     let mut all: HashMap<String, TenantPolicies> = scenario
         .tenants
@@ -197,6 +200,18 @@ pub fn demo(scenario: &Scenario) -> HashMap<String, TenantPolicies> {
     set(WOODGROVE, FABRIKAM, Some(true), Some(true), Some(true));
     // Fabrikam accepts Woodgrove's users as guests at most: no automatic redemption, no inbound sync.
     set(FABRIKAM, WOODGROVE, None, Some(true), Some(false));
+    // Group sync: Fabrikam takes Contoso's groups; Contoso took Fabrikam's (sync_state::demo
+    // switches that off once they are synced, leaving them behind).
+    for (owner, partner) in [(FABRIKAM, CONTOSO), (CONTOSO, FABRIKAM)] {
+        if let Some(policy) = all
+            .get_mut(owner)
+            .and_then(|p| p.identity_sync.get_mut(partner))
+        {
+            policy.group_sync_inbound = Some(GroupSyncInbound {
+                is_sync_allowed: Some(true),
+            });
+        }
+    }
     if let Some(contoso) = all.get_mut(CONTOSO) {
         contoso.partners.insert(
             TAILSPIN.to_owned(),
@@ -339,6 +354,7 @@ pub fn on_tenant_joined(
                     tenant_id: crate::ids::tenant_id(partner),
                     display_name: names.get(partner).cloned(),
                     user_sync_inbound: Some(UserSyncInbound::default()),
+                    group_sync_inbound: None,
                 });
             let sync_applies = level_includes(
                 &sync_template.template_application_level,

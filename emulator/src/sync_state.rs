@@ -19,20 +19,20 @@ use std::collections::{HashMap, HashSet};
 
 use graph::policies::{InboundOutbound, PartnerConfiguration};
 use graph::sync::{
-    AppRole, AppRoleAssignment, AttributeMapping, ExecutionState, FilterClause, Initiator,
-    JobStatusCode, KeyLongValue, KeyValue, MappingSource, MappingSourceType, ModifiedProperty,
-    NameValue, ObjectMapping, PrincipalType, ProvisioningAction, ProvisioningEntry,
-    ProvisioningErrorInfo, ProvisioningParty, ProvisioningResult, ProvisioningStatusInfo,
-    ProvisioningStep, ProvisioningStepType, Quarantine, QuarantineReason, Schedule, ScheduleState,
-    ScopeFilter, ServicePrincipal, SyncError, SyncJob, SyncRule, SyncSchema, SyncStatus,
-    TaskExecution, AZURE2AZURE, CROSS_TENANT_SYNC_TEMPLATE_ID, MTO_SYNC_PREFIX, NEVER,
-    POLICY_CHECK_FAILURE,
+    AppRole, AppRoleAssignment, AttributeMapping, ExecutionState, Initiator, JobStatusCode,
+    KeyLongValue, KeyValue, MappingSource, MappingSourceType, ModifiedProperty, NameValue,
+    ObjectMapping, PrincipalType, ProvisioningAction, ProvisioningEntry, ProvisioningErrorInfo,
+    ProvisioningParty, ProvisioningResult, ProvisioningStatusInfo, ProvisioningStep,
+    ProvisioningStepType, Quarantine, QuarantineReason, Schedule, ScheduleState, ScopeFilter,
+    ServicePrincipal, SyncError, SyncJob, SyncRule, SyncSchema, SyncStatus, TaskExecution,
+    AZURE2AZURE, CROSS_TENANT_SYNC_TEMPLATE_ID, GROUP_ENTRY_COUNT_KEY, GROUP_IDENTITY,
+    MTO_SYNC_PREFIX, NEVER, POLICY_CHECK_FAILURE, USER_ENTRY_COUNT_KEY,
 };
 use graph::JobId;
 use serde_json::{json, Map, Value};
 
 use crate::deleted_state::DeletedItems;
-use crate::groups_state::{self, Group};
+use crate::groups_state::{self, Group, Member, SourceGroup};
 use crate::mto_state::iso;
 use crate::policy_state::TenantPolicies;
 use crate::scenario::{Custom, JobState, Scenario, Tenant, CONTOSO, FABRIKAM, WOODGROVE};
@@ -110,6 +110,8 @@ pub struct Job {
     pub steady_first: Option<i64>,
     pub steady_last: Option<i64>,
     pub synchronized: i64,
+    /// Groups of the source whose copies the job keeps in the target (left behind ones too).
+    pub synchronized_groups: i64,
     /// When the next cycle runs (only while `Active`).
     pub next_run: Option<i64>,
     pub schema: SyncSchema,
@@ -136,6 +138,7 @@ impl Job {
             steady_first: None,
             steady_last: None,
             synchronized: 0,
+            synchronized_groups: 0,
             next_run: None,
             schema: default_schema(),
             schema_version: 2,
@@ -195,10 +198,17 @@ impl Job {
                 steady_state_first_achieved_time: time(self.steady_first),
                 steady_state_last_achieved_time: time(self.steady_last),
                 synchronized_entry_count_by_type: if self.last_success.is_some() {
-                    vec![KeyLongValue {
-                        key: "user to user".into(),
+                    let mut counts = vec![KeyLongValue {
+                        key: USER_ENTRY_COUNT_KEY.into(),
                         value: self.synchronized,
-                    }]
+                    }];
+                    if self.schema.provisions_groups() || self.synchronized_groups > 0 {
+                        counts.push(KeyLongValue {
+                            key: GROUP_ENTRY_COUNT_KEY.into(),
+                            value: self.synchronized_groups,
+                        });
+                    }
+                    counts
                 } else {
                     Vec::new()
                 },
@@ -428,47 +438,52 @@ fn user_attribute(user: &User, name: &str) -> Option<String> {
         "mail" => user.mail.clone(),
         "companyName" => user.company_name.clone(),
         "userType" => Some(user.user_type.to_owned()),
-        "accountEnabled" => Some(
-            if user.account_enabled {
-                "True"
-            } else {
-                "False"
-            }
-            .into(),
-        ),
+        "accountEnabled" => Some(graph::sync::bool_text(user.account_enabled)),
         _ => None,
     }
 }
 
-fn clause_matches(user: &User, clause: &FilterClause) -> bool {
-    let value = user_attribute(user, &clause.source_operand_name);
-    let wanted = &clause.target_operand.values;
-    let equals = |v: &str| wanted.iter().any(|w| w.eq_ignore_ascii_case(v));
-    match clause.operator_name.as_str() {
-        "EQUALS" => value.as_deref().is_some_and(equals),
-        "NOT EQUALS" => !value.as_deref().is_some_and(equals),
-        "IS TRUE" => value.as_deref() == Some("True"),
-        "IS FALSE" => value.as_deref() == Some("False"),
-        "IS NULL" => value.is_none(),
-        "IS NOT NULL" => value.is_some(),
-        "Includes" => value.as_deref().is_some_and(|v| {
-            wanted
-                .iter()
-                .any(|w| v.to_lowercase().contains(&w.to_lowercase()))
-        }),
-        _ => false,
-    }
+/// In scope when any group matches (all of its clauses), or when there are no groups: graph's
+/// [`ScopeFilter::matches`], the one evaluation the dashboard's diagnosis uses too.
+pub fn filter_matches(user: &User, filter: Option<&ScopeFilter>) -> bool {
+    filter.is_none_or(|f| f.matches(&|name| user_attribute(user, name)))
 }
 
-/// In scope when any group matches (all of its clauses), or when there are no groups.
-pub fn filter_matches(user: &User, filter: Option<&ScopeFilter>) -> bool {
-    let Some(filter) = filter.filter(|f| !f.groups.is_empty()) else {
-        return true;
-    };
-    filter
-        .groups
-        .iter()
-        .any(|group| group.clauses.iter().all(|c| clause_matches(user, c)))
+/// The scoping filter the service adds for users with SMS sign-in, as the provisioning log's
+/// scoping step shows it failing: "Filter external users.alternativeSecurityIds EQUALS 'None'"
+/// (`MicrosoftDocs/entra-docs`
+/// `docs/identity/multi-tenant-organizations/cross-tenant-synchronization-configure.md`, "Symptom -
+/// Users are skipped because SMS sign-in is enabled on the user").
+pub const SMS_SIGN_IN_FILTER: &str = "Filter external users.alternativeSecurityIds EQUALS 'None'";
+
+/// A job's `userType` mapping: the constant, and whether it applies always or only when the user
+/// is created ("If the B2B user already exists in the target tenant then Member (userType) will
+/// not changed to Member, unless the Apply this mapping setting is set to Always":
+/// `MicrosoftDocs/entra-docs`
+/// `docs/identity/multi-tenant-organizations/cross-tenant-synchronization-configure.md`, step 9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct UserTypeMapping {
+    value: &'static str,
+    always: bool,
+}
+
+impl UserTypeMapping {
+    fn of(schema: &SyncSchema) -> Self {
+        let mapping = schema.user_mapping().and_then(|m| {
+            m.attribute_mappings
+                .iter()
+                .find(|a| a.target_attribute_name == "userType")
+        });
+        Self {
+            value: match schema.constant_for("userType") {
+                Some("Guest") => "Guest",
+                _ => "Member",
+            },
+            always: mapping
+                .and_then(|m| m.flow_type.as_deref())
+                .is_none_or(|f| f.eq_ignore_ascii_case("Always")),
+        }
+    }
 }
 
 /// Internal members only: no guests, no external users.
@@ -560,8 +575,22 @@ fn reconcile(
     source_tenant: &str,
     source: &User,
     in_scope: bool,
-    user_type: &'static str,
+    user_type: UserTypeMapping,
 ) -> Outcome {
+    // A copy an administrator of the target deleted is neither restored nor created again.
+    if in_scope
+        && directory
+            .deleted
+            .synced_copy(&host.id, source_tenant, &source.id, directory.at)
+            .is_some_and(|d| d.by_admin)
+        && !directory.users.iter().any(|u| {
+            u.synced_from
+                .as_ref()
+                .is_some_and(|s| s.tenant_id == source_tenant && s.object_id == source.id)
+        })
+    {
+        return Outcome::OutOfScope;
+    }
     let host_users = &mut *directory.users;
     let mut existing = host_users.iter().position(|u| {
         u.synced_from
@@ -591,7 +620,8 @@ fn reconcile(
             Outcome::Deleted(id)
         }
         (None, true) => {
-            let copy = synced_copy(source, source_tenant, host, user_type);
+            let mut copy = synced_copy(source, source_tenant, host, user_type.value);
+            copy.created = Some(directory.at);
             let id = copy.id.clone();
             host_users.push(copy);
             Outcome::Created(id)
@@ -625,10 +655,16 @@ fn reconcile(
                 copy.account_enabled.to_string(),
                 source.account_enabled.to_string(),
             );
-            change("userType", copy.user_type.to_owned(), user_type.to_owned());
+            if user_type.always {
+                change(
+                    "userType",
+                    copy.user_type.to_owned(),
+                    user_type.value.to_owned(),
+                );
+                copy.user_type = user_type.value;
+            }
             copy.display_name = source.display_name.clone();
             copy.account_enabled = source.account_enabled;
-            copy.user_type = user_type;
             if changes.is_empty() {
                 Outcome::Unchanged(copy.id.clone())
             } else {
@@ -691,13 +727,26 @@ struct Run {
     service_principal: ServicePrincipal,
     job_id: JobId,
     cycle_id: String,
-    user_type: &'static str,
+    user_type: UserTypeMapping,
     scope: Option<ScopeFilter>,
+    /// Users of the source with a phone ready for SMS sign-in: the service skips them.
+    sms: HashSet<String>,
     assigned: AssignedUsers,
+    /// Ids of the groups assigned to the configuration (the groups it may create in the target).
+    assigned_groups: Vec<String>,
+    /// Whether the schema's group mapping is enabled.
+    provisions_groups: bool,
     sync_all: bool,
     initiated_by: Initiator,
     /// When the run happens.
     at: i64,
+}
+
+/// Whom a provisioning log entry is about: `identityType` `User` or `Group`.
+struct Subject<'a> {
+    id: &'a str,
+    name: &'a str,
+    kind: &'static str,
 }
 
 fn service_initiator() -> Initiator {
@@ -718,10 +767,19 @@ impl Run {
     ) -> Option<Self> {
         let target_id = config.target()?;
         let target = world.scenario.tenant(target_id)?.clone();
-        let user_type = match job.schema.constant_for("userType") {
-            Some("Guest") => "Guest",
-            _ => "Member",
-        };
+        let user_type = UserTypeMapping::of(&job.schema);
+        let sms = world
+            .people
+            .phones
+            .get(source)
+            .map(|users| {
+                users
+                    .iter()
+                    .filter(|(_, phones)| phones.iter().any(|p| p.sms_sign_in()))
+                    .map(|(id, _)| id.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
         Some(Self {
             source: source.to_owned(),
             target_name: target.display_name.clone(),
@@ -731,6 +789,7 @@ impl Run {
             cycle_id: uuid::Uuid::new_v4().to_string(),
             user_type,
             scope: job.schema.user_mapping().and_then(|m| m.scope.clone()),
+            sms,
             assigned: AssignedUsers::new(
                 &config.assignments,
                 world
@@ -739,6 +798,13 @@ impl Run {
                     .map(Vec::as_slice)
                     .unwrap_or_default(),
             ),
+            assigned_groups: config
+                .assignments
+                .iter()
+                .filter(|a| a.principal_type == Some(PrincipalType::Group))
+                .map(|a| a.principal_id.clone())
+                .collect(),
+            provisions_groups: job.schema.provisions_groups(),
             sync_all: config.sync_all(),
             initiated_by: service_initiator(),
             at,
@@ -750,12 +816,56 @@ impl Run {
     }
 
     fn in_scope(&self, user: &User) -> bool {
+        self.in_scope_but_for_sms(user) && !self.sms.contains(&user.id)
+    }
+
+    fn in_scope_but_for_sms(&self, user: &User) -> bool {
         is_internal_member(user) && self.assigned(user) && filter_matches(user, self.scope.as_ref())
+    }
+
+    /// A user the service skips only because SMS sign-in is enabled for them.
+    fn skipped_for_sms(&self, user: &User) -> bool {
+        self.sms.contains(&user.id) && self.in_scope_but_for_sms(user)
+    }
+
+    /// The log entry of such a skip: imported, then out of scope at the scoping step.
+    fn sms_skip(&self, user: &User) -> ProvisioningEntry {
+        let steps = steps_for(self, user, &Outcome::OutOfScope);
+        let mut entry = self.entry(
+            user,
+            ProvisioningAction::Other,
+            None,
+            None,
+            steps,
+            Vec::new(),
+        );
+        if let Some(info) = entry.provisioning_status_info.as_mut() {
+            info.status = ProvisioningResult::Skipped;
+        }
+        entry
     }
 
     fn entry(
         &self,
         user: &User,
+        action: ProvisioningAction,
+        target_id: Option<&str>,
+        failure: Option<&SyncError>,
+        steps: Vec<ProvisioningStep>,
+        modified: Vec<ModifiedProperty>,
+    ) -> ProvisioningEntry {
+        let subject = Subject {
+            id: &user.id,
+            name: &user.display_name,
+            kind: "User",
+        };
+        self.entry_for(&subject, action, target_id, failure, steps, modified)
+    }
+
+    /// A log entry for a user or a group.
+    fn entry_for(
+        &self,
+        subject: &Subject<'_>,
         action: ProvisioningAction,
         target_id: Option<&str>,
         failure: Option<&SyncError>,
@@ -835,15 +945,15 @@ impl Run {
                 target_details,
             )),
             source_identity: Some(party(
-                Some(&user.id),
-                &user.display_name,
-                Some("User"),
+                Some(subject.id),
+                subject.name,
+                Some(subject.kind),
                 source_details,
             )),
             target_identity: Some(party(
                 target_id,
-                &user.display_name,
-                Some("User"),
+                subject.name,
+                Some(subject.kind),
                 target_identity_details,
             )),
             initiated_by: Some(self.initiated_by.clone()),
@@ -901,6 +1011,9 @@ fn scope_evaluation(run: &Run, user: &User) -> Value {
     let groups = run.assigned.groups_of(&user.id);
     if !groups.is_empty() {
         result["assignedThroughGroups"] = json!(groups);
+    }
+    if run.sms.contains(&user.id) {
+        result[SMS_SIGN_IN_FILTER] = json!(false);
     }
     json!(result.to_string())
 }
@@ -998,6 +1111,303 @@ fn push_log(world: &mut World, tenant: &str, entries: Vec<ProvisioningEntry>) {
     }
 }
 
+/// Whether `target` lets `source` synchronize groups into it: its identity sync policy for
+/// `source` has `groupSyncInbound.isSyncAllowed` true (unset is not allowed).
+pub fn group_sync_allowed(
+    policies: &HashMap<String, TenantPolicies>,
+    source: &str,
+    target: &str,
+) -> bool {
+    policies
+        .get(target)
+        .and_then(|t| t.identity_sync.get(source))
+        .and_then(|p| p.group_sync_allowed())
+        == Some(true)
+}
+
+/// Why a group change did not flow: the target does not allow inbound group sync (the wording
+/// follows the user policy's message; Microsoft documents none for groups).
+pub const GROUP_SYNC_NOT_ALLOWED: &str =
+    "Policy permitting groups to be synchronized into the target tenant not configured";
+
+/// What a cycle does to one group's copy in the target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum GroupChange {
+    Create,
+    Update(Vec<ModifiedProperty>),
+    Delete,
+}
+
+/// The copy of `group` in the target as it should be: name, description, and as members the
+/// target's copies of its direct user members (nested groups are not synchronized).
+fn group_copy(group: &Group, run: &Run, copies: &HashMap<String, String>) -> Group {
+    Group {
+        id: crate::users_state::object_id(&run.target.id, &format!("synced-group:{}", group.id), 0),
+        display_name: group.display_name.clone(),
+        description: group.description.clone(),
+        created: run.at,
+        members: group
+            .direct_users()
+            .filter_map(|user| copies.get(user))
+            .map(|id| Member::User(id.clone()))
+            .collect(),
+        synced_from: Some(SourceGroup {
+            tenant_id: run.source.clone(),
+            object_id: group.id.clone(),
+        }),
+    }
+}
+
+/// What differs between a copy and what it should be (empty: in sync).
+fn group_changes(current: &Group, wanted: &Group) -> Vec<ModifiedProperty> {
+    let mut changes = Vec::new();
+    if current.display_name != wanted.display_name {
+        changes.push(ModifiedProperty {
+            display_name: "displayName".into(),
+            old_value: Some(current.display_name.clone()),
+            new_value: Some(wanted.display_name.clone()),
+        });
+    }
+    if current.description != wanted.description {
+        changes.push(ModifiedProperty {
+            display_name: "description".into(),
+            old_value: current.description.clone(),
+            new_value: wanted.description.clone(),
+        });
+    }
+    let added = wanted
+        .members
+        .iter()
+        .filter(|m| !current.members.contains(m))
+        .count();
+    let removed = current
+        .members
+        .iter()
+        .filter(|m| !wanted.members.contains(m))
+        .count();
+    if added + removed > 0 {
+        changes.push(ModifiedProperty {
+            display_name: "members".into(),
+            old_value: Some(current.members.len().to_string()),
+            new_value: Some(format!(
+                "{} ({added} added, {removed} removed)",
+                wanted.members.len()
+            )),
+        });
+    }
+    changes
+}
+
+/// The log entry of one group: imported, scoped, and exported, or skipped when the target does
+/// not allow inbound group sync.
+fn group_entry(
+    run: &Run,
+    group: &Group,
+    change: &GroupChange,
+    target_id: Option<&str>,
+    allowed: bool,
+) -> ProvisioningEntry {
+    let (action, name, verb, modified) = match change {
+        GroupChange::Create => (
+            ProvisioningAction::Create,
+            "EntryExportAdd",
+            "Created",
+            Vec::new(),
+        ),
+        GroupChange::Update(changes) => (
+            ProvisioningAction::Update,
+            "EntryExportUpdate",
+            "Updated",
+            changes.clone(),
+        ),
+        GroupChange::Delete => (
+            ProvisioningAction::Delete,
+            "EntryExportDelete",
+            "Deleted",
+            Vec::new(),
+        ),
+    };
+    let in_scope = !matches!(change, GroupChange::Delete);
+    let mut steps = vec![
+        step(
+            "EntryImport",
+            ProvisioningStepType::Import,
+            ProvisioningResult::Success,
+            format!(
+                "Retrieved group '{}' from {SOURCE_DIRECTORY}",
+                group.display_name
+            ),
+        ),
+        step(
+            "EntrySynchronizationScoping",
+            ProvisioningStepType::Scoping,
+            if in_scope {
+                ProvisioningResult::Success
+            } else {
+                ProvisioningResult::Skipped
+            },
+            format!(
+                "Determine if Group in scope (assigned to the configuration): {}",
+                if in_scope { "in scope" } else { "not in scope" }
+            ),
+        ),
+    ];
+    steps.push(if allowed {
+        step(
+            name,
+            ProvisioningStepType::Export,
+            ProvisioningResult::Success,
+            format!(
+                "{verb} Group '{}' in {}",
+                group.display_name, run.target_name
+            ),
+        )
+    } else {
+        step(
+            "EntrySynchronizationSkip",
+            ProvisioningStepType::Export,
+            ProvisioningResult::Skipped,
+            format!(
+                "{GROUP_SYNC_NOT_ALLOWED}: {} does not allow groups of the source tenant to be synchronized into it.",
+                run.target_name
+            ),
+        )
+    });
+    let subject = Subject {
+        id: &group.id,
+        name: &group.display_name,
+        kind: GROUP_IDENTITY,
+    };
+    let mut entry = run.entry_for(&subject, action, target_id, None, steps, modified);
+    if !allowed {
+        entry.provisioning_status_info = Some(ProvisioningStatusInfo {
+            status: ProvisioningResult::Skipped,
+            error_information: Some(ProvisioningErrorInfo {
+                error_code: None,
+                reason: Some(GROUP_SYNC_NOT_ALLOWED.into()),
+                additional_details: None,
+                error_category: Some("nonServiceFailure".into()),
+                recommended_action: Some(format!(
+                    "In {}, allow inbound group synchronization for the source tenant (groupSyncInbound).",
+                    run.target_name
+                )),
+            }),
+        });
+    }
+    entry
+}
+
+/// One cycle's group provisioning (after its users): with the schema's group mapping enabled and
+/// scope "assigned users and groups", each assigned security group of the source gets a copy in
+/// the target whose members are the copies of its direct members that are synced (nested groups
+/// are not: `MicrosoftDocs/entra-docs`
+/// `docs/identity/multi-tenant-organizations/cross-tenant-synchronization-overview.md`, "Group
+/// synchronization"); copies of groups that left the scope are deleted. When the target does not
+/// allow inbound group sync nothing changes in it and each change that would have flowed is
+/// logged as skipped: copies already made stay as they are, left behind (the description of
+/// `isSyncAllowed` in `microsoftgraph/microsoft-graph-docs-contrib`
+/// `api-reference/beta/resources/crosstenantgroupsyncinbound.md`). Returns the log entries and
+/// how many changes were exported.
+fn sync_groups(world: &mut World, run: &Run) -> (Vec<ProvisioningEntry>, i64) {
+    // "Sync all users" is not supported with group synchronization (the overview's restrictions):
+    // such a configuration provisions no groups.
+    if !run.provisions_groups || run.sync_all {
+        return (Vec::new(), 0);
+    }
+    let target = run.target.id.clone();
+    let allowed = group_sync_allowed(&world.policies, &run.source, &target);
+    let source_groups = world.groups.get(&run.source).cloned().unwrap_or_default();
+    let copies: HashMap<String, String> = world
+        .users
+        .get(&target)
+        .into_iter()
+        .flatten()
+        .filter_map(|u| {
+            let from = u.synced_from.as_ref()?;
+            (from.tenant_id == run.source).then(|| (from.object_id.clone(), u.id.clone()))
+        })
+        .collect();
+    let in_scope: Vec<&Group> = run
+        .assigned_groups
+        .iter()
+        .filter_map(|id| source_groups.iter().find(|g| &g.id == id))
+        .collect();
+    let hosted = world.groups.entry(target).or_default();
+    let mut entries = Vec::new();
+    let mut exported = 0;
+    for group in &in_scope {
+        let wanted = group_copy(group, run, &copies);
+        let existing = hosted
+            .iter()
+            .position(|g| g.is_copy_of(&run.source, &group.id));
+        let change = match existing {
+            None => GroupChange::Create,
+            Some(index) => {
+                let changes = group_changes(&hosted[index], &wanted);
+                if changes.is_empty() {
+                    continue;
+                }
+                GroupChange::Update(changes)
+            }
+        };
+        let target_id = existing.map(|index| hosted[index].id.clone());
+        if allowed {
+            match existing {
+                Some(index) => {
+                    let copy = &mut hosted[index];
+                    copy.display_name = wanted.display_name.clone();
+                    copy.description = wanted.description.clone();
+                    copy.members = wanted.members.clone();
+                }
+                None => hosted.push(wanted.clone()),
+            }
+            exported += 1;
+            entries.push(group_entry(run, group, &change, Some(&wanted.id), true));
+        } else {
+            entries.push(group_entry(
+                run,
+                group,
+                &change,
+                target_id.as_deref(),
+                false,
+            ));
+        }
+    }
+    // Copies of groups no longer assigned (or deleted in the source).
+    let gone: Vec<Group> = hosted
+        .iter()
+        .filter(|g| {
+            g.synced_from.as_ref().is_some_and(|s| {
+                s.tenant_id == run.source && !in_scope.iter().any(|i| i.id == s.object_id)
+            })
+        })
+        .cloned()
+        .collect();
+    for copy in gone {
+        // The entry names the source group as the copy last showed it.
+        let source = Group {
+            id: copy
+                .synced_from
+                .as_ref()
+                .map(|s| s.object_id.clone())
+                .unwrap_or_default(),
+            ..copy.clone()
+        };
+        if allowed {
+            hosted.retain(|g| g.id != copy.id);
+            exported += 1;
+        }
+        entries.push(group_entry(
+            run,
+            &source,
+            &GroupChange::Delete,
+            Some(&copy.id),
+            allowed,
+        ));
+    }
+    (entries, exported)
+}
+
 fn job_mut<'a>(world: &'a mut World, tenant: &str, job_id: &str) -> Option<&'a mut Job> {
     world
         .sync
@@ -1066,6 +1476,9 @@ pub fn run_cycle(world: &mut World, source: &str, job_id: &str, at: i64) {
         for user in &sources {
             let in_scope = run.in_scope(user);
             entitled += usize::from(in_scope);
+            if run.skipped_for_sms(user) {
+                entries.push(run.sms_skip(user));
+            }
             let outcome = reconcile(
                 &mut directory,
                 &run.target,
@@ -1086,7 +1499,21 @@ pub fn run_cycle(world: &mut World, source: &str, job_id: &str, at: i64) {
             let steps = steps_for(&run, user, &outcome);
             entries.push(run.entry(user, action, Some(&target_id), None, steps, modified));
         }
+        // Groups after users: a group's members are the copies of its synced users.
+        let (group_entries, group_exports) = sync_groups(world, &run);
+        entries.extend(group_entries);
+        exported += group_exports;
     }
+    let synchronized_groups = world.groups.get(&run.target.id).map_or(0, |groups| {
+        groups
+            .iter()
+            .filter(|g| {
+                g.synced_from
+                    .as_ref()
+                    .is_some_and(|s| s.tenant_id == source)
+            })
+            .count()
+    });
     let synchronized = world.users.get(&run.target.id).map_or(0, |users| {
         users
             .iter()
@@ -1142,6 +1569,7 @@ pub fn run_cycle(world: &mut World, source: &str, job_id: &str, at: i64) {
             job.steady_first.get_or_insert(at);
             job.steady_last = Some(at);
             job.synchronized = synchronized as i64;
+            job.synchronized_groups = synchronized_groups as i64;
         }
     }
 }
@@ -1437,6 +1865,9 @@ struct InitialScope {
     users: std::ops::Range<usize>,
     /// Groups of the source, by display name.
     groups: Vec<String>,
+    /// Whether the job's schema has its group mapping enabled (the assigned groups are created
+    /// in the target).
+    provision_groups: bool,
 }
 
 impl InitialScope {
@@ -1444,6 +1875,7 @@ impl InitialScope {
         Self {
             users,
             groups: Vec::new(),
+            provision_groups: false,
         }
     }
 
@@ -1451,6 +1883,7 @@ impl InitialScope {
         Self {
             users: 0..0,
             groups: vec![name.to_owned()],
+            provision_groups: false,
         }
     }
 
@@ -1475,6 +1908,18 @@ impl InitialScope {
     }
 }
 
+/// Enables the schema's group mapping ("Provision Azure Active Directory Groups"), as an admin
+/// does to synchronize the assigned groups.
+pub fn enable_group_provisioning(schema: &mut SyncSchema) {
+    for rule in &mut schema.synchronization_rules {
+        for mapping in &mut rule.object_mappings {
+            if mapping.source_object_name.eq_ignore_ascii_case("Group") {
+                mapping.enabled = true;
+            }
+        }
+    }
+}
+
 /// An MTO-style configuration (`MTO_Sync_<target>`) from `source` to `target`, with `scope`
 /// assigned and a job that was never started; returns the job's id.
 fn new_configuration(
@@ -1489,7 +1934,10 @@ fn new_configuration(
     for principal in scope.principals(world, source) {
         assign(&mut config, &principal, created);
     }
-    let job = Job::new(source);
+    let mut job = Job::new(source);
+    if scope.provision_groups {
+        enable_group_provisioning(&mut job.schema);
+    }
     let job_id = job.id.clone();
     config.jobs.push(job);
     world
@@ -1537,6 +1985,7 @@ fn from_file(world: &mut World, custom: &Custom, now: i64) {
         let scope = InitialScope {
             users: accounts..accounts + setup.scope,
             groups: setup.groups.clone(),
+            provision_groups: false,
         };
         if setup.state == JobState::Disabled {
             new_configuration(world, &setup.source, &setup.target, &scope, started);
@@ -1568,14 +2017,41 @@ fn from_file(world: &mut World, custom: &Custom, now: i64) {
 /// Fabrikam does not allow inbound sync from Woodgrove, nothing from Contoso to Woodgrove.
 /// Contoso → Fabrikam is scoped by one group ("Contoso – Group sync", whose direct members are
 /// Contoso's first 60 generated members); the others by users assigned directly.
+///
+/// Group sync: Contoso → Fabrikam provisions its group (a copy in Fabrikam with its 60 direct
+/// members; Finance, nested in it, is not synced). Fabrikam → Contoso also assigns three of
+/// Fabrikam's groups with group provisioning on; they were created in Contoso by the first cycle,
+/// then Contoso switched inbound group sync from Fabrikam off: they stay, left behind.
 pub fn demo(world: &mut World, now: i64) {
     let started = now - 2 * 24 * 3600;
-    let group_sync = InitialScope::group(groups_state::CONTOSO_GROUP_SYNC);
+    let group_sync = InitialScope {
+        provision_groups: true,
+        ..InitialScope::group(groups_state::CONTOSO_GROUP_SYNC)
+    };
     mto_configuration(world, CONTOSO, FABRIKAM, &group_sync, started);
     let users = InitialScope::users;
-    mto_configuration(world, FABRIKAM, CONTOSO, &users(2..42), started + 300);
+    let fabrikam_scope = InitialScope {
+        groups: groups_state::FABRIKAM_SYNCED_GROUPS
+            .iter()
+            .map(|name| (*name).to_owned())
+            .collect(),
+        provision_groups: true,
+        ..users(2..42)
+    };
+    mto_configuration(world, FABRIKAM, CONTOSO, &fabrikam_scope, started + 300);
+    if let Some(policy) = world
+        .policies
+        .get_mut(CONTOSO)
+        .and_then(|p| p.identity_sync.get_mut(FABRIKAM))
+    {
+        policy.group_sync_inbound = Some(graph::policies::GroupSyncInbound {
+            is_sync_allowed: Some(false),
+        });
+    }
     mto_configuration(world, WOODGROVE, CONTOSO, &users(1..31), started + 600);
     mto_configuration(world, WOODGROVE, FABRIKAM, &users(1..31), started + 900);
+    // The people of the `/diagnose` demo, one per cause that keeps a colleague from being found.
+    crate::demo_people::before_the_last_cycles(world, now);
     // The latest cycle of each ran a few minutes ago; the next is due within the 40 minutes.
     let jobs: Vec<(String, String)> = world
         .sync
@@ -1704,6 +2180,8 @@ mod tests {
     #[test]
     fn users_leaving_the_scope_are_soft_deleted_in_the_target() {
         let mut world = demo_world(NOW);
+        // The last user in scope is assigned directly, not through one of the assigned groups.
+        let removed = world.users[FABRIKAM][41].id.clone();
         let config = world
             .sync
             .get_mut(FABRIKAM)
@@ -1711,15 +2189,20 @@ mod tests {
             .iter_mut()
             .find(|c| c.target() == Some(CONTOSO))
             .unwrap();
-        let removed = config.assignments.remove(0).principal_id;
+        config.assignments.retain(|a| a.principal_id != removed);
         let job_id = config.jobs[0].id.clone();
         run_cycle(&mut world, FABRIKAM, job_id.as_str(), NOW + 60);
         assert!(!world.users[CONTOSO].iter().any(|u| u
             .synced_from
             .as_ref()
             .is_some_and(|s| s.object_id == removed)));
-        let last = world.provisioning[FABRIKAM].last().unwrap();
-        assert_eq!(last.provisioning_action, ProvisioningAction::Delete);
+        let deleted = world.provisioning[FABRIKAM].iter().rev().find(|e| {
+            e.source_identity.as_ref().and_then(|s| s.id.as_deref()) == Some(removed.as_str())
+        });
+        assert_eq!(
+            deleted.map(|e| &e.provisioning_action),
+            Some(&ProvisioningAction::Delete)
+        );
     }
 
     fn synced_from(world: &World, source: &str, target: &str) -> Vec<String> {
@@ -1812,18 +2295,127 @@ mod tests {
         let logged = world.provisioning[CONTOSO].len();
         run_cycle(&mut world, CONTOSO, job_id.as_str(), NOW + 60);
         assert!(synced_from(&world, CONTOSO, FABRIKAM).is_empty());
-        let deletes = world.provisioning[CONTOSO][logged..]
+        let deletes = |kind: &str| {
+            world.provisioning[CONTOSO][logged..]
+                .iter()
+                .filter(|e| e.provisioning_action == ProvisioningAction::Delete)
+                .filter(|e| {
+                    e.source_identity
+                        .as_ref()
+                        .and_then(|s| s.identity_type.as_deref())
+                        == Some(kind)
+                })
+                .count()
+        };
+        assert_eq!(deletes("User"), 60);
+        // Its copy in Fabrikam goes too: Fabrikam allows inbound group sync from Contoso.
+        assert_eq!(deletes("Group"), 1);
+        assert!(!world.groups[FABRIKAM]
             .iter()
-            .filter(|e| e.provisioning_action == ProvisioningAction::Delete)
-            .count();
-        assert_eq!(deletes, 60);
+            .any(|g| g.synced_from.is_some()));
+    }
+
+    fn copies_from(world: &World, source: &str, target: &str) -> Vec<Group> {
+        world.groups[target]
+            .iter()
+            .filter(|g| {
+                g.synced_from
+                    .as_ref()
+                    .is_some_and(|s| s.tenant_id == source)
+            })
+            .cloned()
+            .collect()
+    }
+
+    #[test]
+    fn a_new_job_provisions_no_groups_until_its_group_mapping_is_enabled() {
+        let mut schema = default_schema();
+        assert!(!schema.provisions_groups());
+        enable_group_provisioning(&mut schema);
+        assert!(schema.provisions_groups());
+        assert_eq!(schema_problem(&schema), None);
+    }
+
+    #[test]
+    fn the_demo_syncs_contosos_group_into_fabrikam_without_its_nested_group() {
+        let world = demo_world(NOW);
+        let copies = copies_from(&world, CONTOSO, FABRIKAM);
+        assert_eq!(copies.len(), 1);
+        let copy = &copies[0];
+        assert_eq!(copy.display_name, crate::groups_state::CONTOSO_GROUP_SYNC);
+        assert_eq!(copy.members.len(), 60, "the synced direct members only");
+        let fabrikam_users: HashSet<&str> = world.users[FABRIKAM]
+            .iter()
+            .map(|u| u.id.as_str())
+            .collect();
+        assert!(copy
+            .members
+            .iter()
+            .all(|m| matches!(m, Member::User(id) if fabrikam_users.contains(id.as_str()))));
+        assert_eq!(job(&world, CONTOSO, FABRIKAM).synchronized_groups, 1);
+        let counts = job(&world, CONTOSO, FABRIKAM).to_graph().status;
+        assert_eq!(counts.synchronized_groups(), 1);
+        assert_eq!(counts.synchronized_users(), 60);
+    }
+
+    #[test]
+    fn fabrikams_groups_stay_in_contoso_after_group_sync_was_switched_off() {
+        let mut world = demo_world(NOW);
+        assert!(!group_sync_allowed(&world.policies, FABRIKAM, CONTOSO));
+        let left = copies_from(&world, FABRIKAM, CONTOSO);
+        assert_eq!(left.len(), 3);
+        assert_eq!(job(&world, FABRIKAM, CONTOSO).synchronized_groups, 3);
+        // A member leaving Engineering in Fabrikam does not flow: the change is logged as skipped.
+        let engineering = world
+            .groups
+            .get_mut(FABRIKAM)
+            .unwrap()
+            .iter_mut()
+            .find(|g| g.display_name == crate::groups_state::FABRIKAM_SYNCED_GROUPS[0])
+            .unwrap();
+        engineering.members.remove(0);
+        let job_id = job(&world, FABRIKAM, CONTOSO).id.clone();
+        run_cycle(&mut world, FABRIKAM, job_id.as_str(), NOW + 60);
+        assert_eq!(copies_from(&world, FABRIKAM, CONTOSO), left, "left behind");
+        let last = world.provisioning[FABRIKAM]
+            .iter()
+            .rev()
+            .find(|e| {
+                e.source_identity
+                    .as_ref()
+                    .and_then(|s| s.identity_type.as_deref())
+                    == Some(GROUP_IDENTITY)
+            })
+            .unwrap();
+        assert_eq!(last.provisioning_action, ProvisioningAction::Update);
+        assert_eq!(
+            last.provisioning_status_info.as_ref().unwrap().status,
+            ProvisioningResult::Skipped
+        );
+        // Allowed again, the change flows at the next cycle.
+        world
+            .policies
+            .get_mut(CONTOSO)
+            .unwrap()
+            .identity_sync
+            .get_mut(FABRIKAM)
+            .unwrap()
+            .group_sync_inbound = Some(graph::policies::GroupSyncInbound {
+            is_sync_allowed: Some(true),
+        });
+        run_cycle(&mut world, FABRIKAM, job_id.as_str(), NOW + 120);
+        let engineering = copies_from(&world, FABRIKAM, CONTOSO)
+            .into_iter()
+            .find(|g| g.display_name == crate::groups_state::FABRIKAM_SYNCED_GROUPS[0])
+            .unwrap();
+        assert_eq!(engineering.members.len(), 19);
     }
 
     #[test]
     fn scoping_filters_need_all_clauses_of_any_group() {
         let world = demo_world(NOW);
         let user = world.users[CONTOSO][5].clone();
-        let clause = |op: &str, attr: &str, values: &[&str]| FilterClause {
+        let clause = |op: &str, attr: &str, values: &[&str]| graph::sync::FilterClause {
             operator_name: op.into(),
             source_operand_name: attr.into(),
             target_operand: graph::sync::FilterOperand {
@@ -1869,7 +2461,7 @@ mod tests {
         schema.synchronization_rules[0].object_mappings[0].scope = Some(ScopeFilter {
             groups: vec![graph::sync::FilterGroup {
                 name: "x".into(),
-                clauses: vec![FilterClause {
+                clauses: vec![graph::sync::FilterClause {
                     operator_name: "SOUNDS LIKE".into(),
                     source_operand_name: "displayName".into(),
                     target_operand: Default::default(),

@@ -26,7 +26,14 @@ pub struct User {
     /// For users created by cross-tenant sync: the source tenant and user (the service matches on
     /// this link, `alternativeSecurityIds`, which Graph does not return).
     pub synced_from: Option<SourceUser>,
+    /// `createdDateTime` on the emulator's clock; `None` for users that predate the scenario
+    /// ([`BEFORE_THE_SCENARIO`]).
+    pub created: Option<i64>,
 }
+
+/// The `createdDateTime` of users that were there before the scenario starts (accounts, generated
+/// members, invited guests).
+pub const BEFORE_THE_SCENARIO: &str = "2024-03-04T09:00:00Z";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceUser {
@@ -137,6 +144,7 @@ pub(crate) fn internal_members(tenant: &crate::scenario::Tenant, count: usize) -
             account_enabled: true,
             company_name: Some(tenant.display_name.clone()),
             synced_from: None,
+            created: None,
         })
         .collect();
     let domain = member_domain(&tenant.domains);
@@ -154,6 +162,7 @@ pub(crate) fn internal_members(tenant: &crate::scenario::Tenant, count: usize) -
             account_enabled: i % 50 != 49,
             company_name: Some(tenant.display_name.clone()),
             synced_from: None,
+            created: None,
         }
     }));
     users
@@ -184,6 +193,7 @@ fn invited_copies(
                 account_enabled: true,
                 company_name: source.company_name.clone(),
                 synced_from: None,
+                created: None,
             }
         })
         .collect()
@@ -216,6 +226,7 @@ pub fn synced_copy(
             tenant_id: source_tenant.to_owned(),
             object_id: source.id.clone(),
         }),
+        created: None,
     }
 }
 
@@ -266,6 +277,7 @@ pub fn demo(scenario: &Scenario) -> HashMap<String, Vec<User>> {
             user.user_type = "Guest";
         }
     }
+    crate::demo_people::add_users(&mut all, scenario);
     internal.clear();
     all
 }
@@ -302,6 +314,7 @@ fn explicit_user(tenant: &Tenant, index: usize, user: &ExplicitUser) -> User {
         account_enabled: user.account_enabled,
         company_name: company,
         synced_from: None,
+        created: None,
     }
 }
 

@@ -21,7 +21,8 @@ function start(): ChildProcess {
     env: {
       ...process.env,
       RUST_LOG: 'warn',
-      TENANTMESH_DATABASE_PATH: path.join(dataDir, 'tenant-mesh.sqlite'),
+      // An absolute path: `sqlite:///tmp/…`.
+      TENANTMESH_DATABASE_URL: `sqlite://${path.join(dataDir, 'tenant-mesh.sqlite')}`,
       TENANTMESH_SITE_ROOT: path.join(root, 'target', 'site'),
     },
     stdio: 'inherit',

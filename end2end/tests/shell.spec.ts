@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 
-const navigation = ['Mesh', 'Joins', 'Sync', 'Users', 'Audit'];
+const navigation = ['Mesh', 'Joins', 'Sync', 'Users', 'Diagnose', 'Audit'];
 
 test('the shell is server-rendered and readable', async ({ page }) => {
   const response = await page.goto('/');
@@ -21,6 +21,7 @@ test('navigation reaches every section and marks the current one', async ({ page
     Joins: 'Joins',
     Sync: 'Cross-tenant sync',
     Users: 'Users',
+    Diagnose: 'Diagnose',
     Audit: 'Audit',
     Mesh: 'Tenant mesh',
   };

@@ -31,7 +31,8 @@ test('the Fabrikam operator sees the Contoso ⇄ Fabrikam jobs healthy, with map
   const mappings = sync.getByRole('group', { name: 'Attribute mappings' });
   const userType = mappings.getByRole('row', { name: /userType/ });
   await expect(userType).toContainText('"Member"');
-  await expect(userType).toContainText('Users arrive as members');
+  // The demo applies Fabrikam → Contoso's userType on create only (emulator::demo_people): said.
+  await expect(userType).toContainText('users who were already guests stay guests');
   // The operator of the source may operate it…
   await expect(sync.getByRole('button', { name: 'Restart', exact: true })).toBeVisible();
   // …but a Hybrid Identity Administrator may not read provisioning logs (Permissions section of

@@ -28,7 +28,7 @@ test('in Fabrikam, Contoso synced users are MTO members by the exact method and 
   await signIn(page, 'Fabrikam', 'admin@fabrikam.onmicrosoft.com');
   await openUsers(page, 'Fabrikam');
 
-  await expect(segments(page).getByRole('link', { name: 'Internal members: 302', exact: true })).toBeVisible();
+  await expect(segments(page).getByRole('link', { name: 'Internal members: 311', exact: true })).toBeVisible();
   await expect(segments(page).getByRole('link', { name: 'MTO members: 60', exact: true })).toBeVisible();
   await expect(segments(page).getByRole('link', { name: 'MTO guests: 0', exact: true })).toBeVisible();
   await expect(segments(page).getByRole('link', { name: 'External members outside the MTO: 3' })).toBeVisible();
@@ -45,7 +45,7 @@ test('in Fabrikam, Contoso synced users are MTO members by the exact method and 
   // Segment filter: 60 MTO members, all homed in Contoso, found exactly.
   await segments(page).getByRole('link', { name: 'MTO members: 60', exact: true }).click();
   const users = region(page, 'Users');
-  await expect(users.getByRole('status')).toHaveText('60 of 375 users match');
+  await expect(users.getByRole('status')).toHaveText('60 of 385 users match');
   await expect(users.getByRole('list', { name: 'Filters in force' })).toContainText('Segment: MTO members');
   const rows = users.locator('tbody tr');
   await expect(rows).toHaveCount(50);
@@ -67,7 +67,7 @@ test('home tenant and segment filters combine, search narrows, and the CSV has t
 
   await region(page, 'Home tenants').getByRole('link', { name: 'Tailspin Toys', exact: true }).click();
   const users = region(page, 'Users');
-  await expect(users.getByRole('status')).toHaveText('13 of 375 users match');
+  await expect(users.getByRole('status')).toHaveText('13 of 385 users match');
   await expect(users.getByRole('list', { name: 'Filters in force' })).toContainText('Home tenant: Tailspin Toys');
   for (const row of await users.locator('tbody tr').all()) {
     await expect(row).toContainText('Tailspin Toys');
@@ -75,7 +75,7 @@ test('home tenant and segment filters combine, search narrows, and the CSV has t
   }
 
   await segments(page).getByRole('link', { name: /^External guests outside the MTO/ }).click();
-  await expect(users.getByRole('status')).toHaveText('10 of 375 users match');
+  await expect(users.getByRole('status')).toHaveText('10 of 385 users match');
   await expect(users.locator('tbody tr')).toHaveCount(10);
 
   // Search within the filters: one of the guests by part of its UPN, any case.
@@ -84,7 +84,7 @@ test('home tenant and segment filters combine, search narrows, and the CSV has t
   await users.getByLabel('Search name, UPN or mail').fill(alias.toUpperCase());
   await users.getByRole('button', { name: 'Search' }).click();
   // Each demo alias is unique: exactly that guest.
-  await expect(users.getByRole('status')).toHaveText('1 of 375 users match');
+  await expect(users.getByRole('status')).toHaveText('1 of 385 users match');
   for (const upn of await listedUpns(page)) {
     expect(upn.toLowerCase()).toContain(alias.toLowerCase());
   }
@@ -92,7 +92,7 @@ test('home tenant and segment filters combine, search narrows, and the CSV has t
   // Clear the search, keep the filters: the CSV downloads the same rows as the list shows.
   await users.getByLabel('Search name, UPN or mail').fill('');
   await users.getByRole('button', { name: 'Search' }).click();
-  await expect(users.getByRole('status')).toHaveText('10 of 375 users match');
+  await expect(users.getByRole('status')).toHaveText('10 of 385 users match');
   const shown = (await listedUpns(page)).sort();
   const [download] = await Promise.all([
     page.waitForEvent('download'),
@@ -111,17 +111,17 @@ test('home tenant and segment filters combine, search narrows, and the CSV has t
   // Removing a filter brings its users back.
   await users.getByRole('link', { name: 'Remove the filter home tenant Tailspin Toys' }).click();
   await expect(users.getByRole('list', { name: 'Filters in force' })).not.toContainText('Home tenant');
-  await expect(region(page, 'Users').getByRole('status')).toHaveText('10 of 375 users match');
+  await expect(region(page, 'Users').getByRole('status')).toHaveText('10 of 385 users match');
   await region(page, 'Users').getByRole('link', { name: 'Remove the filter segment External guests outside the MTO' }).click();
-  await expect(region(page, 'Users').getByRole('status')).toHaveText('375 of 375 users match');
+  await expect(region(page, 'Users').getByRole('status')).toHaveText('385 of 385 users match');
 });
 
 test('the helpdesk reads Contoso users: Woodgrove guests are MTO guests, Tailspin guests outside', async ({ page }) => {
   await signIn(page, 'Contoso', 'helpdesk@contoso.onmicrosoft.com');
   await openUsers(page, 'Contoso');
   await expect(segments(page).getByRole('link', { name: 'Internal guests: 5' })).toBeVisible();
-  await expect(segments(page).getByRole('link', { name: 'MTO members: 70' })).toBeVisible();
-  await expect(segments(page).getByRole('link', { name: 'MTO guests: 8' })).toBeVisible();
+  await expect(segments(page).getByRole('link', { name: 'MTO members: 74' })).toBeVisible();
+  await expect(segments(page).getByRole('link', { name: 'MTO guests: 9' })).toBeVisible();
   await expect(segments(page).getByRole('link', { name: 'External guests outside the MTO: 12' })).toBeVisible();
   await expect(region(page, 'Home tenants').getByRole('row', { name: /^Woodgrove Bank/ })).toContainText('in the MTO');
   // Read only: the only form is the search.

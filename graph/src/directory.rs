@@ -254,6 +254,26 @@ pub struct KeyValue {
     pub value: String,
 }
 
+/// The directory audit categories of the multitenant organization, its cross-tenant access
+/// settings (partners, default, identity sync, the MTO templates) and cross-tenant provisioning
+/// management, as MicrosoftDocs/entra-docs
+/// `docs/identity/monitoring-health/reference-audit-activities.md` names them ("Core Directory"
+/// and "Account provisioning" tables). Tenant Mesh reads these only.
+pub const MTO_AUDIT_CATEGORIES: &[&str] = &[
+    "MultiTenantOrg",
+    "MultiTenantOrgTenant",
+    "MultiTenantOrgPartnerConfigurationTemplate",
+    "MultiTenantOrgIdentitySyncPolicyUpdate",
+    "CrossTenantAccessSettings",
+    "CrossTenantIdentitySyncSettings",
+    "ProvisioningManagement",
+];
+
+/// How long Graph keeps directory audit events: 30 days with Microsoft Entra ID P1 or P2 (seven
+/// days with Free), MicrosoftDocs/entra-docs
+/// `docs/identity/monitoring-health/reference-reports-data-retention.md`, "Activity reports".
+pub const AUDIT_RETENTION_DAYS: i64 = 30;
+
 /// `directoryAudit`: one entry of `/auditLogs/directoryAudits`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -24,6 +24,16 @@ pub enum ReadArea {
     Sync,
     /// The provisioning log (`api/provisioningobjectsummary-list.md`).
     ProvisioningLog,
+    /// Another user's authentication methods, such as their phones and whether one is set up for
+    /// SMS sign-in (`api/authentication-list-phonemethods.md`,
+    /// `includes/rbac-for-apis/rbac-authentication-methods-apis-read-others.md`).
+    AuthenticationMethods,
+    /// The directory audit log (`api/directoryaudit-list.md`, whose least privileged roles are
+    /// `includes/rbac-for-apis/rbac-directoryaudit-apis.md`'s; Global Reader and Global
+    /// Administrator read all audit logs: MicrosoftDocs/entra-docs
+    /// `docs/identity/role-based-access-control/permissions-reference.md`,
+    /// `microsoft.directory/auditLogs/allProperties/read`).
+    DirectoryAudits,
 }
 
 impl ReadArea {
@@ -50,6 +60,19 @@ impl ReadArea {
                 "Security Administrator",
                 "Application Administrator",
                 "Cloud Application Administrator",
+                "Global Administrator",
+            ],
+            Self::AuthenticationMethods => &[
+                "Global Reader",
+                "Authentication Administrator",
+                "Privileged Authentication Administrator",
+                "Global Administrator",
+            ],
+            Self::DirectoryAudits => &[
+                "Reports Reader",
+                "Security Reader",
+                "Global Reader",
+                "Security Administrator",
                 "Global Administrator",
             ],
         }
@@ -87,6 +110,8 @@ mod tests {
             ReadArea::Policies,
             ReadArea::Sync,
             ReadArea::ProvisioningLog,
+            ReadArea::AuthenticationMethods,
+            ReadArea::DirectoryAudits,
         ] {
             assert!(area.roles().contains(&"Global Administrator"));
         }

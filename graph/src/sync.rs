@@ -301,13 +301,44 @@ pub struct SyncStatus {
     pub troubleshooting_url: Option<String>,
 }
 
+/// The `synchronizedEntryCountByType` key of synchronized groups: `"<source object> to <target
+/// object>"`, `group to Group` in the job example of `MicrosoftDocs/entra-docs`
+/// `docs/identity/hybrid/cloud-sync/concept-attributes.md` (keys are compared without case).
+pub const GROUP_ENTRY_COUNT_KEY: &str = "group to group";
+/// The key of synchronized users (`user to User` in the same example).
+pub const USER_ENTRY_COUNT_KEY: &str = "user to user";
+
 impl SyncStatus {
+    /// How many groups the job has synchronized (`synchronizedEntryCountByType`, keys starting
+    /// with `group to`).
+    pub fn synchronized_groups(&self) -> i64 {
+        self.synchronized_entry_count_by_type
+            .iter()
+            .filter(|e| is_group_count(&e.key))
+            .map(|e| e.value)
+            .sum()
+    }
+
+    /// How many other objects (users) the job has synchronized.
+    pub fn synchronized_users(&self) -> i64 {
+        self.synchronized_entry_count_by_type
+            .iter()
+            .filter(|e| !is_group_count(&e.key))
+            .map(|e| e.value)
+            .sum()
+    }
+
     /// When steady state was last reached, if ever.
     pub fn steady_since(&self) -> Option<&str> {
         self.steady_state_last_achieved_time
             .as_deref()
             .filter(|t| !t.starts_with("0001-"))
     }
+}
+
+fn is_group_count(key: &str) -> bool {
+    key.get(..9)
+        .is_some_and(|start| start.eq_ignore_ascii_case("group to "))
 }
 
 /// `synchronizationJob`.
@@ -394,6 +425,103 @@ pub struct ScopeFilter {
     pub category_filter_groups: Vec<FilterGroup>,
 }
 
+/// A boolean attribute as the provisioning service's scoping filters compare it: `True`, `False`.
+pub fn bool_text(value: bool) -> String {
+    if value { "True" } else { "False" }.to_owned()
+}
+
+/// A user attribute's JSON value as the scoping filters compare it: text as it is, booleans as
+/// [`bool_text`], numbers in decimal; `None` for null, an empty text or a missing attribute.
+pub fn attribute_text(value: Option<&serde_json::Value>) -> Option<String> {
+    match value? {
+        serde_json::Value::String(text) if !text.is_empty() => Some(text.clone()),
+        serde_json::Value::Bool(flag) => Some(bool_text(*flag)),
+        serde_json::Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
+impl FilterClause {
+    /// Whether a user whose attribute (`source_operand_name`) is `value` passes the clause; `None`
+    /// for an operator this version does not evaluate. Operators as the service's
+    /// `filterOperators` names them (`EQUALS`, `NOT EQUALS`, `IS TRUE`, `IS FALSE`, `IS NULL`,
+    /// `IS NOT NULL`, `Includes`; `microsoftgraph/microsoft-graph-docs-contrib`
+    /// `api-reference/v1.0/api/synchronization-synchronizationschema-filteroperators.md`), written
+    /// with spaces or underscores; text compared without regard to case.
+    pub fn passes(&self, value: Option<&str>) -> Option<bool> {
+        let wanted = &self.target_operand.values;
+        let equals = |v: &str| wanted.iter().any(|w| w.eq_ignore_ascii_case(v));
+        let operator = self.operator_name.trim().replace('_', " ").to_uppercase();
+        Some(match operator.as_str() {
+            "EQUALS" => value.is_some_and(equals),
+            "NOT EQUALS" => !value.is_some_and(equals),
+            "IS TRUE" => value.is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            "IS FALSE" => value.is_some_and(|v| v.eq_ignore_ascii_case("false")),
+            "IS NULL" => value.is_none(),
+            "IS NOT NULL" => value.is_some(),
+            "INCLUDES" => value.is_some_and(|v| {
+                let v = v.to_lowercase();
+                wanted.iter().any(|w| v.contains(&w.to_lowercase()))
+            }),
+            _ => return None,
+        })
+    }
+}
+
+/// One clause of a scoping filter evaluated on one user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClauseOutcome {
+    pub clause: FilterClause,
+    /// The user's value of the clause's attribute.
+    pub value: Option<String>,
+    /// `None` when the operator is not one this version evaluates (counted as not passed).
+    pub passed: Option<bool>,
+}
+
+/// One filter group evaluated on one user: it lets the user through when all its clauses pass.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupOutcome {
+    pub name: String,
+    pub clauses: Vec<ClauseOutcome>,
+    pub passed: bool,
+}
+
+impl ScopeFilter {
+    /// Every group of the filter evaluated on a user whose attributes `attribute` gives (by
+    /// source attribute name, as [`attribute_text`] writes them).
+    pub fn evaluate(&self, attribute: &dyn Fn(&str) -> Option<String>) -> Vec<GroupOutcome> {
+        self.groups
+            .iter()
+            .map(|group| {
+                let clauses: Vec<ClauseOutcome> = group
+                    .clauses
+                    .iter()
+                    .map(|clause| {
+                        let value = attribute(&clause.source_operand_name);
+                        ClauseOutcome {
+                            passed: clause.passes(value.as_deref()),
+                            clause: clause.clone(),
+                            value,
+                        }
+                    })
+                    .collect();
+                GroupOutcome {
+                    name: group.name.clone(),
+                    passed: clauses.iter().all(|c| c.passed == Some(true)),
+                    clauses,
+                }
+            })
+            .collect()
+    }
+
+    /// Whether the filter lets the user through: any group all of whose clauses pass, or no group
+    /// at all. The provisioning service (and the emulator's) and the dashboard's diagnosis both
+    /// decide with this one function.
+    pub fn matches(&self, attribute: &dyn Fn(&str) -> Option<String>) -> bool {
+        self.groups.is_empty() || self.evaluate(attribute).iter().any(|g| g.passed)
+    }
+}
+
 /// `objectMapping`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -449,6 +577,24 @@ impl SyncSchema {
             .find(|m| m.source_object_name.eq_ignore_ascii_case("User"))
     }
 
+    /// The group mapping of the first rule (`Provision Azure Active Directory Groups`): when it is
+    /// enabled, the configuration creates the assigned security groups in the target
+    /// (`MicrosoftDocs/entra-docs`
+    /// `docs/identity/multi-tenant-organizations/cross-tenant-synchronization-overview.md`, "Group
+    /// synchronization").
+    pub fn group_mapping(&self) -> Option<&ObjectMapping> {
+        self.synchronization_rules
+            .first()?
+            .object_mappings
+            .iter()
+            .find(|m| m.source_object_name.eq_ignore_ascii_case("Group"))
+    }
+
+    /// Whether the configuration provisions groups (its group mapping is enabled).
+    pub fn provisions_groups(&self) -> bool {
+        self.group_mapping().is_some_and(|m| m.enabled)
+    }
+
     /// The constant a target attribute is set to, when mapped from a constant (e.g. `userType`).
     pub fn constant_for(&self, target_attribute: &str) -> Option<&str> {
         self.user_mapping()?
@@ -460,6 +606,10 @@ impl SyncSchema {
             .and_then(|s| s.name.as_deref())
     }
 }
+
+/// `provisionedIdentity.identityType` of a provisioning entry for a group (`provisioningObjectSummary`
+/// filters on `sourceIdentity/identityType`: `api-reference/v1.0/api/provisioningobjectsummary-list.md`).
+pub const GROUP_IDENTITY: &str = "Group";
 
 /// `provisioningStatusInfo.errorInformation`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -794,6 +944,20 @@ mod tests {
     }
 
     #[test]
+    fn entry_counts_are_split_into_users_and_groups() {
+        let status: SyncStatus = serde_json::from_value(serde_json::json!({
+            "code": "Active",
+            "synchronizedEntryCountByType": [
+                {"key": "group to Group", "value": 33},
+                {"key": "user to User", "value": 3}
+            ]
+        }))
+        .unwrap();
+        assert_eq!(status.synchronized_groups(), 33);
+        assert_eq!(status.synchronized_users(), 3);
+    }
+
+    #[test]
     fn mto_configurations_name_their_target() {
         let sp = ServicePrincipal {
             id: "8b3b3e0a-4c3b-4c52-b1d7-e2f5a9c1d0e1".parse().unwrap(),
@@ -811,5 +975,107 @@ mod tests {
             sp.mto_target().unwrap().as_str(),
             "7b9e4c2d-1a3f-4e8b-a5c6-0d2e4f6a8b22"
         );
+    }
+}
+
+#[cfg(test)]
+mod scope_filter_tests {
+    use super::*;
+
+    fn clause(operator: &str, attribute: &str, values: &[&str]) -> FilterClause {
+        FilterClause {
+            operator_name: operator.into(),
+            source_operand_name: attribute.into(),
+            target_operand: FilterOperand {
+                values: values.iter().map(|v| (*v).to_owned()).collect(),
+            },
+        }
+    }
+
+    fn user(name: &str) -> Option<String> {
+        match name {
+            "companyName" => Some("Fabrikam".into()),
+            "accountEnabled" => Some(bool_text(true)),
+            "displayName" => Some("Nadia Petrova".into()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn each_operator_compares_as_the_service_does() {
+        let passes = |c: FilterClause| c.passes(user(&c.source_operand_name).as_deref());
+        assert_eq!(
+            passes(clause("EQUALS", "companyName", &["fabrikam"])),
+            Some(true)
+        );
+        assert_eq!(
+            passes(clause("NOT EQUALS", "companyName", &["Litware"])),
+            Some(true)
+        );
+        assert_eq!(
+            passes(clause("NOT_EQUALS", "department", &["x"])),
+            Some(true)
+        );
+        assert_eq!(passes(clause("IS TRUE", "accountEnabled", &[])), Some(true));
+        assert_eq!(
+            passes(clause("IS_FALSE", "accountEnabled", &[])),
+            Some(false)
+        );
+        assert_eq!(passes(clause("IS NULL", "department", &[])), Some(true));
+        assert_eq!(
+            passes(clause("IS NOT NULL", "department", &[])),
+            Some(false)
+        );
+        assert_eq!(
+            passes(clause("Includes", "displayName", &["PETROV"])),
+            Some(true)
+        );
+        assert_eq!(passes(clause("REGEX MATCH", "displayName", &[".*"])), None);
+    }
+
+    #[test]
+    fn any_group_whose_clauses_all_pass_lets_a_user_through() {
+        let filter = ScopeFilter {
+            groups: vec![
+                FilterGroup {
+                    name: "contractors".into(),
+                    clauses: vec![
+                        clause("EQUALS", "companyName", &["Litware"]),
+                        clause("IS TRUE", "accountEnabled", &[]),
+                    ],
+                },
+                FilterGroup {
+                    name: "employees".into(),
+                    clauses: vec![clause("EQUALS", "companyName", &["Fabrikam"])],
+                },
+            ],
+            ..ScopeFilter::default()
+        };
+        assert!(filter.matches(&user));
+        let outcomes = filter.evaluate(&user);
+        assert!(!outcomes[0].passed);
+        assert_eq!(outcomes[0].clauses[0].value.as_deref(), Some("Fabrikam"));
+        assert_eq!(outcomes[0].clauses[0].passed, Some(false));
+        assert!(outcomes[1].passed);
+        let strict = ScopeFilter {
+            groups: vec![filter.groups[0].clone()],
+            ..ScopeFilter::default()
+        };
+        assert!(!strict.matches(&user));
+        assert!(
+            ScopeFilter::default().matches(&|_| None),
+            "no groups: everyone"
+        );
+    }
+
+    #[test]
+    fn attribute_values_read_like_the_service_writes_them() {
+        use serde_json::json;
+        assert_eq!(attribute_text(Some(&json!(true))).as_deref(), Some("True"));
+        assert_eq!(attribute_text(Some(&json!("x"))).as_deref(), Some("x"));
+        assert_eq!(attribute_text(Some(&json!(42))).as_deref(), Some("42"));
+        assert_eq!(attribute_text(Some(&json!(""))), None);
+        assert_eq!(attribute_text(Some(&json!(null))), None);
+        assert_eq!(attribute_text(None), None);
     }
 }

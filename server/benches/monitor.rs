@@ -49,13 +49,12 @@ async fn main() {
     let mut settings = Settings::default();
     settings.monitor.tenants = ids;
     let dir = tempfile::tempdir().unwrap();
-    let pool = tenant_mesh_server::store::open(&dir.path().join("db.sqlite"))
-        .await
-        .unwrap();
+    let url = tenant_mesh_server::store::sqlite_url(&dir.path().join("db.sqlite"));
+    let pool = tenant_mesh_server::store::open(&url, true).await.unwrap();
     let metrics = Arc::new(Metrics::new());
     let alerts = Arc::new(Alerts::new(
         Vec::new(),
-        pool.clone(),
+        &pool,
         Arc::clone(&metrics),
         reqwest::Client::new(),
         AlertRetry::default(),

@@ -13,7 +13,7 @@ use std::time::Duration;
 use app::api::data::status::{AlertDelivery, TrackedFinding};
 use app::mesh::health::Severity;
 use serde_json::{json, Value};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
@@ -121,7 +121,7 @@ pub struct Alerts {
 struct Shared {
     targets: Vec<AlertTarget>,
     /// `None`: no database, so nothing is sent (it could not be deduplicated).
-    pool: Option<SqlitePool>,
+    pool: Option<AnyPool>,
     metrics: Arc<Metrics>,
     http: reqwest::Client,
     retry: AlertRetry,
@@ -143,7 +143,7 @@ impl Alerts {
     /// `http` should not follow redirects (a webhook answering with one is not delivered to).
     pub fn new(
         targets: Vec<AlertTarget>,
-        pool: SqlitePool,
+        store: &crate::store::Store,
         metrics: Arc<Metrics>,
         http: reqwest::Client,
         retry: AlertRetry,
@@ -154,7 +154,7 @@ impl Alerts {
         Self {
             shared: Arc::new(Shared {
                 targets,
-                pool: Some(pool),
+                pool: Some(store.pool().clone()),
                 metrics,
                 http,
                 retry,
@@ -203,7 +203,7 @@ impl Alerts {
         };
         let rows = sqlx::query_as::<_, (String, String, String, i64, String, i64, Option<String>)>(
             "SELECT target, finding_key, event, at, outcome, attempts, error \
-             FROM alert_deliveries ORDER BY id DESC LIMIT ?",
+             FROM alert_deliveries ORDER BY id DESC LIMIT $1",
         )
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .fetch_all(pool)
@@ -313,11 +313,13 @@ impl Shared {
         let pool = self.pool.as_ref()?;
         let payload = payload(target.kind, event, &self.public_url).to_string();
         let now = crate::auth::flow::now();
-        let claimed = sqlx::query(
+        // `RETURNING` gives the new row's id, and no row when the delivery was claimed before
+        // (SQLite "RETURNING clause", PostgreSQL "INSERT … ON CONFLICT").
+        let claimed = sqlx::query_scalar::<_, i64>(
             "INSERT INTO alert_deliveries \
              (target, target_kind, finding_key, event, occurrence, payload, created_at, at, outcome) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'retrying') \
-             ON CONFLICT (target, finding_key, event, occurrence) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'retrying') \
+             ON CONFLICT (target, finding_key, event, occurrence) DO NOTHING RETURNING id",
         )
         .bind(&target.name)
         .bind(kind_name(target.kind))
@@ -327,17 +329,17 @@ impl Shared {
         .bind(&payload)
         .bind(now)
         .bind(now)
-        .execute(pool)
+        .fetch_optional(pool)
         .await;
         match claimed {
-            Ok(done) if done.rows_affected() == 1 => Some(Delivery {
-                id: done.last_insert_rowid(),
+            Ok(Some(id)) => Some(Delivery {
+                id,
                 target: target.clone(),
                 finding_key: event.finding.key.clone(),
                 event: event.kind.as_str().to_owned(),
                 payload,
             }),
-            Ok(_) => {
+            Ok(None) => {
                 tracing::debug!(alert_target = %target.name, finding = %event.finding.key,
                     event = event.kind.as_str(), "alert already delivered or under way; not sent again");
                 None
@@ -479,7 +481,7 @@ impl Shared {
     /// Attempts recorded before (a resumed delivery goes on counting).
     async fn attempts_so_far(&self, id: i64) -> u32 {
         let Some(pool) = &self.pool else { return 0 };
-        sqlx::query_scalar::<_, i64>("SELECT attempts FROM alert_deliveries WHERE id = ?")
+        sqlx::query_scalar::<_, i64>("SELECT attempts FROM alert_deliveries WHERE id = $1")
             .bind(id)
             .fetch_one(pool)
             .await
@@ -497,13 +499,15 @@ impl Shared {
     ) {
         let Some(pool) = &self.pool else { return };
         let recorded = sqlx::query(
-            "INSERT OR REPLACE INTO alert_attempts (delivery_id, attempt, at, status, error) \
-             VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO alert_attempts (delivery_id, attempt, at, status, error) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (delivery_id, attempt) DO UPDATE \
+             SET at = excluded.at, status = excluded.status, error = excluded.error",
         )
         .bind(id)
-        .bind(attempt)
+        .bind(i64::from(attempt))
         .bind(crate::auth::flow::now())
-        .bind(status)
+        .bind(status.map(i64::from))
         .bind(error)
         .execute(pool)
         .await;
@@ -515,11 +519,11 @@ impl Shared {
     async fn update(&self, id: i64, outcome: &str, attempts: Option<u32>, error: Option<&str>) {
         let Some(pool) = &self.pool else { return };
         let updated = sqlx::query(
-            "UPDATE alert_deliveries SET outcome = ?, attempts = COALESCE(?, attempts), \
-             error = ?, at = ? WHERE id = ?",
+            "UPDATE alert_deliveries SET outcome = $1, attempts = COALESCE($2, attempts), \
+             error = $3, at = $4 WHERE id = $5",
         )
         .bind(outcome)
-        .bind(attempts)
+        .bind(attempts.map(i64::from))
         .bind(error)
         .bind(crate::auth::flow::now())
         .bind(id)

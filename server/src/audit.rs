@@ -1,6 +1,7 @@
 //! The audit log: every write made through the dashboard, recorded before it is attempted and again
-//! with its outcome, in the dashboard's SQLite database. Append-only (triggers refuse updates and
-//! deletes); a write whose attempt cannot be recorded is not made.
+//! with its outcome, in the dashboard's database (SQLite or PostgreSQL). Append-only (triggers refuse
+//! updates and deletes, and a restricted PostgreSQL role is granted only SELECT and INSERT on it);
+//! a write whose attempt cannot be recorded is not made.
 
 use std::sync::{Arc, Mutex};
 
@@ -9,8 +10,7 @@ use graph::client::{AccessToken, Answer, GraphClient, GraphError, GraphErrorKind
 use graph::{Method, Op, Request};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use sqlx::sqlite::SqlitePool;
-use sqlx::Row;
+use sqlx::{AnyPool, Row};
 
 #[derive(Debug, thiserror::Error)]
 #[error("the audit log cannot be written or read: {0}")]
@@ -75,7 +75,7 @@ pub struct Ticket(String);
 
 #[derive(Clone)]
 pub struct AuditLog {
-    pool: SqlitePool,
+    pool: AnyPool,
 }
 
 /// At most this many entries per query.
@@ -314,9 +314,11 @@ fn now() -> i64 {
 }
 
 impl AuditLog {
-    /// The audit log in `pool` (its table comes with the store's migrations).
-    pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+    /// The audit log in the dashboard's database (its tables come with the store's migrations).
+    pub fn new(store: &crate::store::Store) -> Self {
+        Self {
+            pool: store.pool().clone(),
+        }
     }
 
     /// Records the attempt; only then may the write be made.
@@ -419,7 +421,7 @@ impl AuditLog {
         sqlx::query(
             "INSERT INTO audit_steps (correlation, step, phase, at, label, method, path, outcome,
                 error_code, error_message, request_id)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&ticket.0)
         .bind(index as i64)
@@ -448,7 +450,7 @@ impl AuditLog {
         sqlx::query(
             "INSERT INTO audit_log (correlation, phase, at, actor_name, actor_upn, actor_oid, actor_tenant,
                 tenant, action, inputs, outcome, error_code, error_message, request_id)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(&ticket.0)
         .bind(phase)
@@ -478,47 +480,61 @@ impl AuditLog {
         if visible.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders = vec!["?"; visible.len()].join(", ");
-        let sql = format!(
+        let given = |value: Option<&str>| value.filter(|v| !v.is_empty()).map(str::to_owned);
+        // An action is stored under its current name, or an earlier one in older rows; a name that
+        // is no action matches nothing.
+        let actions: Option<&[&str]> = given(filter.action.as_deref())
+            .map(|name| AuditAction::parse(&name).map_or(&[][..], AuditAction::stored_names));
+        let mut sql = Params::default();
+        let tenants = sql.list(visible.iter().cloned().map(Param::Text));
+        let mut conditions = vec![
+            "a.phase = 'attempt'".to_owned(),
+            format!("a.tenant IN ({tenants})"),
+        ];
+        if let Some(tenant) = given(filter.tenant.as_deref()) {
+            conditions.push(format!("a.tenant = {}", sql.push(Param::Text(tenant))));
+        }
+        if let Some(actor) = given(filter.actor.as_deref()) {
+            // A substring, case-insensitively: LIKE with the pattern's own wildcards escaped
+            // (SQLite "The LIKE, GLOB, REGEXP, MATCH, and extract operators"; PostgreSQL "Pattern
+            // Matching": both take `ESCAPE`).
+            let pattern = sql.push(Param::Text(like_escaped(&actor)));
+            conditions.push(format!(
+                "lower(a.actor_upn || ' ' || a.actor_name) LIKE '%' || lower({pattern}) || '%' \
+                 ESCAPE '\\'"
+            ));
+        }
+        if let Some(actions) = actions {
+            if actions.is_empty() {
+                conditions.push("1 = 0".to_owned());
+            } else {
+                let names = sql.list(actions.iter().map(|a| Param::Text((*a).to_owned())));
+                conditions.push(format!("a.action IN ({names})"));
+            }
+        }
+        if let Some(outcome) = given(filter.outcome.as_deref()) {
+            conditions.push(format!(
+                "COALESCE(o.outcome, 'unknown') = {}",
+                sql.push(Param::Text(outcome))
+            ));
+        }
+        if let Some(from) = filter.from {
+            conditions.push(format!("a.at >= {}", sql.push(Param::Int(from))));
+        }
+        if let Some(to) = filter.to {
+            conditions.push(format!("a.at <= {}", sql.push(Param::Int(to))));
+        }
+        let text = format!(
             "SELECT a.correlation, a.at, a.actor_name, a.actor_upn, a.actor_oid, a.actor_tenant, a.tenant, a.action,
                     a.inputs, o.at AS finished, o.outcome, o.error_code, o.error_message, o.request_id
              FROM audit_log a
              LEFT JOIN audit_log o ON o.correlation = a.correlation AND o.phase = 'outcome'
-             WHERE a.phase = 'attempt' AND a.tenant IN ({placeholders})
-               AND (? IS NULL OR a.tenant = ?)
-               AND (? IS NULL OR instr(lower(a.actor_upn || ' ' || a.actor_name), lower(?)) > 0)
-               AND (? IS NULL OR a.action IN (SELECT value FROM json_each(?)))
-               AND (? IS NULL OR COALESCE(o.outcome, 'unknown') = ?)
-               AND (? IS NULL OR a.at >= ?)
-               AND (? IS NULL OR a.at <= ?)
+             WHERE {}
              ORDER BY a.seq DESC
-             LIMIT {QUERY_LIMIT}"
+             LIMIT {QUERY_LIMIT}",
+            conditions.join(" AND ")
         );
-        let mut query = sqlx::query(&sql);
-        for tenant in visible {
-            query = query.bind(tenant);
-        }
-        // An action is stored under its current name, or an earlier one in older rows.
-        let action = filter
-            .action
-            .as_deref()
-            .filter(|a| !a.is_empty())
-            .map(|name| {
-                let names = AuditAction::parse(name).map_or(&[][..], AuditAction::stored_names);
-                serde_json::to_string(names).unwrap_or_default()
-            });
-        for value in [
-            filter.tenant.as_deref(),
-            filter.actor.as_deref(),
-            action.as_deref(),
-            filter.outcome.as_deref(),
-        ] {
-            let value = value.filter(|v| !v.is_empty());
-            query = query.bind(value).bind(value);
-        }
-        for value in [filter.from, filter.to] {
-            query = query.bind(value).bind(value);
-        }
+        let query = sql.bind_to(sqlx::query(&text));
         let rows = query.fetch_all(&self.pool).await?;
         let mut entries = Vec::with_capacity(rows.len());
         let mut correlations = Vec::with_capacity(rows.len());
@@ -563,19 +579,21 @@ impl AuditLog {
         if correlations.is_empty() {
             return Ok(found);
         }
-        let wanted = serde_json::to_string(correlations).unwrap_or_default();
-        let rows = sqlx::query(
+        let mut sql = Params::default();
+        let wanted = sql.list(correlations.iter().cloned().map(Param::Text));
+        let text = format!(
             "SELECT a.correlation, a.at, a.label, a.method, a.path, o.at AS finished, o.outcome,
                     o.error_message, o.request_id
              FROM audit_steps a
              LEFT JOIN audit_steps o ON o.correlation = a.correlation AND o.step = a.step
                                     AND o.phase = 'outcome'
-             WHERE a.phase = 'attempt' AND a.correlation IN (SELECT value FROM json_each(?))
-             ORDER BY a.correlation, a.step",
-        )
-        .bind(wanted)
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE a.phase = 'attempt' AND a.correlation IN ({wanted})
+             ORDER BY a.correlation, a.step"
+        );
+        let rows = sql
+            .bind_to(sqlx::query(&text))
+            .fetch_all(&self.pool)
+            .await?;
         for row in rows {
             let correlation: String = row.try_get("correlation")?;
             found.entry(correlation).or_default().push(AuditStep {
@@ -595,16 +613,68 @@ impl AuditLog {
     }
 }
 
+/// A value bound to a numbered placeholder.
+enum Param {
+    Text(String),
+    Int(i64),
+}
+
+/// The values of a query built piece by piece, each given a numbered placeholder (`$1, $2, …`,
+/// which both SQLite and PostgreSQL take; sqlx's `QueryBuilder` writes `?` for the `Any` driver).
+#[derive(Default)]
+struct Params(Vec<Param>);
+
+impl Params {
+    /// Adds a value; answers its placeholder.
+    fn push(&mut self, value: Param) -> String {
+        self.0.push(value);
+        format!("${}", self.0.len())
+    }
+
+    /// Adds values; answers their placeholders, comma-separated (for `IN (…)`).
+    fn list(&mut self, values: impl IntoIterator<Item = Param>) -> String {
+        values
+            .into_iter()
+            .map(|value| self.push(value))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn bind_to<'q>(
+        self,
+        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        for value in self.0 {
+            query = match value {
+                Param::Text(text) => query.bind(text),
+                Param::Int(number) => query.bind(number),
+            };
+        }
+        query
+    }
+}
+
+/// `text` with LIKE's wildcards (`%`, `_`) and the escape character (`\`) escaped.
+fn like_escaped(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     async fn log() -> (AuditLog, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
-        let pool = crate::store::open(&dir.path().join("audit.sqlite"))
-            .await
-            .unwrap();
-        (AuditLog::new(pool), dir)
+        let url = crate::store::sqlite_url(&dir.path().join("audit.sqlite"));
+        let store = crate::store::open(&url, true).await.unwrap();
+        (AuditLog::new(&store), dir)
     }
 
     fn attempt(tenant: &str, action: AuditAction) -> Attempt {

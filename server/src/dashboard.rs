@@ -34,6 +34,8 @@ pub struct Dashboard {
     /// The app-only monitor: the `/status` board, and its readings of tenants a session is not
     /// signed in to.
     pub monitor: Arc<Monitor>,
+    /// The directory audit events kept for the audit timeline.
+    pub directory_audits: crate::directory_audits::DirectoryAudits,
 }
 
 impl Dashboard {
@@ -342,6 +344,15 @@ impl DashboardPort for Dashboard {
         })
     }
 
+    fn timeline<'a>(
+        &'a self,
+        request: &'a Parts,
+        filter: app::api::timeline::TimelineFilter,
+        paged: bool,
+    ) -> BoxFuture<'a, Result<app::api::timeline::TimelineView, ApiError>> {
+        Box::pin(self.timeline_view(request, filter, paged))
+    }
+
     fn users<'a>(
         &'a self,
         request: &'a Parts,
@@ -385,6 +396,32 @@ impl DashboardPort for Dashboard {
             }
             Ok(self.monitor.board(now()).await)
         })
+    }
+
+    fn diagnose_search<'a>(
+        &'a self,
+        request: &'a Parts,
+        tenant: &'a str,
+        text: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<app::diagnose::PersonMatch>, ApiError>> {
+        Box::pin(self.diagnose_search_view(request, tenant, text))
+    }
+
+    fn diagnose_person<'a>(
+        &'a self,
+        request: &'a Parts,
+        tenant: &'a str,
+        user: &'a str,
+    ) -> BoxFuture<'a, Result<app::diagnose::PersonChoice, ApiError>> {
+        Box::pin(self.diagnose_person_view(request, tenant, user))
+    }
+
+    fn diagnose<'a>(
+        &'a self,
+        request: &'a Parts,
+        query: app::diagnose::DiagnoseQuery,
+    ) -> BoxFuture<'a, Result<app::diagnose::Diagnosis, ApiError>> {
+        Box::pin(self.diagnose_view(request, query))
     }
 }
 
@@ -445,7 +482,7 @@ fn adopt_monitor_side(mesh: &mut Mesh, monitored: &Mesh, tenant: &str) {
 /// least one tenant of the organization the monitor reads. Before the monitor has read the
 /// organization (or when it could read none of it, e.g. its credential is refused), any read role
 /// will do: the board then says what went wrong, not tenant data.
-fn may_see_board(readable: &[String], monitored: Option<&Mesh>) -> bool {
+pub(crate) fn may_see_board(readable: &[String], monitored: Option<&Mesh>) -> bool {
     if readable.is_empty() {
         return false;
     }

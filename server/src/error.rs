@@ -77,6 +77,14 @@ impl From<Failure> for ApiError {
                 },
                 request_id: error.request_id,
             },
+            other @ (Failure::Store(_)
+            | Failure::SessionStore(_)
+            | Failure::Session(_)
+            | Failure::Audit(_)) => {
+                let reference = uuid::Uuid::new_v4().to_string();
+                tracing::error!(%reference, cause = %other, "the database failed");
+                ApiError::StoreUnavailable { reference }
+            }
             other => {
                 let reference = uuid::Uuid::new_v4().to_string();
                 tracing::error!(%reference, cause = %other, "request failed");

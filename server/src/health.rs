@@ -28,7 +28,7 @@ pub struct Readiness {
 }
 
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    let checks = vec![site_assets_check(&state)];
+    let checks = vec![site_assets_check(&state), database_check(&state).await];
     let ready = checks.iter().all(|check| check.ok);
     let body = Readiness {
         status: if ready { "ready" } else { "not ready" },
@@ -60,6 +60,35 @@ fn site_assets_check(state: &AppState) -> Check {
                 "{} is missing: build the site with `cargo leptos build --release`",
                 pkg.display()
             )),
+        }
+    }
+}
+
+/// The database must answer (`SELECT 1`, within a few seconds): sessions and the audit log live
+/// there. The probe is public: its problem names no database (the log does, without password).
+async fn database_check(state: &AppState) -> Check {
+    match state.store.ping().await {
+        Ok(()) => Check {
+            name: "database",
+            ok: true,
+            problem: None,
+        },
+        Err(err) => {
+            tracing::warn!(error = %err, "readiness: the database does not answer");
+            let problem = match &err {
+                crate::store::StoreError::Timeout { after, .. } => {
+                    format!("the database did not answer within {after:?}")
+                }
+                crate::store::StoreError::Unavailable { source, .. } => {
+                    format!("the database does not answer: {source}")
+                }
+                _ => "the database does not answer".to_owned(),
+            };
+            Check {
+                name: "database",
+                ok: false,
+                problem: Some(problem),
+            }
         }
     }
 }

@@ -10,8 +10,7 @@ use graph::client::{AccessToken, GraphClient, GraphError};
 use graph::mto::{AddTenant, MemberRole, OrganizationWrite};
 use graph::{limits, ops, TenantId, TenantRef};
 use serde_json::Value;
-use sqlx::sqlite::SqlitePool;
-use sqlx::Row;
+use sqlx::{AnyPool, Row};
 
 use crate::audit::{Attempt, AuditLog, Steps, WriteError};
 use crate::auth::access::{ManageMto, TenantAccess};
@@ -20,7 +19,7 @@ use crate::error::Failure;
 pub struct Joins {
     pub graph: GraphClient,
     pub audit: AuditLog,
-    pool: SqlitePool,
+    pool: AnyPool,
 }
 
 /// The tenant id a resolved reference names (references are resolved before a write is checked).
@@ -34,13 +33,13 @@ fn resolved(tenant: &TenantRef) -> Result<&TenantId, Failure> {
 }
 
 impl Joins {
-    /// Joins over `graph`, with the audit log and decisions in `pool` (tables from the store's
-    /// migrations).
-    pub fn new(graph: GraphClient, pool: SqlitePool) -> Self {
+    /// Joins over `graph`, with the audit log and decisions in the dashboard's database (tables
+    /// from the store's migrations).
+    pub fn new(graph: GraphClient, store: &crate::store::Store) -> Self {
         Self {
             graph,
-            audit: AuditLog::new(pool.clone()),
-            pool,
+            audit: AuditLog::new(store),
+            pool: store.pool().clone(),
         }
     }
 
@@ -386,7 +385,7 @@ fn normalise(write: JoinWrite) -> JoinWrite {
 /// Where a joining tenant's decisions about an owner's request are kept (Graph has no verb for a
 /// decline), for the acting tenant and admin.
 struct Decisions {
-    pool: SqlitePool,
+    pool: AnyPool,
     tenant: TenantId,
     by: String,
     now: i64,
@@ -396,7 +395,7 @@ impl Decisions {
     /// Stores the decision; a failure is logged (the Graph write it follows was made).
     async fn remember(&self, owner: &TenantId, decision: &str) {
         let stored = sqlx::query(
-            "INSERT INTO join_decisions (tenant, owner_tenant, decision, decided_by, at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO join_decisions (tenant, owner_tenant, decision, decided_by, at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(self.tenant.as_str())
         .bind(owner.as_str())

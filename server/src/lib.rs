@@ -6,9 +6,12 @@ pub mod audit;
 pub mod auth;
 pub mod backend;
 pub mod dashboard;
+pub mod diagnose;
+pub mod directory_audits;
 pub mod error;
 pub mod health;
 pub mod joins;
+pub mod lease;
 pub mod mesh;
 pub mod metrics;
 pub mod middleware;
@@ -21,13 +24,15 @@ pub mod state;
 pub mod store;
 pub mod sync;
 pub mod telemetry;
+pub mod timeline;
 pub mod users;
 
 use std::sync::Arc;
 
 pub use backend::Backend;
 
-/// In demo mode, the built-in emulator's signing key, kept beside the database.
+/// In demo mode, the built-in emulator's signing key, kept in [`Settings::data_dir`] (beside a SQLite
+/// database).
 pub const DEMO_KEY_FILE: &str = "demo-emulator-key.pem";
 pub use settings::{Mode, Settings};
 pub use state::AppState;
@@ -48,6 +53,16 @@ pub enum StartError {
     State(#[from] state::StateError),
     #[error("cannot start the built-in emulator: {0}")]
     Emulator(String),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+}
+
+/// `--migrate`: opens the configured database, brings its schema up to date, and answers what was
+/// applied — for the database's owner role, before replicas that run with
+/// `database_migrate = false` start.
+pub async fn migrate(settings: &Settings) -> Result<Vec<store::SchemaMigration>, StartError> {
+    let store = store::connect(&settings.database_url).await?;
+    Ok(store.migrate().await?)
 }
 
 /// Binds the configured address and serves until SIGINT/SIGTERM, then drains in-flight requests.
@@ -62,17 +77,16 @@ pub async fn run(settings: Settings) -> Result<(), StartError> {
     let local_addr = listener.local_addr().map_err(StartError::Serve)?;
     let backend = match settings.mode {
         Mode::Entra => Backend::entra(&settings),
-        Mode::Demo => {
-            backend::start_demo_emulator(&settings.database_path.with_file_name(DEMO_KEY_FILE))
-                .await
-                .map_err(StartError::Emulator)?
-        }
+        Mode::Demo => backend::start_demo_emulator(&settings.demo_emulator_key_file())
+            .await
+            .map_err(StartError::Emulator)?,
     };
     tracing::info!(login = %backend.login_base_url, graph = %backend.graph_base_url, "upstreams");
     let state = AppState::new(Settings::clone(&settings), backend).await?;
     state.sessions.spawn_purge();
     // The app-only monitor's runs (when enabled); they stop with the server.
     let monitor_runs = state.monitor.spawn();
+    let monitor = Arc::clone(&state.monitor);
     let app = router::build(state);
     tracing::info!(mode = %settings.mode, "Tenant Mesh listening on http://{local_addr}");
     axum::serve(listener, app)
@@ -81,6 +95,7 @@ pub async fn run(settings: Settings) -> Result<(), StartError> {
         .map_err(StartError::Serve)?;
     if let Some(runs) = monitor_runs {
         runs.abort();
+        monitor.release_lease().await;
     }
     tracing::info!("Tenant Mesh stopped");
     Ok(())

@@ -16,6 +16,31 @@ async fn main() -> ExitCode {
         }
     };
     tenant_mesh_server::telemetry::init(&settings);
+    if cli.migrate {
+        return match tenant_mesh_server::migrate(&settings).await {
+            Ok(applied) if applied.is_empty() => {
+                println!("tenant-mesh: the database schema is up to date; nothing to apply");
+                ExitCode::SUCCESS
+            }
+            Ok(applied) => {
+                for migration in &applied {
+                    println!(
+                        "tenant-mesh: applied migration {} ({})",
+                        migration.version, migration.description
+                    );
+                }
+                println!(
+                    "tenant-mesh: the database schema is up to date ({} migration(s) applied)",
+                    applied.len()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("tenant-mesh: {err}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     match tenant_mesh_server::run(settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -50,6 +50,7 @@ pub fn build(state: AppState) -> Router {
         joins: Arc::clone(&state.joins),
         users: Arc::clone(&state.users),
         monitor: Arc::clone(&state.monitor),
+        directory_audits: crate::directory_audits::DirectoryAudits::new(&state.store),
     });
     let dashboard: app::api::port::Dashboard = server_side.clone();
     let sync: app::api::sync::port::SyncPorts = Arc::new(crate::sync::port::SyncPages {
@@ -60,6 +61,7 @@ pub fn build(state: AppState) -> Router {
         },
     });
     let users_side = Arc::clone(&server_side);
+    let (timeline_csv, timeline_json) = (Arc::clone(&server_side), Arc::clone(&server_side));
     // Pages' forms may go to the dashboard and to the sign-in service (`form-action`).
     let form_targets = app::security::FormTargets(
         origin_of(&state.backend.login_base_url)
@@ -82,6 +84,26 @@ pub fn build(state: AppState) -> Router {
             "/audit/export.csv",
             get(move |request: axum::extract::Request| {
                 crate::dashboard::export_audit(Arc::clone(&server_side), request)
+            }),
+        )
+        .route(
+            "/audit/timeline.csv",
+            get(move |request: axum::extract::Request| {
+                crate::timeline::export(
+                    Arc::clone(&timeline_csv),
+                    request,
+                    crate::timeline::Format::Csv,
+                )
+            }),
+        )
+        .route(
+            "/audit/timeline.json",
+            get(move |request: axum::extract::Request| {
+                crate::timeline::export(
+                    Arc::clone(&timeline_json),
+                    request,
+                    crate::timeline::Format::Json,
+                )
             }),
         )
         .route(

@@ -10,6 +10,7 @@ use figment::Figment;
 use serde::{Deserialize, Serialize};
 
 use crate::secret::Secret;
+use crate::store::StoreBackend;
 
 /// Command-line flags of the server binary.
 #[derive(Debug, Default, clap::Parser)]
@@ -24,6 +25,10 @@ pub struct Cli {
     /// TOML settings file; values in it are overridden by TENANTMESH_* variables and flags.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Bring the database's schema up to date (`database_url`), say what was applied, and exit;
+    /// for the database's owner role before replicas with `database_migrate = false` start.
+    #[arg(long)]
+    pub migrate: bool,
 }
 
 /// Where the dashboard's Graph and sign-in traffic goes.
@@ -61,8 +66,19 @@ pub struct Settings {
     /// The address people use to reach the dashboard (for the sign-in redirect URI).
     /// Default: `http://{addr}`.
     pub public_url: Option<String>,
-    /// SQLite database for sessions and the audit log; created when missing.
-    pub database_path: PathBuf,
+    /// The dashboard's database (sessions, audit log, join decisions, monitor history, alert
+    /// deliveries): `sqlite://<file>` (created when missing) or `postgres://user:password@host/db`
+    /// (`postgresql://` too; every replica then needs the same `token_key`);
+    /// `TENANTMESH_DATABASE_URL`.
+    pub database_url: String,
+    /// Whether the server brings the schema up to date at start (default). `false` for a role
+    /// that may not change the schema (`server/migrations/postgres/grants.sql`): the server then
+    /// only checks that `tenant-mesh --migrate` was run by the owner.
+    pub database_migrate: bool,
+    /// Replaced by `database_url`: refused with a message saying so (rather than silently opening
+    /// another database).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_path: Option<PathBuf>,
     pub session: SessionSettings,
     /// The app registration and Microsoft endpoints used in `entra` mode.
     pub entra: EntraSettings,
@@ -74,8 +90,9 @@ pub struct Settings {
     /// How long one Graph call may take, in seconds (1–50: below the 60 s request timeout).
     pub graph_timeout_secs: u64,
     /// The key that seals sessions (with their tokens) in the database: the base64 of 32 random
-    /// bytes (`openssl rand -base64 32`); `TENANTMESH_TOKEN_KEY`. Needed in `entra` mode; in `demo`
-    /// mode, when absent, one is made at first start in `<database_path>.key`.
+    /// bytes (`openssl rand -base64 32`); `TENANTMESH_TOKEN_KEY`. Needed in `entra` mode and with a
+    /// PostgreSQL database; otherwise (demo mode on SQLite), when absent, one is made at first start
+    /// in [`Settings::session_key_file`] (`<database file>.key`).
     pub token_key: Option<Secret>,
     /// Keys used before `token_key`: sessions sealed under them still open, and are sealed under
     /// `token_key` at their next save. A TOML list, or a comma-separated variable.
@@ -104,6 +121,10 @@ pub struct MonitorSettings {
     pub enabled: Option<bool>,
     /// Seconds between runs (each run is jittered by up to a tenth of it); at least 30.
     pub interval_secs: u64,
+    /// Of several replicas sharing a database, the one holding the monitor's lease runs it; it
+    /// renews the lease every third of this many seconds, and when it stops (it died or lost the
+    /// database) another replica takes over once the lease has run out. At least 1.
+    pub lease_secs: u64,
     /// The tenants to read: ids or verified domains. A TOML list or a comma-separated variable.
     /// Empty in `demo` mode: every tenant of the demo scenario.
     #[serde(default, deserialize_with = "string_list")]
@@ -120,6 +141,7 @@ impl Default for MonitorSettings {
         Self {
             enabled: None,
             interval_secs: 300,
+            lease_secs: 60,
             tenants: Vec::new(),
             credential: CredentialSettings::default(),
             ca_certificate: None,
@@ -272,7 +294,9 @@ impl Default for Settings {
             addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
             mode: Mode::Demo,
             public_url: None,
-            database_path: PathBuf::from("data/tenant-mesh.sqlite"),
+            database_url: DEFAULT_DATABASE_URL.to_owned(),
+            database_migrate: true,
+            database_path: None,
             session: SessionSettings::default(),
             entra: EntraSettings::default(),
             site_root: PathBuf::from("target/site"),
@@ -288,6 +312,11 @@ impl Default for Settings {
     }
 }
 
+/// The default `database_url`: a SQLite file in `data/`.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/tenant-mesh.sqlite";
+/// Where files the dashboard makes live when the database is not a SQLite file.
+const DATA_DIR: &str = "data";
+
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     #[error("settings file {0} does not exist")]
@@ -296,6 +325,8 @@ pub enum SettingsError {
     Invalid(Box<figment::Error>),
     #[error("graph_timeout_secs must be between 1 and 50")]
     BadGraphTimeout,
+    #[error("monitor.lease_secs must be at least 1")]
+    BadLease,
     #[error("body_limit_bytes must be at least 1024")]
     BodyLimitTooSmall,
     #[error("entra mode needs {0} (set it in the settings file or TENANTMESH_ENTRA__{1})")]
@@ -312,6 +343,23 @@ pub enum SettingsError {
     NoAllowedTenants,
     #[error("allowed_tenants: \"{0}\" is neither a tenant id nor a domain")]
     BadAllowedTenant(String),
+    /// The URL is shown without its password.
+    #[error(
+        "database_url (TENANTMESH_DATABASE_URL) must be sqlite://<file> or \
+         postgres://user:password@host/database, not {0}"
+    )]
+    BadDatabaseUrl(String),
+    #[error(
+        "database_path was replaced by database_url: set database_url = \"{0}\" (or \
+         TENANTMESH_DATABASE_URL) and remove database_path"
+    )]
+    DatabasePathReplaced(String),
+    #[error(
+        "a PostgreSQL database needs token_key in every mode (every replica must seal sessions \
+         with the same key): the base64 of 32 random bytes (e.g. from `openssl rand -base64 32`), \
+         in the settings file or TENANTMESH_TOKEN_KEY"
+    )]
+    PostgresNeedsTokenKey,
 }
 
 impl Settings {
@@ -347,8 +395,39 @@ impl Settings {
         if !(1..=50).contains(&self.graph_timeout_secs) {
             return Err(SettingsError::BadGraphTimeout);
         }
+        if self.monitor.lease_secs == 0 {
+            return Err(SettingsError::BadLease);
+        }
         if self.session.idle_minutes <= 0 || self.session.absolute_hours <= 0 {
             return Err(SettingsError::BadSessionTimes);
+        }
+        if let Some(path) = &self.database_path {
+            return Err(SettingsError::DatabasePathReplaced(
+                crate::store::sqlite_url(path),
+            ));
+        }
+        let backend = StoreBackend::of_url(&self.database_url).ok_or_else(|| {
+            SettingsError::BadDatabaseUrl(crate::store::redact_url(&self.database_url))
+        })?;
+        match backend {
+            StoreBackend::Sqlite => {
+                // A file, or an explicitly in-memory database (`sqlite::memory:`, for trials).
+                if self.sqlite_path().is_none() && !self.database_url.contains("memory") {
+                    return Err(SettingsError::BadDatabaseUrl(crate::store::redact_url(
+                        &self.database_url,
+                    )));
+                }
+            }
+            StoreBackend::Postgres => {
+                if url::Url::parse(&self.database_url).is_err() {
+                    return Err(SettingsError::BadDatabaseUrl(crate::store::redact_url(
+                        &self.database_url,
+                    )));
+                }
+                if self.token_key.is_none() {
+                    return Err(SettingsError::PostgresNeedsTokenKey);
+                }
+            }
         }
         if let Some(key) = &self.token_key {
             if crate::auth::store::decode_key(key.expose()).is_none() {
@@ -389,6 +468,42 @@ impl Settings {
         Ok(())
     }
 
+    /// Which database `database_url` names.
+    pub fn database_backend(&self) -> Option<StoreBackend> {
+        StoreBackend::of_url(&self.database_url)
+    }
+
+    /// The SQLite file of `database_url`; `None` for PostgreSQL (or an in-memory database).
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        crate::store::sqlite_file(&self.database_url)
+    }
+
+    /// Where the files the dashboard makes live (the demo keys): beside the SQLite file, else
+    /// `data/`.
+    pub fn data_dir(&self) -> PathBuf {
+        match self.sqlite_path() {
+            Some(file) => file
+                .parent()
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_default(),
+            None => PathBuf::from(DATA_DIR),
+        }
+    }
+
+    /// Where demo mode keeps its session key when `token_key` is not set: `<database file>.key`
+    /// (`data/tenant-mesh.key` when the database is not a file).
+    pub fn session_key_file(&self) -> PathBuf {
+        match self.sqlite_path() {
+            Some(file) => crate::auth::store::key_file_path(&file),
+            None => self.data_dir().join("tenant-mesh.key"),
+        }
+    }
+
+    /// Where demo mode keeps the built-in emulator's signing key: in [`Settings::data_dir`].
+    pub fn demo_emulator_key_file(&self) -> PathBuf {
+        self.data_dir().join(crate::DEMO_KEY_FILE)
+    }
+
     /// The dashboard's own base URL, without a trailing slash.
     pub fn public_base_url(&self) -> String {
         match &self.public_url {
@@ -427,8 +542,8 @@ mod tests {
         )
         .unwrap();
         let cli = Cli {
-            addr: None,
             config: Some(file.path().to_owned()),
+            ..Cli::default()
         };
 
         let from_file = Settings::from_figment(no_env(), &cli).unwrap();
@@ -507,8 +622,8 @@ mod tests {
         )
         .unwrap();
         let cli = Cli {
-            addr: None,
             config: Some(file.path().to_owned()),
+            ..Cli::default()
         };
         let from_file = Settings::from_figment(no_env(), &cli).unwrap();
         assert_eq!(
@@ -600,10 +715,138 @@ mod tests {
     }
 
     #[test]
+    fn the_database_is_a_sqlite_or_postgres_url() {
+        let defaults = Settings::from_figment(no_env(), &Cli::default()).unwrap();
+        assert_eq!(defaults.database_url, "sqlite://data/tenant-mesh.sqlite");
+        assert!(defaults.database_migrate);
+        assert_eq!(defaults.database_backend(), Some(StoreBackend::Sqlite));
+
+        let env = Env::prefixed("TENANTMESH_TEST_DB_").split("__");
+        figment::Jail::expect_with(|jail| {
+            jail.set_env(
+                "TENANTMESH_TEST_DB_DATABASE_URL",
+                "sqlite:///srv/tm/db.sqlite",
+            );
+            jail.set_env("TENANTMESH_TEST_DB_DATABASE_MIGRATE", "false");
+            let settings = Settings::from_figment(env.clone(), &Cli::default()).unwrap();
+            assert_eq!(settings.database_url, "sqlite:///srv/tm/db.sqlite");
+            assert!(!settings.database_migrate);
+
+            for bad in [
+                "mysql://tm:s3cret@db/tm",
+                "data/tenant-mesh.sqlite",
+                "sqlite://",
+            ] {
+                jail.set_env("TENANTMESH_TEST_DB_DATABASE_URL", bad);
+                let err = Settings::from_figment(env.clone(), &Cli::default()).unwrap_err();
+                assert!(
+                    matches!(err, SettingsError::BadDatabaseUrl(_)),
+                    "{bad}: {err}"
+                );
+                let text = err.to_string();
+                assert!(
+                    text.contains("database_url") && text.contains("TENANTMESH_DATABASE_URL"),
+                    "{text}"
+                );
+                assert!(!text.contains("s3cret"), "no password shown: {text}");
+            }
+
+            // PostgreSQL: every replica must seal sessions with the same key, in demo mode too.
+            jail.set_env(
+                "TENANTMESH_TEST_DB_DATABASE_URL",
+                "postgres://tm:s3cret@db.internal/tenant_mesh",
+            );
+            let err = Settings::from_figment(env.clone(), &Cli::default()).unwrap_err();
+            assert!(matches!(err, SettingsError::PostgresNeedsTokenKey), "{err}");
+            assert!(err.to_string().contains("TENANTMESH_TOKEN_KEY"), "{err}");
+            assert!(!err.to_string().contains("s3cret"), "{err}");
+            jail.set_env(
+                "TENANTMESH_TEST_DB_TOKEN_KEY",
+                "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+            );
+            let settings = Settings::from_figment(env.clone(), &Cli::default()).unwrap();
+            assert_eq!(settings.database_backend(), Some(StoreBackend::Postgres));
+            jail.set_env(
+                "TENANTMESH_TEST_DB_DATABASE_URL",
+                "postgresql://tm@db.internal/tenant_mesh",
+            );
+            assert!(Settings::from_figment(env.clone(), &Cli::default()).is_ok());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_former_database_path_is_refused_with_its_replacement_named() {
+        let env = Env::prefixed("TENANTMESH_TEST_DP_").split("__");
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("TENANTMESH_TEST_DP_DATABASE_PATH", "/srv/tm/db.sqlite");
+            let err = Settings::from_figment(env.clone(), &Cli::default()).unwrap_err();
+            assert!(
+                matches!(err, SettingsError::DatabasePathReplaced(_)),
+                "{err}"
+            );
+            assert!(
+                err.to_string()
+                    .contains("database_url = \"sqlite:///srv/tm/db.sqlite\""),
+                "{err}"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn demo_files_live_beside_a_sqlite_file_else_in_data() {
+        let sqlite = Settings {
+            database_url: "sqlite:///srv/tm/db.sqlite".into(),
+            ..Settings::default()
+        };
+        assert_eq!(
+            sqlite.sqlite_path(),
+            Some(PathBuf::from("/srv/tm/db.sqlite"))
+        );
+        assert_eq!(sqlite.data_dir(), PathBuf::from("/srv/tm"));
+        assert_eq!(
+            sqlite.session_key_file(),
+            PathBuf::from("/srv/tm/db.sqlite.key")
+        );
+        assert_eq!(
+            sqlite.demo_emulator_key_file(),
+            PathBuf::from("/srv/tm/demo-emulator-key.pem")
+        );
+        let default = Settings::default();
+        assert_eq!(
+            default.session_key_file(),
+            PathBuf::from("data/tenant-mesh.sqlite.key")
+        );
+        assert_eq!(
+            default.demo_emulator_key_file(),
+            PathBuf::from("data/demo-emulator-key.pem")
+        );
+        let bare = Settings {
+            database_url: "sqlite:db.sqlite".into(),
+            ..Settings::default()
+        };
+        assert_eq!(
+            bare.demo_emulator_key_file(),
+            PathBuf::from("demo-emulator-key.pem")
+        );
+        let postgres = Settings {
+            database_url: "postgres://tm@db/tm".into(),
+            ..Settings::default()
+        };
+        assert_eq!(postgres.sqlite_path(), None);
+        assert_eq!(postgres.data_dir(), PathBuf::from("data"));
+        assert_eq!(
+            postgres.demo_emulator_key_file(),
+            PathBuf::from("data/demo-emulator-key.pem")
+        );
+    }
+
+    #[test]
     fn a_missing_settings_file_is_an_error_not_a_silent_default() {
         let cli = Cli {
-            addr: None,
             config: Some("does/not/exist.toml".into()),
+            ..Cli::default()
         };
         let err = Settings::from_figment(no_env(), &cli).unwrap_err();
         assert!(matches!(err, SettingsError::MissingFile(_)));

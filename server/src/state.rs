@@ -29,6 +29,8 @@ pub struct AppState {
     pub joins: Arc<Joins>,
     pub users: Arc<UsersService>,
     pub sessions: SealedStore,
+    /// The dashboard's database (for `/readyz`; each service keeps its own handle).
+    pub store: store::Store,
     pub monitor: Arc<crate::monitor::Monitor>,
     pub alerts: Arc<crate::alerts::Alerts>,
     pub metrics: Arc<crate::metrics::Metrics>,
@@ -58,8 +60,8 @@ pub enum StateError {
 
 impl AppState {
     pub async fn new(settings: Settings, backend: Backend) -> Result<Self, StateError> {
-        let pool = store::open(&settings.database_path).await?;
-        let sessions = SealedStore::new(pool.clone(), SessionKeys::from_settings(&settings)?);
+        let store = store::open(&settings.database_url, settings.database_migrate).await?;
+        let sessions = SealedStore::new(&store, SessionKeys::from_settings(&settings)?);
 
         // One client for Graph calls, one that never follows redirects for sign-in (SSRF); both
         // trust the configured CA (in demo mode the built-in emulator's) besides the usual roots.
@@ -83,7 +85,7 @@ impl AppState {
         let alerts = Arc::new(
             crate::alerts::Alerts::new(
                 settings.alerts.clone(),
-                pool.clone(),
+                &store,
                 Arc::clone(&metrics),
                 crate::alerts::http_client().map_err(|err| StateError::Http(err.to_string()))?,
                 crate::alerts::AlertRetry::default(),
@@ -117,12 +119,12 @@ impl AppState {
         let monitor = crate::monitor::Monitor::from_settings(
             &settings,
             &backend,
-            pool.clone(),
+            store.clone(),
             Arc::clone(&alerts),
             Arc::clone(&metrics),
         )
         .map_err(StateError::Http)?;
-        let joins = Joins::new(sign_in.graph.clone(), pool);
+        let joins = Joins::new(sign_in.graph.clone(), &store);
         Ok(Self {
             leptos_options: router::leptos_options(&settings),
             settings: Arc::new(settings),
@@ -132,6 +134,7 @@ impl AppState {
             joins: Arc::new(joins),
             users: Arc::new(users),
             sessions,
+            store,
             monitor: Arc::new(monitor),
             alerts,
             metrics,

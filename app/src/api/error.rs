@@ -24,6 +24,13 @@ pub enum ApiError {
     },
     #[error("Something went wrong (reference {reference}).")]
     Internal { reference: String },
+    /// The dashboard's own database (sessions, the audit log) does not answer: nothing was read
+    /// from or written to Microsoft Graph on its behalf.
+    #[error(
+        "Tenant Mesh cannot reach its database right now, so sign-ins, the audit log and changes are \
+         unavailable; nothing was changed. Try again in a moment (reference {reference})."
+    )]
+    StoreUnavailable { reference: String },
     /// The call itself failed (network, decoding).
     #[error("The request could not be completed: {0}")]
     Transport(String),
@@ -42,6 +49,7 @@ impl ApiError {
             Self::BadRequest(_) | Self::Transport(_) => StatusCode::BAD_REQUEST,
             Self::Upstream { .. } => StatusCode::BAD_GATEWAY,
             Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::StoreUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod data;
+pub mod diagnose;
 pub mod error;
 pub mod joins;
 pub mod mesh;
@@ -12,6 +13,7 @@ pub mod port;
 pub mod session;
 pub mod status;
 pub mod sync;
+pub mod timeline;
 pub mod users;
 
 pub use error::ApiError;

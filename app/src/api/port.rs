@@ -71,6 +71,16 @@ pub trait DashboardPort: Send + Sync + 'static {
         filter: AuditFilter,
     ) -> BoxFuture<'a, Result<Vec<AuditEntry>, ApiError>>;
 
+    /// The audit timeline the session may read, `filter`ed (already checked): one page of it
+    /// (`paged`), or every matching row (the exports). Reads what is new in the directory audit
+    /// logs of the tenants the session may read them in first.
+    fn timeline<'a>(
+        &'a self,
+        request: &'a Parts,
+        filter: super::data::timeline::TimelineFilter,
+        paged: bool,
+    ) -> BoxFuture<'a, Result<super::data::timeline::TimelineView, ApiError>>;
+
     /// The `/users` page for `tenant` (any sign-in there that may read).
     fn users<'a>(
         &'a self,
@@ -86,6 +96,31 @@ pub trait DashboardPort: Send + Sync + 'static {
         &'a self,
         request: &'a Parts,
     ) -> BoxFuture<'a, Result<super::data::status::StatusBoard, ApiError>>;
+
+    /// `/diagnose`: people of `tenant` (any sign-in there that may read) whose name, user
+    /// principal name or mail starts with `text`.
+    fn diagnose_search<'a>(
+        &'a self,
+        request: &'a Parts,
+        tenant: &'a str,
+        text: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<crate::diagnose::PersonMatch>, ApiError>>;
+
+    /// `/diagnose`: a chosen person and the tenants they may be diagnosed for.
+    fn diagnose_person<'a>(
+        &'a self,
+        request: &'a Parts,
+        tenant: &'a str,
+        user: &'a str,
+    ) -> BoxFuture<'a, Result<crate::diagnose::PersonChoice, ApiError>>;
+
+    /// `/diagnose`: why a person may not be found in another tenant, read through the session's
+    /// sign-ins (reads only).
+    fn diagnose<'a>(
+        &'a self,
+        request: &'a Parts,
+        query: crate::diagnose::DiagnoseQuery,
+    ) -> BoxFuture<'a, Result<crate::diagnose::Diagnosis, ApiError>>;
 }
 
 pub type Dashboard = Arc<dyn DashboardPort>;

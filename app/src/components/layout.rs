@@ -13,7 +13,7 @@ pub struct NavItem {
 }
 
 /// The main navigation, in the order people work through an MTO.
-pub const NAV_ITEMS: [NavItem; 6] = [
+pub const NAV_ITEMS: [NavItem; 7] = [
     NavItem {
         href: "/",
         label: "Mesh",
@@ -29,6 +29,10 @@ pub const NAV_ITEMS: [NavItem; 6] = [
     NavItem {
         href: "/users",
         label: "Users",
+    },
+    NavItem {
+        href: "/diagnose",
+        label: "Diagnose",
     },
     NavItem {
         href: "/audit",

@@ -206,6 +206,7 @@ fn JobFacts(job: SyncSummary, taken_at: i64) -> impl IntoView {
             <dt>"Last success"</dt><dd>{when(&job.last_success)}</dd>
             <dt>"Steady state"</dt><dd>{job.steady_since.as_deref().map(|s| format!("reached {}", time::ago(s, taken_at).unwrap_or_else(|| s.to_owned()))).unwrap_or_else(|| "not reached yet".into())}</dd>
             <dt>"Users synchronized"</dt><dd>{job.synchronized_users}</dd>
+            {(job.synchronized_groups > 0).then(|| view! { <dt>"Groups synchronized"</dt><dd>{job.synchronized_groups}</dd> })}
         </dl>
     }
 }

@@ -275,6 +275,108 @@ fn one_directional_sync(mesh: &Mesh) -> Vec<Finding> {
     findings
 }
 
+/// `n group` / `n groups`.
+fn groups_count(n: usize) -> String {
+    format!("{n} group{}", if n == 1 { "" } else { "s" })
+}
+
+/// Names in a sentence, at most a few.
+fn listed(names: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut list: Vec<String> = names.iter().take(SHOWN).cloned().collect();
+    if names.len() > SHOWN {
+        list.push(format!("{} more", names.len() - SHOWN));
+    }
+    list.join(", ")
+}
+
+/// Group sync (`microsoftgraph/microsoft-graph-docs-contrib`
+/// `api-reference/beta/resources/crosstenantgroupsyncinbound.md`: switching inbound group sync off
+/// "stops any current group synchronization" and "has no impact on existing groups that were
+/// synchronized"): groups left behind in a target that switched it off, and groups in scope that
+/// the target does not allow.
+fn group_sync(mesh: &Mesh) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let members: Vec<&Node> = mesh.members().collect();
+    for from in &members {
+        for to in members.iter().filter(|t| t.tenant_id != from.tenant_id) {
+            let groups = mesh.group_sync(&from.tenant_id, &to.tenant_id);
+            let job_name = mesh
+                .job(&from.tenant_id, &to.tenant_id)
+                .present()
+                .map(|j| j.name.clone())
+                .unwrap_or_else(|| "its sync configuration".into());
+            let allow = format!(
+                "In {to}: Cross-tenant access settings → {from} → Inbound access → Cross-tenant sync: allow groups to be synchronized into this tenant (identity sync policy groupSyncInbound).",
+                to = to.name,
+                from = from.name
+            );
+            let tenants = vec![to.tenant_id.clone(), from.tenant_id.clone()];
+            let link = pair_link(&from.tenant_id, &to.tenant_id);
+            if groups.left_behind > 0 {
+                let count = usize::try_from(groups.left_behind).unwrap_or(usize::MAX);
+                let named = if groups.synced_names.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", listed(&groups.synced_names))
+                };
+                findings.push(Finding {
+                    rule: "groups-left-behind".into(),
+                    severity: Severity::Warning,
+                    tenants,
+                    title: format!(
+                        "{} left behind in {} after inbound group sync from {} was switched off",
+                        groups_count(count),
+                        to.name,
+                        from.name
+                    ),
+                    explanation: format!(
+                        "{to} no longer allows {from} to synchronize groups into it. The {groups}{named} that {job} created there stay as they were: members who join or leave them in {from} are not added or removed in {to}, and a group taken out of the scope is not deleted. Users still synchronize.",
+                        to = to.name,
+                        from = from.name,
+                        groups = groups_count(count),
+                        job = job_name,
+                    ),
+                    fix: format!(
+                        "{allow} Or, if {to} should not have them, delete the groups in {to} and remove them from the scope of {job} in {from}.",
+                        to = to.name,
+                        from = from.name,
+                        job = job_name,
+                    ),
+                    link,
+                });
+            } else if !groups.refused_in_scope().is_empty() {
+                let in_scope = groups.refused_in_scope();
+                findings.push(Finding {
+                    rule: "groups-not-allowed".into(),
+                    severity: Severity::Warning,
+                    tenants,
+                    title: format!(
+                        "{} → {}: {} in scope, but {} does not allow inbound group sync",
+                        from.name,
+                        to.name,
+                        groups_count(in_scope.len()),
+                        to.name
+                    ),
+                    explanation: format!(
+                        "{job} in {from} provisions groups ({names}), but {to}'s identity sync policy for {from} does not allow groups to be synchronized into it: every cycle skips them. Their members are still synchronized as users.",
+                        job = job_name,
+                        from = from.name,
+                        to = to.name,
+                        names = listed(in_scope),
+                    ),
+                    fix: format!(
+                        "{allow} Or, in {from}: turn group provisioning off in the configuration's mappings (Provision Microsoft Entra ID Groups).",
+                        from = from.name
+                    ),
+                    link,
+                });
+            }
+        }
+    }
+    findings
+}
+
 /// Joins, role changes and removals that failed, take too long, or wait for the other admin.
 fn transitions(mesh: &Mesh) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -463,6 +565,7 @@ pub fn findings(mesh: &Mesh) -> Vec<Finding> {
     all.extend(ownership_and_limits(mesh));
     all.extend(mto_flags(mesh));
     all.extend(one_directional_sync(mesh));
+    all.extend(group_sync(mesh));
     all.sort_by_key(|f| f.severity);
     all
 }
@@ -694,6 +797,127 @@ mod tests {
         let limit = all.iter().find(|f| f.rule == "tenant-limit").unwrap();
         assert_eq!(limit.severity, Severity::Warning);
         assert!(limit.title.starts_with("95 of 100"));
+    }
+}
+
+#[cfg(test)]
+mod group_sync_tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::mesh::model::tests::{job, members, reading, side, A, B};
+    use crate::mesh::model::{build, Reading};
+    use crate::mesh::view::GroupSync;
+
+    /// Alpha syncs to Beta with `groups` assigned and group provisioning on, `synced` of them kept
+    /// in Beta; Beta allows inbound group sync from Alpha or not.
+    fn readings(synced: i64, names: Option<Vec<&str>>, beta_allows: Option<bool>) -> Vec<Reading> {
+        let mut to_beta = job(B, "Active");
+        to_beta.synchronized_groups = synced;
+        to_beta.groups = Some(GroupSync {
+            assigned: Some(vec!["Sales".into(), "Design".into(), "Support".into()]),
+            provisions_groups: Some(true),
+            synced: names.map(|list| list.into_iter().map(str::to_owned).collect()),
+            skipped: 0,
+        });
+        let mut beta_side = side(A, Some(true), Some(true));
+        beta_side.group_sync_allowed = beta_allows;
+        vec![
+            reading(
+                A,
+                members(),
+                vec![side(B, Some(true), Some(true))],
+                vec![to_beta],
+            ),
+            reading(B, members(), vec![beta_side], vec![]),
+        ]
+    }
+
+    fn group_findings(readings: &[Reading]) -> Vec<Finding> {
+        findings(&build(
+            readings,
+            &HashMap::new(),
+            &HashMap::new(),
+            1_800_000_000,
+        ))
+        .into_iter()
+        .filter(|f| f.rule.starts_with("groups-"))
+        .collect()
+    }
+
+    #[test]
+    fn groups_synced_before_the_target_switched_group_sync_off_are_left_behind() {
+        let all = group_findings(&readings(
+            3,
+            Some(vec!["Design", "Sales", "Support"]),
+            Some(false),
+        ));
+        assert_eq!(all.len(), 1, "{all:?}");
+        let finding = &all[0];
+        assert_eq!(finding.rule, "groups-left-behind");
+        assert_eq!(finding.severity, Severity::Warning);
+        assert_eq!(
+            finding.title,
+            "3 groups left behind in Beta after inbound group sync from Alpha was switched off"
+        );
+        assert_eq!(finding.tenants, [B, A], "the target acts first");
+        assert!(finding.explanation.contains("(Design, Sales, Support)"));
+        assert!(finding.fix.starts_with("In Beta: "));
+        assert_eq!(finding.link, format!("/pairs/{A}/{B}"));
+        // The log unreadable (a role without it): the job's count still tells, without names.
+        let unnamed = group_findings(&readings(3, None, Some(false)));
+        assert_eq!(unnamed[0].title, finding.title);
+        assert!(!unnamed[0].explanation.contains("(Design"));
+        // Unset counts as not allowed.
+        assert_eq!(
+            group_findings(&readings(1, None, None))[0].title,
+            "1 group left behind in Beta after inbound group sync from Alpha was switched off"
+        );
+    }
+
+    #[test]
+    fn groups_in_scope_that_the_target_refuses_are_reported_when_nothing_was_synced() {
+        let all = group_findings(&readings(0, Some(vec![]), Some(false)));
+        assert_eq!(all.len(), 1, "{all:?}");
+        assert_eq!(all[0].rule, "groups-not-allowed");
+        assert_eq!(
+            all[0].title,
+            "Alpha → Beta: 3 groups in scope, but Beta does not allow inbound group sync"
+        );
+        assert!(all[0].explanation.contains("Sales, Design, Support"));
+    }
+
+    #[test]
+    fn allowed_group_sync_and_unknown_sides_raise_nothing() {
+        assert!(group_findings(&readings(3, Some(vec!["Sales"]), Some(true))).is_empty());
+        // Beta not read: whether it allows group sync is unknown.
+        let only_alpha = readings(3, None, Some(false))[..1].to_vec();
+        assert!(group_findings(&only_alpha).is_empty());
+        // Group provisioning off: the assigned groups only scope users.
+        let mut off = readings(0, Some(vec![]), Some(false));
+        if let Some(sync) = off[0].view.as_mut().and_then(|v| v.sync.as_mut()) {
+            sync[0].groups.as_mut().unwrap().provisions_groups = Some(false);
+        }
+        assert!(group_findings(&off).is_empty());
+    }
+
+    #[test]
+    fn the_direction_carries_the_group_state_for_the_pair_page() {
+        let mesh = build(
+            &readings(3, Some(vec!["Design", "Sales", "Support"]), Some(false)),
+            &HashMap::new(),
+            &HashMap::new(),
+            1_800_000_000,
+        );
+        let groups = mesh.direction(A, B).groups;
+        assert_eq!(groups.allowed, Known::Present(Some(false)));
+        assert_eq!(groups.synced, Known::Present(3));
+        assert_eq!(groups.left_behind, 3);
+        assert_eq!(groups.in_scope.present().map(Vec::len), Some(3));
+        // The other way: no job from Beta, nothing in scope, nothing synced.
+        let back = mesh.direction(B, A).groups;
+        assert_eq!(back.in_scope, Known::Present(Vec::new()));
+        assert_eq!(back.left_behind, 0);
     }
 }
 

@@ -215,6 +215,58 @@ pub struct Direction {
     pub unknowns: Vec<String>,
     pub health: Health,
     pub verdict: String,
+    /// Groups of `from` synchronized into `to`.
+    #[serde(default)]
+    pub groups: GroupDirection,
+}
+
+/// Group sync in one direction: whether the target allows it, the source configuration's groups,
+/// and what was left behind when the target switched it off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupDirection {
+    /// `to`'s `groupSyncInbound.isSyncAllowed` for `from` (`Present(None)`: not set; `Absent`: `to`
+    /// has no settings for `from`).
+    pub allowed: Known<Option<bool>>,
+    /// The groups in scope: assigned to `from`'s configuration, with group provisioning on.
+    pub in_scope: Known<Vec<String>>,
+    /// How many groups the job keeps synchronized in `to`.
+    pub synced: Known<i64>,
+    /// Those the provisioning log names (empty when it was not read; it keeps 30 days).
+    pub synced_names: Vec<String>,
+    /// Synced groups that stay in `to` while it no longer allows inbound group sync from `from`:
+    /// they no longer follow `from`.
+    pub left_behind: i64,
+}
+
+impl Default for GroupDirection {
+    fn default() -> Self {
+        Self {
+            allowed: Known::Unknown,
+            in_scope: Known::Unknown,
+            synced: Known::Unknown,
+            synced_names: Vec::new(),
+            left_behind: 0,
+        }
+    }
+}
+
+impl GroupDirection {
+    /// Whether `to` is known not to allow inbound group sync (not set counts as not allowed).
+    pub fn known_disallowed(&self) -> bool {
+        match &self.allowed {
+            Known::Present(allowed) => *allowed != Some(true),
+            Known::Absent => true,
+            Known::Unknown => false,
+        }
+    }
+
+    /// Groups in scope that `to` refuses, when nothing was left behind (that finding says more).
+    pub fn refused_in_scope(&self) -> &[String] {
+        match &self.in_scope {
+            Known::Present(groups) if self.known_disallowed() && self.left_behind == 0 => groups,
+            _ => &[],
+        }
+    }
 }
 
 /// An ordered pair `source → target` with both tenants' settings for each other.
@@ -480,6 +532,47 @@ impl Mesh {
         }
     }
 
+    /// Groups of `from` into `to`: `to`'s permission, the groups in scope and synced, and those
+    /// left behind after `to` switched inbound group sync off.
+    pub fn group_sync(&self, from: &str, to: &str) -> GroupDirection {
+        let allowed = match self.settings(to, from) {
+            Known::Present(side) => Known::Present(side.group_sync_allowed),
+            Known::Absent => Known::Absent,
+            Known::Unknown => Known::Unknown,
+        };
+        let (in_scope, synced, synced_names) = match self.job(from, to) {
+            Known::Present(job) => {
+                let groups = job.groups.unwrap_or_default();
+                let in_scope = match groups.in_scope() {
+                    Some(list) => Known::Present(list),
+                    // Nothing assigned: nothing in scope, whatever the schema says.
+                    None if groups.assigned.as_ref().is_some_and(Vec::is_empty) => {
+                        Known::Present(Vec::new())
+                    }
+                    None => Known::Unknown,
+                };
+                (
+                    in_scope,
+                    Known::Present(job.synchronized_groups),
+                    groups.synced.unwrap_or_default(),
+                )
+            }
+            Known::Absent => (Known::Present(Vec::new()), Known::Present(0), Vec::new()),
+            Known::Unknown => (Known::Unknown, Known::Unknown, Vec::new()),
+        };
+        let mut direction = GroupDirection {
+            allowed,
+            in_scope,
+            synced,
+            synced_names,
+            left_behind: 0,
+        };
+        if direction.known_disallowed() {
+            direction.left_behind = direction.synced.present().copied().unwrap_or(0).max(0);
+        }
+        direction
+    }
+
     /// What in the two tenants' settings stops users of `from` being synchronized into `to`, and
     /// which settings nobody could read.
     pub fn blockers(&self, from: &str, to: &str) -> (Vec<Blocker>, Vec<String>) {
@@ -570,6 +663,7 @@ impl Mesh {
             unknowns,
             health,
             verdict,
+            groups: self.group_sync(from, to),
         }
     }
 
@@ -670,6 +764,7 @@ pub(crate) mod tests {
             has_identity_sync: sync.is_some(),
             inbound_sync_allowed: sync,
             is_in_mto: Some(true),
+            group_sync_allowed: None,
         }
     }
 
@@ -691,6 +786,8 @@ pub(crate) mod tests {
             interval: Some("PT40M".into()),
             last_counts: None,
             steady_since: None,
+            synchronized_groups: 0,
+            groups: None,
         }
     }
 

@@ -8,7 +8,9 @@ use graph::policies::{
 };
 use graph::roles::ReadArea;
 use graph::sync::{
-    ExecutionState, JobStatusCode, QuarantineReason, ScheduleState, ServicePrincipal, SyncJob,
+    AppRoleAssignment, ExecutionState, JobStatusCode, PrincipalType, ProvisioningAction,
+    ProvisioningEntry, ProvisioningResult, QuarantineReason, ScheduleState, ServicePrincipal,
+    SyncJob, SyncSchema, SyncStatus,
 };
 use graph::{JobId, ObjectId, TenantId};
 use serde::{Deserialize, Serialize};
@@ -54,6 +56,10 @@ pub struct PartnerSide {
     /// `userSyncInbound.isSyncAllowed` of that policy.
     pub inbound_sync_allowed: Option<bool>,
     pub is_in_mto: Option<bool>,
+    /// `groupSyncInbound.isSyncAllowed` of that policy: whether the partner may synchronize
+    /// groups into this tenant (`None`: not set, or no policy).
+    #[serde(default)]
+    pub group_sync_allowed: Option<bool>,
 }
 
 /// One cross-tenant sync configuration in its source tenant, with its job.
@@ -84,6 +90,99 @@ pub struct SyncSummary {
     /// When the job last reached steady state (nothing left to do).
     #[serde(default)]
     pub steady_since: Option<String>,
+    /// Groups the job has synchronized into the target (`synchronizedEntryCountByType`).
+    #[serde(default)]
+    pub synchronized_groups: i64,
+    /// What the configuration does with groups, as far as it was read (`None`: not read).
+    #[serde(default)]
+    pub groups: Option<GroupSync>,
+}
+
+/// A configuration's groups: those assigned, whether it provisions them, and those its
+/// provisioning log shows created in the target.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupSync {
+    /// Display names of the groups assigned to the configuration (`None`: not read).
+    pub assigned: Option<Vec<String>>,
+    /// Whether the schema's group mapping is enabled (`None`: the schema was not read).
+    pub provisions_groups: Option<bool>,
+    /// Groups the log shows created in the target and not deleted since, by name (`None`: the log
+    /// was not read; the log keeps 30 days, so older groups are counted but not named).
+    pub synced: Option<Vec<String>>,
+    /// Group changes the log shows skipped because the target does not allow inbound group sync.
+    #[serde(default)]
+    pub skipped: usize,
+}
+
+impl GroupSync {
+    /// The groups in scope: assigned, with group provisioning on (`None`: not known).
+    pub fn in_scope(&self) -> Option<Vec<String>> {
+        match self.provisions_groups? {
+            true => self.assigned.clone(),
+            false => Some(Vec::new()),
+        }
+    }
+}
+
+/// A configuration's [`GroupSync`] from its assignments (`None`: not read), its schema and its
+/// group entries of the provisioning log (newest first, as Graph lists them).
+pub fn group_sync(
+    assignments: Option<&[AppRoleAssignment]>,
+    schema: Option<&SyncSchema>,
+    log: Option<&[ProvisioningEntry]>,
+) -> GroupSync {
+    let assigned = assignments.map(|list| {
+        list.iter()
+            .filter(|a| a.principal_type == Some(PrincipalType::Group))
+            .map(|a| {
+                a.principal_display_name
+                    .clone()
+                    .unwrap_or_else(|| a.principal_id.clone())
+            })
+            .collect()
+    });
+    let synced = log.map(|entries| {
+        // Oldest first: the last successful action on each group tells whether its copy exists.
+        let mut present: Vec<(String, String)> = Vec::new();
+        for entry in entries.iter().rev() {
+            let succeeded = entry
+                .provisioning_status_info
+                .as_ref()
+                .is_some_and(|s| s.status == ProvisioningResult::Success);
+            let Some(source) = entry.source_identity.as_ref() else {
+                continue;
+            };
+            let Some(id) = source.id.clone() else {
+                continue;
+            };
+            if !succeeded {
+                continue;
+            }
+            present.retain(|(known, _)| *known != id);
+            if entry.provisioning_action != ProvisioningAction::Delete {
+                present.push((id, source.display_name.clone().unwrap_or_default()));
+            }
+        }
+        let mut names: Vec<String> = present.into_iter().map(|(_, name)| name).collect();
+        names.sort_by_key(|n| n.to_lowercase());
+        names
+    });
+    let skipped = log.map_or(0, |entries| {
+        entries
+            .iter()
+            .filter(|e| {
+                e.provisioning_status_info
+                    .as_ref()
+                    .is_some_and(|s| s.status == ProvisioningResult::Skipped)
+            })
+            .count()
+    });
+    GroupSync {
+        assigned,
+        provisions_groups: schema.map(SyncSchema::provisions_groups),
+        synced,
+        skipped,
+    }
 }
 
 /// What one run did.
@@ -228,6 +327,8 @@ pub mod part {
     pub const TEMPLATES: &str = "MTO templates";
     pub const SYNC: &str = "sync configurations";
     pub const JOIN_REQUEST: &str = "join request";
+    /// The group entries of a sync job's provisioning log (which groups it created).
+    pub const PROVISIONING_LOG: &str = "provisioning log";
 }
 
 impl TenantView {
@@ -374,6 +475,7 @@ pub fn partner_side(
             .and_then(|s| s.user_sync_inbound.as_ref())
             .and_then(|u| u.is_sync_allowed),
         is_in_mto: partner.is_in_multi_tenant_organization,
+        group_sync_allowed: sync.and_then(|s| s.group_sync_allowed()),
     }
 }
 
@@ -421,14 +523,9 @@ pub fn sync_summary(
             .and_then(|s| s.last_successful_execution.as_ref())
             .and_then(|l| l.time_ended.clone()),
         successive_failures: status.map_or(0, |s| s.count_successive_complete_failures),
-        synchronized_users: status
-            .map(|s| {
-                s.synchronized_entry_count_by_type
-                    .iter()
-                    .map(|e| e.value)
-                    .sum()
-            })
-            .unwrap_or(0),
+        synchronized_users: status.map_or(0, SyncStatus::synchronized_users),
+        synchronized_groups: status.map_or(0, SyncStatus::synchronized_groups),
+        groups: None,
         interval: job.map(|j| j.schedule.interval.clone()),
         last_counts: last.map(|l| RunCounts {
             imported: l.count_imported,
@@ -536,6 +633,60 @@ mod tests {
             summary.last_error.map(|e| e.code).as_deref(),
             Some("AzureActiveDirectoryInvalidCredentials")
         );
+    }
+
+    #[test]
+    fn the_group_log_names_the_groups_whose_copies_exist() {
+        let entry = |id: &str, name: &str, action: &str, status: &str| -> ProvisioningEntry {
+            serde_json::from_value(serde_json::json!({
+                "id": format!("{id}-{action}"), "activityDateTime": "2026-01-01T00:00:00Z",
+                "provisioningAction": action,
+                "provisioningStatusInfo": {"status": status},
+                "sourceIdentity": {"id": id, "displayName": name, "identityType": "Group"}
+            }))
+            .unwrap()
+        };
+        // Newest first, as Graph lists them.
+        let log = [
+            entry("3", "Support", "delete", "skipped"),
+            entry("2", "Design", "delete", "success"),
+            entry("2", "Design", "create", "success"),
+            entry("1", "Sales", "update", "success"),
+            entry("3", "Support", "create", "success"),
+            entry("1", "Sales", "create", "success"),
+        ];
+        let assignments: Vec<AppRoleAssignment> = serde_json::from_value(serde_json::json!([
+            {"id": "a", "appRoleId": "r", "principalId": "1", "principalDisplayName": "Sales",
+             "principalType": "Group", "resourceId": "sp"},
+            {"id": "b", "appRoleId": "r", "principalId": "u", "principalDisplayName": "Ann",
+             "principalType": "User", "resourceId": "sp"}
+        ]))
+        .unwrap();
+        let mut schema = SyncSchema {
+            id: "s".into(),
+            version: None,
+            synchronization_rules: Vec::new(),
+        };
+        let groups = group_sync(Some(&assignments), Some(&schema), Some(&log));
+        assert_eq!(groups.assigned, Some(vec!["Sales".to_owned()]));
+        assert_eq!(
+            groups.synced,
+            Some(vec!["Sales".to_owned(), "Support".to_owned()])
+        );
+        assert_eq!(groups.skipped, 1);
+        assert_eq!(groups.provisions_groups, Some(false));
+        assert_eq!(groups.in_scope(), Some(Vec::new()), "provisioning off");
+        schema = serde_json::from_value(serde_json::json!({
+            "id": "s",
+            "synchronizationRules": [{"id": "r", "objectMappings": [
+                {"name": "Groups", "enabled": true, "sourceObjectName": "Group",
+                 "targetObjectName": "Group"}
+            ]}]
+        }))
+        .unwrap();
+        let groups = group_sync(Some(&assignments), Some(&schema), None);
+        assert_eq!(groups.in_scope(), Some(vec!["Sales".to_owned()]));
+        assert_eq!(groups.synced, None, "log not read");
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub fn AuditPage() -> impl IntoView {
         <Title text="Audit"/>
         <h1>"Audit"</h1>
         <p class="lead">"Every change made through Tenant Mesh: who, in which tenant, what, and the outcome."</p>
+        <p><a href="/audit/timeline">"The audit timeline"</a>": these entries beside the directory audit events of the organization's tenants (changes made anywhere, not only here)."</p>
         <form method="get" action="/audit" class="form filters" aria-label="Filter the audit log">
             <label>"Tenant id"<input type="text" name="tenant" value=move || query.read().get("tenant").unwrap_or_default()/></label>
             <label>"Actor"<input type="text" name="actor" value=move || query.read().get("actor").unwrap_or_default()/></label>

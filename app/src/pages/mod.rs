@@ -1,6 +1,7 @@
 //! One file per page, named after the URL it serves.
 
 pub mod audit;
+pub mod diagnose;
 pub mod joins;
 pub mod mesh;
 pub mod not_found;
@@ -9,4 +10,5 @@ pub mod signin;
 pub mod status;
 pub mod sync;
 pub mod tenant;
+pub mod timeline;
 pub mod users;

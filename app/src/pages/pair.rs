@@ -11,7 +11,9 @@ use crate::components::mesh::{Coverage, Findings, HealthBadge};
 use crate::components::sync::SyncSection;
 use crate::mesh::model::{Direction, Known};
 use crate::mesh::view::PartnerSide;
-use crate::mesh::words::{access_text, job_line, switch_text, sync_allowed_text};
+use crate::mesh::words::{
+    access_text, group_lines, group_sync_allowed_text, job_line, switch_text, sync_allowed_text,
+};
 use crate::mesh::PairDetail;
 use crate::pages::not_found::InvalidTenantId;
 
@@ -28,6 +30,7 @@ const ROWS: &[Row] = &[
     ("Automatic redemption inbound", "Invitations from the partner are redeemed without a consent prompt. Needed in the target for sync.", |s| switch_text(&s.auto_redeem_inbound)),
     ("Automatic redemption outbound", "This tenant's users are redeemed in the partner without a prompt. Needed in the source for sync.", |s| switch_text(&s.auto_redeem_outbound)),
     ("Inbound sync from the partner", "Identity sync policy: the partner may sync its users into this tenant.", sync_allowed_text),
+    ("Inbound group sync from the partner", "Identity sync policy (groupSyncInbound): the partner may sync its security groups into this tenant. Switched off, groups it synced before stay, no longer updated.", group_sync_allowed_text),
     ("Marked as MTO partner", "isInMultiTenantOrganization: the configuration belongs to the MTO.", |s| match s.is_in_mto { Some(true) => "yes".into(), Some(false) => "no".into(), None => "not set".into() }),
 ];
 
@@ -100,8 +103,32 @@ fn DirectionCard(direction: Direction, from: String, to: String, taken_at: i64) 
             {(!direction.unknowns.is_empty()).then(|| view! {
                 <p class="muted">"Not known: "{direction.unknowns.join(", ")}</p>
             })}
+            <GroupSyncLines direction=direction.clone() from=from.clone() to=to.clone()/>
         </section>
     }
+}
+
+/// Group sync in one direction: the target's permission, groups in scope, synced, left behind.
+#[component]
+fn GroupSyncLines(direction: Direction, from: String, to: String) -> impl IntoView {
+    let label = format!("Group sync {from} → {to}");
+    let left_behind = direction.groups.left_behind > 0;
+    view! {
+        <div class="group-sync" role="group" aria-label=label>
+            <p><strong>"Groups"</strong></p>
+            <ul class="group-sync-lines">
+                {group_lines(&direction.groups, &from, &to)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(index, line)| {
+                        let warn = left_behind && index == 3;
+                        view! { <li class:warning=warn>{line}</li> }
+                    })
+                    .collect_view()}
+            </ul>
+        </div>
+    }
+    .into_any()
 }
 
 #[component]

@@ -28,6 +28,7 @@ pub const CONSENTED_DELEGATED: &[&str] = &[
     "GroupMember.Read.All",
     "AuditLog.Read.All",
     "CrossTenantInformation.ReadBasic.All",
+    "UserAuthenticationMethod.Read.All",
 ];
 
 /// Application permissions consented for app-only access.
@@ -42,6 +43,7 @@ pub const CONSENTED_APPLICATION: &[&str] = &[
     "GroupMember.Read.All",
     "AuditLog.Read.All",
     "CrossTenantInformation.ReadBasic.All",
+    "UserAuthenticationMethod.Read.All",
 ];
 
 pub const GRAPH_RESOURCE: &str = "https://graph.microsoft.com";

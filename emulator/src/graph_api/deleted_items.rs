@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::{odata, paging, Caller};
+use super::query_options::project;
+use super::{odata, paging, users, users_query, Caller};
 use crate::deleted_state::DeletedUser;
 use crate::error::GraphError;
 use crate::mto_state::iso;
@@ -107,8 +108,18 @@ pub async fn get(
     Ok(Json(body).into_response())
 }
 
+/// A deleted user with the `$select`ed properties (the user's, and `deletedDateTime`).
+fn selected_json(deleted: &DeletedUser, host_domain: &str, select: &[&'static str]) -> Value {
+    let mut full = users::full_user_json(&deleted.user, host_domain);
+    full["deletedDateTime"] = json!(iso(deleted.deleted_at));
+    let mut body = project(&full, Some(select), &[]);
+    body["@odata.type"] = json!("#microsoft.graph.user");
+    body
+}
+
 /// The deleted users, oldest deletion first: `$top` 1–999 (default 100) with `@odata.nextLink`,
-/// `$count=true` with `ConsistencyLevel: eventual`.
+/// `$count=true` with `ConsistencyLevel: eventual`; `$filter` and `$select` as on `/users` (the
+/// list page: the cast's resource's query parameters).
 fn list_users(
     state: &EmulatorState,
     caller: &Caller,
@@ -117,14 +128,36 @@ fn list_users(
 ) -> Result<Response, GraphError> {
     let top = paging::page_size(query, 100, 999)?;
     let offset = paging::offset(query)?;
+    let counted = query.get("$count").is_some_and(|c| c == "true") && eventual(parts);
+    let filter = query
+        .get("$filter")
+        .map(|f| users_query::parse_filter(f))
+        .transpose()?;
+    if let Some(operator) = filter.as_ref().and_then(|f| f.advanced_operator()) {
+        if !counted {
+            return Err(users_query::needs_advanced(operator));
+        }
+    }
+    let select = users::user_select(query)?;
     let now = state.clock().unix();
     let world = state.world_now();
-    let deleted = world.deleted.users(&caller.tenant_id, now);
+    let domain = users::tenant_domain(&world, caller);
+    let deleted: Vec<&DeletedUser> = world
+        .deleted
+        .users(&caller.tenant_id, now)
+        .into_iter()
+        .filter(|d| filter.as_ref().is_none_or(|f| f.matches(&d.user)))
+        .collect();
     let total = deleted.len();
     let (page, more) = paging::page_of(deleted.into_iter(), offset, top);
-    let value: Vec<Value> = page.into_iter().map(deleted_user_json).collect();
+    let value: Vec<Value> = page
+        .into_iter()
+        .map(|d| match select.as_deref() {
+            Some(fields) => selected_json(d, domain, fields),
+            None => deleted_user_json(d),
+        })
+        .collect();
     let next_link = paging::next_of(state, parts, query, offset + value.len(), more);
-    let counted = query.get("$count").is_some_and(|c| c == "true") && eventual(parts);
     let body = graph::Collection {
         next_link,
         count: (counted && offset == 0).then_some(total as u64),
@@ -166,6 +199,7 @@ pub async fn restore(
     let restored = DeletedUser {
         user: user.clone(),
         deleted_at: now,
+        by_admin: false,
     };
     world
         .users

@@ -195,6 +195,10 @@ enum Clause {
     /// `targetResources/any(t:t/id eq 'v')`, `…t/displayName eq 'v'` or
     /// `…startswith(t/displayName,'v')`.
     Target(Box<Clause>),
+    /// `a or b and c`, or a parenthesised group: any of the alternatives, each clauses joined with
+    /// `and` (which binds tighter than `or`; microsoftgraph/microsoft-graph-docs-contrib
+    /// `concepts/filter-query-parameter.md`, "Conditional operators").
+    Any(Vec<Vec<Clause>>),
 }
 
 /// Properties with `eq` (`api-reference/v1.0/resources/directoryaudit.md`; `category`,
@@ -301,12 +305,73 @@ fn parse_clause(clause: &str, filter: &str) -> Result<Clause, GraphError> {
     })
 }
 
-/// Clauses joined with `and`.
-fn parse_filter(filter: &str) -> Result<Vec<Clause>, GraphError> {
-    filter
-        .split(" and ")
-        .map(|clause| parse_clause(clause, filter))
+/// `text` split at `separator` where it stands outside quoted literals and parentheses.
+fn split_top<'a>(text: &'a str, separator: &str) -> Vec<&'a str> {
+    let bytes = text.as_bytes();
+    let (mut parts, mut start, mut depth, mut quoted, mut i) = (Vec::new(), 0, 0usize, false, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' => quoted = !quoted,
+            b'(' if !quoted => depth += 1,
+            b')' if !quoted => depth = depth.saturating_sub(1),
+            _ if !quoted && depth == 0 && bytes[i..].starts_with(separator.as_bytes()) => {
+                parts.push(&text[start..i]);
+                i += separator.len();
+                start = i;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+/// The inside of a term that is one parenthesised group as a whole.
+fn group(term: &str) -> Option<&str> {
+    let inner = term.strip_prefix('(')?.strip_suffix(')')?;
+    let (mut depth, mut quoted) = (0i32, false);
+    for byte in inner.bytes() {
+        match byte {
+            b'\'' => quoted = !quoted,
+            b'(' if !quoted => depth += 1,
+            b')' if !quoted => {
+                depth -= 1;
+                if depth < 0 {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+    }
+    (depth == 0).then_some(inner)
+}
+
+/// Alternatives joined with `or`, each clauses joined with `and`.
+fn parse_alternatives(text: &str, filter: &str) -> Result<Vec<Vec<Clause>>, GraphError> {
+    split_top(text, " or ")
+        .into_iter()
+        .map(|alternative| {
+            split_top(alternative, " and ")
+                .into_iter()
+                .map(|term| match group(term.trim()) {
+                    Some(inner) => Ok(Clause::Any(parse_alternatives(inner, filter)?)),
+                    None => parse_clause(term, filter),
+                })
+                .collect()
+        })
         .collect()
+}
+
+/// The clauses an entry must all pass.
+fn parse_filter(filter: &str) -> Result<Vec<Clause>, GraphError> {
+    let mut alternatives = parse_alternatives(filter, filter)?;
+    if alternatives.len() == 1 {
+        Ok(alternatives.remove(0))
+    } else {
+        Ok(vec![Clause::Any(alternatives)])
+    }
 }
 
 fn property<'a>(entry: &'a DirectoryAudit, path: &str) -> Option<&'a str> {
@@ -357,12 +422,15 @@ fn text_matches(actual: &str, clause: &Clause) -> bool {
         Clause::StartsWith { value, .. } => actual
             .to_ascii_lowercase()
             .starts_with(&value.to_ascii_lowercase()),
-        Clause::Target(_) => false,
+        Clause::Target(_) | Clause::Any(_) => false,
     }
 }
 
 fn matches(entry: &DirectoryAudit, clause: &Clause) -> bool {
     match clause {
+        Clause::Any(alternatives) => alternatives
+            .iter()
+            .any(|all| all.iter().all(|c| matches(entry, c))),
         Clause::Target(inner) => entry.target_resources.iter().any(|target| {
             let (Clause::Compare { property, .. } | Clause::StartsWith { property, .. }) =
                 inner.as_ref()
@@ -428,6 +496,10 @@ pub async fn list(
         None => Vec::new(),
     };
     let offset = paging::offset(&query)?;
+    // Graph keeps 30 days (graph::directory::AUDIT_RETENTION_DAYS); older entries are not served.
+    let oldest = state.clock().now() - time::Duration::days(graph::directory::AUDIT_RETENTION_DAYS);
+    let retained =
+        |e: &&DirectoryAudit| instant(&e.activity_date_time).is_none_or(|at| at >= oldest);
     let world = state.world();
     let log = world.directory_audits.of(&caller.tenant_id);
     let ordered: Box<dyn Iterator<Item = &DirectoryAudit>> = if oldest_first {
@@ -436,7 +508,9 @@ pub async fn list(
         Box::new(log.iter().rev())
     };
     let (page, more) = paging::page_of(
-        ordered.filter(|e| clauses.iter().all(|c| matches(e, c))),
+        ordered
+            .filter(retained)
+            .filter(|e| clauses.iter().all(|c| matches(e, c))),
         offset,
         top,
     );
@@ -541,7 +615,33 @@ mod tests {
             "targetResources/any(x: startswith(x/displayName,'Partner'))"
         ));
         assert!(!passes(&entry, "targetResources/any(t:t/id eq 't2')"));
+        assert!(passes(
+            &entry,
+            "(category eq 'MultiTenantOrg' or category eq 'CrossTenantAccessSettings') and activityDateTime ge 2026-09-01T10:00:00Z"
+        ));
+        assert!(!passes(
+            &entry,
+            "(category eq 'MultiTenantOrg' or category eq 'ProvisioningManagement') and activityDateTime ge 2026-09-01"
+        ));
+        assert!(passes(
+            &entry,
+            "category eq 'x' or result eq 'success' and activityDisplayName eq 'Add a partner to cross-tenant access setting'"
+        ));
+        assert!(!passes(&entry, "category eq 'x' or (result eq 'failure')"));
+        assert!(
+            passes(
+                &entry,
+                "initiatedBy/user/id eq 'u1' or activityDisplayName eq 'a and b or c'"
+            ),
+            "and/or inside a literal is text"
+        );
+        assert!(!passes(
+            &entry,
+            "activityDisplayName eq 'x'' or category eq ''CrossTenantAccessSettings'"
+        ));
         for refused in [
+            "(category eq 'x'",
+            "(category eq 'x' or foo eq 'y')",
             "category ne 'x'",
             "startswith(category,'C')",
             "jobId eq 'x'",

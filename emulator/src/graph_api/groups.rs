@@ -41,7 +41,7 @@ const READ: &[&str] = &[
     "Directory.ReadWrite.All",
 ];
 /// `GET /groups/{id}/members`.
-const MEMBERS_READ: &[&str] = &[
+pub(super) const MEMBERS_READ: &[&str] = &[
     "GroupMember.Read.All",
     "Group.Read.All",
     "GroupMember.ReadWrite.All",
@@ -214,7 +214,7 @@ fn refuse_options(query: &HashMap<String, String>, refused: &[&str]) -> Result<(
 
 /// A group with every property Graph returns by default (all of a security group's), or the
 /// `$select`ed ones.
-fn group_json(group: &Group, select: Option<&[&'static str]>) -> Value {
+pub(super) fn group_json(group: &Group, select: Option<&[&'static str]>) -> Value {
     let created = iso(group.created);
     let full = json!({
         "id": group.id,
@@ -255,7 +255,9 @@ fn group_json(group: &Group, select: Option<&[&'static str]>) -> Value {
 }
 
 /// The request's `$select` on groups; 400 for a name the group resource does not have.
-fn group_select(query: &HashMap<String, String>) -> Result<Option<Selected>, GraphError> {
+pub(super) fn group_select(
+    query: &HashMap<String, String>,
+) -> Result<Option<Selected>, GraphError> {
     select(query, PROPERTIES, HELD, "group")
 }
 
@@ -301,7 +303,11 @@ fn tenant_groups<'a>(world: &'a World, caller: &Caller) -> &'a [Group] {
         .unwrap_or_default()
 }
 
-fn find_group<'a>(world: &'a World, caller: &Caller, id: &str) -> Result<&'a Group, GraphError> {
+pub(super) fn find_group<'a>(
+    world: &'a World,
+    caller: &Caller,
+    id: &str,
+) -> Result<&'a Group, GraphError> {
     tenant_groups(world, caller)
         .iter()
         .find(|g| g.id == id)
@@ -309,12 +315,12 @@ fn find_group<'a>(world: &'a World, caller: &Caller, id: &str) -> Result<&'a Gro
 }
 
 /// Whether `$count=true` is honoured: only with `ConsistencyLevel: eventual`, as on users.
-fn wants_count(query: &HashMap<String, String>, parts: &Parts) -> bool {
+pub(super) fn wants_count(query: &HashMap<String, String>, parts: &Parts) -> bool {
     query.get("$count").is_some_and(|c| c == "true") && eventual(parts)
 }
 
 /// A collection answer: context, `@odata.count` (first page only), next link, values.
-fn collection(
+pub(super) fn collection(
     context: String,
     count: Option<usize>,
     next_link: Option<String>,

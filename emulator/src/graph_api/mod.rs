@@ -1,6 +1,8 @@
 //! Microsoft Graph v1.0 endpoints of the emulator. Every call needs a bearer token the emulator minted.
 
 mod auth;
+mod auth_methods;
+mod contacts;
 mod deleted_items;
 mod directory;
 mod directory_audits;
@@ -8,6 +10,7 @@ mod filter_tokens;
 mod groups;
 mod json_batch;
 mod me;
+mod memberships;
 mod mto;
 mod odata;
 mod paging;
@@ -57,6 +60,20 @@ fn table() -> Vec<(&'static str, MethodRouter<EmulatorState>)> {
         ("/v1.0/users", get(users::list)),
         ("/v1.0/users/$count", get(users::count)),
         ("/v1.0/users/{key}", get(users::get)),
+        (
+            "/v1.0/users/{key}/memberOf/microsoft.graph.group",
+            get(memberships::member_of),
+        ),
+        (
+            "/v1.0/users/{key}/transitiveMemberOf/microsoft.graph.group",
+            get(memberships::transitive_member_of),
+        ),
+        (
+            "/v1.0/users/{key}/authentication/phoneMethods",
+            get(auth_methods::phone_methods),
+        ),
+        ("/v1.0/contacts", get(contacts::list)),
+        ("/v1.0/contacts/{id}", get(contacts::get)),
         ("/v1.0/groups", get(groups::list)),
         ("/v1.0/groups/$count", get(groups::count)),
         ("/v1.0/groups/{id}", get(groups::get)),
@@ -64,6 +81,10 @@ fn table() -> Vec<(&'static str, MethodRouter<EmulatorState>)> {
         (
             "/v1.0/groups/{id}/members/$count",
             get(groups::members_count),
+        ),
+        (
+            "/v1.0/groups/{id}/members/microsoft.graph.group",
+            get(memberships::member_groups),
         ),
         (
             "/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole",

@@ -368,9 +368,15 @@ pub async fn put_identity_sync(
             tenant_id: crate::ids::tenant_id(&partner),
             display_name: None,
             user_sync_inbound: None,
+            group_sync_inbound: None,
         },
         &body,
-        &["displayName", "userSyncInbound", "tenantId"],
+        &[
+            "displayName",
+            "userSyncInbound",
+            "groupSyncInbound",
+            "tenantId",
+        ],
     )?;
     policies.identity_sync.insert(partner, policy);
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -406,7 +412,11 @@ pub async fn patch_identity_sync(
     let mut world = state.world_now();
     let policies = tenant_policies(&mut world, &caller)?;
     let current = policies.identity_sync.get(&partner).ok_or_else(not_found)?;
-    let updated = merge(current, &body, &["displayName", "userSyncInbound"])?;
+    let updated = merge(
+        current,
+        &body,
+        &["displayName", "userSyncInbound", "groupSyncInbound"],
+    )?;
     policies.identity_sync.insert(partner, updated);
     Ok(StatusCode::NO_CONTENT.into_response())
 }

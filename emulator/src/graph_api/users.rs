@@ -57,6 +57,7 @@ const HELD: &[&str] = &[
     "accountEnabled",
     "companyName",
     "identities",
+    "createdDateTime",
     "businessPhones",
     "givenName",
     "surname",
@@ -242,7 +243,12 @@ pub(super) fn tenant_domain<'w>(world: &'w World, caller: &Caller) -> &'w str {
 /// A user with its default properties, or the `$select`ed ones; `host_domain` is the default
 /// domain of the tenant the user is in.
 pub(super) fn user_json(user: &User, host_domain: &str, select: Option<&[&'static str]>) -> Value {
-    let full = json!({
+    project(&full_user_json(user, host_domain), select, DEFAULT_FIELDS)
+}
+
+/// Every property the emulator holds of `user`, before `$select` cuts it down.
+pub(super) fn full_user_json(user: &User, host_domain: &str) -> Value {
+    json!({
         "id": user.id,
         "displayName": user.display_name,
         "userPrincipalName": user.user_principal_name,
@@ -254,10 +260,12 @@ pub(super) fn user_json(user: &User, host_domain: &str, select: Option<&[&'stati
         "accountEnabled": user.account_enabled,
         "companyName": user.company_name,
         "identities": user.identities(host_domain),
+        "createdDateTime": user
+            .created
+            .map_or_else(|| crate::users_state::BEFORE_THE_SCENARIO.to_owned(), crate::mto_state::iso),
         "businessPhones": [], "givenName": null, "surname": null, "jobTitle": null,
         "mobilePhone": null, "officeLocation": null, "preferredLanguage": null,
-    });
-    project(&full, select, DEFAULT_FIELDS)
+    })
 }
 
 /// 501 for a property that only a single user returns (`api-reference/v1.0/api/user-list.md`).
@@ -408,6 +416,7 @@ mod tests {
             account_enabled: true,
             company_name: None,
             synced_from: None,
+            created: None,
         }
     }
 

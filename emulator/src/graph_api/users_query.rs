@@ -805,6 +805,7 @@ mod tests {
             account_enabled: true,
             company_name: None,
             synced_from: None,
+            created: None,
         }
     }
 

@@ -487,7 +487,10 @@ async fn the_schema_has_the_documented_mappings_and_refuses_a_changed_matching_r
     let users = &rule["objectMappings"][0];
     assert_eq!(users["name"], "Provision Azure Active Directory Users");
     assert_eq!(users["flowTypes"], "Add, Update, Delete");
-    assert_eq!(rule["objectMappings"][1]["enabled"], false);
+    // The demo enabled Contoso → Fabrikam's group mapping (a new job has it off: unit tests of
+    // sync_state).
+    assert_eq!(rule["objectMappings"][1]["sourceObjectName"], "Group");
+    assert_eq!(rule["objectMappings"][1]["enabled"], true);
     let mappings = users["attributeMappings"].as_array().unwrap();
     let find = |name: &str| {
         mappings
@@ -717,7 +720,11 @@ async fn provisioning_logs_page_newest_first_and_filter_case_sensitively() {
         None,
     )
     .await;
-    assert_eq!(created["value"].as_array().unwrap().len(), 60);
+    assert_eq!(
+        created["value"].as_array().unwrap().len(),
+        61,
+        "60 users and the group of Contoso → Fabrikam"
+    );
     let (_, shouting) = call(
         &e.base,
         &token,
@@ -1083,7 +1090,11 @@ async fn the_documented_monitor_query_filters_the_provisioning_log() {
     let (status, log) = call(&e.base, &token, Method::GET, &query, None).await;
     assert_eq!(status, 200, "{log}");
     let entries = log["value"].as_array().unwrap();
-    assert_eq!(entries.len(), 60, "the 60 creates of Contoso → Fabrikam");
+    assert_eq!(
+        entries.len(),
+        61,
+        "the 60 user creates and the group create of Contoso → Fabrikam"
+    );
     for entry in entries {
         assert_eq!(entry["servicePrincipal"]["id"], sp.as_str());
         // `tenantId` is the target tenant, as in the documented entry (`{targetTenantId}`).

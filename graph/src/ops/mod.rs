@@ -8,6 +8,7 @@
 pub mod directory;
 pub mod mto;
 pub mod organization;
+pub mod people;
 pub mod policies;
 pub mod sync;
 
@@ -79,6 +80,10 @@ mod tests {
         assert_eq!(
             log.path(),
             "/auditLogs/provisioning?$filter=jobId%20eq%20'Azure2Azure.abc.def'%20and%20provisioningStatusInfo/status%20eq%20'failure'&$top=50"
+        );
+        assert_eq!(
+            super::sync::group_provisioning_log(&job, 100).path(),
+            "/auditLogs/provisioning?$filter=jobId%20eq%20'Azure2Azure.abc.def'%20and%20sourceIdentity/identityType%20eq%20'Group'&$top=100"
         );
     }
 

@@ -114,7 +114,19 @@ pub fn describe(request: &Request) -> Option<String> {
     let partner = rest.trim_start_matches('/').split('/').next().unwrap_or("");
     Some(
         match (request.method, rest.ends_with("/identitySynchronization")) {
-            (_, true) => format!("allow inbound user sync from {partner}"),
+            (_, true) => match request
+                .body
+                .as_ref()
+                .and_then(|b| b.get("groupSyncInbound"))
+                .and_then(|g| g.get("isSyncAllowed"))
+                .and_then(|a| a.as_bool())
+            {
+                Some(true) => format!("allow inbound user and group sync from {partner}"),
+                Some(false) => {
+                    format!("allow inbound user sync and stop inbound group sync from {partner}")
+                }
+                None => format!("allow inbound user sync from {partner}"),
+            },
             (Method::Post, false) => match request
                 .body
                 .as_ref()
@@ -157,6 +169,16 @@ mod tests {
                 create_identity_sync(&partner, &IdentitySyncWrite::allow_inbound()).into_request()
             ),
             format!("allow inbound user sync from {partner}")
+        );
+        assert_eq!(
+            described(
+                update_identity_sync(
+                    &partner,
+                    &IdentitySyncWrite::allow_inbound().with_group_sync(false)
+                )
+                .into_request()
+            ),
+            format!("allow inbound user sync and stop inbound group sync from {partner}")
         );
         let new = NewPartner {
             tenant_id: partner.clone(),

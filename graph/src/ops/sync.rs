@@ -10,7 +10,7 @@ use crate::request::{encode_query_value, odata_string, query, Collection, Method
 use crate::sync::{
     AppRoleAssignment, KeyValue, ProvisionOnDemand, ProvisionedTarget, ProvisioningEntry,
     ProvisioningResult, RestartCriteria, RestartJob, ServicePrincipal, SyncJob, SyncSchema,
-    CROSS_TENANT_SYNC_TEMPLATE_ID,
+    CROSS_TENANT_SYNC_TEMPLATE_ID, GROUP_IDENTITY,
 };
 
 fn synchronization(sp: &ObjectId) -> String {
@@ -93,6 +93,38 @@ pub fn provisioning_log(
             " and provisioningStatusInfo/status eq {}",
             odata_string(outcome.as_str())
         ));
+    }
+    Op::get(format!(
+        "/auditLogs/provisioning?{}",
+        query(&[("$filter", &filter), ("$top", &top.to_string())])
+    ))
+}
+
+/// The latest `top` provisioning log entries of a job for groups (`sourceIdentity/identityType`
+/// `Group`): which groups it created, changed, deleted or skipped in the target.
+pub fn group_provisioning_log(job: &JobId, top: usize) -> Op<Collection<ProvisioningEntry>> {
+    let filter = format!(
+        "jobId eq {} and sourceIdentity/identityType eq {}",
+        odata_string(job.as_str()),
+        odata_string(GROUP_IDENTITY)
+    );
+    Op::get(format!(
+        "/auditLogs/provisioning?{}",
+        query(&[("$filter", &filter), ("$top", &top.to_string())])
+    ))
+}
+
+/// The latest `top` provisioning log entries about the source user `user`, only those of `job`
+/// when given (`sourceIdentity/id` and `jobId` are filterable with `eq`:
+/// `api-reference/v1.0/api/provisioningobjectsummary-list.md`).
+pub fn provisioning_for_user(
+    user: &ObjectId,
+    job: Option<&JobId>,
+    top: usize,
+) -> Op<Collection<ProvisioningEntry>> {
+    let mut filter = format!("sourceIdentity/id eq {}", odata_string(user.as_str()));
+    if let Some(job) = job {
+        filter.push_str(&format!(" and jobId eq {}", odata_string(job.as_str())));
     }
     Op::get(format!(
         "/auditLogs/provisioning?{}",

@@ -1,5 +1,5 @@
-//! The session store: browser sessions in the dashboard's SQLite database (`sealed_sessions`),
-//! sealed at rest, written with compare-and-set.
+//! The session store: browser sessions in the dashboard's database (`sealed_sessions`, SQLite or
+//! PostgreSQL), sealed at rest, written with compare-and-set.
 //!
 //! - **Sealed**: a session holds each tenant's access and refresh tokens. A row's `data` is the
 //!   session's content (JSON) encrypted and authenticated with XChaCha20-Poly1305 under the session
@@ -9,7 +9,13 @@
 //! - **Compare-and-set**: every row has a version, one more at each write. A loaded record keeps
 //!   what it was loaded from (version and content, under [`BASE_KEY`], never stored); a save that
 //!   finds a newer version merges three ways ([`merge`]) so that a request does not bring back what
-//!   a concurrent one removed (a sign-out), and a row deleted meanwhile is not re-created.
+//!   a concurrent one removed (a sign-out), and a row deleted meanwhile is not re-created. The write
+//!   itself is conditional (`UPDATE … WHERE version = <the version read>`, or an insert that does
+//!   nothing when the row appeared meanwhile): when another request wrote in between, the save reads
+//!   again and merges again. No lock is held between the read and the write, so the same code is
+//!   correct on SQLite and on PostgreSQL (under its default READ COMMITTED isolation, an `UPDATE`
+//!   re-checks its `WHERE` on the newest row version: PostgreSQL documentation, "Transaction
+//!   Isolation").
 //! - **Purged**: expired rows are deleted by [`ExpiredDeletion::delete_expired`], run periodically
 //!   by [`SealedStore::spawn_purge`].
 
@@ -24,7 +30,7 @@ use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use sqlx::sqlite::SqlitePool;
+use sqlx::AnyPool;
 use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
@@ -39,6 +45,9 @@ pub const BASE_KEY: &str = "tenant_mesh.store.base";
 pub const KEY_LEN: usize = 32;
 /// How often expired rows are purged.
 pub const PURGE_PERIOD: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+/// Reads and conditional writes a save (or a create, for a free id) tries before giving up: each
+/// failed try means another request wrote the row in between, so many in a row are not expected.
+const WRITE_TRIES: usize = 64;
 
 /// First byte of a sealed row: the format.
 const FORMAT: u8 = 1;
@@ -127,13 +136,14 @@ impl SessionKeys {
     }
 
     /// The keys of the settings: `token_key` and `previous_token_keys`. Without `token_key`, `entra`
-    /// mode refuses to start and `demo` mode uses the key file beside the database
-    /// ([`key_file_path`]), made at the first start.
+    /// mode refuses to start (and so does a PostgreSQL database: settings validation) and `demo`
+    /// mode uses the key file beside the database ([`Settings::session_key_file`]), made at the
+    /// first start.
     pub fn from_settings(settings: &Settings) -> Result<Self, KeyError> {
         let current = match &settings.token_key {
             Some(key) => decode_key(key.expose()).ok_or(KeyError::Invalid("token_key"))?,
             None if settings.mode == Mode::Entra => return Err(KeyError::Missing),
-            None => load_or_create_key_file(&key_file_path(&settings.database_path))?,
+            None => load_or_create_key_file(&settings.session_key_file())?,
         };
         let previous = settings
             .previous_token_keys
@@ -208,9 +218,9 @@ impl SessionKeys {
     }
 }
 
-/// Where `demo` mode keeps its session key when none is configured: `<database_path>.key`.
-pub fn key_file_path(database_path: &Path) -> PathBuf {
-    let mut path = database_path.as_os_str().to_owned();
+/// The session key file beside a SQLite database file: `<database file>.key`.
+pub fn key_file_path(database_file: &Path) -> PathBuf {
+    let mut path = database_file.as_os_str().to_owned();
     path.push(".key");
     PathBuf::from(path)
 }
@@ -343,15 +353,15 @@ fn now_unix() -> i64 {
 /// The sealed session store on the dashboard's database. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct SealedStore {
-    pool: SqlitePool,
+    pool: AnyPool,
     keys: std::sync::Arc<SessionKeys>,
 }
 
 impl SealedStore {
-    /// The store on `pool` (its schema comes with the database's migrations).
-    pub fn new(pool: SqlitePool, keys: SessionKeys) -> Self {
+    /// The store on the dashboard's database (its schema comes with the database's migrations).
+    pub fn new(store: &crate::store::Store, keys: SessionKeys) -> Self {
         Self {
-            pool,
+            pool: store.pool().clone(),
             keys: std::sync::Arc::new(keys),
         }
     }
@@ -381,93 +391,108 @@ impl SealedStore {
 impl SessionStore for SealedStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         let (ours, _) = split_record(record);
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(backend)?;
-        loop {
+        for _ in 0..WRITE_TRIES {
             let sealed = self.keys.seal(&record.id, &ours)?;
             let inserted = sqlx::query(
-                "INSERT INTO sealed_sessions (id, version, data, expiry_date) VALUES (?, 1, ?, ?)",
+                "INSERT INTO sealed_sessions (id, version, data, expiry_date) VALUES ($1, 1, $2, $3) \
+                 ON CONFLICT (id) DO NOTHING",
             )
             .bind(record.id.to_string())
             .bind(sealed)
             .bind(record.expiry_date.unix_timestamp())
-            .execute(&mut *tx)
-            .await;
-            match inserted {
-                Ok(_) => break,
-                Err(sqlx::Error::Database(err)) if err.is_unique_violation() => {
-                    record.id = Id::default();
-                }
-                Err(err) => return Err(backend(err)),
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+            if inserted.rows_affected() == 1 {
+                record.data.insert(BASE_KEY.to_owned(), base_value(1, ours));
+                return Ok(());
             }
+            // The id is taken: another one.
+            record.id = Id::default();
         }
-        tx.commit().await.map_err(backend)?;
-        record.data.insert(BASE_KEY.to_owned(), base_value(1, ours));
-        Ok(())
+        Err(session_store::Error::Backend(
+            "no free session id was found".into(),
+        ))
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let (ours, base) = split_record(record);
         let id = record.id.to_string();
-        // BEGIN IMMEDIATE: the write lock from the start, so the row cannot change between the
-        // read and the write below.
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(backend)?;
-        let stored: Option<(i64, Vec<u8>)> =
-            sqlx::query_as("SELECT version, data FROM sealed_sessions WHERE id = ?")
-                .bind(&id)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(backend)?;
-        let (version, data) = match (stored, base) {
-            // Deleted (signed out, or a new id at sign-in) since this record was loaded: a stale
-            // save must not bring it back.
-            (None, Some(_)) => {
-                tracing::debug!("session removed since it was loaded; its save is dropped");
-                return Ok(());
-            }
-            (None, None) => (1, ours),
-            (Some((version, _)), Some((base_version, _))) if version == base_version => {
-                (version + 1, ours)
-            }
-            (Some((version, _)), None) => (version + 1, ours),
-            (Some((version, sealed)), Some((_, base))) => {
-                match self.keys.open(&record.id, &sealed) {
-                    Some(theirs) => (version + 1, merge(&base, &ours, &theirs)),
-                    None => {
-                        tracing::warn!("a stored session could not be opened; it is replaced");
-                        (version + 1, ours)
+        for _ in 0..WRITE_TRIES {
+            let stored: Option<(i64, Vec<u8>)> =
+                sqlx::query_as("SELECT version, data FROM sealed_sessions WHERE id = $1")
+                    .bind(&id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(backend)?;
+            let read_version = stored.as_ref().map(|(version, _)| *version);
+            let (version, data) = match (stored, &base) {
+                // Deleted (signed out, or a new id at sign-in) since this record was loaded: a stale
+                // save must not bring it back.
+                (None, Some(_)) => {
+                    tracing::debug!("session removed since it was loaded; its save is dropped");
+                    return Ok(());
+                }
+                (None, None) => (1, ours.clone()),
+                (Some((version, _)), Some((base_version, _))) if version == *base_version => {
+                    (version + 1, ours.clone())
+                }
+                (Some((version, _)), None) => (version + 1, ours.clone()),
+                (Some((version, sealed)), Some((_, base))) => {
+                    match self.keys.open(&record.id, &sealed) {
+                        Some(theirs) => (version + 1, merge(base, &ours, &theirs)),
+                        None => {
+                            tracing::warn!("a stored session could not be opened; it is replaced");
+                            (version + 1, ours.clone())
+                        }
                     }
                 }
+            };
+            let sealed = self.keys.seal(&record.id, &data)?;
+            let expiry = record.expiry_date.unix_timestamp();
+            // Written only if the row is still as read: else another request wrote in between, and
+            // the save reads again.
+            let written = match read_version {
+                None => {
+                    sqlx::query(
+                        "INSERT INTO sealed_sessions (id, version, data, expiry_date) \
+                         VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
+                    )
+                    .bind(&id)
+                    .bind(version)
+                    .bind(sealed)
+                    .bind(expiry)
+                    .execute(&self.pool)
+                    .await
+                }
+                Some(read) => {
+                    sqlx::query(
+                        "UPDATE sealed_sessions SET version = $2, data = $3, expiry_date = $4 \
+                         WHERE id = $1 AND version = $5",
+                    )
+                    .bind(&id)
+                    .bind(version)
+                    .bind(sealed)
+                    .bind(expiry)
+                    .bind(read)
+                    .execute(&self.pool)
+                    .await
+                }
             }
-        };
-        let sealed = self.keys.seal(&record.id, &data)?;
-        sqlx::query(
-            "INSERT INTO sealed_sessions (id, version, data, expiry_date) VALUES (?, ?, ?, ?) \
-             ON CONFLICT(id) DO UPDATE SET version = excluded.version, data = excluded.data, \
-             expiry_date = excluded.expiry_date",
-        )
-        .bind(&id)
-        .bind(version)
-        .bind(sealed)
-        .bind(record.expiry_date.unix_timestamp())
-        .execute(&mut *tx)
-        .await
-        .map_err(backend)?;
-        tx.commit().await.map_err(backend)?;
-        Ok(())
+            .map_err(backend)?;
+            if written.rows_affected() == 1 {
+                return Ok(());
+            }
+        }
+        Err(session_store::Error::Backend(
+            "the session kept changing while it was saved".into(),
+        ))
     }
 
     async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
         let row: Option<(i64, Vec<u8>, i64)> = sqlx::query_as(
             "SELECT version, data, expiry_date FROM sealed_sessions \
-             WHERE id = ? AND expiry_date > ?",
+             WHERE id = $1 AND expiry_date > $2",
         )
         .bind(session_id.to_string())
         .bind(now_unix())
@@ -502,7 +527,7 @@ impl SessionStore for SealedStore {
     }
 
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
-        sqlx::query("DELETE FROM sealed_sessions WHERE id = ?")
+        sqlx::query("DELETE FROM sealed_sessions WHERE id = $1")
             .bind(session_id.to_string())
             .execute(&self.pool)
             .await
@@ -514,7 +539,7 @@ impl SessionStore for SealedStore {
 #[async_trait]
 impl ExpiredDeletion for SealedStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
-        let purged = sqlx::query("DELETE FROM sealed_sessions WHERE expiry_date <= ?")
+        let purged = sqlx::query("DELETE FROM sealed_sessions WHERE expiry_date <= $1")
             .bind(now_unix())
             .execute(&self.pool)
             .await
@@ -747,11 +772,12 @@ mod tests {
     fn demo_mode_makes_a_private_key_file_once_and_entra_mode_needs_a_key() {
         let dir = tempfile::tempdir().unwrap();
         let settings = Settings {
-            database_path: dir.path().join("db.sqlite"),
+            database_url: crate::store::sqlite_url(&dir.path().join("db.sqlite")),
             ..Settings::default()
         };
         let first = SessionKeys::from_settings(&settings).unwrap();
-        let path = key_file_path(&settings.database_path);
+        let path = settings.session_key_file();
+        assert_eq!(path, key_file_path(&dir.path().join("db.sqlite")));
         assert_eq!(path, dir.path().join("db.sqlite.key"));
         #[cfg(unix)]
         {

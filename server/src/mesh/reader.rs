@@ -1,17 +1,28 @@
 //! Reads one tenant's view of the MTO from Graph with that tenant's token: the MTO, its members,
 //! partner configurations with identity sync, the default configuration, both MTO templates and its
-//! cross-tenant sync configurations with their jobs. Two round trips with `$batch` (or one call at a
-//! time, for comparison); a part that fails is left out and named, the rest is kept.
+//! cross-tenant sync configurations with their jobs and assigned users and groups. Two round trips
+//! with `$batch` (or one call at a time, for comparison), and a third for configurations that
+//! assign or keep synced groups (their schema's group mapping and group log entries); a part that
+//! fails is left out and named, the rest is kept.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use app::mesh::view::{self, part, Restricted, TemplatesSummary, TenantView};
 use graph::client::{AccessToken, GraphClient, GraphError, GraphErrorKind};
 use graph::roles::ReadArea;
-use graph::sync::ServicePrincipal;
+use graph::sync::{
+    AppRoleAssignment, PrincipalType, ProvisioningEntry, ServicePrincipal, SyncSchema,
+};
 use graph::{ops, Collection, Op, Request};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+/// Group entries of the provisioning log read per configuration (newest first): enough to name
+/// the groups a configuration created; the job's count stays exact beyond them.
+const GROUP_LOG_ENTRIES: usize = 100;
+
+/// A configuration's schema and group log entries, where they could be read.
+type GroupReads = (Option<SyncSchema>, Option<Vec<ProvisioningEntry>>);
 
 /// How the reads go out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -243,7 +254,10 @@ impl Reader<'_> {
         })
     }
 
-    /// Each configuration's job and `CompanyId` (secrets may not be readable: then the name tells).
+    /// Each configuration's job, `CompanyId` (secrets may not be readable: then the name tells)
+    /// and assigned users and groups, in one batch; then, for configurations that assign groups
+    /// or keep synced groups, the job's schema (is group provisioning on?) and its group entries
+    /// of the provisioning log (which groups it created), in a second.
     async fn sync_summaries(
         &self,
         principals: &[ServicePrincipal],
@@ -251,21 +265,36 @@ impl Reader<'_> {
     ) -> Vec<view::SyncSummary> {
         let calls: Vec<_> = principals
             .iter()
-            .map(|sp| (ops::sync::jobs(&sp.id), ops::sync::secrets(&sp.id)))
+            .map(|sp| {
+                (
+                    ops::sync::jobs(&sp.id),
+                    ops::sync::secrets(&sp.id),
+                    ops::sync::scope_assignments(&sp.id),
+                )
+            })
             .collect();
         let requests: Vec<&Request> = calls
             .iter()
-            .flat_map(|(jobs, secrets)| [jobs.request(), secrets.request()])
+            .flat_map(|(jobs, secrets, assigned)| {
+                [jobs.request(), secrets.request(), assigned.request()]
+            })
             .collect();
         let mut answers = self.run_all(&requests).await.into_iter();
         let mut summaries = Vec::with_capacity(principals.len());
-        for (sp, (jobs_op, secrets_op)) in principals.iter().zip(&calls) {
+        let mut assignments = Vec::with_capacity(principals.len());
+        for (sp, (jobs_op, secrets_op, assigned_op)) in principals.iter().zip(&calls) {
             let jobs = answers
                 .next()
                 .unwrap_or_else(|| Err(GraphError::decode("missing answer", None)));
             let secrets = answers
                 .next()
                 .unwrap_or_else(|| Err(GraphError::decode("missing answer", None)));
+            let assigned = answers
+                .next()
+                .unwrap_or_else(|| Err(GraphError::decode("missing answer", None)));
+            // Any member may read a service principal's assignments with the app's permission;
+            // one that cannot be read leaves the groups unknown.
+            assignments.push(assigned_op.decode(assigned).ok().map(|list| list.value));
             let company_id = secrets_op
                 .decode(secrets)
                 .ok()
@@ -288,7 +317,96 @@ impl Reader<'_> {
             };
             summaries.push(view::sync_summary(sp, company_id.as_deref(), job.as_ref()));
         }
+        self.group_details(&mut summaries, &assignments, unread)
+            .await;
         summaries
+    }
+
+    /// Fills each summary's [`view::GroupSync`]: the assigned groups, and, where groups are
+    /// assigned or synced, the schema's group mapping and the job's group log entries.
+    async fn group_details(
+        &self,
+        summaries: &mut [view::SyncSummary],
+        assignments: &[Option<Vec<AppRoleAssignment>>],
+        unread: &mut Unread,
+    ) {
+        let calls: Vec<(usize, _, _)> = summaries
+            .iter()
+            .enumerate()
+            .filter_map(|(index, summary)| {
+                let job = summary.job_id.as_ref()?;
+                let assigns_groups = assignments.get(index)?.as_ref().is_some_and(|list| {
+                    list.iter()
+                        .any(|a| a.principal_type == Some(PrincipalType::Group))
+                });
+                (assigns_groups || summary.synchronized_groups > 0).then(|| {
+                    (
+                        index,
+                        ops::sync::schema(&summary.service_principal_id, job),
+                        ops::sync::group_provisioning_log(job, GROUP_LOG_ENTRIES),
+                    )
+                })
+            })
+            .collect();
+        let requests: Vec<&Request> = calls
+            .iter()
+            .flat_map(|(_, schema, log)| [schema.request(), log.request()])
+            .collect();
+        let mut answers = if requests.is_empty() {
+            Vec::new()
+        } else {
+            self.run_all(&requests).await
+        }
+        .into_iter();
+        let mut details: Vec<Option<GroupReads>> = vec![None; summaries.len()];
+        for (index, schema_op, log_op) in &calls {
+            let schema = answers
+                .next()
+                .unwrap_or_else(|| Err(GraphError::decode("missing answer", None)));
+            let log = answers
+                .next()
+                .unwrap_or_else(|| Err(GraphError::decode("missing answer", None)));
+            let schema = match schema_op.decode(schema) {
+                Ok(schema) => Some(schema),
+                Err(error) => {
+                    unread.note(
+                        &format!("group mapping of {}", summaries[*index].name),
+                        ReadArea::Sync,
+                        &error,
+                    );
+                    None
+                }
+            };
+            let log = match log_op.decode(log) {
+                Ok(list) => Some(list.value),
+                Err(error) => {
+                    // A role that reads jobs may still not read the provisioning log (Hybrid
+                    // Identity Administrator): restricted, once for the tenant.
+                    let part = match error.kind {
+                        GraphErrorKind::Forbidden => part::PROVISIONING_LOG.to_owned(),
+                        _ => format!("provisioning log of {}", summaries[*index].name),
+                    };
+                    unread.note(&part, ReadArea::ProvisioningLog, &error);
+                    None
+                }
+            };
+            if let Some(slot) = details.get_mut(*index) {
+                *slot = Some((schema, log));
+            }
+        }
+        for ((summary, assigned), detail) in summaries.iter_mut().zip(assignments).zip(details) {
+            let (schema, log) = detail.unwrap_or((None, None));
+            let mut groups = view::group_sync(assigned.as_deref(), schema.as_ref(), log.as_deref());
+            // Nothing assigned and nothing synced: the schema was not needed to know that no
+            // group is in scope.
+            if groups.provisions_groups.is_none()
+                && groups.assigned.as_ref().is_some_and(Vec::is_empty)
+                && summary.synchronized_groups == 0
+            {
+                groups.synced = Some(Vec::new());
+            }
+            summary.groups = Some(groups);
+        }
     }
 }
 

@@ -1,4 +1,4 @@
-//! The monitor's finding history (SQLite, `migrations/sqlite/0005_monitor.sql`): each finding is
+//! The monitor's finding history (`migrations/<backend>/0005_monitor.sql`): each finding is
 //! followed from run to run by its key — opened, seen again, escalated when its severity rises,
 //! cleared when a run no longer sees it — and each run's summary is kept (the last
 //! [`RUNS_KEPT`]).
@@ -7,8 +7,9 @@ use std::collections::{HashMap, HashSet};
 
 use app::api::data::status::{MonitorRun, TrackedFinding};
 use app::mesh::health::Finding;
-use sqlx::sqlite::{SqlitePool, SqliteRow};
-use sqlx::{Row, Sqlite, Transaction};
+use app::mesh::model::Mesh;
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyPool, Row, Transaction};
 
 use crate::alerts::{EventKind, FindingEvent};
 
@@ -47,7 +48,7 @@ pub struct Applied {
 }
 
 pub struct History {
-    pool: SqlitePool,
+    pool: AnyPool,
 }
 
 /// An open occurrence as stored.
@@ -56,7 +57,7 @@ struct Open {
     tracked: TrackedFinding,
 }
 
-fn tracked_from(row: &SqliteRow) -> Result<TrackedFinding, HistoryError> {
+fn tracked_from(row: &AnyRow) -> Result<TrackedFinding, HistoryError> {
     let finding: String = row.try_get("finding")?;
     Ok(TrackedFinding {
         key: row.try_get("key")?,
@@ -78,8 +79,11 @@ pub fn sort_open(open: &mut [TrackedFinding]) {
 const COLUMNS: &str = "id, key, finding, opened_at, last_seen_at, escalated_at, cleared_at";
 
 impl History {
-    pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+    /// The history in the dashboard's database (tables from the store's migrations).
+    pub fn new(store: &crate::store::Store) -> Self {
+        Self {
+            pool: store.pool().clone(),
+        }
     }
 
     /// Follows `findings` (this run's, at `now`). An open finding that this run did not see is
@@ -135,7 +139,7 @@ impl History {
                 finding: cleared,
             });
         }
-        sqlx::query("DELETE FROM monitor_findings WHERE cleared_at < ?")
+        sqlx::query("DELETE FROM monitor_findings WHERE cleared_at < $1")
             .bind(now - CLEARED_KEPT_SECS)
             .execute(&mut *tx)
             .await?;
@@ -162,7 +166,7 @@ impl History {
     /// Findings cleared since `since`, newest first.
     pub async fn cleared_since(&self, since: i64) -> Result<Vec<TrackedFinding>, HistoryError> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM monitor_findings WHERE cleared_at >= ? ORDER BY cleared_at DESC, id DESC"
+            "SELECT {COLUMNS} FROM monitor_findings WHERE cleared_at >= $1 ORDER BY cleared_at DESC, id DESC"
         ))
         .bind(since)
         .fetch_all(&self.pool)
@@ -174,13 +178,13 @@ impl History {
     pub async fn record_run(&self, run: &MonitorRun) -> Result<(), HistoryError> {
         let summary = serde_json::to_string(run)?;
         let mut tx = self.pool.begin().await?;
-        sqlx::query("INSERT INTO monitor_runs (started_at, summary) VALUES (?, ?)")
+        sqlx::query("INSERT INTO monitor_runs (started_at, summary) VALUES ($1, $2)")
             .bind(run.started_at)
             .bind(summary)
             .execute(&mut *tx)
             .await?;
         sqlx::query(
-            "DELETE FROM monitor_runs WHERE id NOT IN (SELECT id FROM monitor_runs ORDER BY id DESC LIMIT ?)",
+            "DELETE FROM monitor_runs WHERE id NOT IN (SELECT id FROM monitor_runs ORDER BY id DESC LIMIT $1)",
         )
         .bind(RUNS_KEPT)
         .execute(&mut *tx)
@@ -203,6 +207,52 @@ impl History {
         }
     }
 
+    /// Keeps `mesh`, as the run started at `started_at` by `holder` read it, as the monitor's
+    /// latest reading for every replica ([`History::latest_mesh_after`]).
+    pub async fn save_latest_mesh(
+        &self,
+        started_at: i64,
+        holder: &str,
+        mesh: &Mesh,
+    ) -> Result<(), HistoryError> {
+        sqlx::query(
+            "INSERT INTO monitor_latest (name, started_at, holder, mesh) VALUES ('mesh', $1, $2, $3) \
+             ON CONFLICT (name) DO UPDATE SET started_at = excluded.started_at, \
+             holder = excluded.holder, mesh = excluded.mesh",
+        )
+        .bind(started_at)
+        .bind(holder)
+        .bind(serde_json::to_string(mesh)?)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The monitor's latest reading with its run's start, when it is from a run started after
+    /// `known` (or any, when `known` is `None`); `None` when there is nothing newer.
+    pub async fn latest_mesh_after(
+        &self,
+        known: Option<i64>,
+    ) -> Result<Option<(i64, Mesh)>, HistoryError> {
+        let started: Option<(i64,)> =
+            sqlx::query_as("SELECT started_at FROM monitor_latest WHERE name = 'mesh'")
+                .fetch_optional(&self.pool)
+                .await?;
+        match (started, known) {
+            (None, _) => return Ok(None),
+            (Some((at,)), Some(known)) if at <= known => return Ok(None),
+            _ => {}
+        }
+        let row: Option<(i64, String)> =
+            sqlx::query_as("SELECT started_at, mesh FROM monitor_latest WHERE name = 'mesh'")
+                .fetch_optional(&self.pool)
+                .await?;
+        match row {
+            Some((at, mesh)) => Ok(Some((at, serde_json::from_str(&mesh)?))),
+            None => Ok(None),
+        }
+    }
+
     /// Run summaries stored.
     pub async fn runs_stored(&self) -> Result<i64, HistoryError> {
         Ok(sqlx::query("SELECT COUNT(*) AS n FROM monitor_runs")
@@ -213,7 +263,7 @@ impl History {
 }
 
 async fn open_occurrences(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
 ) -> Result<HashMap<String, Open>, HistoryError> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM monitor_findings WHERE cleared_at IS NULL"
@@ -235,13 +285,13 @@ async fn open_occurrences(
 }
 
 async fn open_new(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     key: String,
     finding: &Finding,
     now: i64,
 ) -> Result<TrackedFinding, HistoryError> {
     sqlx::query(
-        "INSERT INTO monitor_findings (key, finding, opened_at, last_seen_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO monitor_findings (key, finding, opened_at, last_seen_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(&key)
     .bind(serde_json::to_string(finding)?)
@@ -262,7 +312,7 @@ async fn open_new(
 /// An open finding seen again: its latest words and time, escalated when its severity rose
 /// (`Severity` orders the worst first). Answers it and whether it rose.
 async fn see_again(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     known: Open,
     finding: &Finding,
     now: i64,
@@ -274,7 +324,7 @@ async fn see_again(
         known.tracked.escalated_at
     };
     sqlx::query(
-        "UPDATE monitor_findings SET finding = ?, last_seen_at = ?, escalated_at = ? WHERE id = ?",
+        "UPDATE monitor_findings SET finding = $1, last_seen_at = $2, escalated_at = $3 WHERE id = $4",
     )
     .bind(serde_json::to_string(finding)?)
     .bind(now)
@@ -292,11 +342,11 @@ async fn see_again(
 }
 
 async fn clear(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     known: Open,
     now: i64,
 ) -> Result<TrackedFinding, HistoryError> {
-    sqlx::query("UPDATE monitor_findings SET cleared_at = ? WHERE id = ?")
+    sqlx::query("UPDATE monitor_findings SET cleared_at = $1 WHERE id = $2")
         .bind(now)
         .bind(known.id)
         .execute(&mut **tx)
@@ -326,10 +376,9 @@ mod tests {
 
     async fn history() -> (History, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
-        let pool = crate::store::open(&dir.path().join("db.sqlite"))
-            .await
-            .unwrap();
-        (History::new(pool), dir)
+        let url = crate::store::sqlite_url(&dir.path().join("db.sqlite"));
+        let store = crate::store::open(&url, true).await.unwrap();
+        (History::new(&store), dir)
     }
 
     fn kinds(applied: &Applied) -> Vec<(EventKind, String)> {

@@ -11,13 +11,14 @@ use app::api::data::status::{MonitorRun, StatusBoard, TrackedFinding};
 use app::mesh::model::{Mesh, Reading};
 use graph::client::{AccessToken, GraphClient};
 use graph::TenantId;
-use sqlx::sqlite::SqlitePool;
 
 use crate::alerts::Alerts;
 use crate::backend::Backend;
+use crate::lease::{self, Lease};
 use crate::mesh::MeshService;
 use crate::metrics::Metrics;
 use crate::settings::{Mode, Settings};
+use crate::store::Store;
 
 pub mod credential;
 pub mod history;
@@ -43,6 +44,8 @@ pub struct MonitorParts {
     pub enabled: bool,
     /// Seconds between runs (at least [`MIN_INTERVAL_SECS`]).
     pub interval_secs: u64,
+    /// The period of the lease that lets one replica of several run the monitor.
+    pub lease_secs: u64,
     /// The tenants to read: ids or verified domains ([`targets_of`]).
     pub tenants: Vec<String>,
     /// Tenant id → display name, and verified domain → tenant id, known without asking Graph.
@@ -51,7 +54,7 @@ pub struct MonitorParts {
     pub credential: Arc<dyn TokenSource>,
     /// The monitor's own Graph client (app-only reads).
     pub graph: GraphClient,
-    pub pool: SqlitePool,
+    pub store: Store,
     pub alerts: Arc<Alerts>,
     pub metrics: Arc<Metrics>,
 }
@@ -62,8 +65,12 @@ pub struct Monitor {
     interval: Duration,
     engine: Option<Engine>,
     latest: Mutex<Option<Arc<Mesh>>>,
+    /// The start of the run `latest` is from (unix seconds), whichever replica made it.
+    latest_started: Mutex<Option<i64>>,
     /// Held for the whole of a run: runs never overlap.
     running: tokio::sync::Mutex<()>,
+    /// The name this replica holds the monitor's lease under.
+    replica: String,
 }
 
 struct Engine {
@@ -71,6 +78,7 @@ struct Engine {
     history: History,
     alerts: Arc<Alerts>,
     metrics: Arc<Metrics>,
+    lease: Lease,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -108,7 +116,7 @@ impl MonitorParts {
         backend: &Backend,
         credential: Arc<dyn TokenSource>,
         graph: GraphClient,
-        pool: SqlitePool,
+        store: Store,
         alerts: Arc<Alerts>,
         metrics: Arc<Metrics>,
     ) -> Self {
@@ -116,6 +124,7 @@ impl MonitorParts {
         Self {
             enabled: enabled_by(settings),
             interval_secs: settings.monitor.interval_secs,
+            lease_secs: settings.monitor.lease_secs,
             tenants: targets_of(settings, backend),
             names: choices
                 .iter()
@@ -127,7 +136,7 @@ impl MonitorParts {
                 .collect(),
             credential,
             graph,
-            pool,
+            store,
             alerts,
             metrics,
         }
@@ -153,7 +162,9 @@ impl Monitor {
             interval: Duration::from_secs(MIN_INTERVAL_SECS),
             engine: None,
             latest: Mutex::new(None),
+            latest_started: Mutex::new(None),
             running: tokio::sync::Mutex::new(()),
+            replica: lease::replica_name(),
         }
     }
 
@@ -164,7 +175,7 @@ impl Monitor {
     pub fn from_settings(
         settings: &Settings,
         backend: &Backend,
-        pool: SqlitePool,
+        store: Store,
         alerts: Arc<Alerts>,
         metrics: Arc<Metrics>,
     ) -> Result<Self, String> {
@@ -180,7 +191,7 @@ impl Monitor {
             }
         };
         let parts = MonitorParts::from_settings(
-            settings, backend, credential, graph, pool, alerts, metrics,
+            settings, backend, credential, graph, store, alerts, metrics,
         );
         Ok(Self::new(parts))
     }
@@ -192,18 +203,28 @@ impl Monitor {
             credential: parts.credential,
             targets: parts.tenants.iter().map(|t| Target::parse(t)).collect(),
             domains: Mutex::new(parts.domains),
+            audits: Some(crate::directory_audits::DirectoryAudits::new(&parts.store)),
         };
+        let replica = lease::replica_name();
         Self {
             enabled: parts.enabled,
             interval: Duration::from_secs(parts.interval_secs.max(MIN_INTERVAL_SECS)),
             engine: Some(Engine {
                 runner,
-                history: History::new(parts.pool),
+                history: History::new(&parts.store),
                 alerts: parts.alerts,
                 metrics: parts.metrics,
+                lease: Lease::new(
+                    parts.store,
+                    lease::MONITOR,
+                    replica.clone(),
+                    Duration::from_secs(parts.lease_secs.max(1)),
+                ),
             }),
             latest: Mutex::new(None),
+            latest_started: Mutex::new(None),
             running: tokio::sync::Mutex::new(()),
+            replica,
         }
     }
 
@@ -212,23 +233,124 @@ impl Monitor {
         self.enabled
     }
 
-    /// Starts the scheduler (when enabled): a first run shortly after start, then one every
-    /// interval plus up to a tenth of it at random, so that many dashboards do not read Graph in
-    /// lockstep. Ends with the runtime, or when the handle is aborted.
+    /// The name this replica holds the monitor's lease under.
+    pub fn replica_name(&self) -> &str {
+        &self.replica
+    }
+
+    /// Starts the scheduler (when enabled). Of the replicas sharing the database, the one holding
+    /// the monitor's lease ([`crate::lease`]) runs: a first run shortly after start (or at once
+    /// when it takes the lease over from a replica whose last run is an interval old), then one
+    /// every interval plus up to a tenth of it at random, so that separate deployments do not read
+    /// Graph in lockstep. The others follow its readings from the database. Ends with the
+    /// runtime, or when the handle is aborted (the lease then runs out and another replica takes
+    /// it).
     pub fn spawn(self: &Arc<Self>) -> Option<tokio::task::JoinHandle<()>> {
-        if !self.enabled || self.engine.is_none() {
+        if !self.enabled {
             return None;
         }
+        let engine_lease = self.engine.as_ref()?.lease.clone();
         let monitor = Arc::clone(self);
         Some(tokio::spawn(async move {
-            tokio::time::sleep(FIRST_RUN_AFTER).await;
-            loop {
-                if let Err(error) = monitor.run_once(unix_now()).await {
-                    tracing::error!(%error, "monitor run");
-                }
-                tokio::time::sleep(jittered(monitor.interval, random_unit())).await;
-            }
+            let (holding_tx, holding) = tokio::sync::watch::channel(false);
+            // Both in this one task, so that aborting it stops both (and the lease is not renewed).
+            tokio::join!(
+                monitor.keep_lease(&engine_lease, holding_tx),
+                monitor.run_while_holding(holding),
+            );
         }))
+    }
+
+    /// Takes or renews the lease every third of its period and says whether this replica holds
+    /// it; while another replica does, adopts that replica's latest reading from the database.
+    async fn keep_lease(&self, lease: &Lease, holding: tokio::sync::watch::Sender<bool>) {
+        loop {
+            let held = match lease.try_acquire(lease::now_ms()).await {
+                Ok(held) => held,
+                Err(error) => {
+                    tracing::warn!(%error, "the monitor's lease cannot be renewed");
+                    false
+                }
+            };
+            holding.send_if_modified(|was| {
+                if *was != held {
+                    tracing::info!(replica = %self.replica, held, "monitor lease");
+                    *was = held;
+                    true
+                } else {
+                    false
+                }
+            });
+            if !held {
+                self.adopt_shared_reading().await;
+            }
+            tokio::time::sleep(lease.renew_every()).await;
+        }
+    }
+
+    /// Runs when due while `holding` says this replica holds the lease.
+    async fn run_while_holding(&self, mut holding: tokio::sync::watch::Receiver<bool>) {
+        tokio::time::sleep(FIRST_RUN_AFTER).await;
+        let mut interval = self.interval;
+        // This process's first run is not put off by an earlier process's run: a restarted
+        // dashboard reads at once.
+        let mut first = true;
+        loop {
+            while !*holding.borrow_and_update() {
+                if holding.changed().await.is_err() {
+                    return;
+                }
+            }
+            // Due an interval after the last run of any replica (the store keeps it).
+            let last = match &self.engine {
+                Some(engine) => engine.history.last_run().await.ok().flatten(),
+                None => None,
+            };
+            let now = unix_now();
+            let due = last.map_or(now, |run| {
+                run.started_at
+                    .saturating_add(i64::try_from(interval.as_secs()).unwrap_or(i64::MAX))
+            });
+            if !first && now < due {
+                let wait = Duration::from_secs(u64::try_from(due - now).unwrap_or(0));
+                // Look at the lease again now and then: it may be lost meanwhile.
+                tokio::time::sleep(wait.min(Duration::from_secs(MIN_INTERVAL_SECS))).await;
+                continue;
+            }
+            first = false;
+            if let Err(error) = self.run_once(now).await {
+                tracing::error!(%error, "monitor run");
+            }
+            interval = jittered(self.interval, random_unit());
+        }
+    }
+
+    /// Gives the monitor's lease up (at a graceful stop), so that another replica, or this one
+    /// restarted, need not wait for it to run out.
+    pub async fn release_lease(&self) {
+        if let Some(engine) = &self.engine {
+            if let Err(error) = engine.lease.release().await {
+                tracing::warn!(%error, "the monitor's lease cannot be given up");
+            }
+        }
+    }
+
+    /// The latest reading another replica's run stored, when newer than the one this replica has.
+    async fn adopt_shared_reading(&self) {
+        let Some(engine) = &self.engine else {
+            return;
+        };
+        let known = *lock(&self.latest_started);
+        match engine.history.latest_mesh_after(known).await {
+            Ok(Some((started_at, mesh))) => {
+                *lock(&self.latest) = Some(Arc::new(mesh));
+                *lock(&self.latest_started) = Some(started_at);
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(%error, "the monitor's latest reading cannot be read");
+            }
+        }
     }
 
     /// One run at `now` (unix seconds): reads every tenant, follows the findings, tells the
@@ -245,6 +367,14 @@ impl Monitor {
         let _running = self.running.lock().await;
         let outcome = engine.runner.run(now).await;
         *lock(&self.latest) = Some(Arc::clone(&outcome.mesh));
+        *lock(&self.latest_started) = Some(now);
+        if let Err(error) = engine
+            .history
+            .save_latest_mesh(now, &self.replica, &outcome.mesh)
+            .await
+        {
+            tracing::error!(%error, "the monitor's reading cannot be kept for the other replicas");
+        }
         let run = outcome.run;
         engine
             .metrics

@@ -75,6 +75,9 @@ pub struct Runner {
     pub targets: Vec<Target>,
     /// Verified domain (lower case) → tenant id, from the scenario or looked up once.
     pub domains: Mutex<HashMap<String, String>>,
+    /// Where the directory audit events each run reads are kept (for the audit timeline); `None`:
+    /// not read.
+    pub audits: Option<crate::directory_audits::DirectoryAudits>,
 }
 
 /// A target's tenant id, or why there is none.
@@ -104,14 +107,25 @@ impl Runner {
                 token: tokens.get(id).and_then(|t| t.as_ref().ok()).cloned(),
             })
             .collect();
-        let snapshot = self.mesh.snapshot(&sources, now, true).await;
+        // The directory audit events alongside: one more request per tenant (a few when much
+        // happened since the last run).
+        let (snapshot, audit_problems) = tokio::join!(
+            self.mesh.snapshot(&sources, now, true),
+            self.read_directory_audits(&sources, now)
+        );
         let mesh = Arc::new(with_token_problems(&snapshot, &tokens));
         let mut unread = HashSet::new();
         let tenants = resolved
             .into_iter()
             .map(|target| match target {
                 Ok(id) => {
-                    let run = tenant_run(&mesh, &id);
+                    let mut run = tenant_run(&mesh, &id);
+                    if let Some(problem) = audit_problems.get(&id) {
+                        run.problem = Some(match run.problem.take() {
+                            Some(earlier) => format!("{earlier}; {problem}"),
+                            None => problem.clone(),
+                        });
+                    }
                     if mesh.node(&id).is_none_or(|n| n.read != ReadStatus::Fresh) {
                         unread.insert(id);
                     }
@@ -182,6 +196,58 @@ impl Runner {
                 format!("cannot look the domain up: {error}"),
             )),
         }
+    }
+
+    /// Reads what is new in each tenant's directory audit log (the organization's categories) with
+    /// its app-only token and keeps it; answers each tenant's problem doing so. The requests count
+    /// in the run's.
+    async fn read_directory_audits(&self, sources: &[Source], now: i64) -> HashMap<String, String> {
+        use crate::directory_audits::{ReadBy, ReadError};
+        let Some(audits) = &self.audits else {
+            return HashMap::new();
+        };
+        // The futures are made in a loop, not by a closure: a closure's future borrowing `self`
+        // is not `Send` for every lifetime, which `tokio::spawn` of the run needs.
+        let mut pending = Vec::new();
+        for source in sources {
+            let Some(token) = source.token.clone() else {
+                continue;
+            };
+            let tenant = source.tenant_id.clone();
+            pending.push(async move {
+                let result = audits
+                    .read_new(&self.graph, &token, &tenant, ReadBy::Monitor, now)
+                    .await;
+                (tenant, result)
+            });
+        }
+        let readings = stream::iter(pending)
+            .buffer_unordered(TOKEN_CONCURRENCY)
+            .collect::<Vec<_>>()
+            .await;
+        let mut problems = HashMap::new();
+        for (tenant, result) in readings {
+            let problem = match result {
+                Ok(reading) => {
+                    self.mesh.requests.add(reading.requests);
+                    continue;
+                }
+                Err(ReadError::Graph(error)) => {
+                    self.mesh.requests.add(1);
+                    if error.kind == graph::client::GraphErrorKind::Forbidden {
+                        "Graph refuses the app the directory audit events (403): grant the \
+                         application permission AuditLog.Read.All"
+                            .to_owned()
+                    } else {
+                        format!("directory audit events not read: {error}")
+                    }
+                }
+                Err(error @ ReadError::Store(_)) => error.to_string(),
+            };
+            tracing::warn!(%tenant, %problem, "the monitor's reading of the directory audit events");
+            problems.insert(tenant, problem);
+        }
+        problems
     }
 
     /// A token of the first target named by id that gives one.

@@ -13,11 +13,11 @@ use app::mesh::health::{Finding, Severity};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde_json::Value;
-use sqlx::SqlitePool;
 use tenant_mesh_server::alerts::{AlertRetry, Alerts, EventKind, FindingEvent};
 use tenant_mesh_server::metrics::Metrics;
 use tenant_mesh_server::secret::Secret;
 use tenant_mesh_server::settings::{AlertKind, AlertTarget};
+use tenant_mesh_server::store::Store;
 
 /// The secret part of the webhook URLs: it must never appear anywhere but in the request itself.
 const SECRET: &str = "sig-7f3a9c-not-to-be-shown";
@@ -96,18 +96,17 @@ fn quick_retry(max_attempts: u32) -> AlertRetry {
 }
 
 struct Setup {
-    pool: SqlitePool,
+    store: Store,
     metrics: Arc<Metrics>,
     _dir: tempfile::TempDir,
 }
 
 async fn setup() -> Setup {
     let dir = tempfile::tempdir().unwrap();
-    let pool = tenant_mesh_server::store::open(&dir.path().join("db.sqlite"))
-        .await
-        .unwrap();
+    let url = tenant_mesh_server::store::sqlite_url(&dir.path().join("db.sqlite"));
+    let store = tenant_mesh_server::store::open(&url, true).await.unwrap();
     Setup {
-        pool,
+        store,
         metrics: Arc::new(Metrics::new()),
         _dir: dir,
     }
@@ -116,7 +115,7 @@ async fn setup() -> Setup {
 fn alerts(setup: &Setup, targets: Vec<AlertTarget>, retry: AlertRetry) -> Alerts {
     Alerts::new(
         targets,
-        setup.pool.clone(),
+        &setup.store,
         Arc::clone(&setup.metrics),
         tenant_mesh_server::alerts::http_client().unwrap(),
         retry,
@@ -294,7 +293,7 @@ async fn a_target_answering_500_then_200_is_retried_and_sent_on_the_second_attem
     assert_eq!(recent[0].error, None);
     let attempts: Vec<(i64, Option<i64>)> =
         sqlx::query_as("SELECT attempt, status FROM alert_attempts ORDER BY attempt")
-            .fetch_all(&setup.pool)
+            .fetch_all(setup.store.pool())
             .await
             .unwrap();
     assert_eq!(attempts, vec![(1, Some(500)), (2, Some(200))]);
@@ -424,7 +423,7 @@ async fn the_url_is_never_shown_stored_nor_logged() {
          outcome || COALESCE(error, '') FROM alert_deliveries \
          UNION ALL SELECT COALESCE(error, '') FROM alert_attempts",
     )
-    .fetch_all(&setup.pool)
+    .fetch_all(setup.store.pool())
     .await
     .unwrap();
     assert!(stored.iter().all(|(row,)| !row.contains(SECRET)));

@@ -58,7 +58,7 @@ async fn dashboard(
     let mut settings = Settings {
         addr,
         site_root: dir.to_owned(),
-        database_path: dir.join("db.sqlite"),
+        database_url: tenant_mesh_server::store::sqlite_url(&dir.join("db.sqlite")),
         ..Settings::default()
     };
     adjust(&mut settings);

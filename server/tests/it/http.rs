@@ -27,7 +27,9 @@ async fn spawn(app: Router, site: tempfile::TempDir) -> TestServer {
 fn settings(site: &tempfile::TempDir) -> Settings {
     Settings {
         site_root: site.path().to_owned(),
-        database_path: site.path().join("db/tenant-mesh.sqlite"),
+        database_url: tenant_mesh_server::store::sqlite_url(
+            &site.path().join("db/tenant-mesh.sqlite"),
+        ),
         ..Settings::default()
     }
 }
@@ -94,6 +96,8 @@ async fn readyz_names_what_is_missing_and_turns_ready_when_the_site_is_built() {
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["status"], "ready");
+    assert_eq!(body["checks"][1]["name"], "database");
+    assert_eq!(body["checks"][1]["ok"], true);
 }
 
 #[tokio::test]

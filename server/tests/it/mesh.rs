@@ -190,3 +190,89 @@ async fn the_helpdesk_sees_what_its_role_may_read_and_why_not_the_rest() {
         "{html}"
     );
 }
+
+/// Group sync per pair: Contoso → Fabrikam creates its group in Fabrikam; Fabrikam → Contoso
+/// created three groups in Contoso, then Contoso switched inbound group sync from Fabrikam off.
+#[tokio::test]
+async fn the_pair_page_and_the_mesh_show_group_sync_and_the_groups_left_behind() {
+    let h = start().await;
+    let client = browser();
+    sign_in(&h, &client, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    // A Hybrid Identity Administrator reads Fabrikam's jobs but not its provisioning log.
+    sign_in(&h, &client, FABRIKAM, "ops@fabrikam.onmicrosoft.com").await;
+    let data = overview(&h, &client, true).await;
+    let left = data["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "groups-left-behind")
+        .unwrap_or_else(|| panic!("{}", data["findings"]));
+    assert_eq!(
+        left["title"],
+        "3 groups left behind in Contoso after inbound group sync from Fabrikam was switched off"
+    );
+    assert_eq!(left["severity"], "Warning");
+    assert_eq!(left["tenants"], json!([CONTOSO, FABRIKAM]));
+    assert_eq!(left["link"], format!("/pairs/{FABRIKAM}/{CONTOSO}"));
+    assert!(
+        !data["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "groups-not-allowed"),
+        "nothing else about groups"
+    );
+    let fabrikam = node(&data, FABRIKAM);
+    assert!(
+        fabrikam["restricted"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["part"] == "provisioning log"),
+        "{fabrikam}"
+    );
+    let html = page(&h, &client, "/").await;
+    assert!(html.contains(
+        "3 groups left behind in Contoso after inbound group sync from Fabrikam was switched off"
+    ));
+
+    let pair = page(&h, &client, &format!("/pairs/{FABRIKAM}/{CONTOSO}")).await;
+    for text in [
+        "Contoso does not allow inbound group sync from Fabrikam",
+        "Groups in scope: 3: Fabrikam – Engineering, Fabrikam – Design, Fabrikam – Support",
+        "Groups synced into Contoso: 3",
+        "Groups left behind in Contoso: 3",
+        "3 groups left behind in Contoso after inbound group sync from Fabrikam was switched off",
+        "Inbound group sync from the partner",
+        "Your role in Fabrikam cannot see",
+    ] {
+        assert!(pair.contains(text), "the pair page shows {text:?}");
+    }
+    // The other direction on the same page: Contoso's group, named from Contoso's log.
+    assert!(pair.contains("Groups in scope: 1: Contoso – Group sync"));
+    assert!(pair.contains("Groups synced into Fabrikam: 1: Contoso – Group sync"));
+
+    // Fabrikam's Security Administrator reads Fabrikam's settings: it allows Contoso's groups.
+    let other = browser();
+    sign_in(&h, &other, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    sign_in(&h, &other, FABRIKAM, "admin@fabrikam.onmicrosoft.com").await;
+    let pair = page(&h, &other, &format!("/pairs/{CONTOSO}/{FABRIKAM}")).await;
+    assert!(pair.contains("Fabrikam allows inbound group sync from Contoso"));
+    let detail: Value = other
+        .post(format!("{}/api/mesh/pair", h.dashboard))
+        .form(&[("source", CONTOSO), ("target", FABRIKAM)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let forward = &detail["pair"]["forward"]["groups"];
+    assert_eq!(forward["allowed"]["Present"], true);
+    assert_eq!(forward["synced"]["Present"], 1);
+    assert_eq!(forward["left_behind"], 0);
+    assert_eq!(
+        detail["pair"]["target_settings"]["Present"]["group_sync_allowed"],
+        true
+    );
+}

@@ -103,13 +103,12 @@ async fn alerts_and_pool(
 ) -> (
     Arc<Alerts>,
     Arc<Metrics>,
-    sqlx::SqlitePool,
+    tenant_mesh_server::store::Store,
     tempfile::TempDir,
 ) {
     let dir = tempfile::tempdir().unwrap();
-    let pool = tenant_mesh_server::store::open(&dir.path().join("db.sqlite"))
-        .await
-        .unwrap();
+    let url = tenant_mesh_server::store::sqlite_url(&dir.path().join("db.sqlite"));
+    let pool = tenant_mesh_server::store::open(&url, true).await.unwrap();
     let metrics = Arc::new(Metrics::new());
     let retry = AlertRetry {
         max_attempts: 2,
@@ -118,7 +117,7 @@ async fn alerts_and_pool(
     };
     let alerts = Arc::new(Alerts::new(
         settings.alerts.clone(),
-        pool.clone(),
+        &pool,
         Arc::clone(&metrics),
         reqwest::Client::new(),
         retry,
@@ -206,6 +205,7 @@ async fn fabrikam_allows_sync_from_contoso(w: &World, allowed: bool) {
         user_sync_inbound: UserSyncInbound {
             is_sync_allowed: Some(allowed),
         },
+        group_sync_inbound: None,
     };
     let contoso: TenantId = contoso().parse().unwrap();
     graph_of(w)

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use emulator::{Clock, Emulator, Scenario};
-use sqlx::sqlite::SqlitePool;
+use sqlx::AnyPool;
 use sqlx::Row as _;
 use tenant_mesh_server::auth::session::{Account, AuthSession, StoredTokens, TenantSignIn};
 use tenant_mesh_server::auth::store::{key_file_path, SealedStore, SessionKeys};
@@ -36,7 +36,7 @@ async fn start() -> Dashboard {
     let settings = Settings {
         addr,
         site_root: dir.path().to_owned(),
-        database_path: database.clone(),
+        database_url: store::sqlite_url(&database),
         ..Settings::default()
     };
     let state = AppState::new(settings, Backend::emulator(&emulator_base))
@@ -82,11 +82,15 @@ async fn signed_in_tenants(d: &Dashboard, client: &reqwest::Client) -> serde_jso
 }
 
 /// A second connection pool on the dashboard's database.
-async fn open(database: &Path) -> SqlitePool {
-    store::open(database).await.unwrap()
+async fn open(database: &Path) -> AnyPool {
+    store::open(&store::sqlite_url(database), true)
+        .await
+        .unwrap()
+        .pool()
+        .clone()
 }
 
-async fn session_rows(pool: &SqlitePool) -> Vec<(String, Vec<u8>)> {
+async fn session_rows(pool: &AnyPool) -> Vec<(String, Vec<u8>)> {
     sqlx::query_as("SELECT id, data FROM sealed_sessions")
         .fetch_all(pool)
         .await
@@ -94,7 +98,7 @@ async fn session_rows(pool: &SqlitePool) -> Vec<(String, Vec<u8>)> {
 }
 
 /// Every (table, column) of the database where `needle` occurs, as text or bytes.
-async fn occurrences(pool: &SqlitePool, needle: &str) -> Vec<String> {
+async fn occurrences(pool: &AnyPool, needle: &str) -> Vec<String> {
     let tables: Vec<(String,)> =
         sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table'")
             .fetch_all(pool)
@@ -102,7 +106,7 @@ async fn occurrences(pool: &SqlitePool, needle: &str) -> Vec<String> {
             .unwrap();
     let mut found = Vec::new();
     for (table,) in tables {
-        let columns: Vec<(String,)> = sqlx::query_as("SELECT name FROM pragma_table_info(?)")
+        let columns: Vec<(String,)> = sqlx::query_as("SELECT name FROM pragma_table_info($1)")
             .bind(&table)
             .fetch_all(pool)
             .await
@@ -110,7 +114,7 @@ async fn occurrences(pool: &SqlitePool, needle: &str) -> Vec<String> {
         for (column,) in columns {
             let sql = format!(
                 "SELECT count(*) FROM \"{table}\" \
-                 WHERE instr(CAST(\"{column}\" AS BLOB), CAST(? AS BLOB)) > 0"
+                 WHERE instr(CAST(\"{column}\" AS BLOB), CAST($1 AS BLOB)) > 0"
             );
             let count: i64 = sqlx::query(&sql)
                 .bind(needle)
@@ -255,7 +259,7 @@ async fn a_row_that_does_not_open_is_no_session_not_an_error() {
     // Altered: one byte of the ciphertext flipped.
     let (id, mut sealed) = session_rows(&pool).await.remove(0);
     sealed[40] ^= 1;
-    sqlx::query("UPDATE sealed_sessions SET data = ? WHERE id = ?")
+    sqlx::query("UPDATE sealed_sessions SET data = $1 WHERE id = $2")
         .bind(sealed)
         .bind(id)
         .execute(&pool)
@@ -286,11 +290,13 @@ fn sign_in_for(tenant: &str, access_token: &str) -> TenantSignIn {
     }
 }
 
-async fn new_store() -> (SealedStore, SqlitePool, tempfile::TempDir) {
+async fn new_store() -> (SealedStore, AnyPool, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let pool = store::open(&dir.path().join("db.sqlite")).await.unwrap();
+    let store = store::open(&store::sqlite_url(&dir.path().join("db.sqlite")), true)
+        .await
+        .unwrap();
     let keys = SessionKeys::new(&SessionKeys::random_key(), &[]);
-    (SealedStore::new(pool.clone(), keys), pool, dir)
+    (SealedStore::new(&store, keys), store.pool().clone(), dir)
 }
 
 fn handle(store: &SealedStore, id: Option<Id>) -> AuthSession {
@@ -411,7 +417,7 @@ async fn expired_rows_are_purged() {
     let (store, pool, _dir) = new_store().await;
     let live = two_sign_ins(&store).await;
     let expired = two_sign_ins(&store).await;
-    sqlx::query("UPDATE sealed_sessions SET expiry_date = ? WHERE id = ?")
+    sqlx::query("UPDATE sealed_sessions SET expiry_date = $1 WHERE id = $2")
         .bind(time::OffsetDateTime::now_utc().unix_timestamp() - 60)
         .bind(expired.to_string())
         .execute(&pool)

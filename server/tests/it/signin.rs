@@ -22,7 +22,7 @@ async fn start() -> Harness {
     let settings = Settings {
         addr,
         site_root: dir.path().to_owned(),
-        database_path: dir.path().join("db.sqlite"),
+        database_url: tenant_mesh_server::store::sqlite_url(&dir.path().join("db.sqlite")),
         ..Settings::default()
     };
     let state = AppState::new(settings, Backend::emulator(&emulator_base))

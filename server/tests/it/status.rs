@@ -114,7 +114,7 @@ async fn start_with_monitor() -> Monitored {
     let mut settings = Settings {
         addr,
         site_root: dir.path().to_owned(),
-        database_path: dir.path().join("db.sqlite"),
+        database_url: tenant_mesh_server::store::sqlite_url(&dir.path().join("db.sqlite")),
         ..Settings::default()
     };
     settings.monitor.enabled = Some(true);
@@ -127,27 +127,6 @@ async fn start_with_monitor() -> Monitored {
         monitor,
         _dir: dir,
     }
-}
-
-/// Signs `client` in to `tenant` as `upn` the way a browser does (the emulator answers at once
-/// with `prompt=none`).
-async fn sign_in_to(dashboard: &str, client: &reqwest::Client, tenant: &str, upn: &str) {
-    let location = |r: &reqwest::Response| r.headers()["location"].to_str().unwrap().to_owned();
-    let login = client
-        .get(format!("{dashboard}/auth/login"))
-        .query(&[("tenant", tenant), ("login_hint", upn), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
-    assert!(login.status().is_redirection(), "{}", login.status());
-    let authorize = client
-        .get(format!("{}&prompt=none", location(&login)))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(authorize.status(), 302);
-    let done = client.get(location(&authorize)).send().await.unwrap();
-    assert!(done.status().is_redirection(), "{}", done.status());
 }
 
 async fn html(dashboard: &str, client: &reqwest::Client, path: &str) -> String {
@@ -167,7 +146,7 @@ async fn after_a_run_the_helpdesk_of_contoso_sees_woodgroves_quarantine_and_the_
     assert!(run.tenants.iter().all(|t| t.problem.is_none()), "{run:?}");
 
     let client = browser();
-    sign_in_to(
+    crate::common::sign_in_at(
         &m.dashboard,
         &client,
         CONTOSO,

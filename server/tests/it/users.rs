@@ -67,6 +67,7 @@ fn add_external(
         account_enabled: true,
         company_name: None,
         synced_from: None,
+        created: None,
     });
 }
 
@@ -91,9 +92,11 @@ async fn fabrikam_shows_contoso_members_by_the_exact_method_and_tailspin_outside
     sign_in(&h, &client, FABRIKAM, "admin@fabrikam.onmicrosoft.com").await;
 
     let r = report(&h, &client, FABRIKAM, &[]).await;
-    assert_eq!(r["total"], 375, "{r}");
-    assert_eq!(count(&r, "InternalMember"), 302);
-    assert_eq!(count(&r, "InternalGuest"), 0);
+    // The demo's 302 internal members, and the people of the `/diagnose` demo
+    // (emulator::demo_people): nine internal members and one guest.
+    assert_eq!(r["total"], 385, "{r}");
+    assert_eq!(count(&r, "InternalMember"), 311);
+    assert_eq!(count(&r, "InternalGuest"), 1);
     assert_eq!(count(&r, "MtoMember"), 60);
     assert_eq!(count(&r, "MtoGuest"), 0);
     assert_eq!(count(&r, "ExternalMember"), 3);
@@ -137,7 +140,7 @@ async fn fabrikam_shows_contoso_members_by_the_exact_method_and_tailspin_outside
         "MTO members",
         "External guests outside the MTO",
         "Tailspin Toys",
-        "10 of 375 users match",
+        "10 of 385 users match",
         "tailspintoys.com#EXT#@fabrikam.onmicrosoft.com",
         "/users/export.csv?tenant=",
     ] {
@@ -256,10 +259,14 @@ async fn the_helpdesk_can_read_contoso_users() {
     assert_eq!(count(&r, "InternalGuest"), 5);
     assert_eq!(
         count(&r, "MtoMember"),
-        70,
-        "synced from Fabrikam and Woodgrove"
+        74,
+        "synced from Fabrikam (40, and four of the /diagnose demo's people) and Woodgrove (30)"
     );
-    assert_eq!(count(&r, "MtoGuest"), 8, "Woodgrove guests");
+    assert_eq!(
+        count(&r, "MtoGuest"),
+        9,
+        "Woodgrove guests, and a Fabrikam guest the sync matched but left a guest"
+    );
     assert_eq!(count(&r, "ExternalMember"), 0);
     assert_eq!(count(&r, "ExternalGuest"), 12, "Tailspin guests");
     assert_eq!(home(&r, WOODGROVE)["counts"], json!([0, 0, 30, 8, 0, 0]));
@@ -328,7 +335,8 @@ async fn the_csv_has_the_rows_of_the_filtered_list() {
 
     // Without a filter: every user.
     let all = page(&h, &client, &format!("/users/export.csv?tenant={FABRIKAM}")).await;
-    assert_eq!(all.lines().count(), 376);
+    // The header, and Fabrikam's 385 users (its 375, and the ten people of the /diagnose demo).
+    assert_eq!(all.lines().count(), 386);
 }
 
 #[tokio::test]
@@ -397,5 +405,5 @@ async fn a_slow_tenant_shows_progress_until_it_is_read() {
 
     // The same reading finishes; asking again gives the result.
     let r = report(&h, &client, FABRIKAM, &[]).await;
-    assert_eq!(r["total"], 375);
+    assert_eq!(r["total"], 385);
 }

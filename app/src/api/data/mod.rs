@@ -5,3 +5,4 @@ pub mod audit;
 pub mod joins;
 pub mod session;
 pub mod status;
+pub mod timeline;

@@ -14,6 +14,26 @@ pub struct Harness {
     _dir: tempfile::TempDir,
 }
 
+impl Harness {
+    /// A harness around a dashboard and an emulator a test started itself (e.g. with the monitor
+    /// over HTTPS); `dir` holds the dashboard's files and is removed with the harness.
+    pub fn from_parts(
+        dashboard: String,
+        emulator: String,
+        clock: Clock,
+        world: emulator::EmulatorState,
+        dir: tempfile::TempDir,
+    ) -> Self {
+        Self {
+            dashboard,
+            emulator,
+            clock,
+            world,
+            _dir: dir,
+        }
+    }
+}
+
 pub async fn start_with(scenario: Scenario, clock: Clock) -> Harness {
     start_configured(scenario, clock, |_| {}).await
 }
@@ -38,7 +58,7 @@ pub async fn start_configured(
     let mut settings = Settings {
         addr,
         site_root: dir.path().to_owned(),
-        database_path: dir.path().join("db.sqlite"),
+        database_url: tenant_mesh_server::store::sqlite_url(&dir.path().join("db.sqlite")),
         ..Settings::default()
     };
     configure(&mut settings);
@@ -88,8 +108,19 @@ pub async fn callback_url(
     upn: &str,
     next: &str,
 ) -> String {
+    callback_url_at(&h.dashboard, client, tenant, upn, next).await
+}
+
+/// As [`callback_url`], for the dashboard at `dashboard`.
+pub async fn callback_url_at(
+    dashboard: &str,
+    client: &reqwest::Client,
+    tenant: &str,
+    upn: &str,
+    next: &str,
+) -> String {
     let login = client
-        .get(format!("{}/auth/login", h.dashboard))
+        .get(format!("{dashboard}/auth/login"))
         .query(&[("tenant", tenant), ("login_hint", upn), ("next", next)])
         .send()
         .await
@@ -103,7 +134,7 @@ pub async fn callback_url(
     assert_eq!(authorize.status(), 302);
     let callback = location(&authorize);
     assert!(
-        callback.starts_with(&format!("{}/auth/callback?", h.dashboard)),
+        callback.starts_with(&format!("{dashboard}/auth/callback?")),
         "{callback}"
     );
     callback
@@ -111,7 +142,12 @@ pub async fn callback_url(
 
 /// Signs `client` in to `tenant` as `upn`.
 pub async fn sign_in(h: &Harness, client: &reqwest::Client, tenant: &str, upn: &str) {
-    let callback = callback_url(h, client, tenant, upn, "/").await;
+    sign_in_at(&h.dashboard, client, tenant, upn).await;
+}
+
+/// Signs `client` in to `tenant` as `upn` at the dashboard at `dashboard`.
+pub async fn sign_in_at(dashboard: &str, client: &reqwest::Client, tenant: &str, upn: &str) {
+    let callback = callback_url_at(dashboard, client, tenant, upn, "/").await;
     let done = client.get(&callback).send().await.unwrap();
     assert!(done.status().is_redirection(), "{}", done.status());
 }
@@ -135,9 +171,19 @@ pub async fn call(
     endpoint: &str,
     form: &[(&str, &str)],
 ) -> (u16, String) {
+    call_at(&h.dashboard, client, endpoint, form).await
+}
+
+/// As [`call`], for the dashboard at `dashboard`.
+pub async fn call_at(
+    dashboard: &str,
+    client: &reqwest::Client,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> (u16, String) {
     let response = client
-        .post(format!("{}/api/{endpoint}", h.dashboard))
-        .header("origin", &h.dashboard)
+        .post(format!("{dashboard}/api/{endpoint}"))
+        .header("origin", dashboard)
         .header("accept", "application/json")
         .form(form)
         .send()
@@ -186,4 +232,64 @@ pub async fn inject_fault(h: &Harness, rule: serde_json::Value) {
         .await
         .unwrap();
     assert_eq!(added.status(), 204, "fault rule {rule} refused");
+}
+
+/// The PostgreSQL server the tests may use (`TENANTMESH_TEST_POSTGRES_URL`, a superuser on a
+/// throwaway cluster: `scripts/lib/postgres.sh` starts one). Missing: in CI (`CI` set) a panic, so
+/// that the PostgreSQL half of the storage tests never goes silently untested; elsewhere a notice
+/// and `None` (the test checks SQLite only).
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("TENANTMESH_TEST_POSTGRES_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url.trim().to_owned()),
+        _ if in_ci() => panic!(
+            "TENANTMESH_TEST_POSTGRES_URL is not set, and CI is: the PostgreSQL tests must run in \
+             CI (scripts/test.sh starts a throwaway server with scripts/lib/postgres.sh and exports \
+             it)"
+        ),
+        _ => {
+            eprintln!(
+                "note: TENANTMESH_TEST_POSTGRES_URL is not set; the PostgreSQL half of this test is \
+                 skipped (set it to a superuser URL of a throwaway server, e.g. \
+                 postgres://postgres@127.0.0.1:55432/postgres)"
+            );
+            None
+        }
+    }
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|value| {
+        let value = value.trim().to_ascii_lowercase();
+        !value.is_empty() && value != "false" && value != "0"
+    })
+}
+
+/// A new, empty database (`tm_<uuid>`) on the [`postgres_url`] server, so that tests never see
+/// each other's rows; answers its URL. Panics without a server (ask [`postgres_url`] first).
+pub async fn fresh_postgres_database() -> String {
+    use sqlx::Connection as _;
+
+    let server = postgres_url().expect("TENANTMESH_TEST_POSTGRES_URL");
+    let name = format!("tm_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(&server)
+        .await
+        .unwrap_or_else(|err| panic!("cannot connect to TENANTMESH_TEST_POSTGRES_URL: {err}"));
+    sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    admin.close().await.unwrap();
+    database_url(&server, &name, None)
+}
+
+/// `server` (a PostgreSQL URL) naming the database `name`, and, when given, another user and
+/// password.
+pub fn database_url(server: &str, name: &str, user: Option<(&str, &str)>) -> String {
+    let mut url = url::Url::parse(server).unwrap();
+    url.set_path(&format!("/{name}"));
+    if let Some((user, password)) = user {
+        url.set_username(user).unwrap();
+        url.set_password(Some(password)).unwrap();
+    }
+    url.to_string()
 }
