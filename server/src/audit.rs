@@ -12,6 +12,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sqlx::{AnyPool, Row};
 
+use crate::store::{like_escaped, Param, Params};
+
 #[derive(Debug, thiserror::Error)]
 #[error("the audit log cannot be written or read: {0}")]
 pub struct AuditError(#[from] pub sqlx::Error);
@@ -611,59 +613,6 @@ impl AuditLog {
         }
         Ok(found)
     }
-}
-
-/// A value bound to a numbered placeholder.
-enum Param {
-    Text(String),
-    Int(i64),
-}
-
-/// The values of a query built piece by piece, each given a numbered placeholder (`$1, $2, …`,
-/// which both SQLite and PostgreSQL take; sqlx's `QueryBuilder` writes `?` for the `Any` driver).
-#[derive(Default)]
-struct Params(Vec<Param>);
-
-impl Params {
-    /// Adds a value; answers its placeholder.
-    fn push(&mut self, value: Param) -> String {
-        self.0.push(value);
-        format!("${}", self.0.len())
-    }
-
-    /// Adds values; answers their placeholders, comma-separated (for `IN (…)`).
-    fn list(&mut self, values: impl IntoIterator<Item = Param>) -> String {
-        values
-            .into_iter()
-            .map(|value| self.push(value))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
-    fn bind_to<'q>(
-        self,
-        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-        for value in self.0 {
-            query = match value {
-                Param::Text(text) => query.bind(text),
-                Param::Int(number) => query.bind(number),
-            };
-        }
-        query
-    }
-}
-
-/// `text` with LIKE's wildcards (`%`, `_`) and the escape character (`\`) escaped.
-fn like_escaped(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
 }
 
 #[cfg(test)]

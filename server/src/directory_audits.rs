@@ -15,7 +15,7 @@ use graph::client::{AccessToken, GraphClient, GraphError};
 use graph::directory::{DirectoryAudit, TargetResource, MTO_AUDIT_CATEGORIES};
 use sqlx::{AnyPool, Row};
 
-use crate::store::Store;
+use crate::store::{like_escaped, Param, Params, Store};
 
 /// Events asked for per page.
 pub const PAGE_SIZE: usize = 200;
@@ -300,59 +300,6 @@ impl DirectoryAudits {
         }
         Ok((events, truncated))
     }
-}
-
-/// A value bound to a numbered placeholder.
-enum Param {
-    Text(String),
-    Int(i64),
-}
-
-/// The values of a query built piece by piece, each given a numbered placeholder (`$1, $2, …`,
-/// which both SQLite and PostgreSQL take).
-#[derive(Default)]
-struct Params(Vec<Param>);
-
-impl Params {
-    /// Adds a value; answers its placeholder.
-    fn push(&mut self, value: Param) -> String {
-        self.0.push(value);
-        format!("${}", self.0.len())
-    }
-
-    /// Adds values; answers their placeholders, comma-separated (for `IN (…)`).
-    fn list(&mut self, values: impl IntoIterator<Item = Param>) -> String {
-        values
-            .into_iter()
-            .map(|value| self.push(value))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
-    fn bind_to<'q>(
-        self,
-        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-        for value in self.0 {
-            query = match value {
-                Param::Text(text) => query.bind(text),
-                Param::Int(number) => query.bind(number),
-            };
-        }
-        query
-    }
-}
-
-/// `text` with LIKE's wildcards (`%`, `_`) and the escape character (`\`) escaped.
-fn like_escaped(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
 }
 
 #[cfg(test)]

@@ -465,6 +465,59 @@ impl Store {
     }
 }
 
+/// A value bound to a numbered placeholder.
+pub(crate) enum Param {
+    Text(String),
+    Int(i64),
+}
+
+/// The values of a query built piece by piece, each given a numbered placeholder (`$1, $2, …`,
+/// which both SQLite and PostgreSQL take; sqlx's `QueryBuilder` writes `?` for the `Any` driver).
+#[derive(Default)]
+pub(crate) struct Params(Vec<Param>);
+
+impl Params {
+    /// Adds a value; answers its placeholder.
+    pub(crate) fn push(&mut self, value: Param) -> String {
+        self.0.push(value);
+        format!("${}", self.0.len())
+    }
+
+    /// Adds values; answers their placeholders, comma-separated (for `IN (…)`).
+    pub(crate) fn list(&mut self, values: impl IntoIterator<Item = Param>) -> String {
+        values
+            .into_iter()
+            .map(|value| self.push(value))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub(crate) fn bind_to<'q>(
+        self,
+        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        for value in self.0 {
+            query = match value {
+                Param::Text(text) => query.bind(text),
+                Param::Int(number) => query.bind(number),
+            };
+        }
+        query
+    }
+}
+
+/// `text` with LIKE's wildcards (`%`, `_`) and the escape character (`\`) escaped.
+pub(crate) fn like_escaped(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

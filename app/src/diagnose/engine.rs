@@ -351,7 +351,10 @@ fn job(e: &Evidence, config: &Configuration) -> Check {
     let mut line = Line::new(
         "sync.job",
         status,
-        format!("Job: {}.", explained.headline.trim_end_matches('.')),
+        format!(
+            "The job from {s} to {t}: {}.",
+            explained.headline.trim_end_matches('.')
+        ),
     )
     .evidence(format!(
         "Status {}, schedule {}{}.",
@@ -1893,10 +1896,7 @@ fn verdict(e: &Evidence, sections: &[Section]) -> Verdict {
         let cause = checks[index];
         return Verdict {
             status: Status::Blocking,
-            headline: format!(
-                "{name} cannot be found in {t}: {}",
-                lower_first(&cause.title)
-            ),
+            headline: cause.title.clone(),
             cause: Some(cause.key.clone()),
             fix: cause.fix.clone(),
             unread: unread_before(index),
@@ -1936,13 +1936,13 @@ fn verdict(e: &Evidence, sections: &[Section]) -> Verdict {
     }
 }
 
-/// "The job…" → "the job…", leaving names ("Fabrikam has…") as they are.
+/// A sentence continued after a comma: "The job…" → "the job…"; names ("Fabrikam has…",
+/// "Liam Chen's…") stay as they are.
 fn lower_first(text: &str) -> String {
     let mut words = text.splitn(2, ' ');
     let first = words.next().unwrap_or_default();
     let rest = words.next();
-    let common = ["The", "Job:", "Could", "Nothing", "SMS"];
-    let first = if common.contains(&first) && first != "SMS" {
+    let first = if ["The", "Could", "Nothing"].contains(&first) {
         first.to_lowercase()
     } else {
         first.to_owned()

@@ -561,15 +561,3 @@ async fn bad_and_unsigned_requests_are_refused() {
         assert!(body.contains(needle), "{needle}: {body}");
     }
 }
-
-#[tokio::test]
-async fn zz_dump_page_tmp() {
-    let h = start().await;
-    let client = browser();
-    sign_in(&h, &client, CONTOSO, "helpdesk@contoso.onmicrosoft.com").await;
-    sign_in(&h, &client, FABRIKAM, "ops@fabrikam.onmicrosoft.com").await;
-    let html = page(&h, &client, &format!("/diagnose?tenant={FABRIKAM}&user={}&target={CONTOSO}", OLDER_GUEST.id())).await;
-    std::fs::write("/tmp/diag.html", html).unwrap();
-    let d = person(&h, &client, &OLDER_GUEST).await;
-    std::fs::write("/tmp/diag.json", serde_json::to_string_pretty(&d).unwrap()).unwrap();
-}
