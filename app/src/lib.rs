@@ -6,6 +6,7 @@
 pub mod api;
 pub mod components;
 pub mod diagnose;
+pub mod drift;
 pub mod error;
 pub mod mesh;
 pub mod pages;

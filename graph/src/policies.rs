@@ -293,6 +293,65 @@ pub struct ConsentChange {
     pub automatic_user_consent_settings: InboundOutbound,
 }
 
+/// Body of `PATCH …/partners/{tenantId}` that sets any of the partner's settings: a field left
+/// `None` is not sent (unchanged); `Some(None)` sends `null` (the partner inherits the default's
+/// value again); `Some(Some(v))` replaces the whole complex value (a PATCH replaces complex
+/// properties, `api-reference/v1.0/api/crosstenantaccesspolicyconfigurationpartner-update.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct PartnerWrite {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inbound_trust: Option<Option<InboundTrust>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub b2b_collaboration_inbound: Option<Option<B2BSetting>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub b2b_collaboration_outbound: Option<Option<B2BSetting>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub b2b_direct_connect_inbound: Option<Option<B2BSetting>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub b2b_direct_connect_outbound: Option<Option<B2BSetting>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub automatic_user_consent_settings: Option<InboundOutbound>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant_restrictions: Option<Option<TenantRestrictions>>,
+}
+
+impl PartnerWrite {
+    /// The write that gives `partner` the value `reference` has for the property `name` (a
+    /// `crossTenantAccessPolicyConfigurationPartner` property name); `None` for a property that
+    /// cannot be written (`tenantId`, `isInMultiTenantOrganization`, `isServiceProvider`, …).
+    pub fn property_of(reference: &PartnerConfiguration, name: &str) -> Option<Self> {
+        let mut write = Self::default();
+        match name {
+            "inboundTrust" => write.inbound_trust = Some(reference.inbound_trust.clone()),
+            "b2bCollaborationInbound" => {
+                write.b2b_collaboration_inbound = Some(reference.b2b_collaboration_inbound.clone())
+            }
+            "b2bCollaborationOutbound" => {
+                write.b2b_collaboration_outbound =
+                    Some(reference.b2b_collaboration_outbound.clone())
+            }
+            "b2bDirectConnectInbound" => {
+                write.b2b_direct_connect_inbound =
+                    Some(reference.b2b_direct_connect_inbound.clone())
+            }
+            "b2bDirectConnectOutbound" => {
+                write.b2b_direct_connect_outbound =
+                    Some(reference.b2b_direct_connect_outbound.clone())
+            }
+            "automaticUserConsentSettings" => {
+                write.automatic_user_consent_settings =
+                    Some(reference.automatic_user_consent_settings.clone())
+            }
+            "tenantRestrictions" => {
+                write.tenant_restrictions = Some(reference.tenant_restrictions.clone())
+            }
+            _ => return None,
+        }
+        Some(write)
+    }
+}
+
 /// Body of `PUT` (create) or `PATCH` (update) on `…/partners/{tenantId}/identitySynchronization`.
 /// `groupSyncInbound` is sent only when set: a PATCH without it leaves group sync as it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -423,6 +423,80 @@ impl DashboardPort for Dashboard {
     ) -> BoxFuture<'a, Result<app::diagnose::Diagnosis, ApiError>> {
         Box::pin(self.diagnose_view(request, query))
     }
+
+    fn drift<'a>(
+        &'a self,
+        request: &'a Parts,
+        compare: Option<i64>,
+    ) -> BoxFuture<'a, Result<app::drift::DriftView, ApiError>> {
+        Box::pin(self.drift_view(request, compare))
+    }
+
+    fn take_snapshot<'a>(
+        &'a self,
+        request: &'a Parts,
+    ) -> BoxFuture<'a, Result<app::drift::SnapshotInfo, ApiError>> {
+        Box::pin(self.drift_take_snapshot(request))
+    }
+
+    fn accept_baseline<'a>(
+        &'a self,
+        request: &'a Parts,
+        snapshot: i64,
+    ) -> BoxFuture<'a, Result<String, ApiError>> {
+        Box::pin(self.drift_accept_baseline(request, snapshot))
+    }
+
+    fn compare_snapshots<'a>(
+        &'a self,
+        request: &'a Parts,
+        older: i64,
+        newer: i64,
+    ) -> BoxFuture<'a, Result<app::drift::Comparison, ApiError>> {
+        Box::pin(self.drift_compare(request, older, newer))
+    }
+
+    fn accept_drift<'a>(
+        &'a self,
+        request: &'a Parts,
+        item: String,
+    ) -> BoxFuture<'a, Result<String, ApiError>> {
+        Box::pin(self.drift_accept_item(request, item))
+    }
+
+    fn restore_drift<'a>(
+        &'a self,
+        request: &'a Parts,
+        item: String,
+        compare: Option<i64>,
+    ) -> BoxFuture<'a, Result<String, ApiError>> {
+        Box::pin(self.drift_restore_item(request, item, compare))
+    }
+
+    fn import_snapshot<'a>(
+        &'a self,
+        request: &'a Parts,
+        json: String,
+    ) -> BoxFuture<'a, Result<app::drift::SnapshotInfo, ApiError>> {
+        Box::pin(self.drift_import(request, json))
+    }
+
+    fn teardown_plan<'a>(
+        &'a self,
+        request: &'a Parts,
+        tenant: &'a str,
+    ) -> BoxFuture<'a, Result<app::drift::TeardownPlan, ApiError>> {
+        Box::pin(self.drift_teardown_plan(request, tenant))
+    }
+
+    fn teardown_step<'a>(
+        &'a self,
+        request: &'a Parts,
+        tenant: &'a str,
+        step: String,
+    ) -> BoxFuture<'a, Result<String, ApiError>> {
+        Box::pin(self.drift_teardown_step(request, tenant, step))
+    }
 }
 
 impl Dashboard {

@@ -8,6 +8,7 @@ pub mod backend;
 pub mod dashboard;
 pub mod diagnose;
 pub mod directory_audits;
+pub mod drift;
 pub mod error;
 pub mod health;
 pub mod joins;

@@ -121,6 +121,73 @@ pub trait DashboardPort: Send + Sync + 'static {
         request: &'a Parts,
         query: crate::diagnose::DiagnoseQuery,
     ) -> BoxFuture<'a, Result<crate::diagnose::Diagnosis, ApiError>>;
+
+    /// `/drift`: the stored snapshots, the baseline, and the live configuration's differences
+    /// from the baseline (or from snapshot `compare`), read through the session's sign-ins.
+    fn drift<'a>(
+        &'a self,
+        request: &'a Parts,
+        compare: Option<i64>,
+    ) -> BoxFuture<'a, Result<crate::drift::DriftView, ApiError>>;
+
+    /// Takes a snapshot now through the session's sign-ins and stores it.
+    fn take_snapshot<'a>(
+        &'a self,
+        request: &'a Parts,
+    ) -> BoxFuture<'a, Result<crate::drift::SnapshotInfo, ApiError>>;
+
+    /// Makes stored snapshot `snapshot` the baseline (audited).
+    fn accept_baseline<'a>(
+        &'a self,
+        request: &'a Parts,
+        snapshot: i64,
+    ) -> BoxFuture<'a, Result<String, ApiError>>;
+
+    /// Two stored snapshots compared, the older first.
+    fn compare_snapshots<'a>(
+        &'a self,
+        request: &'a Parts,
+        older: i64,
+        newer: i64,
+    ) -> BoxFuture<'a, Result<crate::drift::Comparison, ApiError>>;
+
+    /// Accepts one drift item (by id) into the baseline: the baseline takes the live value.
+    fn accept_drift<'a>(
+        &'a self,
+        request: &'a Parts,
+        item: String,
+    ) -> BoxFuture<'a, Result<String, ApiError>>;
+
+    /// Makes the Graph change that restores one drift item's reference value (the baseline's, or
+    /// snapshot `compare`'s), checked against the role in that tenant and audited.
+    fn restore_drift<'a>(
+        &'a self,
+        request: &'a Parts,
+        item: String,
+        compare: Option<i64>,
+    ) -> BoxFuture<'a, Result<String, ApiError>>;
+
+    /// Stores an uploaded snapshot (checked) to compare with the live state; nothing is applied.
+    fn import_snapshot<'a>(
+        &'a self,
+        request: &'a Parts,
+        json: String,
+    ) -> BoxFuture<'a, Result<crate::drift::SnapshotInfo, ApiError>>;
+
+    /// The teardown plan (a dry run) for `tenant`: what remains of its relationships on each side.
+    fn teardown_plan<'a>(
+        &'a self,
+        request: &'a Parts,
+        tenant: &'a str,
+    ) -> BoxFuture<'a, Result<crate::drift::TeardownPlan, ApiError>>;
+
+    /// Makes one step (by id) of `tenant`'s teardown plan, read again first; audited.
+    fn teardown_step<'a>(
+        &'a self,
+        request: &'a Parts,
+        tenant: &'a str,
+        step: String,
+    ) -> BoxFuture<'a, Result<String, ApiError>>;
 }
 
 pub type Dashboard = Arc<dyn DashboardPort>;

@@ -10,7 +10,7 @@ use crate::ids::TenantId;
 use crate::policies::{
     ConsentChange, DefaultConfiguration, IdentitySyncPolicyTemplate, IdentitySyncTemplateWrite,
     IdentitySyncWrite, NewPartner, PartnerConfiguration, PartnerConfigurationTemplate,
-    PartnerTemplateWrite,
+    PartnerTemplateWrite, PartnerWrite,
 };
 use crate::request::{Collection, Method, NoContent, Op, Request};
 
@@ -38,6 +38,25 @@ pub fn create_partner(body: &NewPartner) -> Op<PartnerConfiguration> {
 /// Sets a partner's automatic redemption switches. 204.
 pub fn update_partner_consent(partner: &TenantId, body: &ConsentChange) -> Op<NoContent> {
     Op::new(Method::Patch, format!("{PARTNERS}/{partner}")).body(body)
+}
+
+/// Sets any of a partner's settings (404 when there is no such partner). 204.
+pub fn update_partner(partner: &TenantId, body: &PartnerWrite) -> Op<NoContent> {
+    Op::new(Method::Patch, format!("{PARTNERS}/{partner}")).body(body)
+}
+
+/// Deletes a partner configuration; its identity sync policy must be deleted first. 204.
+pub fn delete_partner(partner: &TenantId) -> Op<NoContent> {
+    Op::new(Method::Delete, format!("{PARTNERS}/{partner}"))
+}
+
+/// Deletes a partner's identity sync policy
+/// (`…/crosstenantidentitysyncpolicypartner-delete.md`). 204.
+pub fn delete_identity_sync(partner: &TenantId) -> Op<NoContent> {
+    Op::new(
+        Method::Delete,
+        format!("{PARTNERS}/{partner}/identitySynchronization"),
+    )
 }
 
 /// Creates a partner's identity sync policy (409 when it exists). 204.

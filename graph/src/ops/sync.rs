@@ -53,6 +53,36 @@ pub fn schema(sp: &ObjectId, job: &JobId) -> Op<SyncSchema> {
     Op::get(format!("{}/schema", job_path(sp, job)))
 }
 
+/// Replaces a job's schema (mappings, scoping filters) whole; Graph increments its version. 204
+/// (`…/synchronization-synchronizationschema-update.md`).
+pub fn put_schema(sp: &ObjectId, job: &JobId, schema: &SyncSchema) -> Op<NoContent> {
+    Op::new(Method::Put, format!("{}/schema", job_path(sp, job))).body(schema)
+}
+
+/// Stops a job and removes its state; accounts it synced stay. 204
+/// (`…/synchronization-synchronizationjob-delete.md`).
+pub fn delete_job(sp: &ObjectId, job: &JobId) -> Op<NoContent> {
+    Op::new(Method::Delete, job_path(sp, job))
+}
+
+/// Removes a user or group from a configuration's scope (`assignment` is the
+/// appRoleAssignment's id). 204 (`…/serviceprincipal-delete-approleassignedto.md`).
+pub fn remove_assignment(sp: &ObjectId, assignment: &str) -> Op<NoContent> {
+    Op::new(
+        Method::Delete,
+        format!(
+            "/servicePrincipals/{sp}/appRoleAssignedTo/{}",
+            encode_query_value(assignment)
+        ),
+    )
+}
+
+/// Deletes a configuration (its service principal, with its jobs and scope). 204
+/// (`…/serviceprincipal-delete.md`).
+pub fn delete_configuration(sp: &ObjectId) -> Op<NoContent> {
+    Op::new(Method::Delete, format!("/servicePrincipals/{sp}"))
+}
+
 /// 204. Resumes a paused job and clears its quarantine.
 pub fn start_job(sp: &ObjectId, job: &JobId) -> Op<NoContent> {
     Op::new(Method::Post, format!("{}/start", job_path(sp, job)))

@@ -155,6 +155,12 @@ audit_actions! {
     ApplyFix = "apply-fix" | "sync.fix", "Fix cross-tenant access settings";
     SaveTemplates = "save-templates" | "templates.save", "Save the MTO templates";
     ResetTemplates = "reset-templates" | "templates.reset", "Reset the MTO templates";
+    TakeSnapshot = "take-snapshot", "Take a configuration snapshot";
+    ImportSnapshot = "import-snapshot", "Import a configuration snapshot";
+    AcceptBaseline = "accept-baseline", "Accept a snapshot as the baseline";
+    AcceptDrift = "accept-drift", "Accept drift into the baseline";
+    RestoreDrift = "restore-drift", "Restore a drifted setting";
+    TeardownStep = "teardown-step", "Remove a leftover of a departed tenant";
     ResetDemo = "reset-demo", "Reset the demo";
 }
 

@@ -312,7 +312,17 @@ pub fn dashboard_category(action: &str) -> &'static str {
         Some(AuditAction::SaveTemplates | AuditAction::ResetTemplates) => {
             "MultiTenantOrgPartnerConfigurationTemplate"
         }
-        Some(AuditAction::ResetDemo) | None => DEMO_CATEGORY,
+        // A restore or a teardown step writes partner settings, identity sync or sync jobs;
+        // the category of most of them.
+        Some(AuditAction::RestoreDrift | AuditAction::TeardownStep) => "CrossTenantAccessSettings",
+        Some(
+            AuditAction::ResetDemo
+            | AuditAction::TakeSnapshot
+            | AuditAction::ImportSnapshot
+            | AuditAction::AcceptBaseline
+            | AuditAction::AcceptDrift,
+        )
+        | None => DEMO_CATEGORY,
     }
 }
 

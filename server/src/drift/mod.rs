@@ -1,0 +1,4 @@
+//! Configuration snapshots, drift from the baseline, export and import, and the teardown of a
+//! departed tenant (`/drift`).
+
+pub mod page;
