@@ -183,6 +183,17 @@ pub struct AppRoleAssignment {
     pub created_date_time: Option<String>,
 }
 
+/// Body of `POST /servicePrincipals/{id}/appRoleAssignedTo`: puts a user or group in a
+/// configuration's scope (`api-reference/v1.0/api/serviceprincipal-post-approleassignedto.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewAssignment {
+    pub principal_id: String,
+    /// The configuration's service principal.
+    pub resource_id: String,
+    pub app_role_id: String,
+}
+
 /// `synchronizationSchedule`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -36,6 +36,8 @@ pub struct Dashboard {
     pub monitor: Arc<Monitor>,
     /// The directory audit events kept for the audit timeline.
     pub directory_audits: crate::directory_audits::DirectoryAudits,
+    /// Configuration snapshots and the baseline (`/drift`).
+    pub snapshots: crate::drift::store::Snapshots,
 }
 
 impl Dashboard {

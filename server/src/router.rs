@@ -51,6 +51,7 @@ pub fn build(state: AppState) -> Router {
         users: Arc::clone(&state.users),
         monitor: Arc::clone(&state.monitor),
         directory_audits: crate::directory_audits::DirectoryAudits::new(&state.store),
+        snapshots: crate::drift::store::Snapshots::new(&state.store),
     });
     let dashboard: app::api::port::Dashboard = server_side.clone();
     let sync: app::api::sync::port::SyncPorts = Arc::new(crate::sync::port::SyncPages {
@@ -61,6 +62,7 @@ pub fn build(state: AppState) -> Router {
         },
     });
     let users_side = Arc::clone(&server_side);
+    let (drift_export, drift_import) = (Arc::clone(&server_side), Arc::clone(&server_side));
     let (timeline_csv, timeline_json) = (Arc::clone(&server_side), Arc::clone(&server_side));
     // Pages' forms may go to the dashboard and to the sign-in service (`form-action`).
     let form_targets = app::security::FormTargets(
@@ -104,6 +106,18 @@ pub fn build(state: AppState) -> Router {
                     request,
                     crate::timeline::Format::Json,
                 )
+            }),
+        )
+        .route(
+            "/drift/snapshots/{file}",
+            get(move |file, request: axum::extract::Request| {
+                crate::drift::routes::export(Arc::clone(&drift_export), file, request)
+            }),
+        )
+        .route(
+            "/drift/import",
+            post(move |request: axum::extract::Request| {
+                crate::drift::routes::import(Arc::clone(&drift_import), request)
             }),
         )
         .route(

@@ -8,9 +8,9 @@
 use crate::ids::{JobId, ObjectId};
 use crate::request::{encode_query_value, odata_string, query, Collection, Method, NoContent, Op};
 use crate::sync::{
-    AppRoleAssignment, KeyValue, ProvisionOnDemand, ProvisionedTarget, ProvisioningEntry,
-    ProvisioningResult, RestartCriteria, RestartJob, ServicePrincipal, SyncJob, SyncSchema,
-    CROSS_TENANT_SYNC_TEMPLATE_ID, GROUP_IDENTITY,
+    AppRoleAssignment, KeyValue, NewAssignment, ProvisionOnDemand, ProvisionedTarget,
+    ProvisioningEntry, ProvisioningResult, RestartCriteria, RestartJob, ServicePrincipal, SyncJob,
+    SyncSchema, CROSS_TENANT_SYNC_TEMPLATE_ID, GROUP_IDENTITY,
 };
 
 fn synchronization(sp: &ObjectId) -> String {
@@ -63,6 +63,15 @@ pub fn put_schema(sp: &ObjectId, job: &JobId, schema: &SyncSchema) -> Op<NoConte
 /// (`…/synchronization-synchronizationjob-delete.md`).
 pub fn delete_job(sp: &ObjectId, job: &JobId) -> Op<NoContent> {
     Op::new(Method::Delete, job_path(sp, job))
+}
+
+/// Puts a user or group in a configuration's scope. 201.
+pub fn add_assignment(sp: &ObjectId, body: &NewAssignment) -> Op<AppRoleAssignment> {
+    Op::new(
+        Method::Post,
+        format!("/servicePrincipals/{sp}/appRoleAssignedTo"),
+    )
+    .body(body)
 }
 
 /// Removes a user or group from a configuration's scope (`assignment` is the

@@ -17,6 +17,9 @@ GRANT SELECT, INSERT ON audit_log, audit_steps TO :"role";
 -- NOTHING), nothing else.
 GRANT SELECT, INSERT ON directory_audits TO :"role";
 
+-- Configuration snapshots and the baseline's history: read and append, nothing else.
+GRANT SELECT, INSERT ON snapshots, drift_baselines TO :"role";
+
 -- Everything else the dashboard keeps: read and write.
 GRANT SELECT, INSERT, UPDATE, DELETE ON
     sealed_sessions, join_decisions, monitor_findings, monitor_runs, alert_deliveries,

@@ -2,3 +2,7 @@
 //! departed tenant (`/drift`).
 
 pub mod page;
+pub mod reader;
+pub mod restore;
+pub mod routes;
+pub mod store;

@@ -525,7 +525,7 @@ async fn provision_on_demand(
 }
 
 /// What each call changes, in words.
-fn labels(calls: &[Request]) -> Vec<String> {
+pub(crate) fn labels(calls: &[Request]) -> Vec<String> {
     calls
         .iter()
         .map(|call| {
@@ -536,7 +536,7 @@ fn labels(calls: &[Request]) -> Vec<String> {
 }
 
 /// Runs `calls` one after the other, each an audited step, stopping at the first failure.
-async fn run_in_order(steps: Steps, calls: Vec<Request>) -> Result<(), WriteError> {
+pub(crate) async fn run_in_order(steps: Steps, calls: Vec<Request>) -> Result<(), WriteError> {
     for (call, label) in calls.iter().zip(labels(&calls)) {
         steps.run_request(&label, call).await?;
     }

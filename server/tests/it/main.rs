@@ -7,6 +7,7 @@ mod common;
 mod alerts;
 mod credential;
 mod diagnose;
+mod drift;
 mod graph_client;
 mod hardening;
 mod http;

@@ -95,6 +95,8 @@ async fn migrations_apply_twice_and_every_table_is_there() {
             "alert_attempts",
             "leases",
             "directory_audits",
+            "snapshots",
+            "drift_baselines",
         ] {
             let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
                 .fetch_one(again.pool())
