@@ -10,6 +10,7 @@ use app::api::audit::AuditAction;
 use app::api::ApiError;
 use app::drift::diff::{self, Located};
 use app::drift::snapshot::Snapshot;
+use app::drift::teardown;
 use app::drift::{
     Comparison, DriftItem, DriftView, Origin, Restore, SnapshotInfo, StepRequest, TeardownPlan,
 };
@@ -573,24 +574,157 @@ impl Dashboard {
         Ok(self.snapshots.export(id).await.map_err(Failure::from)?)
     }
 
+    /// The teardown plan of `tenant` from the live state, with each step's refusal (if any).
+    async fn teardown(
+        &self,
+        request: &Parts,
+        session: &AuthSession,
+        tenant: &str,
+    ) -> Result<(Vec<teardown::PlannedStep>, TeardownPlan), Failure> {
+        let tenant: graph::TenantId = tenant
+            .parse()
+            .map_err(|e: graph::IdError| ApiError::BadRequest(e.to_string()))?;
+        let tenant = tenant.to_string();
+        let actor = self.drift_actor(session).await?;
+        let live = self
+            .live_snapshot(session, &actor, Origin::OnDemand)
+            .await?;
+        // How many users each configuration keeps in its target, from the jobs' last runs.
+        let mesh = app::api::port::DashboardPort::mesh(self, request, false).await?;
+        let synced: BTreeMap<String, usize> = mesh
+            .iter()
+            .flat_map(|mesh| mesh.sync.values().flatten())
+            .map(|s| {
+                (
+                    s.service_principal_id.to_string(),
+                    usize::try_from(s.synchronized_users).unwrap_or(0),
+                )
+            })
+            .collect();
+        let node = mesh
+            .as_ref()
+            .and_then(|mesh| mesh.nodes.iter().find(|n| n.tenant_id == tenant).cloned());
+        let membership = match node.as_ref().map(|n| (n.role.is_some(), n.state)) {
+            Some((true, app::mesh::model::NodeState::Active)) => {
+                "still an active member: remove it on the joins page before tearing its relationships down"
+            }
+            Some((true, app::mesh::model::NodeState::Removing)) => "its removal is in progress",
+            Some((true, app::mesh::model::NodeState::Pending)) => "added, but it has not joined",
+            _ => "not in the organization (it left, was removed or never joined)",
+        }
+        .to_owned();
+        let names = self.names();
+        let steps = teardown::plan(&live, &tenant, &synced, &names);
+        let mut refusals: BTreeMap<(String, bool), Option<String>> = BTreeMap::new();
+        let mut shown = Vec::with_capacity(steps.len());
+        for step in &steps {
+            let area = match step.area {
+                teardown::WriteArea::CrossTenantAccess => Area::CrossTenantAccess,
+                teardown::WriteArea::Sync => Area::Sync,
+            };
+            let key = (step.tenant_id.clone(), area == Area::Sync);
+            let refused = match refusals.get(&key) {
+                Some(refused) => refused.clone(),
+                None => {
+                    let refused = self.refusal(session, &step.tenant_id, area).await?;
+                    refusals.insert(key, refused.clone());
+                    refused
+                }
+            };
+            shown.push(teardown::to_view(step, &names, refused, roles_for(area)));
+        }
+        let mut unread = live.unread();
+        // Tenants of the organization no sign-in of the session reads: their side is unknown.
+        if let Some(mesh) = &mesh {
+            for node in &mesh.nodes {
+                if node.role.is_some() && !live.tenants.contains_key(&node.tenant_id) {
+                    unread.push(format!(
+                        "{}: not read (sign in there to plan its side)",
+                        node.name
+                    ));
+                }
+            }
+        }
+        let plan = TeardownPlan {
+            tenant_name: names(&tenant),
+            tenant_id: tenant,
+            membership,
+            steps: shown,
+            unread,
+        };
+        Ok((steps, plan))
+    }
+
     pub(crate) async fn drift_teardown_plan(
         &self,
-        _request: &Parts,
-        _tenant: &str,
+        request: &Parts,
+        tenant: &str,
     ) -> Result<TeardownPlan, ApiError> {
-        Err(ApiError::BadRequest(
-            "The teardown assistant is not ready yet.".into(),
-        ))
+        let session = self.session(request).await?;
+        Ok(self.teardown(request, &session, tenant).await?.1)
     }
 
     pub(crate) async fn drift_teardown_step(
         &self,
-        _request: &Parts,
-        _tenant: &str,
-        _step: String,
+        request: &Parts,
+        tenant: &str,
+        step: String,
     ) -> Result<String, ApiError> {
-        Err(ApiError::BadRequest(
-            "The teardown assistant is not ready yet.".into(),
-        ))
+        Ok(self.teardown_step_inner(request, tenant, &step).await?)
+    }
+
+    async fn teardown_step_inner(
+        &self,
+        request: &Parts,
+        tenant: &str,
+        step: &str,
+    ) -> Result<String, Failure> {
+        let session = self.session(request).await?;
+        let (steps, plan) = self.teardown(request, &session, tenant).await?;
+        let step = steps.into_iter().find(|s| s.id == step).ok_or_else(|| {
+            ApiError::BadRequest(
+                "That step is no longer in the plan: it was made already, or the page was out of date. Nothing was changed."
+                    .into(),
+            )
+        })?;
+        let (actor, token) = match step.area {
+            teardown::WriteArea::CrossTenantAccess => {
+                let access = self.access::<ManageMto>(&session, &step.tenant_id).await?;
+                (access.actor().clone(), access.token().clone())
+            }
+            teardown::WriteArea::Sync => {
+                let access = self
+                    .access::<OperateSync>(&session, &step.tenant_id)
+                    .await?;
+                (access.actor().clone(), access.token().clone())
+            }
+        };
+        let where_name = self.tenant_name(&step.tenant_id, None);
+        let attempt = Attempt {
+            actor,
+            tenant_id: step.tenant_id.clone(),
+            action: AuditAction::TeardownStep,
+            inputs: json!({
+                "departed": plan.tenant_id,
+                "step": step.id,
+                "description": step.description,
+                "deprovisions": step.deprovisions,
+                "calls": step.requests,
+            }),
+        };
+        let requests = step.requests.clone();
+        self.joins
+            .audit
+            .record(
+                attempt,
+                now(),
+                crate::sync::labels(&requests),
+                &self.joins.graph,
+                &token,
+                |steps| crate::sync::run_in_order(steps, requests.clone()),
+            )
+            .await?
+            .into_result(|| format!("The step in {where_name} failed"))?;
+        Ok(format!("Done in {where_name}: {}", step.description))
     }
 }

@@ -328,3 +328,128 @@ async fn the_helpdesk_sees_drift_but_may_not_restore_it() {
         .unwrap();
     assert_eq!(response.status(), 401);
 }
+
+/// The objects the export holds that tie `departed` to the other tenants: (tenant, kind, key).
+fn leftovers(export: &Value, departed: &str) -> Vec<(String, &'static str, String)> {
+    let mut out = Vec::new();
+    for (tenant, config) in export["tenants"].as_object().unwrap() {
+        let sections = [("partners", "Partner"), ("identitySync", "IdentitySync")];
+        for (section, kind) in sections {
+            for key in config[section]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k)
+            {
+                // The departed tenant's side: its partners that are (or were) in the
+                // organization, read or not.
+                let related = if tenant == departed {
+                    export["tenants"].get(key).is_some() || config["members"].get(key).is_some()
+                } else {
+                    key == departed
+                };
+                if related {
+                    out.push((tenant.clone(), kind, key.clone()));
+                }
+            }
+        }
+        for (sp, configuration) in config["syncConfigurations"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            let target = configuration["targetTenantId"].as_str().unwrap_or_default();
+            let related = if tenant == departed {
+                export["tenants"].get(target).is_some() || config["members"].get(target).is_some()
+            } else {
+                target == departed
+            };
+            if related {
+                out.push((tenant.clone(), "SyncConfiguration", sp.clone()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn the_teardown_dry_run_lists_every_leftover_on_both_sides_and_steps_are_audited() {
+    let h = start().await;
+    let (client, id) = with_baseline(&h).await;
+    let export: Value = serde_json::from_str(
+        &client
+            .get(format!("{}/drift/snapshots/{id}.json", h.dashboard))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let plan = json(&h, &client, "drift/teardown", &[("tenant", FABRIKAM)]).await;
+    let steps = plan["steps"].as_array().unwrap();
+    let mut planned: Vec<(String, &'static str, String)> = steps
+        .iter()
+        .filter_map(|s| {
+            let kind = match s["object"].as_str().unwrap() {
+                "Partner" => "Partner",
+                "IdentitySync" => "IdentitySync",
+                "SyncConfiguration" => "SyncConfiguration",
+                _ => return None,
+            };
+            let tenant = s["tenantId"].as_str().or(s["tenant_id"].as_str()).unwrap();
+            // The key is the last path segment of the step's (last) request.
+            let request = s["requests"].as_array().unwrap().last().unwrap()["request"]
+                .as_str()
+                .unwrap();
+            let key = request
+                .trim_end_matches("/identitySynchronization")
+                .rsplit('/')
+                .next()
+                .unwrap();
+            Some((tenant.to_owned(), kind, key.to_owned()))
+        })
+        .collect();
+    planned.sort();
+    let expected = leftovers(&export, FABRIKAM);
+    assert!(expected.len() >= 4, "{expected:?}");
+    assert_eq!(planned, expected);
+    // Scope first: the users to be soft-deleted are counted before it changes.
+    assert_eq!(steps[0]["object"], "Assignment", "{:#}", steps[0]);
+    assert!(steps[0]["description"]
+        .as_str()
+        .unwrap()
+        .contains("soft-deleted"));
+    let before = steps.len();
+    let first = steps[0]["id"].as_str().unwrap().to_owned();
+    let (status, body) = call(
+        &h,
+        &client,
+        "drift/teardown/step",
+        &[("tenant", FABRIKAM), ("step", &first), ("confirm", "yes")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let plan = json(&h, &client, "drift/teardown", &[("tenant", FABRIKAM)]).await;
+    assert_eq!(plan["steps"].as_array().unwrap().len(), before - 1);
+    // Made once: the same step again is refused and changes nothing.
+    let (status, body) = call(
+        &h,
+        &client,
+        "drift/teardown/step",
+        &[("tenant", FABRIKAM), ("step", &first), ("confirm", "yes")],
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    let audit = json(&h, &client, "audit/entries", &[]).await;
+    assert!(audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "teardown-step" && e["outcome"] == "success"));
+    // Not a tenant id: refused before anything is read.
+    let (status, _) = call(&h, &client, "drift/teardown", &[("tenant", "not-a-tenant")]).await;
+    assert_eq!(status, 400);
+}
