@@ -48,6 +48,8 @@ async fn main() {
     let http_base = backend.graph_base_url.clone();
     let mut settings = Settings::default();
     settings.monitor.tenants = ids;
+    // Mesh reads only: the scheduled snapshot is measured by the snapshot bench.
+    settings.monitor.snapshot_secs = 0;
     let dir = tempfile::tempdir().unwrap();
     let url = tenant_mesh_server::store::sqlite_url(&dir.path().join("db.sqlite"));
     let pool = tenant_mesh_server::store::open(&url, true).await.unwrap();

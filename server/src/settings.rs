@@ -125,6 +125,9 @@ pub struct MonitorSettings {
     /// renews the lease every third of this many seconds, and when it stops (it died or lost the
     /// database) another replica takes over once the lease has run out. At least 1.
     pub lease_secs: u64,
+    /// Seconds between configuration snapshots taken by the monitor (`/drift`): at the first run,
+    /// then at the first run this long after the last one. 0: none on a schedule.
+    pub snapshot_secs: u64,
     /// The tenants to read: ids or verified domains. A TOML list or a comma-separated variable.
     /// Empty in `demo` mode: every tenant of the demo scenario.
     #[serde(default, deserialize_with = "string_list")]
@@ -142,6 +145,7 @@ impl Default for MonitorSettings {
             enabled: None,
             interval_secs: 300,
             lease_secs: 60,
+            snapshot_secs: 3600,
             tenants: Vec::new(),
             credential: CredentialSettings::default(),
             ca_certificate: None,

@@ -5,4 +5,5 @@ pub mod page;
 pub mod reader;
 pub mod restore;
 pub mod routes;
+pub mod schedule;
 pub mod store;

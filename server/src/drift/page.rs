@@ -14,12 +14,11 @@ use app::drift::teardown;
 use app::drift::{
     Comparison, DriftItem, DriftView, Origin, Restore, SnapshotInfo, StepRequest, TeardownPlan,
 };
-use futures_util::future::join_all;
 use graph::Request;
 use http::request::Parts;
 use serde_json::json;
 
-use super::reader::ConfigReader;
+use super::reader::{read_all, TenantSource};
 use super::restore::{self, Area};
 use crate::audit::{Actor, Attempt};
 use crate::auth::access::{ManageMto, OperateSync, Read};
@@ -83,55 +82,33 @@ impl Dashboard {
     ) -> Result<Snapshot, Failure> {
         let sources = self.readers(session).await?;
         let sign_ins = session.sign_ins().await?;
-        let requests = RequestCounter::default();
-        let graph = &self.sign_in.graph;
-        let readings = join_all(sources.iter().filter_map(|source| {
-            let token = source.token.as_ref()?;
-            let sign_in = sign_ins.get(&source.tenant_id);
-            let name = self.tenant_name(&source.tenant_id, sign_in);
-            let read_by = format!(
-                "delegated: {}",
-                sign_in.map_or("?", |s| s.account.username.as_str())
-            );
-            let requests = &requests;
-            Some(async move {
-                let reader = ConfigReader {
-                    graph,
-                    token,
-                    requests,
-                };
-                (
-                    source.tenant_id.clone(),
-                    name.clone(),
-                    reader.read(&name, &read_by).await,
-                )
+        let sources: Vec<TenantSource> = sources
+            .into_iter()
+            .filter_map(|source| {
+                let sign_in = sign_ins.get(&source.tenant_id);
+                Some(TenantSource {
+                    name: self.tenant_name(&source.tenant_id, sign_in),
+                    read_by: format!(
+                        "delegated: {}",
+                        sign_in.map_or("?", |s| s.account.username.as_str())
+                    ),
+                    token: source.token?,
+                    tenant_id: source.tenant_id,
+                })
             })
-        }))
-        .await;
+            .collect();
         let mut snapshot = Snapshot::new(
             app::mesh::time::iso(now()),
             format!("{} ({})", actor.name, actor.upn),
             origin,
         );
-        for (tenant, name, reading) in readings {
-            match reading {
-                Ok(config) => {
-                    snapshot.tenants.insert(tenant, config);
-                }
-                Err(error) => {
-                    tracing::warn!(%tenant, %error, "a tenant's configuration could not be read for a snapshot");
-                    snapshot.tenants.insert(
-                        tenant,
-                        app::drift::snapshot::TenantConfig {
-                            display_name: name,
-                            read_by: "delegated".into(),
-                            unread: vec![format!("everything ({error})")],
-                            ..Default::default()
-                        },
-                    );
-                }
-            }
-        }
+        read_all(
+            &self.sign_in.graph,
+            &sources,
+            &RequestCounter::default(),
+            &mut snapshot,
+        )
+        .await;
         Ok(snapshot)
     }
 

@@ -293,3 +293,55 @@ impl ConfigReader<'_> {
             .collect()
     }
 }
+
+/// One tenant to read: its id, name, token, and how it is read (for `readBy`).
+pub struct TenantSource {
+    pub tenant_id: String,
+    pub name: String,
+    pub token: AccessToken,
+    pub read_by: String,
+}
+
+/// Tenants read at once.
+const CONCURRENCY: usize = 16;
+
+/// Reads every tenant of `sources` (a few at a time) into `snapshot`; a tenant that cannot be
+/// read at all is kept with the reason, so that a comparison knows it is unknown.
+pub async fn read_all(
+    graph: &GraphClient,
+    sources: &[TenantSource],
+    requests: &RequestCounter,
+    snapshot: &mut app::drift::snapshot::Snapshot,
+) {
+    use futures_util::stream::{self, StreamExt};
+    let mut pending = Vec::with_capacity(sources.len());
+    for source in sources {
+        pending.push(async move {
+            let reader = ConfigReader {
+                graph,
+                token: &source.token,
+                requests,
+            };
+            (source, reader.read(&source.name, &source.read_by).await)
+        });
+    }
+    let readings: Vec<_> = stream::iter(pending)
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    for (source, reading) in readings {
+        let config = match reading {
+            Ok(config) => config,
+            Err(error) => {
+                tracing::warn!(tenant = %source.tenant_id, %error, "a tenant's configuration could not be read for a snapshot");
+                TenantConfig {
+                    display_name: source.name.clone(),
+                    read_by: source.read_by.clone(),
+                    unread: vec![format!("everything ({error})")],
+                    ..TenantConfig::default()
+                }
+            }
+        };
+        snapshot.tenants.insert(source.tenant_id.clone(), config);
+    }
+}

@@ -46,6 +46,8 @@ pub struct MonitorParts {
     pub interval_secs: u64,
     /// The period of the lease that lets one replica of several run the monitor.
     pub lease_secs: u64,
+    /// Seconds between scheduled configuration snapshots; 0: none.
+    pub snapshot_secs: u64,
     /// The tenants to read: ids or verified domains ([`targets_of`]).
     pub tenants: Vec<String>,
     /// Tenant id → display name, and verified domain → tenant id, known without asking Graph.
@@ -71,6 +73,9 @@ pub struct Monitor {
     running: tokio::sync::Mutex<()>,
     /// The name this replica holds the monitor's lease under.
     replica: String,
+    /// When the last scheduled snapshot was taken, and the drift it showed (kept as findings
+    /// until the next one).
+    drift: Mutex<(Option<i64>, Vec<app::mesh::health::Finding>)>,
 }
 
 struct Engine {
@@ -79,6 +84,9 @@ struct Engine {
     alerts: Arc<Alerts>,
     metrics: Arc<Metrics>,
     lease: Lease,
+    snapshots: crate::drift::store::Snapshots,
+    /// `None`: no snapshots on a schedule.
+    snapshot_every: Option<i64>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -125,6 +133,7 @@ impl MonitorParts {
             enabled: enabled_by(settings),
             interval_secs: settings.monitor.interval_secs,
             lease_secs: settings.monitor.lease_secs,
+            snapshot_secs: settings.monitor.snapshot_secs,
             tenants: targets_of(settings, backend),
             names: choices
                 .iter()
@@ -165,6 +174,7 @@ impl Monitor {
             latest_started: Mutex::new(None),
             running: tokio::sync::Mutex::new(()),
             replica: lease::replica_name(),
+            drift: Mutex::new((None, Vec::new())),
         }
     }
 
@@ -205,6 +215,7 @@ impl Monitor {
             domains: Mutex::new(parts.domains),
             audits: Some(crate::directory_audits::DirectoryAudits::new(&parts.store)),
         };
+        let snapshots = crate::drift::store::Snapshots::new(&parts.store);
         let replica = lease::replica_name();
         Self {
             enabled: parts.enabled,
@@ -220,11 +231,16 @@ impl Monitor {
                     replica.clone(),
                     Duration::from_secs(parts.lease_secs.max(1)),
                 ),
+                snapshots,
+                snapshot_every: i64::try_from(parts.snapshot_secs)
+                    .ok()
+                    .filter(|secs| *secs > 0),
             }),
             latest: Mutex::new(None),
             latest_started: Mutex::new(None),
             running: tokio::sync::Mutex::new(()),
             replica,
+            drift: Mutex::new((None, Vec::new())),
         }
     }
 
@@ -387,7 +403,11 @@ impl Monitor {
             "monitor run"
         );
         let recorded = engine.history.record_run(&run).await;
-        let findings = app::mesh::health::findings(&outcome.mesh);
+        let mut findings = app::mesh::health::findings(&outcome.mesh);
+        findings.extend(
+            self.scheduled_snapshot(engine, &outcome.mesh, &run, now)
+                .await,
+        );
         let applied = engine
             .history
             .apply(&findings, &outcome.unread, now)
@@ -398,6 +418,80 @@ impl Monitor {
         }
         recorded?;
         Ok(run)
+    }
+
+    /// At the first run and then every `snapshot_every`: a snapshot of every tenant the run read,
+    /// kept when the configuration changed, compared with the baseline. Answers the drift
+    /// findings (those of the last snapshot between two).
+    async fn scheduled_snapshot(
+        &self,
+        engine: &Engine,
+        mesh: &Mesh,
+        run: &MonitorRun,
+        now: i64,
+    ) -> Vec<app::mesh::health::Finding> {
+        use app::drift::{diff, snapshot::Snapshot, Origin};
+        let Some(every) = engine.snapshot_every else {
+            return Vec::new();
+        };
+        {
+            let drift = lock(&self.drift);
+            if drift.0.is_some_and(|last| now - last < every) {
+                return drift.1.clone();
+            }
+        }
+        let mut sources = Vec::new();
+        for tenant in run.tenants.iter().filter(|t| t.problem.is_none()) {
+            let Ok(id) = tenant.tenant_id.parse::<TenantId>() else {
+                continue;
+            };
+            if let Ok(token) = engine.runner.credential.token(&id).await {
+                sources.push(crate::drift::reader::TenantSource {
+                    tenant_id: tenant.tenant_id.clone(),
+                    name: mesh.name(&tenant.tenant_id),
+                    token,
+                    read_by: "monitor (app-only)".to_owned(),
+                });
+            }
+        }
+        let mut snapshot = Snapshot::new(
+            app::mesh::time::iso(now),
+            "monitor (app-only)".to_owned(),
+            Origin::Schedule,
+        );
+        crate::drift::reader::read_all(
+            &engine.runner.graph,
+            &sources,
+            &engine.runner.mesh.requests,
+            &mut snapshot,
+        )
+        .await;
+        let snapshots = &engine.snapshots;
+        let changed = match snapshots.newest(Origin::Schedule).await {
+            Ok(newest) => newest.is_none_or(|newest| !newest.same_configuration(&snapshot)),
+            Err(error) => {
+                tracing::error!(%error, "the last scheduled snapshot cannot be read");
+                true
+            }
+        };
+        if changed {
+            if let Err(error) = snapshots.keep(&snapshot, Origin::Schedule, now).await {
+                tracing::error!(%error, "the scheduled snapshot cannot be kept");
+            }
+        }
+        let names = |id: &str| mesh.name(id);
+        let found = match snapshots.baseline().await {
+            Ok(Some((baseline, _))) => {
+                crate::drift::schedule::findings(&diff::compare(&baseline, &snapshot, &names))
+            }
+            Ok(None) => Vec::new(),
+            Err(error) => {
+                tracing::error!(%error, "the baseline cannot be read");
+                lock(&self.drift).1.clone()
+            }
+        };
+        *lock(&self.drift) = (Some(now), found.clone());
+        found
     }
 
     /// The mesh as the latest run read it.

@@ -97,6 +97,8 @@ async fn with_the_monitor_off_a_tenant_nobody_signed_in_to_stays_unknown() {
 struct Monitored {
     dashboard: String,
     monitor: Arc<Monitor>,
+    /// The emulator's state, for changes behind the dashboard's back.
+    world: emulator::EmulatorState,
     _dir: tempfile::TempDir,
 }
 
@@ -105,6 +107,7 @@ async fn start_with_monitor() -> Monitored {
     let emulator = Emulator::new(scenario.clone(), Clock::real())
         .unwrap()
         .with_controls();
+    let world = emulator.state().clone();
     let backend = tenant_mesh_server::backend::serve_emulator(emulator, &scenario)
         .await
         .unwrap();
@@ -125,6 +128,7 @@ async fn start_with_monitor() -> Monitored {
     Monitored {
         dashboard: format!("http://{addr}"),
         monitor,
+        world,
         _dir: dir,
     }
 }
@@ -203,4 +207,84 @@ async fn after_a_run_the_helpdesk_of_contoso_sees_woodgroves_quarantine_and_the_
     let mesh = html(&m.dashboard, &client, "/").await;
     assert!(mesh.contains("Read by the monitor"), "{mesh}");
     assert!(mesh.contains("(app-only)"), "{mesh}");
+}
+
+/// The open findings' keys on the board, as the admin of Contoso sees it.
+async fn open_findings(m: &Monitored, client: &reqwest::Client) -> Vec<Value> {
+    let response = client
+        .post(format!("{}/api/status/board", m.dashboard))
+        .header("accept", "application/json")
+        .form(&Vec::<(String, String)>::new())
+        .send()
+        .await
+        .unwrap();
+    let board: Value = response.json().await.unwrap();
+    board["open"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn the_monitor_snapshots_on_its_schedule_and_drift_from_the_baseline_is_a_finding() {
+    let m = start_with_monitor().await;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    m.monitor.run_once(now).await.unwrap();
+    let client = browser();
+    crate::common::sign_in_at(
+        &m.dashboard,
+        &client,
+        CONTOSO,
+        "admin@contoso.onmicrosoft.com",
+    )
+    .await;
+    // The first run took a snapshot of every tenant, app-only.
+    let (status, body) = crate::common::call_at(&m.dashboard, &client, "drift/view", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    let view: Value = serde_json::from_str(&body).unwrap();
+    let scheduled = view["snapshots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["origin"] == "schedule")
+        .unwrap_or_else(|| panic!("{view:#}"))
+        .clone();
+    assert_eq!(scheduled["taken_by"], "monitor (app-only)");
+    assert!(scheduled["tenants"].as_u64().unwrap() >= 4, "{scheduled}");
+    let id = scheduled["id"].as_i64().unwrap().to_string();
+    let (status, body) = crate::common::call_at(
+        &m.dashboard,
+        &client,
+        "drift/baseline",
+        &[("snapshot", &id)],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    // Behind the dashboard's back: Fabrikam no longer allows inbound user sync from Contoso.
+    {
+        let mut world = m.world.world();
+        let policy = world
+            .policies
+            .get_mut(FABRIKAM)
+            .unwrap()
+            .identity_sync
+            .get_mut(CONTOSO)
+            .unwrap();
+        policy.user_sync_inbound = Some(graph::policies::UserSyncInbound {
+            is_sync_allowed: Some(false),
+        });
+    }
+    // Within the snapshot interval no new snapshot is read; after it, the drift is a finding.
+    m.monitor.run_once(now + 60).await.unwrap();
+    let drift = format!("config-drift:{FABRIKAM}:");
+    assert!(!open_findings(&m, &client)
+        .await
+        .iter()
+        .any(|f| f["key"] == drift.as_str()));
+    m.monitor.run_once(now + 3_600).await.unwrap();
+    let open = open_findings(&m, &client).await;
+    let finding = open
+        .iter()
+        .find(|f| f["key"] == drift.as_str())
+        .unwrap_or_else(|| panic!("{open:#?}"));
+    let text = finding.to_string();
+    assert!(text.contains("userSyncInbound"), "{text}");
+    assert!(text.contains("/drift"), "{text}");
 }
