@@ -26,7 +26,7 @@ use leptos_router::{
 use components::layout::Layout;
 use error::ErrorPage;
 use pages::{
-    audit::AuditPage, diagnose::DiagnosePage, joins::JoinsPage, mesh::MeshPage,
+    audit::AuditPage, diagnose::DiagnosePage, drift::DriftPage, joins::JoinsPage, mesh::MeshPage,
     not_found::NotFoundPage, pair::PairPage, signin::SignInPage, status::StatusPage,
     sync::SyncPage, tenant::TenantPage, timeline::AuditTimelinePage, users::UsersPage,
 };
@@ -75,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/sync") view=SyncPage/>
                     <Route ssr=SsrMode::Async path=path!("/users") view=UsersPage/>
                     <Route ssr=SsrMode::Async path=path!("/diagnose") view=DiagnosePage/>
+                    <Route ssr=SsrMode::Async path=path!("/drift") view=DriftPage/>
                     <Route ssr=SsrMode::Async path=path!("/audit") view=AuditPage/>
                     <Route ssr=SsrMode::Async path=path!("/audit/timeline") view=AuditTimelinePage/>
                     <Route ssr=SsrMode::Async path=path!("/signin") view=SignInPage/>

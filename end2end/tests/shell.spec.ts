@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 
-const navigation = ['Mesh', 'Joins', 'Sync', 'Users', 'Diagnose', 'Audit'];
+const navigation = ['Mesh', 'Joins', 'Sync', 'Users', 'Diagnose', 'Drift', 'Audit'];
 
 test('the shell is server-rendered and readable', async ({ page }) => {
   const response = await page.goto('/');
@@ -22,6 +22,7 @@ test('navigation reaches every section and marks the current one', async ({ page
     Sync: 'Cross-tenant sync',
     Users: 'Users',
     Diagnose: 'Diagnose',
+    Drift: 'Configuration drift',
     Audit: 'Audit',
     Mesh: 'Tenant mesh',
   };

@@ -10,17 +10,6 @@ use super::audit::AuditAction;
 pub use super::data::joins::*;
 use super::ApiError;
 
-/// A required confirmation checkbox, ticked.
-#[cfg(feature = "ssr")]
-fn confirmed(confirm: Option<String>, what: &str) -> Result<(), ApiError> {
-    match confirm.as_deref() {
-        Some("on" | "true" | "yes") => Ok(()),
-        _ => Err(ApiError::BadRequest(format!(
-            "Tick the confirmation to {what}."
-        ))),
-    }
-}
-
 #[server(endpoint = "joins/view")]
 pub async fn load_joins() -> Result<JoinsView, ApiError> {
     let (port, parts) = super::port::from_context()?;
@@ -94,7 +83,8 @@ pub async fn remove_tenant(
     confirm: Option<String>,
 ) -> Result<String, ApiError> {
     let inputs = serde_json::json!({ "target": &target, "confirm": &confirm });
-    let checks = confirmed(confirm, "remove the tenant").and_then(|()| super::tenant_id(&target));
+    let checks = super::confirmed(confirm.as_deref(), "remove the tenant")
+        .and_then(|()| super::tenant_id(&target));
     let target = super::checked(&tenant, AuditAction::RemoveTenant, inputs, checks).await?;
     write(tenant, JoinWrite::RemoveTenant { target }).await
 }
@@ -141,7 +131,7 @@ pub async fn reset_and_retry(tenant: String, owner: String) -> Result<String, Ap
 #[server(endpoint = "joins/leave")]
 pub async fn leave_mto(tenant: String, confirm: Option<String>) -> Result<String, ApiError> {
     let inputs = serde_json::json!({ "confirm": &confirm });
-    let checks = confirmed(confirm, "leave the organization");
+    let checks = super::confirmed(confirm.as_deref(), "leave the organization");
     super::checked(&tenant, AuditAction::LeaveMto, inputs, checks).await?;
     write(tenant, JoinWrite::Leave).await
 }

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod data;
 pub mod diagnose;
+pub mod drift;
 pub mod error;
 pub mod joins;
 pub mod mesh;
@@ -27,6 +28,17 @@ pub fn tenant_ref(text: &str) -> Result<graph::TenantRef, ApiError> {
 pub fn tenant_id(text: &str) -> Result<graph::TenantId, ApiError> {
     text.parse()
         .map_err(|e: graph::IdError| ApiError::BadRequest(e.to_string()))
+}
+
+/// A required confirmation checkbox, ticked.
+#[cfg(feature = "ssr")]
+pub(crate) fn confirmed(confirm: Option<&str>, what: &str) -> Result<(), ApiError> {
+    match confirm {
+        Some("on" | "true" | "yes") => Ok(()),
+        _ => Err(ApiError::BadRequest(format!(
+            "Tick the confirmation to {what}."
+        ))),
+    }
 }
 
 /// The checks made on a write's form before it reaches the port: a refusal is recorded in the

@@ -13,7 +13,7 @@ pub struct NavItem {
 }
 
 /// The main navigation, in the order people work through an MTO.
-pub const NAV_ITEMS: [NavItem; 7] = [
+pub const NAV_ITEMS: [NavItem; 8] = [
     NavItem {
         href: "/",
         label: "Mesh",
@@ -33,6 +33,10 @@ pub const NAV_ITEMS: [NavItem; 7] = [
     NavItem {
         href: "/diagnose",
         label: "Diagnose",
+    },
+    NavItem {
+        href: "/drift",
+        label: "Drift",
     },
     NavItem {
         href: "/audit",

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod diagnose;
+pub mod drift;
 pub mod joins;
 pub mod mesh;
 pub mod not_found;
