@@ -426,6 +426,26 @@ impl DashboardPort for Dashboard {
         Box::pin(self.diagnose_view(request, query))
     }
 
+    fn drift_findings<'a>(
+        &'a self,
+        request: &'a Parts,
+    ) -> BoxFuture<'a, Result<Vec<app::mesh::health::Finding>, ApiError>> {
+        Box::pin(async move {
+            let session = self.session(request).await?;
+            let readable: Vec<String> = self
+                .readable(&session)
+                .await?
+                .into_iter()
+                .map(|(tenant, _)| tenant)
+                .collect();
+            // Whoever may see the monitor's board may see its drift.
+            if !may_see_board(&readable, self.monitor.latest_mesh().as_deref()) {
+                return Ok(Vec::new());
+            }
+            Ok(self.monitor.open_drift().await)
+        })
+    }
+
     fn drift<'a>(
         &'a self,
         request: &'a Parts,

@@ -17,8 +17,21 @@ fn tenant_id(text: &str) -> Result<String, ApiError> {
 #[server(endpoint = "mesh/overview")]
 pub async fn mesh_overview(refresh: bool) -> Result<Option<Overview>, ApiError> {
     let (port, parts) = super::port::from_context()?;
-    let mesh = port.mesh(&parts, refresh).await?;
-    Ok(mesh.map(|mesh| crate::mesh::overview(&mesh)))
+    let Some(mesh) = port.mesh(&parts, refresh).await? else {
+        return Ok(None);
+    };
+    let mut overview = crate::mesh::overview(&mesh);
+    // Drift from the accepted configuration baseline, as the monitor last saw it (`/drift`).
+    let drift = port.drift_findings(&parts).await.unwrap_or_default();
+    overview
+        .findings
+        .extend(drift.into_iter().filter(|finding| {
+            finding
+                .tenants
+                .iter()
+                .any(|t| overview.nodes.iter().any(|n| &n.tenant_id == t))
+        }));
+    Ok(Some(overview))
 }
 
 /// One tenant as the mesh knows it.

@@ -188,6 +188,13 @@ pub trait DashboardPort: Send + Sync + 'static {
         tenant: &'a str,
         step: String,
     ) -> BoxFuture<'a, Result<String, ApiError>>;
+
+    /// The monitor's open drift findings, for a session that may see the monitor's board (shown
+    /// with the mesh's findings); none otherwise.
+    fn drift_findings<'a>(
+        &'a self,
+        request: &'a Parts,
+    ) -> BoxFuture<'a, Result<Vec<crate::mesh::health::Finding>, ApiError>>;
 }
 
 pub type Dashboard = Arc<dyn DashboardPort>;

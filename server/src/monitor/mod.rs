@@ -494,6 +494,25 @@ impl Monitor {
         found
     }
 
+    /// The open drift findings (one per tenant whose configuration differs from the baseline), as
+    /// the history keeps them: the same on every replica.
+    pub async fn open_drift(&self) -> Vec<app::mesh::health::Finding> {
+        let Some(engine) = &self.engine else {
+            return Vec::new();
+        };
+        match engine.history.open().await {
+            Ok(open) => open
+                .into_iter()
+                .map(|tracked| tracked.finding)
+                .filter(|finding| finding.rule == crate::drift::schedule::RULE)
+                .collect(),
+            Err(error) => {
+                tracing::error!(%error, "the open drift findings cannot be read");
+                Vec::new()
+            }
+        }
+    }
+
     /// The mesh as the latest run read it.
     pub fn latest_mesh(&self) -> Option<Arc<Mesh>> {
         lock(&self.latest).clone()

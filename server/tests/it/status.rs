@@ -287,4 +287,22 @@ async fn the_monitor_snapshots_on_its_schedule_and_drift_from_the_baseline_is_a_
     let text = finding.to_string();
     assert!(text.contains("userSyncInbound"), "{text}");
     assert!(text.contains("/drift"), "{text}");
+    // The mesh shows it with its own findings.
+    let (status, body) = crate::common::call_at(
+        &m.dashboard,
+        &client,
+        "mesh/overview",
+        &[("refresh", "false")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let overview: Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        overview["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "config-drift" && f["tenants"][0] == FABRIKAM),
+        "{overview:#}"
+    );
 }
