@@ -780,6 +780,22 @@ mod tests {
     }
 
     #[test]
+    fn a_lease_of_zero_seconds_is_refused_and_snapshots_default_to_hourly() {
+        let env = Env::prefixed("TENANTMESH_TEST_LS_").split("__");
+        figment::Jail::expect_with(|jail| {
+            let settings = Settings::from_figment(env.clone(), &Cli::default()).unwrap();
+            assert_eq!(settings.monitor.snapshot_secs, 3600);
+            jail.set_env("TENANTMESH_TEST_LS_MONITOR__SNAPSHOT_SECS", "0");
+            let settings = Settings::from_figment(env.clone(), &Cli::default()).unwrap();
+            assert_eq!(settings.monitor.snapshot_secs, 0);
+            jail.set_env("TENANTMESH_TEST_LS_MONITOR__LEASE_SECS", "0");
+            let err = Settings::from_figment(env.clone(), &Cli::default()).unwrap_err();
+            assert!(matches!(err, SettingsError::BadLease), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
     fn the_former_database_path_is_refused_with_its_replacement_named() {
         let env = Env::prefixed("TENANTMESH_TEST_DP_").split("__");
         figment::Jail::expect_with(|jail| {
