@@ -234,19 +234,13 @@ impl History {
         &self,
         known: Option<i64>,
     ) -> Result<Option<(i64, Mesh)>, HistoryError> {
-        let started: Option<(i64,)> =
-            sqlx::query_as("SELECT started_at FROM monitor_latest WHERE name = 'mesh'")
-                .fetch_optional(&self.pool)
-                .await?;
-        match (started, known) {
-            (None, _) => return Ok(None),
-            (Some((at,)), Some(known)) if at <= known => return Ok(None),
-            _ => {}
-        }
-        let row: Option<(i64, String)> =
-            sqlx::query_as("SELECT started_at, mesh FROM monitor_latest WHERE name = 'mesh'")
-                .fetch_optional(&self.pool)
-                .await?;
+        // One query: the mesh (large) is fetched only when it is newer than the one known.
+        let row: Option<(i64, String)> = sqlx::query_as(
+            "SELECT started_at, mesh FROM monitor_latest WHERE name = 'mesh' AND started_at > $1",
+        )
+        .bind(known.unwrap_or(i64::MIN))
+        .fetch_optional(&self.pool)
+        .await?;
         match row {
             Some((at, mesh)) => Ok(Some((at, serde_json::from_str(&mesh)?))),
             None => Ok(None),

@@ -917,8 +917,30 @@ async fn a_restricted_role_writes_but_cannot_rewrite_the_audit_log() {
         0
     );
 
-    // The audit log and the kept directory events: neither rewritten nor emptied by this role.
+    // Configuration snapshots and the baseline: appended by this role.
+    let snapshots = tenant_mesh_server::drift::store::Snapshots::new(&app);
+    let kept_snapshot = snapshots
+        .keep(
+            &app::drift::snapshot::Snapshot::new(
+                "2026-09-01T00:00:00Z".into(),
+                "monitor (app-only)".into(),
+                app::drift::Origin::Schedule,
+            ),
+            app::drift::Origin::Schedule,
+            1,
+        )
+        .await
+        .unwrap();
+    snapshots
+        .accept(kept_snapshot.id, "someone", 2)
+        .await
+        .unwrap();
+
+    // The snapshots, the baseline, the audit log and the kept directory events: neither rewritten
+    // nor emptied by this role.
     for statement in [
+        "UPDATE snapshots SET body = 'x'",
+        "DELETE FROM drift_baselines",
         "UPDATE audit_log SET action = 'x'",
         "DELETE FROM audit_log",
         "TRUNCATE audit_log",
@@ -989,4 +1011,76 @@ async fn a_lost_postgres_database_fails_fast() {
     let sessions = SealedStore::new(&store, SessionKeys::new(&SessionKeys::random_key(), &[]));
     assert!(sessions.load(&Id::default()).await.is_err());
     assert!(started.elapsed() < Duration::from_secs(15));
+}
+
+#[tokio::test]
+async fn snapshots_are_kept_listed_exported_byte_for_byte_and_the_newest_baseline_counts() {
+    use app::drift::snapshot::{Snapshot, TenantConfig};
+    use app::drift::Origin;
+    use tenant_mesh_server::drift::store::Snapshots;
+    for (store, database) in stores().await {
+        let backend = database.backend;
+        let snapshots = Snapshots::new(&store);
+        assert!(snapshots.list().await.unwrap().is_empty(), "{backend}");
+        assert!(snapshots.baseline().await.unwrap().is_none(), "{backend}");
+        let mut first = Snapshot::new(
+            "2026-09-01T00:00:00Z".into(),
+            "Alex (alex@contoso.com)".into(),
+            Origin::OnDemand,
+        );
+        first.tenants.insert(
+            "2f1d6a3e-8c4b-4f7a-9e21-5b3c7d9a0c11".into(),
+            TenantConfig {
+                display_name: "Contoso".into(),
+                read_by: "delegated: alex@contoso.com".into(),
+                unread: vec!["sync configurations (the role may not read it)".into()],
+                ..TenantConfig::default()
+            },
+        );
+        let a = snapshots.keep(&first, Origin::OnDemand, 100).await.unwrap();
+        let b = snapshots.keep(&first, Origin::Import, 200).await.unwrap();
+        assert!(b.id > a.id, "{backend}");
+        let listed = snapshots.list().await.unwrap();
+        assert_eq!(listed.len(), 2, "{backend}");
+        assert_eq!(listed[0].id, b.id, "{backend}: newest first");
+        assert_eq!(listed[0].origin, Origin::Import, "{backend}");
+        assert_eq!(listed[1].tenants, 1, "{backend}");
+        assert_eq!(
+            listed[1].unread,
+            vec!["Contoso: sync configurations (the role may not read it)".to_owned()],
+            "{backend}"
+        );
+        let export = snapshots.export(a.id).await.unwrap().unwrap();
+        assert_eq!(
+            export,
+            first.to_json(),
+            "{backend}: the stored text is the export"
+        );
+        assert_eq!(
+            Snapshot::from_json(&export).unwrap().to_json(),
+            export,
+            "{backend}: an export read back writes the same bytes"
+        );
+        assert!(
+            snapshots.export(b.id + 100).await.unwrap().is_none(),
+            "{backend}"
+        );
+        assert_eq!(
+            snapshots.newest(Origin::OnDemand).await.unwrap(),
+            Some(first.clone()),
+            "{backend}"
+        );
+        assert!(
+            snapshots.newest(Origin::Schedule).await.unwrap().is_none(),
+            "{backend}"
+        );
+        snapshots.accept(a.id, "Alex", 300).await.unwrap();
+        snapshots.accept(b.id, "Sam", 400).await.unwrap();
+        let (_, baseline) = snapshots.baseline().await.unwrap().unwrap();
+        assert_eq!(
+            baseline.snapshot.id, b.id,
+            "{backend}: the newest acceptance counts"
+        );
+        assert_eq!(baseline.accepted_by, "Sam", "{backend}");
+    }
 }
