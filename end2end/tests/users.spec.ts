@@ -118,7 +118,10 @@ test('home tenant and segment filters combine, search narrows, and the CSV has t
 
 test('the helpdesk reads Contoso users: Woodgrove guests are MTO guests, Tailspin guests outside', async ({ page }) => {
   await signIn(page, 'Contoso', 'helpdesk@contoso.onmicrosoft.com');
-  await openUsers(page, 'Contoso');
+  // Signed in to one tenant only: nothing to choose, straight to its segments.
+  await page.goto('/users');
+  await expect(page).toHaveURL(/\/users\?tenant=2f1d6a3e-8c4b-4f7a-9e21-5b3c7d9a0c11$/);
+  await expect(page.getByRole('img', { name: 'Users per segment' })).toBeVisible();
   await expect(segments(page).getByRole('link', { name: 'Internal guests: 5' })).toBeVisible();
   await expect(segments(page).getByRole('link', { name: 'MTO members: 74' })).toBeVisible();
   await expect(segments(page).getByRole('link', { name: 'MTO guests: 9' })).toBeVisible();

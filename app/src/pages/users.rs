@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::session::{signed_in_tenants, SignedInTenant};
@@ -74,6 +75,16 @@ pub fn UsersPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Reading the sign-ins…"</p> }>
             {move || sign_ins.get().map(|result| match result {
                 Ok(list) if list.is_empty() => view! { <SignInFirst what="user segments"/> }.into_any(),
+                // Signed in to one tenant: nothing to choose, straight to its segments.
+                Ok(list) if list.len() == 1 && tenant().is_none() => {
+                    let path = format!("/users?tenant={}", list[0].tenant_id);
+                    // `Redirect` sets the location; the status is this page's to set.
+                    #[cfg(feature = "ssr")]
+                    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                        response.set_status(http::StatusCode::FOUND);
+                    }
+                    view! { <Redirect path/> }.into_any()
+                }
                 Ok(list) => view! { <TenantPicker list current=tenant()/> }.into_any(),
                 Err(error) => view! { <p class="notice notice-error">{error.to_string()}</p> }.into_any(),
             })}

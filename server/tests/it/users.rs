@@ -407,3 +407,33 @@ async fn a_slow_tenant_shows_progress_until_it_is_read() {
     let r = report(&h, &client, FABRIKAM, &[]).await;
     assert_eq!(r["total"], 385);
 }
+
+#[tokio::test]
+async fn signed_in_to_one_tenant_users_goes_straight_to_its_segments_and_with_two_asks() {
+    let h = start().await;
+    let client = browser();
+    sign_in(&h, &client, FABRIKAM, "admin@fabrikam.onmicrosoft.com").await;
+    let response = client
+        .get(format!("{}/users", h.dashboard))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert_eq!(
+        response.headers()["location"].to_str().unwrap(),
+        format!("/users?tenant={FABRIKAM}")
+    );
+    // With two sign-ins there is a choice to make.
+    sign_in(&h, &client, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    let response = client
+        .get(format!("{}/users", h.dashboard))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("Choose a signed-in tenant"));
+}
