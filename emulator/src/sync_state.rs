@@ -430,15 +430,28 @@ pub fn schema_problem(schema: &SyncSchema) -> Option<String> {
     None
 }
 
-/// A user's value for a scoping attribute (the ones the emulator's users carry).
+/// A user's value for a scoping attribute, as the dashboard reads it from the emulator's `GET
+/// /users` (`graph_api::users::full_user_json`) and as `graph::sync::attribute_text` writes it:
+/// every property the emulator's users hold. The other properties of the user resource
+/// (`department`, `jobTitle`, `city`, `country`, `employeeId`, …) are null on every emulated
+/// user, so a clause on them sees a user without a value, as Entra does for such a user.
 fn user_attribute(user: &User, name: &str) -> Option<String> {
+    let text = |value: &str| (!value.is_empty()).then(|| value.to_owned());
     match name {
-        "displayName" => Some(user.display_name.clone()),
-        "userPrincipalName" => Some(user.user_principal_name.clone()),
-        "mail" => user.mail.clone(),
-        "companyName" => user.company_name.clone(),
-        "userType" => Some(user.user_type.to_owned()),
+        "id" | "objectId" => text(&user.id),
+        "displayName" => text(&user.display_name),
+        "userPrincipalName" => text(&user.user_principal_name),
+        "mail" => user.mail.as_deref().and_then(text),
+        "companyName" => user.company_name.as_deref().and_then(text),
+        "userType" => text(user.user_type),
+        "creationType" => user.creation_type.and_then(text),
+        "externalUserState" => user.external_user_state.and_then(text),
         "accountEnabled" => Some(graph::sync::bool_text(user.account_enabled)),
+        "showInAddressList" => user.show_in_address_list.map(graph::sync::bool_text),
+        "createdDateTime" => Some(user.created.map_or_else(
+            || crate::users_state::BEFORE_THE_SCENARIO.to_owned(),
+            crate::mto_state::iso,
+        )),
         _ => None,
     }
 }
@@ -2447,6 +2460,51 @@ mod tests {
         };
         assert_eq!(filter_matches(&user, Some(&strict)), !user.account_enabled);
         assert!(filter_matches(&user, None));
+    }
+
+    #[test]
+    fn scoping_filters_read_every_property_the_users_hold() {
+        let world = demo_world(NOW);
+        let user = world.users[CONTOSO][5].clone();
+        let clause = |op: &str, attr: &str, values: &[&str]| ScopeFilter {
+            groups: vec![graph::sync::FilterGroup {
+                name: "g".into(),
+                clauses: vec![graph::sync::FilterClause {
+                    operator_name: op.into(),
+                    source_operand_name: attr.into(),
+                    target_operand: graph::sync::FilterOperand {
+                        values: values.iter().map(|v| v.to_string()).collect(),
+                    },
+                }],
+            }],
+            ..ScopeFilter::default()
+        };
+        let matches = |filter: ScopeFilter| filter_matches(&user, Some(&filter));
+        assert!(matches(clause("EQUALS", "objectId", &[&user.id])));
+        assert!(matches(clause(
+            "EQUALS",
+            "userPrincipalName",
+            &[&user.user_principal_name.to_uppercase()]
+        )));
+        assert!(matches(clause("IS NULL", "creationType", &[])));
+        assert!(matches(clause("IS NULL", "externalUserState", &[])));
+        assert!(matches(clause("IS NOT NULL", "createdDateTime", &[])));
+        assert!(matches(clause("EQUALS", "userType", &["Member"])));
+        // Held by no emulated user: null, as `GET /users` shows it.
+        assert!(matches(clause("IS NULL", "department", &[])));
+        assert!(!matches(clause("EQUALS", "department", &["Sales"])));
+        assert!(!matches(clause("IS NOT NULL", "jobTitle", &[])));
+        // A B2B copy: invited, accepted, shown in the address list.
+        let copy = world.users[FABRIKAM]
+            .iter()
+            .find(|u| u.synced_from.is_some())
+            .unwrap()
+            .clone();
+        let filter = clause("EQUALS", "externalUserState", &["Accepted"]);
+        assert!(filter_matches(&copy, Some(&filter)));
+        let filter = clause("IS TRUE", "showInAddressList", &[]);
+        assert!(filter_matches(&copy, Some(&filter)));
+        assert!(!matches(filter));
     }
 
     #[test]

@@ -190,6 +190,18 @@ pub struct Restore {
     pub roles: Vec<String>,
     /// Whether the session's sign-in to the tenant may make it; when not, why.
     pub refused: Option<String>,
+    /// For a change to a sync configuration's scope or mappings that moves users: what the next
+    /// sync cycle would then do in the target, in a sentence (`whatif::summary`), or why that
+    /// is unknown (e.g. "Sign in to Fabrikam to see …"). `None` for any other change.
+    #[serde(default)]
+    pub what_if: Option<String>,
+    /// A few of the users it names, one line per outcome ("Soft-deleted: Adele Vance, … and 55
+    /// more").
+    #[serde(default)]
+    pub what_if_names: Vec<String>,
+    /// The tenant the what-if is about (the configuration's target).
+    #[serde(default)]
+    pub what_if_target: Option<String>,
 }
 
 /// A difference from the baseline (or from an imported snapshot) and what can be done about it.
@@ -258,6 +270,16 @@ pub struct TeardownStep {
     pub roles: Vec<String>,
     /// Why the session may not make it now (not signed in there, role), if it may not.
     pub refused: Option<String>,
+    /// For a step that removes a configuration's scope: who the next sync cycle would then
+    /// soft-delete in the target, in a sentence, or why that is unknown (as [`Restore::what_if`]).
+    #[serde(default)]
+    pub what_if: Option<String>,
+    /// A few of the users it names, one line per outcome.
+    #[serde(default)]
+    pub what_if_names: Vec<String>,
+    /// The tenant the what-if is about.
+    #[serde(default)]
+    pub what_if_target: Option<String>,
 }
 
 /// What remains of a tenant's MTO relationships on each side, as the ordered steps that remove

@@ -169,6 +169,9 @@ pub fn to_view(
             .map(|(count, tenant)| (*count, name(tenant))),
         roles,
         refused,
+        what_if: None,
+        what_if_names: Vec::new(),
+        what_if_target: None,
     }
 }
 

@@ -111,15 +111,16 @@ pub fn what_if(
     target: &[TargetAccount],
 ) -> WhatIf {
     let (before, after) = (Engine::of(before), Engine::of(after));
+    let accounts_of = by_source(target);
     let mut result = WhatIf::default();
     for user in users {
-        let accounts: Vec<&TargetAccount> = target
-            .iter()
-            .filter(|a| a.source_id == user.user.id)
-            .collect();
-        let outcome = after.outcome(user, &accounts);
+        let accounts = accounts_of
+            .get(user.user.id.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let outcome = after.outcome(user, accounts);
         let changes = !matches!(outcome, Outcome::Unchanged | Outcome::None);
-        if changes && outcome == before.outcome(user, &accounts) {
+        if changes && outcome == before.outcome(user, accounts) {
             result.already_due += 1;
         }
         let name = display_name(&user.user);
@@ -132,6 +133,66 @@ pub fn what_if(
         }
     }
     result
+}
+
+/// Whether going from `before` to `after` can move anyone: another scope (assignments, `SyncAll`,
+/// the user mapping's scoping filter) or another `userType` mapping. A change to any other mapping
+/// updates accounts but creates, converts and deletes none.
+pub fn changes_scope(before: &Scope, after: &Scope) -> bool {
+    let (a, b) = (Engine::of(before), Engine::of(after));
+    before.assigned_users != after.assigned_users
+        || before.assigned_groups != after.assigned_groups
+        || before.sync_all != after.sync_all
+        || a.filter != b.filter
+        || a.user_type != b.user_type
+        || a.always != b.always
+}
+
+/// The ids of the users `after` would create or convert in `target`: the ones for whom SMS
+/// sign-in matters (the service skips such users, so they would be neither).
+pub fn sms_decides<'u>(
+    users: &'u [SourceUser],
+    after: &Scope,
+    target: &[TargetAccount],
+) -> Vec<&'u str> {
+    let after = Engine::of(after);
+    let accounts_of = by_source(target);
+    users
+        .iter()
+        .filter(|user| {
+            let accounts = accounts_of
+                .get(user.user.id.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            matches!(
+                after.outcome(user, accounts),
+                Outcome::Created | Outcome::Converted(..)
+            )
+        })
+        .map(|user| user.user.id.as_str())
+        .collect()
+}
+
+/// Every scoping filter attribute `scopes` evaluate (held by [`UserDetail`] or not).
+pub fn filter_operands<'a>(scopes: impl IntoIterator<Item = &'a Scope>) -> BTreeSet<String> {
+    scopes
+        .into_iter()
+        .filter_map(|scope| Engine::of(scope).filter)
+        .flat_map(|filter| filter.groups)
+        .flat_map(|group| group.clauses)
+        .map(|clause| clause.source_operand_name)
+        .collect()
+}
+
+fn by_source(target: &[TargetAccount]) -> BTreeMap<&str, Vec<&TargetAccount>> {
+    let mut accounts: BTreeMap<&str, Vec<&TargetAccount>> = BTreeMap::new();
+    for account in target {
+        accounts
+            .entry(account.source_id.as_str())
+            .or_default()
+            .push(account);
+    }
+    accounts
 }
 
 /// The attributes the scoping filters of `scopes` evaluate that [`UserDetail`] does not hold:
@@ -237,12 +298,10 @@ impl<'a> Engine<'a> {
             || !source
                 .direct_groups
                 .is_disjoint(&self.scope.assigned_groups);
+        // `more` also answers what `UserDetail` selects but does not evaluate.
         let attribute = |name: &str| {
-            if UserDetail::holds(name) {
-                user.attribute(name)
-            } else {
-                source.more.get(name).filter(|v| !v.is_empty()).cloned()
-            }
+            user.attribute(name)
+                .or_else(|| source.more.get(name).filter(|v| !v.is_empty()).cloned())
         };
         internal_member
             && assigned
@@ -578,6 +637,75 @@ mod tests {
             summary(&mixed, "Contoso"),
             "1 user converted from Guest to Member, 1 converted from Member to Guest, 2 soft-deleted in Contoso."
         );
+    }
+
+    #[test]
+    fn only_scope_and_user_type_changes_move_anyone() {
+        let scope = groups(&[SALES]);
+        assert!(!changes_scope(&scope, &scope.clone()));
+        assert!(changes_scope(&scope, &groups(&[ENGINEERING])));
+        let mut filtered = groups(&[SALES]);
+        filtered.rules = rules("Member", "Always", Some(department_is("Sales")));
+        assert!(changes_scope(&scope, &filtered));
+        let mut guest = groups(&[SALES]);
+        guest.rules = rules("Guest", "Always", None);
+        assert!(changes_scope(&scope, &guest));
+        let mut on_creation = groups(&[SALES]);
+        on_creation.rules = rules("Member", "ObjectAddOnly", None);
+        assert!(changes_scope(&scope, &on_creation));
+        // Another attribute mapping: nobody moves.
+        let mut other = groups(&[SALES]);
+        let mappings = &mut other.rules[0].object_mappings[0].attribute_mappings;
+        let mut department = mappings[0].clone();
+        department.target_attribute_name = "department".into();
+        mappings.push(department);
+        assert!(!changes_scope(&scope, &other));
+        let all = Scope {
+            sync_all: true,
+            ..scope.clone()
+        };
+        assert!(changes_scope(&scope, &all));
+    }
+
+    #[test]
+    fn sms_sign_in_is_checked_for_users_created_or_converted_only() {
+        let users = [
+            user("a", "Sales", &[SALES]),
+            user("b", "Sales", &[SALES]),
+            user("c", "Sales", &[SALES]),
+            user("d", "Sales", &[]),
+        ];
+        let target = [
+            account("a", "Guest", AccountState::Active),
+            account("b", "Member", AccountState::Active),
+        ];
+        let after = groups(&[SALES]);
+        assert_eq!(sms_decides(&users, &after, &target), vec!["a", "c"]);
+        let mut sms = users.clone();
+        sms[2].sms_sign_in = true;
+        let result = what_if(&sms, &groups(&[]), &after, &target);
+        assert!(result.created.is_empty(), "skipped: {result:?}");
+    }
+
+    #[test]
+    fn attributes_the_user_detail_selects_but_does_not_evaluate_come_from_more() {
+        let mut filter = department_is("x");
+        filter.groups[0].clauses[0].source_operand_name = "externalUserState".into();
+        filter.groups[0].clauses[0].operator_name = "IS NULL".into();
+        filter.groups[0].clauses[0].target_operand.values = Vec::new();
+        let mut after = groups(&[SALES]);
+        after.rules = rules("Member", "Always", Some(filter.clone()));
+        assert_eq!(
+            filter_operands([&after]),
+            BTreeSet::from(["externalUserState".to_owned()])
+        );
+        let plain = user("a", "Sales", &[SALES]);
+        let mut pending = user("b", "Sales", &[SALES]);
+        pending
+            .more
+            .insert("externalUserState".into(), "PendingAcceptance".into());
+        let result = what_if(&[plain, pending], &groups(&[]), &after, &[]);
+        assert_eq!(result.created, vec!["User a"]);
     }
 
     #[test]

@@ -576,6 +576,9 @@ fn RestoreDetails(
         body,
         roles,
         refused,
+        what_if,
+        what_if_names,
+        what_if_target,
     } = restore;
     let (tenant_id, tenant_name) = tenant;
     let make = match refused {
@@ -594,11 +597,41 @@ fn RestoreDetails(
         <details class="restore">
             <summary>"Restore…"</summary>
             <pre class="call">{request_text(&request, body.as_deref())}</pre>
+            <WhatIfView what_if what_if_names what_if_target/>
             <p class="muted">{roles_sentence(&roles)}</p>
             {make}
         </details>
     }
     .into_any()
+}
+
+/// Who a change to a sync configuration's scope would create, convert or soft-delete in its
+/// target (or why that is unknown); nothing for any other change.
+#[component]
+fn WhatIfView(
+    what_if: Option<String>,
+    what_if_names: Vec<String>,
+    what_if_target: Option<String>,
+) -> impl IntoView {
+    what_if.map(|text| {
+        let heading = what_if_heading(what_if_target.as_deref());
+        view! {
+            <div class="what-if">
+                <h4>{heading}</h4>
+                <p>{text}</p>
+                {(!what_if_names.is_empty()).then(|| view! {
+                    <ul>{what_if_names.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
+                })}
+            </div>
+        }
+    })
+}
+
+fn what_if_heading(target: Option<&str>) -> String {
+    match target {
+        Some(target) => format!("Who changes in {target}"),
+        None => "Who changes in the target tenant".to_owned(),
+    }
 }
 
 #[component]
@@ -869,6 +902,9 @@ fn StepView(step: TeardownStep, plan_tenant: String, actions: Actions) -> impl I
         deprovisions,
         roles,
         refused,
+        what_if,
+        what_if_names,
+        what_if_target,
         ..
     } = step;
     let calls = requests
@@ -897,6 +933,7 @@ fn StepView(step: TeardownStep, plan_tenant: String, actions: Actions) -> impl I
             {deprovisions.map(|(users, tenant)| view! {
                 <p class="notice notice-warning">{deprovision_warning(users, &tenant)}</p>
             })}
+            <WhatIfView what_if what_if_names what_if_target/>
             <p class="muted">{roles_sentence(&roles)}</p>
             {make}
         </li>

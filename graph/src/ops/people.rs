@@ -5,7 +5,10 @@
 //! phone authentication methods (`…/authentication-list-phonemethods.md`), users, deleted users
 //! and organizational contacts with a given mail (`…/user-list.md`,
 //! `…/directory-deleteditems-list.md`, `…/orgcontact-list.md`), and people found by the start of
-//! their name, user principal name or mail.
+//! their name, user principal name or mail. For the scope what-if of a sync configuration: every
+//! user with the attributes scoping filters compare, the tenant's B2B users (`creationType eq
+//! 'Invitation'`: `api-reference/v1.0/resources/user.md` lists `$filter` with `eq` on it), every
+//! deleted user, and the direct members of a group (`…/group-list-members.md`).
 
 use crate::ids::ObjectId;
 use crate::request::{
@@ -14,6 +17,7 @@ use crate::request::{
 use crate::users::{
     DeletedUser, GroupRef, OrgContact, PhoneMethod, UserDetail, USER_DETAIL_SELECT,
 };
+use serde::Deserialize;
 
 const GROUP_SELECT: &str = "id,displayName";
 const CONTACT_SELECT: &str = "id,displayName,mail,companyName";
@@ -53,6 +57,72 @@ pub fn user_properties(
             query(&[("$select", &format!("id,{}", names.join(",")))])
         ))
     })
+}
+
+/// Every user with the properties of [`USER_DETAIL_SELECT`] and `more` (the attributes a scoping
+/// filter compares that it lacks; names that are not [`selectable`] are left out), `per_page` at a
+/// time, as JSON (decode [`UserDetail`] from it; the other attributes are read by name).
+pub fn users_with(
+    more: &[String],
+    per_page: usize,
+) -> Op<Collection<serde_json::Map<String, serde_json::Value>>> {
+    let mut select = USER_DETAIL_SELECT.to_owned();
+    for name in more.iter().filter(|name| selectable(name)) {
+        if !USER_DETAIL_SELECT.split(',').any(|p| p == name) {
+            select.push(',');
+            select.push_str(name);
+        }
+    }
+    Op::get(format!(
+        "/users?{}",
+        query(&[("$select", &select), ("$top", &per_page.to_string())])
+    ))
+}
+
+/// The tenant's B2B users (invited, or created by cross-tenant sync), `per_page` at a time.
+pub fn external_users(per_page: usize) -> Op<Collection<UserDetail>> {
+    Op::get(format!(
+        "/users?{}",
+        query(&[
+            ("$filter", "creationType eq 'Invitation'"),
+            ("$select", USER_DETAIL_SELECT),
+            ("$top", &per_page.to_string()),
+        ])
+    ))
+}
+
+/// Every deleted user still kept (30 days), `per_page` at a time.
+pub fn deleted_users(per_page: usize) -> Op<Collection<DeletedUser>> {
+    Op::get(format!(
+        "/directory/deletedItems/microsoft.graph.user?{}",
+        query(&[
+            ("$select", &format!("{USER_DETAIL_SELECT},deletedDateTime")),
+            ("$top", &per_page.to_string()),
+        ])
+    ))
+}
+
+/// A direct member of a group: a user, a group, a device, … (`@odata.type` says which).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct DirectMember {
+    #[serde(rename = "@odata.type", default)]
+    pub odata_type: Option<String>,
+    pub id: String,
+}
+
+impl DirectMember {
+    pub fn is_user(&self) -> bool {
+        self.odata_type.as_deref() == Some("#microsoft.graph.user")
+    }
+}
+
+/// The direct members of `group` (not those of groups nested in it), ids only, `per_page` at a
+/// time.
+pub fn group_members(group: &ObjectId, per_page: usize) -> Op<Collection<DirectMember>> {
+    Op::get(format!(
+        "/groups/{group}/members?{}",
+        query(&[("$select", "id"), ("$top", &per_page.to_string())])
+    ))
 }
 
 /// The groups `user` is a direct member of. The OData cast needs the advanced query parameters.
@@ -202,6 +272,33 @@ mod tests {
             .path()
             .ends_with("?$select=id,department,extension_abc_costCenter"));
         assert!(user_properties(&id(), &["a b".into()]).is_none());
+    }
+
+    #[test]
+    fn scope_what_if_reads() {
+        let op = users_with(&["city".into(), "department".into(), "a b".into()], 999);
+        assert_eq!(
+            op.path(),
+            format!("/users?$select={USER_DETAIL_SELECT},city&$top=999")
+        );
+        assert_eq!(
+            external_users(999).path(),
+            format!(
+                "/users?$filter=creationType%20eq%20'Invitation'&$select={USER_DETAIL_SELECT}&$top=999"
+            )
+        );
+        assert!(deleted_users(999)
+            .path()
+            .starts_with("/directory/deletedItems/microsoft.graph.user?$select="));
+        assert_eq!(
+            group_members(&id(), 999).path(),
+            "/groups/8b3b3e0a-4c3b-4c52-b1d7-e2f5a9c1d0e1/members?$select=id&$top=999"
+        );
+        let member: DirectMember = serde_json::from_value(
+            serde_json::json!({"@odata.type": "#microsoft.graph.user", "id": "u"}),
+        )
+        .unwrap();
+        assert!(member.is_user());
     }
 
     #[test]

@@ -20,6 +20,7 @@ use serde_json::json;
 
 use super::reader::{read_all, TenantSource};
 use super::restore::{self, Area};
+use super::whatif;
 use crate::audit::{Actor, Attempt};
 use crate::auth::access::{ManageMto, OperateSync, Read};
 use crate::auth::flow::now;
@@ -163,9 +164,14 @@ impl Dashboard {
         let found = diff::compare(reference, live, &names);
         let mut refusals: BTreeMap<(String, bool), Option<String>> = BTreeMap::new();
         let mut items = Vec::with_capacity(found.len());
+        // The restores that change a configuration's scope, by item.
+        let mut questions: Vec<(usize, whatif::Question)> = Vec::new();
         for located in found {
             let (restore, manual) = match restore::plan(reference, live, &located) {
                 Ok((requests, area)) => {
+                    if let Some(question) = whatif::restore_question(reference, live, &located) {
+                        questions.push((items.len(), question));
+                    }
                     let tenant = located.change.tenant_id.clone();
                     let key = (tenant.clone(), area == Area::Sync);
                     let refused = match refusals.get(&key) {
@@ -192,6 +198,9 @@ impl Dashboard {
                                 .into(),
                             roles: roles_for(area),
                             refused,
+                            what_if: None,
+                            what_if_names: Vec::new(),
+                            what_if_target: None,
                         })
                         .map(|mut r| {
                             if r.body.as_deref() == Some("") {
@@ -210,6 +219,15 @@ impl Dashboard {
                 restore,
                 manual,
             });
+        }
+        let (at, questions): (Vec<usize>, Vec<whatif::Question>) = questions.into_iter().unzip();
+        let shown = self.what_ifs(session, &questions).await?;
+        for (index, shown) in at.into_iter().zip(shown) {
+            if let Some(restore) = items.get_mut(index).and_then(|i| i.restore.as_mut()) {
+                restore.what_if = Some(shown.text);
+                restore.what_if_names = shown.names;
+                restore.what_if_target = Some(shown.target_name);
+            }
         }
         Ok(items)
     }
@@ -551,12 +569,14 @@ impl Dashboard {
         Ok(self.snapshots.export(id).await.map_err(Failure::from)?)
     }
 
-    /// The teardown plan of `tenant` from the live state, with each step's refusal (if any).
+    /// The teardown plan of `tenant` from the live state, with each step's refusal (if any) and,
+    /// when `what_if`, who each scope step would soft-delete.
     async fn teardown(
         &self,
         request: &Parts,
         session: &AuthSession,
         tenant: &str,
+        what_if: bool,
     ) -> Result<(Vec<teardown::PlannedStep>, TeardownPlan), Failure> {
         let tenant: graph::TenantId = tenant
             .parse()
@@ -610,6 +630,29 @@ impl Dashboard {
             };
             shown.push(teardown::to_view(step, &names, refused, roles_for(area)));
         }
+        if what_if {
+            let questions: Vec<(usize, whatif::Question)> = steps
+                .iter()
+                .enumerate()
+                .filter(|(_, step)| step.object == app::drift::ObjectKind::Assignment)
+                .filter_map(|(index, step)| {
+                    Some((
+                        index,
+                        whatif::teardown_question(&live, &step.tenant_id, &step.key)?,
+                    ))
+                })
+                .collect();
+            let (at, questions): (Vec<usize>, Vec<whatif::Question>) =
+                questions.into_iter().unzip();
+            let answers = self.what_ifs(session, &questions).await?;
+            for (index, answer) in at.into_iter().zip(answers) {
+                if let Some(step) = shown.get_mut(index) {
+                    step.what_if = Some(answer.text);
+                    step.what_if_names = answer.names;
+                    step.what_if_target = Some(answer.target_name);
+                }
+            }
+        }
         let mut unread = live.unread();
         // Tenants of the organization no sign-in of the session reads: their side is unknown.
         if let Some(mesh) = &mesh {
@@ -638,7 +681,7 @@ impl Dashboard {
         tenant: &str,
     ) -> Result<TeardownPlan, ApiError> {
         let session = self.session(request).await?;
-        Ok(self.teardown(request, &session, tenant).await?.1)
+        Ok(self.teardown(request, &session, tenant, true).await?.1)
     }
 
     pub(crate) async fn drift_teardown_step(
@@ -657,7 +700,7 @@ impl Dashboard {
         step: &str,
     ) -> Result<String, Failure> {
         let session = self.session(request).await?;
-        let (steps, plan) = self.teardown(request, &session, tenant).await?;
+        let (steps, plan) = self.teardown(request, &session, tenant, false).await?;
         let step = steps.into_iter().find(|s| s.id == step).ok_or_else(|| {
             ApiError::BadRequest(
                 "That step is no longer in the plan: it was made already, or the page was out of date. Nothing was changed."

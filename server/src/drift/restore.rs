@@ -226,6 +226,21 @@ pub fn plan(reference: &Snapshot, live: &Snapshot, at: &Located) -> Plan {
     }
 }
 
+/// The part of a schema path restored as one: up to the attribute mapping (`attributeMappings[x]`)
+/// or the object mapping's `scope`, when the path goes through one; else the path itself.
+fn restore_unit(path: &[Step]) -> &[Step] {
+    for (at, step) in path.iter().enumerate() {
+        match step {
+            Step::Field(name) if name == "attributeMappings" && at + 1 < path.len() => {
+                return &path[..at + 2];
+            }
+            Step::Field(name) if name == "scope" => return &path[..at + 1],
+            _ => {}
+        }
+    }
+    path
+}
+
 /// A job's mappings and scoping filters: the live schema with the drifted part set back.
 fn sync_configuration(reference: &Value, live: &Value, at: &Located) -> Plan {
     let below = at.field_path();
@@ -257,12 +272,11 @@ fn sync_configuration(reference: &Value, live: &Value, at: &Located) -> Plan {
         .parse()
         .map_err(|_| "not a service principal id".to_owned())?;
     let job: JobId = job.parse().map_err(|_| "not a job id".to_owned())?;
+    // A whole attribute mapping, or a whole scoping filter, is set back: its parts (a constant's
+    // `expression` and `name`, a filter's clauses) only mean something together.
+    let unit = restore_unit(&at.path);
     let mut restored = live.clone();
-    if !diff::set(
-        &mut restored,
-        &at.path,
-        diff::get(reference, &at.path).cloned(),
-    ) {
+    if !diff::set(&mut restored, unit, diff::get(reference, unit).cloned()) {
         return Err("The live configuration no longer holds this job.".into());
     }
     let rules: Vec<SyncRule> = value_at(&restored, &at.path[..rules_at])

@@ -453,3 +453,263 @@ async fn the_teardown_dry_run_lists_every_leftover_on_both_sides_and_steps_are_a
     let (status, _) = call(&h, &client, "drift/teardown", &[("tenant", "not-a-tenant")]).await;
     assert_eq!(status, 400);
 }
+
+/// Contoso's configuration syncing to Fabrikam, in the emulator.
+fn contoso_to_fabrikam(world: &mut emulator::World) -> &mut emulator::sync_state::Configuration {
+    world
+        .sync
+        .get_mut(CONTOSO)
+        .unwrap()
+        .iter_mut()
+        .find(|c| c.target() == Some(FABRIKAM))
+        .unwrap()
+}
+
+/// The ids of the users of Contoso's group sync group (the scope of Contoso → Fabrikam), in
+/// order.
+fn synced_group_members(h: &Harness) -> Vec<String> {
+    let world = h.world.world();
+    world.groups[CONTOSO]
+        .iter()
+        .find(|g| g.display_name == emulator::groups_state::CONTOSO_GROUP_SYNC)
+        .unwrap()
+        .direct_users()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A scoping filter letting through the users with these object ids.
+fn only(ids: &[&str]) -> graph::sync::ScopeFilter {
+    graph::sync::ScopeFilter {
+        groups: ids
+            .iter()
+            .map(|id| graph::sync::FilterGroup {
+                name: format!("only {id}"),
+                clauses: vec![graph::sync::FilterClause {
+                    operator_name: "EQUALS".into(),
+                    source_operand_name: "objectId".into(),
+                    target_operand: graph::sync::FilterOperand {
+                        values: vec![(*id).to_owned()],
+                    },
+                }],
+            })
+            .collect(),
+        ..graph::sync::ScopeFilter::default()
+    }
+}
+
+/// Sets the user mapping of Contoso → Fabrikam: its scoping filter and its `userType` constant.
+fn set_user_mapping(h: &Harness, filter: Option<graph::sync::ScopeFilter>, user_type: &str) {
+    let mut world = h.world.world();
+    let job = contoso_to_fabrikam(&mut world).jobs.first_mut().unwrap();
+    let mapping = job.schema.synchronization_rules[0]
+        .object_mappings
+        .iter_mut()
+        .find(|m| m.source_object_name == "User")
+        .unwrap();
+    mapping.scope = filter;
+    let source = mapping
+        .attribute_mappings
+        .iter_mut()
+        .find(|a| a.target_attribute_name == "userType")
+        .unwrap()
+        .source
+        .as_mut()
+        .unwrap();
+    source.name = Some(user_type.to_owned());
+    source.expression = Some(format!("\"{user_type}\""));
+}
+
+/// Contoso's users synced into Fabrikam: (display name, userType) of the active copies, and the
+/// display names of the deleted ones.
+fn copies_in_fabrikam(h: &Harness) -> (Vec<(String, String)>, Vec<String>) {
+    let now = h.clock.unix();
+    let world = h.world.world_now();
+    let from_contoso = |u: &emulator::users_state::User| {
+        u.synced_from
+            .as_ref()
+            .is_some_and(|s| s.tenant_id == CONTOSO)
+    };
+    let active = world.users[FABRIKAM]
+        .iter()
+        .filter(|u| from_contoso(u))
+        .map(|u| (u.display_name.clone(), u.user_type.to_owned()))
+        .collect();
+    let deleted = world
+        .deleted
+        .users(FABRIKAM, now)
+        .into_iter()
+        .filter(|d| from_contoso(&d.user))
+        .map(|d| d.user.display_name.clone())
+        .collect();
+    (active, deleted)
+}
+
+/// The names a what-if lists under `label` ("Soft-deleted: A, B and 3 more").
+fn named(item: &Value, label: &str) -> Vec<String> {
+    item["what_if_names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|line| line.as_str()?.strip_prefix(&format!("{label}: ")))
+        .flat_map(|names| names.split(" and ").next().unwrap().split(", "))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_scope_restore_says_who_it_moves_and_the_next_cycle_does_just_that() {
+    let h = start().await;
+    let members = synced_group_members(&h);
+    assert_eq!(members.len(), 60);
+    let kept = [members[3].as_str(), members[17].as_str()];
+    // The baseline: only two of the group's members in scope, as guests.
+    set_user_mapping(&h, Some(only(&kept)), "Guest");
+    let client = browser();
+    sign_in(&h, &client, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    sign_in(&h, &client, FABRIKAM, "admin@fabrikam.onmicrosoft.com").await;
+    let taken = json(&h, &client, "drift/snapshot", &[]).await;
+    json(
+        &h,
+        &client,
+        "drift/baseline",
+        &[("snapshot", &taken["id"].as_i64().unwrap().to_string())],
+    )
+    .await;
+    // Behind the dashboard's back, before any cycle ran: the filter dropped, members again. The
+    // 60 synced copies in Fabrikam are members.
+    set_user_mapping(&h, None, "Member");
+    let (active, deleted) = copies_in_fabrikam(&h);
+    assert_eq!(active.len(), 60);
+    assert!(active.iter().all(|(_, t)| t == "Member") && deleted.is_empty());
+
+    let items = drift_items(&h, &client).await;
+    let scope = items
+        .iter()
+        .find(|i| i["change"]["field"].as_str().unwrap().ends_with("].scope"))
+        .unwrap_or_else(|| panic!("{items:#?}"));
+    let restore = &scope["restore"];
+    assert_eq!(restore["what_if_target"], "Fabrikam", "{restore:#}");
+    assert_eq!(
+        restore["what_if"], "58 users soft-deleted in Fabrikam.",
+        "{restore:#}"
+    );
+    let to_delete = named(restore, "Soft-deleted");
+    assert_eq!(to_delete.len(), 5, "{restore:#}");
+    // The userType constant set back: every copy becomes a guest.
+    let user_type = items
+        .iter()
+        .find(|i| {
+            i["change"]["field"]
+                .as_str()
+                .unwrap()
+                .ends_with("attributeMappings[userType].source.name")
+        })
+        .unwrap_or_else(|| panic!("{items:#?}"));
+    assert_eq!(
+        user_type["restore"]["what_if"], "60 users converted from Member to Guest in Fabrikam.",
+        "{user_type:#}"
+    );
+    assert_eq!(
+        named(&user_type["restore"], "Converted from Member to Guest").len(),
+        5
+    );
+    // The page says it too.
+    let html = crate::common::page(&h, &client, "/drift").await;
+    assert!(html.contains("Who changes in Fabrikam"), "{html}");
+    assert!(html.contains("58 users soft-deleted in Fabrikam."));
+
+    // Signed in to Contoso only: who would change is unknown, and the page says why.
+    let contoso_only = browser();
+    sign_in(&h, &contoso_only, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    let unknown = drift_items(&h, &contoso_only).await;
+    let scope_unknown = unknown
+        .iter()
+        .find(|i| i["id"] == scope["id"])
+        .unwrap_or_else(|| panic!("{unknown:#?}"));
+    assert_eq!(
+        scope_unknown["restore"]["what_if"],
+        "Sign in to Fabrikam to see who would be created, converted or soft-deleted there."
+    );
+
+    // Restored, then the next cycle: exactly the 58 are soft-deleted, the two stay members.
+    let (status, body) = call(
+        &h,
+        &client,
+        "drift/restore",
+        &[("tenant", CONTOSO), ("item", scope["id"].as_str().unwrap())],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    h.clock.advance(emulator::sync_state::CYCLE_SECONDS);
+    let (active, deleted) = copies_in_fabrikam(&h);
+    assert_eq!(active.len(), 2, "{active:?}");
+    assert!(active.iter().all(|(_, t)| t == "Member"), "{active:?}");
+    assert_eq!(deleted.len(), 58);
+    for name in &to_delete {
+        assert!(deleted.contains(name), "{name} in {deleted:?}");
+    }
+    // The userType constant is still drifted: set back now, only the two left would become
+    // guests (the 58 soft-deleted stay out of scope).
+    let items = drift_items(&h, &client).await;
+    let user_type = items
+        .iter()
+        .find(|i| i["id"] == user_type["id"])
+        .unwrap_or_else(|| panic!("{items:#?}"));
+    assert_eq!(
+        user_type["restore"]["what_if"], "2 users converted from Member to Guest in Fabrikam.",
+        "{user_type:#}"
+    );
+}
+
+#[tokio::test]
+async fn the_teardown_scope_step_counts_who_it_soft_deletes() {
+    let h = start().await;
+    let (client, _) = with_baseline(&h).await;
+    let plan = json(&h, &client, "drift/teardown", &[("tenant", FABRIKAM)]).await;
+    let steps = plan["steps"].as_array().unwrap();
+    let scope = steps
+        .iter()
+        .find(|s| s["object"] == "Assignment" && s["tenant_id"] == CONTOSO)
+        .unwrap_or_else(|| panic!("{plan:#}"));
+    assert_eq!(scope["what_if_target"], "Fabrikam", "{scope:#}");
+    assert_eq!(
+        scope["what_if"], "60 users soft-deleted in Fabrikam.",
+        "{scope:#}"
+    );
+    assert_eq!(scope["deprovisions"][0], 60, "{scope:#}");
+    // Fabrikam's own configuration to Contoso: this sign-in's role in Fabrikam does not read
+    // sync jobs, so who would leave Contoso is unknown, and said to be.
+    let back = steps
+        .iter()
+        .find(|s| s["object"] == "Assignment" && s["tenant_id"] == FABRIKAM)
+        .unwrap_or_else(|| panic!("{plan:#}"));
+    assert_eq!(back["what_if_target"], "Contoso", "{back:#}");
+    assert_eq!(
+        back["what_if"],
+        "The configuration's sync job could not be read: who would change is unknown.",
+        "{back:#}"
+    );
+    let html = crate::common::page(&h, &client, &format!("/drift?teardown={FABRIKAM}")).await;
+    assert!(
+        html.contains("60 users soft-deleted in Fabrikam."),
+        "{html}"
+    );
+    // Made, then the next cycle soft-deletes as many.
+    let (status, body) = call(
+        &h,
+        &client,
+        "drift/teardown/step",
+        &[
+            ("tenant", FABRIKAM),
+            ("step", scope["id"].as_str().unwrap()),
+            ("confirm", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    h.clock.advance(emulator::sync_state::CYCLE_SECONDS);
+    let (active, deleted) = copies_in_fabrikam(&h);
+    assert!(active.is_empty(), "{active:?}");
+    assert_eq!(deleted.len(), 60);
+}
