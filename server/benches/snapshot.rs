@@ -125,6 +125,43 @@ fn describe_contents(snapshot: &Snapshot) {
         per(kinds[6]),
         per(kinds[7]),
     );
+    // Where the export's bytes go (each part as pretty JSON, as in the export).
+    let bytes = |value: Option<serde_json::Value>| {
+        value
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+            .map_or(0, |text| text.len())
+    };
+    let mut parts = [0usize; 3];
+    for t in snapshot.tenants.values() {
+        parts[0] += bytes(
+            t.members
+                .as_ref()
+                .and_then(|m| serde_json::to_value(m).ok()),
+        );
+        parts[1] += bytes(
+            t.partners
+                .as_ref()
+                .and_then(|p| serde_json::to_value(p).ok()),
+        ) + bytes(
+            t.identity_sync
+                .as_ref()
+                .and_then(|p| serde_json::to_value(p).ok()),
+        );
+        parts[2] += bytes(
+            t.sync_configurations
+                .as_ref()
+                .and_then(|c| serde_json::to_value(c).ok()),
+        );
+    }
+    let kb = |n: usize| n as f64 / tenants / 1024.0;
+    println!(
+        "  export per tenant: {:.1} KB — members {:.1} KB, partners and identity sync {:.1} KB, \
+         sync configurations with job mappings {:.1} KB",
+        snapshot.to_json().len() as f64 / tenants / 1024.0,
+        kb(parts[0]),
+        kb(parts[1]),
+        kb(parts[2]),
+    );
     if kinds[5] == 0 && kinds[3] <= snapshot.tenants.len() {
         println!(
             "  note: the scale scenario's tenants have few configurations (no cross-tenant sync \

@@ -115,12 +115,6 @@ pub fn build(state: AppState) -> Router {
             }),
         )
         .route(
-            "/drift/import",
-            post(move |request: axum::extract::Request| {
-                crate::drift::routes::import(Arc::clone(&drift_import), request)
-            }),
-        )
-        .route(
             "/users/export.csv",
             get(move |request: axum::extract::Request| {
                 crate::users::export::export(Arc::clone(&users_side), request)
@@ -144,6 +138,21 @@ pub fn build(state: AppState) -> Router {
             app::shell,
         ));
 
+    // Every body is held to `body_limit`, but an uploaded snapshot, which may be larger than any
+    // form (100 tenants come to about 11 MB): it has its own limit.
+    let import_limit = app::drift::snapshot::MAX_IMPORT_BYTES + 64 * 1024;
+    router = router.layer(RequestBodyLimitLayer::new(body_limit)).merge(
+        Router::new()
+            .route(
+                "/drift/import",
+                post(move |request: axum::extract::Request| {
+                    crate::drift::routes::import(Arc::clone(&drift_import), request)
+                }),
+            )
+            .layer(axum::extract::DefaultBodyLimit::max(import_limit))
+            .layer(RequestBodyLimitLayer::new(import_limit)),
+    );
+
     for (name, value) in middleware::security_headers_for(&state.settings) {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
@@ -164,7 +173,6 @@ pub fn build(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::catch_panic))
         .layer(axum::middleware::from_fn(middleware::no_store))
         .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(session_layer)
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             http::StatusCode::REQUEST_TIMEOUT,

@@ -713,3 +713,84 @@ async fn the_teardown_scope_step_counts_who_it_soft_deletes() {
     assert!(active.is_empty(), "{active:?}");
     assert_eq!(deleted.len(), 60);
 }
+
+/// A multipart upload of `text` as the page's file field.
+async fn upload(h: &Harness, client: &reqwest::Client, text: &str) -> reqwest::Response {
+    let boundary = "tenant-mesh-upload-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"snapshot\"; filename=\"s.json\"\r\n\
+         Content-Type: application/json\r\n\r\n{text}\r\n--{boundary}--\r\n"
+    );
+    client
+        .post(format!("{}/drift/import", h.dashboard))
+        .header("origin", &h.dashboard)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_snapshot_larger_than_any_form_uploads_and_one_beyond_the_limit_is_refused() {
+    use app::drift::snapshot::{Snapshot, TenantConfig, MAX_IMPORT_BYTES};
+    let h = start().await;
+    let client = browser();
+    sign_in(&h, &client, CONTOSO, "admin@contoso.onmicrosoft.com").await;
+    // Sixty tenants with long notes: about 2 MB, twice the limit of a form.
+    let mut big = Snapshot::new(
+        "2026-09-01T00:00:00Z".into(),
+        "review".into(),
+        app::drift::Origin::OnDemand,
+    );
+    for i in 0..60 {
+        big.tenants.insert(
+            format!("00000000-0000-4000-8000-{i:012}"),
+            TenantConfig {
+                display_name: format!("Tenant {i}"),
+                read_by: "delegated".into(),
+                unread: vec!["x".repeat(32 * 1024)],
+                ..TenantConfig::default()
+            },
+        );
+    }
+    let text = big.to_json();
+    assert!(text.len() > 1024 * 1024);
+    let response = upload(&h, &client, &text).await;
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap();
+    assert!(location.starts_with("/drift?compare="), "{location}");
+    let id = location.trim_start_matches("/drift?compare=");
+    let stored = client
+        .get(format!("{}/drift/snapshots/{id}.json", h.dashboard))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(stored, text);
+    // Beyond the limit: refused, nothing stored.
+    let before = json(&h, &client, "drift/view", &[]).await["snapshots"]
+        .as_array()
+        .unwrap()
+        .len();
+    let response = upload(&h, &client, &"y".repeat(MAX_IMPORT_BYTES + 128 * 1024)).await;
+    assert!(
+        response.status() == 413 || response.status() == 303,
+        "{}",
+        response.status()
+    );
+    if response.status() == 303 {
+        let location = response.headers()["location"].to_str().unwrap();
+        assert!(location.starts_with("/drift?error="), "{location}");
+    }
+    let after = json(&h, &client, "drift/view", &[]).await["snapshots"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(before, after);
+}
