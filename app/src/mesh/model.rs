@@ -648,10 +648,20 @@ impl Mesh {
                         format!("Unknown whether {from_name} syncs to {to_name}; if it does, the job is quarantined by policy"),
                     )
                 } else {
-                    (
-                        Health::Unknown,
-                        format!("Unknown: sign in to {from_name} to see its sync"),
-                    )
+                    // Signed in there, but with a role that may not read sync jobs: say so, not
+                    // "sign in".
+                    let hidden = self.node(from).and_then(|n| {
+                        n.restricted
+                            .iter()
+                            .find(|r| r.part == crate::mesh::view::part::SYNC)
+                    });
+                    let verdict = match hidden {
+                        Some(restricted) => {
+                            format!("Unknown: {}", restricted.sentence(&from_name))
+                        }
+                        None => format!("Unknown: sign in to {from_name} to see its sync"),
+                    };
+                    (Health::Unknown, verdict)
                 }
             }
         };
@@ -850,6 +860,46 @@ pub(crate) mod tests {
             assert_eq!(beta.state, NodeState::Active);
             assert_eq!(beta.restricted.len(), 1, "B's own note stays on its node");
         }
+    }
+
+    #[test]
+    fn a_sync_hidden_by_the_role_says_so_instead_of_asking_to_sign_in() {
+        // Gamma is read, by a role that may not read sync jobs; Delta is not read at all.
+        let mut gamma = reading(C, members(), vec![side(A, Some(true), Some(true))], vec![]);
+        if let Some(view) = gamma.view.as_mut() {
+            view.sync = None;
+            view.restricted = vec![Restricted::new(
+                crate::mesh::view::part::SYNC,
+                graph::roles::ReadArea::Sync,
+            )];
+        }
+        let mesh = build(
+            &[
+                reading(
+                    A,
+                    members(),
+                    vec![
+                        side(C, Some(true), Some(true)),
+                        side(D, Some(true), Some(true)),
+                    ],
+                    vec![],
+                ),
+                gamma,
+            ],
+            &HashMap::new(),
+            &HashMap::new(),
+            200,
+        );
+        let hidden = mesh.direction(C, A);
+        assert_eq!(hidden.health, Health::Unknown);
+        assert!(
+            hidden.verdict.starts_with("Unknown: Your role in Gamma"),
+            "{}",
+            hidden.verdict
+        );
+        assert!(!hidden.verdict.contains("sign in"), "{}", hidden.verdict);
+        let unread = mesh.direction(D, A);
+        assert_eq!(unread.verdict, "Unknown: sign in to Delta to see its sync");
     }
 
     #[test]
