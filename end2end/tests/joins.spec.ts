@@ -17,6 +17,8 @@ test('Contoso adds Tailspin by its domain, Tailspin approves and joins, Northwin
 
   await signIn(page, 'Contoso', 'admin@contoso.onmicrosoft.com');
   await page.goto('/joins');
+  // The look-up answers in the page once the app has hydrated: wait for it before typing.
+  await expect(page.locator('header.site-header')).toHaveClass(/hydrated/);
   const contoso = tenantCard(page, 'Contoso');
   await contoso.getByLabel('Tenant id or verified domain').fill('tailspintoys.onmicrosoft.com');
   await contoso.getByRole('button', { name: 'Look up' }).click();
