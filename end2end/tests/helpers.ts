@@ -13,3 +13,51 @@ export async function signIn(page: Page, tenantName: string, upn: string) {
 export function sessions(page: Page) {
   return page.getByRole('region', { name: 'Signed-in tenants' });
 }
+
+// The signed-in tenants fold into one menu in the header (a <details>, so it opens without
+// JavaScript too): opens it when closed and returns the region.
+export async function openSessions(page: Page) {
+  const region = sessions(page);
+  const menu = region.locator('details.session-switcher');
+  await expect(menu).toBeVisible();
+  if (!(await menu.evaluate((d) => (d as HTMLDetailsElement).open))) {
+    await menu.locator('summary').click();
+  }
+  await expect(menu).toHaveAttribute('open', '');
+  return region;
+}
+
+// The pair matrix (a grid with one tab stop): Tab from the top of the page until a cell of the
+// grid has the focus, then walk it with the arrow keys row by row until the focused cell's pair
+// matches `pattern`. Keyboard only; returns that pair's label.
+export async function findInMatrixByKeyboard(page: Page, pattern: RegExp): Promise<string> {
+  const focused = () =>
+    page.evaluate(() => {
+      const cell = document.activeElement;
+      const grid = cell?.closest('[role="grid"]');
+      return {
+        inGrid: !!grid && cell?.tagName === 'TD',
+        label: cell?.querySelector('a')?.getAttribute('aria-label') ?? '',
+        rows: grid?.querySelectorAll('tbody tr').length ?? 0,
+      };
+    });
+  // The arrow keys work once the page has hydrated.
+  await expect(page.locator('header.site-header.hydrated')).toHaveCount(1, { timeout: 30_000 });
+  await page.locator('body').focus();
+  let here = await focused();
+  for (let presses = 0; !here.inGrid && presses < 80; presses++) {
+    await page.keyboard.press('Tab');
+    here = await focused();
+  }
+  expect(here.inGrid, 'Tab reaches the pair matrix').toBe(true);
+  for (let row = 0; row < here.rows; row++) {
+    await page.keyboard.press('Home');
+    for (let column = 0; column < here.rows; column++) {
+      const cell = await focused();
+      if (pattern.test(cell.label)) return cell.label;
+      await page.keyboard.press('ArrowRight');
+    }
+    await page.keyboard.press('ArrowDown');
+  }
+  throw new Error(`no cell of the pair matrix matches ${pattern}`);
+}

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { sessions, signIn } from './helpers';
+import { openSessions, sessions, signIn } from './helpers';
 
 // A second dashboard of our own (same release binary, its own port and database) that this spec
 // stops and starts again: sessions live in SQLite and the demo emulator keeps its signing key beside
@@ -67,15 +67,15 @@ test.afterAll(async () => {
 test('still signed in, with working tokens, after the server restarts', async ({ page }) => {
   await signIn(page, 'Contoso', 'admin@contoso.onmicrosoft.com');
   await signIn(page, 'Fabrikam', 'admin@fabrikam.onmicrosoft.com');
-  await expect(sessions(page).getByRole('listitem')).toHaveCount(2);
+  await expect((await openSessions(page)).getByRole('listitem')).toHaveCount(2);
 
   await stop(server);
   server = start();
   await ready();
 
   await page.goto('/');
-  await expect(sessions(page).getByRole('listitem', { name: 'Contoso' })).toContainText('Global Administrator');
-  await expect(sessions(page).getByRole('listitem', { name: 'Fabrikam' })).toContainText('Security Administrator');
+  await expect((await openSessions(page)).getByRole('listitem', { name: 'Contoso' })).toContainText('Global Administrator');
+  await expect((await openSessions(page)).getByRole('listitem', { name: 'Fabrikam' })).toContainText('Security Administrator');
   // The mesh is read with the tokens held before the restart: no "sign in again".
   const tenants = page.getByRole('region', { name: 'Tenants', exact: true });
   await expect(tenants.getByRole('row', { name: /Contoso/ })).toContainText('owner');

@@ -44,10 +44,11 @@ test('the helpdesk signed in to Contoso only sees Woodgrove Bank → Fabrikam qu
   await expect(region(page, 'Cleared recently')).toBeVisible();
   await expect(region(page, 'Alert deliveries')).toBeVisible();
 
-  // Read-only: no form, the only button is the refresh.
+  // Read-only.
   const main = page.getByRole('main');
-  await expect(main.locator('form')).toHaveCount(0);
-  await expect(main.getByRole('button')).toHaveText(['Refresh now']);
+  // The only form reads (the pair matrix's options, a GET); no button writes.
+  await expect(main.locator('form:not([method="get"])')).toHaveCount(0);
+  await expect(main.getByRole('button')).toHaveText(['Refresh now', 'Apply']);
 });
 
 test('without a sign-in, /status asks for one', async ({ page }) => {

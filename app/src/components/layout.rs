@@ -108,7 +108,9 @@ fn Header() -> impl IntoView {
     }
 }
 
-/// Where the tenants this browser session is signed in to are listed, each with a sign-out.
+/// The tenants this browser session is signed in to, folded into one compact switcher (a
+/// `<details>` menu, so it opens without JavaScript too): its summary names the tenant or counts
+/// them, the menu lists each with its account, roles and sign-out.
 #[component]
 fn SignedInTenants() -> impl IntoView {
     let sign_ins = Resource::new_blocking(|| (), |_| signed_in_tenants());
@@ -120,19 +122,77 @@ fn SignedInTenants() -> impl IntoView {
                         <span class="muted">"Not signed in to any tenant"</span>
                         <A href="/signin" attr:class="button button-primary">"Sign in"</A>
                     }.into_any(),
-                    Ok(list) => view! {
-                        <ul class="session-list">
-                            {list.into_iter().map(|tenant| view! { <SessionItem tenant/> }).collect_view()}
-                        </ul>
-                        <A href="/signin" attr:class="button">"Sign in to another tenant"</A>
-                        <form method="post" action="/auth/logout">
-                            <button type="submit" class="button">"Sign out everywhere"</button>
-                        </form>
-                    }.into_any(),
+                    Ok(list) => view! { <SessionSwitcher list/> }.into_any(),
                     Err(error) => view! { <span class="error-text">{error.to_string()}</span> }.into_any(),
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// What the switcher's summary says for these sign-ins: the tenant's name for one, the count for
+/// more, and how many need signing in again.
+pub fn switcher_summary(list: &[SignedInTenant]) -> (String, Option<String>) {
+    let title = match list {
+        [one] => one.tenant_name.clone(),
+        _ => format!("{} tenants", list.len()),
+    };
+    let expired = list.iter().filter(|t| t.needs_sign_in).count();
+    (
+        title,
+        (expired > 0).then(|| format!("{expired} to sign in again")),
+    )
+}
+
+#[component]
+fn SessionSwitcher(list: Vec<SignedInTenant>) -> impl IntoView {
+    let (title, expired) = switcher_summary(&list);
+    let menu = NodeRef::<leptos::html::Details>::new();
+    // A link followed inside the app keeps the header: fold the menu on every navigation.
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|p| p != path) {
+            if let Some(menu) = menu.get_untracked() {
+                menu.set_open(false);
+            }
+        }
+        path
+    });
+    let close_on_escape = move |event: leptos::ev::KeyboardEvent| {
+        if event.key() == "Escape" {
+            if let Some(menu) = menu.get() {
+                menu.set_open(false);
+                if let Ok(Some(summary)) = menu.query_selector("summary") {
+                    use leptos::wasm_bindgen::JsCast;
+                    if let Ok(summary) = summary.dyn_into::<leptos::web_sys::HtmlElement>() {
+                        let _ = summary.focus();
+                    }
+                }
+            }
+        }
+    };
+    view! {
+        <details class="session-switcher" node_ref=menu on:keydown=close_on_escape>
+            <summary class="button">
+                <span class="visually-hidden">"Signed in to "</span>
+                <span class="session-count" aria-hidden="true">{list.len()}</span>
+                " "
+                <span class="session-title">{title}</span>
+                {expired.map(|e| view! { <span class="session-expired">{format!(" · {e}")}</span> })}
+            </summary>
+            <div class="session-menu">
+                <ul class="session-list">
+                    {list.into_iter().map(|tenant| view! { <SessionItem tenant/> }).collect_view()}
+                </ul>
+                <div class="session-actions">
+                    <A href="/signin" attr:class="button">"Sign in to another tenant"</A>
+                    <form method="post" action="/auth/logout">
+                        <button type="submit" class="button">"Sign out everywhere"</button>
+                    </form>
+                </div>
+            </div>
+        </details>
     }
 }
 
@@ -153,5 +213,41 @@ fn SessionItem(tenant: SignedInTenant) -> impl IntoView {
                 <button type="submit" class="button button-small" aria-label=sign_out_label>"Sign out"</button>
             </form>
         </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tenant(name: &str, needs_sign_in: bool) -> SignedInTenant {
+        SignedInTenant {
+            tenant_id: format!("{name}-id"),
+            tenant_name: name.into(),
+            username: format!("admin@{name}"),
+            display_name: "Admin".into(),
+            roles: vec![],
+            can_manage: true,
+            can_operate_sync: true,
+            needs_sign_in,
+        }
+    }
+
+    #[test]
+    fn the_switcher_names_one_tenant_and_counts_many() {
+        assert_eq!(
+            switcher_summary(&[tenant("Contoso", false)]),
+            ("Contoso".to_owned(), None)
+        );
+        let many: Vec<_> = (0..20)
+            .map(|i| tenant(&format!("T{i}"), i % 7 == 0))
+            .collect();
+        assert_eq!(
+            switcher_summary(&many),
+            (
+                "20 tenants".to_owned(),
+                Some("3 to sign in again".to_owned())
+            )
+        );
     }
 }

@@ -12,12 +12,16 @@ use crate::mesh::{time, Picture};
 pub const REFRESH_SECS: u64 = 5;
 
 /// A resource source that ticks every [`REFRESH_SECS`] once hydrated, and can be bumped to force a
-/// fresh snapshot (`.1 == true`).
+/// fresh snapshot (`.1 == true`). A tick is skipped while the focus is inside a region marked with
+/// [`crate::components::matrix::PAUSE_REFRESH`] (the refresh would rebuild it under the keyboard).
 pub fn refresh_ticker() -> RwSignal<(u64, bool)> {
     let tick = RwSignal::new((0u64, false));
     Effect::new(move |_| {
         if let Ok(handle) = set_interval_with_handle(
             move || {
+                if focus_pauses_refresh() {
+                    return;
+                }
                 tick.update(|(n, forced)| {
                     *n += 1;
                     *forced = false;
@@ -29,6 +33,15 @@ pub fn refresh_ticker() -> RwSignal<(u64, bool)> {
         }
     });
     tick
+}
+
+/// Whether the focused element sits in a region that pauses the automatic refresh.
+fn focus_pauses_refresh() -> bool {
+    let selector = format!("[{}]", crate::components::matrix::PAUSE_REFRESH);
+    document()
+        .active_element()
+        .and_then(|element| element.closest(&selector).ok().flatten())
+        .is_some()
 }
 
 #[component]
@@ -156,13 +169,8 @@ pub fn MeshPicture(picture: Picture) -> impl IntoView {
     let frame = picture.frame;
     let r = frame.node_radius;
     let view_box = format!("0 0 {:.0} {:.0}", frame.width, frame.height);
-    let font = if r < 12.0 {
-        "label label-small"
-    } else {
-        "label"
-    };
     view! {
-        <svg class="mesh-picture" viewBox=view_box role="img" aria-labelledby="mesh-picture-title">
+        <svg class="mesh-picture" viewBox=view_box width=format!("{:.0}", frame.width) height=format!("{:.0}", frame.height) role="img" aria-labelledby="mesh-picture-title">
             <title id="mesh-picture-title">"Tenants of the multitenant organization and the sync between them"</title>
             <defs>
                 {["healthy", "idle", "unknown", "warning", "error"].map(|h| view! {
@@ -189,6 +197,7 @@ pub fn MeshPicture(picture: Picture) -> impl IntoView {
                     let state = d.state.label().replace(' ', "-");
                     let class = format!("node state-{state}{}{}", if d.owner { " owner" } else { "" }, if d.side_known { "" } else { " side-unknown" });
                     let (x, y) = (d.at.x, d.at.y);
+                    let label = d.label_at;
                     let title = format!("{} ({}{})", d.label, d.state.label(), if d.owner { ", owner" } else { "" });
                     view! {
                         <a href=format!("/tenants/{}", d.tenant_id)>
@@ -198,7 +207,7 @@ pub fn MeshPicture(picture: Picture) -> impl IntoView {
                                 {d.transition_running.then(|| view! {
                                     <circle class="progress" cx=format!("{x:.1}") cy=format!("{y:.1}") r=format!("{:.1}", r + 5.0)/>
                                 })}
-                                <text class=font x=format!("{x:.1}") y=format!("{:.1}", y + r + 16.0) text-anchor="middle">{d.label}</text>
+                                <text class="label" x=format!("{:.1}", label.at.x) y=format!("{:.1}", label.at.y) text-anchor=label.anchor.svg()>{d.label}</text>
                             </g>
                         </a>
                     }
@@ -216,7 +225,7 @@ pub fn Legend() -> impl IntoView {
             <li><span class="swatch state-active"></span>"Active"</li>
             <li><span class="swatch state-pending"></span>"Pending (dashed)"</li>
             <li><span class="swatch state-removing"></span>"Removing"</li>
-            <li><span class="swatch state-not-in-the-MTO"></span>"Not in the MTO (bottom row)"</li>
+            <li><span class="swatch state-not-in-the-MTO"></span>"Not in the MTO"</li>
             <li><span class="swatch progress-mark"></span>"Transition running"</li>
             <li><span class="line health-healthy"></span>"Syncing"</li>
             <li><span class="line health-error"></span>"Quarantined, failing or blocked"</li>

@@ -1,6 +1,7 @@
 pub mod empty_state;
 pub mod feedback;
 pub mod layout;
+pub mod matrix;
 pub mod mesh;
 pub mod sync;
 pub mod users;

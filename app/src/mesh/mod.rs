@@ -5,6 +5,7 @@
 pub mod health;
 pub mod joining;
 pub mod layout;
+pub mod matrix;
 pub mod model;
 pub mod time;
 pub mod view;
@@ -41,6 +42,8 @@ pub struct Dot {
     pub tenant_id: String,
     pub label: String,
     pub at: layout::Point,
+    /// Where its name is written (never under a line, a circle or another name).
+    pub label_at: layout::LabelAt,
     pub state: NodeState,
     pub owner: bool,
     pub transition_running: bool,
@@ -63,8 +66,10 @@ pub struct PairLine {
     pub target_name: String,
     pub forward: Health,
     pub forward_verdict: String,
+    pub forward_mark: matrix::Mark,
     pub backward: Health,
     pub backward_verdict: String,
+    pub backward_mark: matrix::Mark,
 }
 
 /// What the mesh page shows.
@@ -76,7 +81,8 @@ pub struct Overview {
     pub counts: Counts,
     pub pairs: Vec<PairLine>,
     pub findings: Vec<Finding>,
-    pub picture: Picture,
+    /// `None` above [`layout::PICTURE_LIMIT`] tenants: the pair matrix shows them.
+    pub picture: Option<Picture>,
 }
 
 /// What the tenant page shows.
@@ -115,57 +121,44 @@ pub fn counts(mesh: &Mesh) -> Counts {
     }
 }
 
-fn short_label(name: &str, members: usize) -> String {
-    let max = if members > 40 { 10 } else { 22 };
-    if name.chars().count() <= max {
-        name.to_owned()
-    } else {
-        format!("{}…", name.chars().take(max - 1).collect::<String>())
+/// The picture of a small organization (members, then tenants outside it that have settings or
+/// sync with one): `None` above [`layout::PICTURE_LIMIT`] tenants.
+pub fn picture(mesh: &Mesh, pairs: &[Pair]) -> Option<Picture> {
+    let mut nodes: Vec<&Node> = mesh.members().collect();
+    nodes.extend(mesh.nodes.iter().filter(|n| !n.in_mto()));
+    if nodes.len() > layout::PICTURE_LIMIT {
+        return None;
     }
-}
-
-fn direction_title(mesh: &Mesh, direction: &Direction) -> String {
-    format!(
-        "{} → {}: {}",
-        mesh.name(&direction.from),
-        mesh.name(&direction.to),
-        direction.verdict
-    )
-}
-
-pub fn picture(mesh: &Mesh, pairs: &[Pair]) -> Picture {
-    let members: Vec<&Node> = mesh.members().collect();
-    let outside: Vec<&Node> = mesh.nodes.iter().filter(|n| !n.in_mto()).collect();
-    let frame = layout::frame(members.len(), outside.len());
-    let mut dots: Vec<Dot> = members
+    let index = |id: &str| nodes.iter().position(|n| n.tenant_id == id);
+    let joined: Vec<(usize, usize, &Pair)> = pairs
         .iter()
-        .enumerate()
-        .map(|(i, n)| (n, layout::on_circle(&frame, i, members.len())))
-        .chain(
-            outside
-                .iter()
-                .enumerate()
-                .map(|(i, n)| (n, layout::in_row(&frame, i, outside.len()))),
-        )
-        .map(|(node, at)| Dot {
+        .filter_map(|p| Some((index(&p.source)?, index(&p.target)?, p)))
+        .collect();
+    let labels: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
+    let lines: Vec<(usize, usize)> = joined.iter().map(|&(a, b, _)| (a, b)).collect();
+    let placement = layout::place(&labels, &lines);
+    let radius = placement.frame.node_radius;
+    let dots = nodes
+        .iter()
+        .zip(placement.points.iter().zip(&placement.labels))
+        .map(|(node, (&at, &label_at))| Dot {
             tenant_id: node.tenant_id.clone(),
-            label: short_label(&node.name, members.len()),
+            label: node.name.clone(),
             at,
+            label_at,
             state: node.state,
             owner: node.is_owner(),
             transition_running: node.transition.as_ref().is_some_and(|t| t.in_progress()),
             side_known: node.side_known,
         })
         .collect();
-    dots.sort_by_key(|d| d.state == NodeState::Outside);
-    let at = |id: &str| dots.iter().find(|d| d.tenant_id == id).map(|d| d.at);
     let mut edges = Vec::new();
-    for pair in pairs {
-        let (Some(a), Some(b)) = (at(&pair.source), at(&pair.target)) else {
+    for (a, b, pair) in joined {
+        let (Some(&pa), Some(&pb)) = (placement.points.get(a), placement.points.get(b)) else {
             continue;
         };
-        for (direction, from, to) in [(&pair.forward, a, b), (&pair.backward, b, a)] {
-            let (start, end) = layout::directed_line(from, to, frame.node_radius);
+        for (direction, from, to) in [(&pair.forward, pa, pb), (&pair.backward, pb, pa)] {
+            let (start, end) = layout::directed_line(from, to, radius);
             edges.push(Edge {
                 from: start,
                 to: end,
@@ -175,7 +168,20 @@ pub fn picture(mesh: &Mesh, pairs: &[Pair]) -> Picture {
             });
         }
     }
-    Picture { frame, dots, edges }
+    Some(Picture {
+        frame: placement.frame,
+        dots,
+        edges,
+    })
+}
+
+fn direction_title(mesh: &Mesh, direction: &Direction) -> String {
+    format!(
+        "{} → {}: {}",
+        mesh.name(&direction.from),
+        mesh.name(&direction.to),
+        direction.verdict
+    )
 }
 
 pub fn overview(mesh: &Mesh) -> Overview {
@@ -189,8 +195,10 @@ pub fn overview(mesh: &Mesh) -> Overview {
             target_name: p.target_name.clone(),
             forward: p.forward.health,
             forward_verdict: p.forward.verdict.clone(),
+            forward_mark: matrix::Mark::of(mesh, &p.forward),
             backward: p.backward.health,
             backward_verdict: p.backward.verdict.clone(),
+            backward_mark: matrix::Mark::of(mesh, &p.backward),
         })
         .collect();
     Overview {
@@ -310,9 +318,10 @@ mod tests {
         assert_eq!(overview.counts.active, 3);
         assert_eq!(overview.counts.pending, 1);
         assert_eq!(overview.pairs.len(), 1);
-        assert_eq!(overview.picture.edges.len(), 2);
-        assert_eq!(overview.picture.dots.len(), 4);
-        assert_eq!(overview.picture.edges[0].href, format!("/pairs/{A}/{B}"));
+        let picture = overview.picture.unwrap();
+        assert_eq!(picture.edges.len(), 2);
+        assert_eq!(picture.dots.len(), 4);
+        assert_eq!(picture.edges[0].href, format!("/pairs/{A}/{B}"));
     }
 
     #[test]

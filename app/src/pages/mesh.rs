@@ -5,9 +5,11 @@ use leptos_meta::Title;
 
 use crate::api::mesh::mesh_overview;
 use crate::components::empty_state::SignInFirst;
+use crate::components::matrix::PairMatrix;
 use crate::components::mesh::{
     refresh_ticker, Coverage, Findings, HealthBadge, Legend, MeshPicture, RefreshBar, StateBadge,
 };
+use crate::mesh::layout::PICTURE_LIMIT;
 use crate::mesh::model::NodeState;
 use crate::mesh::{time, Overview};
 
@@ -82,11 +84,22 @@ fn MeshView(overview: Overview, tick: RwSignal<(u64, bool)>) -> impl IntoView {
             <h2 id="findings-title">"Findings"</h2>
             <Findings findings/>
         </section>
-        <section class="card picture-card" aria-labelledby="picture-title">
-            <h2 id="picture-title">"Picture"</h2>
-            <MeshPicture picture/>
-            <Legend/>
+        <section class="card matrix-card" aria-labelledby="matrix-title">
+            <h2 id="matrix-title">"Pair matrix"</h2>
+            <PairMatrix nodes=nodes.clone() pairs=pairs.clone()/>
         </section>
+        {match picture {
+            Some(picture) => view! {
+                <section class="card picture-card" aria-labelledby="picture-title">
+                    <h2 id="picture-title">"Picture"</h2>
+                    <MeshPicture picture/>
+                    <Legend/>
+                </section>
+            }.into_any(),
+            None => view! {
+                <p class="muted">{format!("The picture is drawn for up to {} tenants; the pair matrix above shows all {}.", PICTURE_LIMIT, nodes.len())}</p>
+            }.into_any(),
+        }}
         <section class="card" aria-labelledby="tenants-title">
             <h2 id="tenants-title">"Tenants"</h2>
             <table class="data">

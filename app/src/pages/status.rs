@@ -12,6 +12,7 @@ use crate::api::status::{
 };
 use crate::api::ApiError;
 use crate::components::empty_state::SignInFirst;
+use crate::components::matrix::PairMatrix;
 use crate::components::mesh::{
     refresh_ticker, HealthBadge, Legend, MeshPicture, RefreshBar, StateBadge,
 };
@@ -240,11 +241,17 @@ fn Readings(overview: Overview) -> impl IntoView {
         ..
     } = overview;
     view! {
-        <section class="card picture-card" aria-labelledby="status-picture-title">
-            <h2 id="status-picture-title">"Picture"</h2>
-            <MeshPicture picture/>
-            <Legend/>
+        <section class="card matrix-card" aria-labelledby="status-matrix-title">
+            <h2 id="status-matrix-title">"Pair matrix"</h2>
+            <PairMatrix nodes=nodes.clone() pairs=pairs.clone() action="/status"/>
         </section>
+        {picture.map(|picture| view! {
+            <section class="card picture-card" aria-labelledby="status-picture-title">
+                <h2 id="status-picture-title">"Picture"</h2>
+                <MeshPicture picture/>
+                <Legend/>
+            </section>
+        })}
         <section class="card" aria-labelledby="status-tenants-title">
             <h2 id="status-tenants-title">"Tenants"</h2>
             <table class="data">
