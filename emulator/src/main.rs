@@ -17,8 +17,9 @@ struct Cli {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:4000")]
     addr: std::net::SocketAddr,
-    /// Scenario to load: `demo`, `scale:N:M` (N tenants in one MTO, M users in the first), or the
-    /// path of a scenario file (`.toml`; see emulator/README.md).
+    /// Scenario to load: `demo`, `scale:N:M` (N tenants in one MTO, M users in the first, a ring of
+    /// sync jobs with Tenant 042 → 043 quarantined and 010 → 011 paused), or the path of a scenario
+    /// file (`.toml`; see emulator/README.md).
     #[arg(long, default_value = "demo")]
     scenario: String,
     /// How long MTO add, join, role change and removal transitions take: `fast` (5 s + 15 s, the

@@ -483,15 +483,133 @@ impl Scenario {
         }
     }
 
-    /// `demo` or `scale:N:M`.
+    /// The tenants of [`Scenario::scale`] with a living mesh, as `scale:N:M` loads them (the
+    /// emulator binary's `--scenario`, the dashboard's `scenario` setting), written as a scenario
+    /// file would describe it ([`Custom`]):
+    ///
+    /// - users: the first tenant has `m` generated members, every other
+    ///   [`SCALE_MESH_GENERATED_USERS`];
+    /// - partner settings: every active tenant has a partner configuration (flagged as in the MTO)
+    ///   for every other, automatic redemption allowed both ways, and an identity sync policy
+    ///   allowing inbound sync — the settings an MTO creates for its tenants as they join, with
+    ///   sync allowed (`MicrosoftDocs/entra-docs`
+    ///   `docs/identity/multi-tenant-organizations/multi-tenant-organization-templates.md`);
+    /// - sync: a ring, Tenant 001 → 002 → … → N → 001, one `MTO_Sync_<target>` configuration
+    ///   each, its first [`SCALE_MESH_SCOPE`] generated members assigned, started two days before
+    ///   the emulator starts;
+    /// - exactly one quarantined job: **Tenant 042 → Tenant 043** — Tenant 043's identity sync
+    ///   policy for Tenant 042 does not allow inbound sync, so every cycle fails with
+    ///   `AzureDirectoryB2BManagementPolicyCheckFailure` (`sync_state::policy_check`), as the
+    ///   demo's Woodgrove Bank → Fabrikam does;
+    /// - one paused job: **Tenant 010 → Tenant 011** (it ran, then was paused);
+    /// - every pair off the ring has partner settings both ways but no sync.
+    ///
+    /// With fewer than 43 tenants the ring's middle job (from tenant `(N + 1) / 2`) is the
+    /// quarantined one and the next the paused one ([`scale_mesh_picks`]); one tenant has no ring.
+    pub fn scale_meshed(n: usize, m: usize) -> Self {
+        let mut scenario = Self::scale(n, m);
+        let ids: Vec<String> = scenario.tenants.iter().map(|t| t.id.clone()).collect();
+        let count = ids.len();
+        let picks = scale_mesh_picks(count);
+        let generated = |i: usize| {
+            if i == 0 {
+                m
+            } else {
+                SCALE_MESH_GENERATED_USERS
+            }
+        };
+        let next = |i: usize| (i + 1) % count;
+        let tenants = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let partners = ids
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(j, partner)| PartnerSetup {
+                        partner: partner.clone(),
+                        auto_redeem_inbound: Some(true),
+                        auto_redeem_outbound: Some(true),
+                        // The quarantined job's target refuses inbound sync from its source.
+                        inbound_sync: Some(
+                            !picks.is_some_and(|p| p.quarantined == j && next(j) == i),
+                        ),
+                    })
+                    .collect();
+                let setup = TenantSetup {
+                    generated_users: generated(i),
+                    partners,
+                    ..TenantSetup::default()
+                };
+                (id.clone(), setup)
+            })
+            .collect();
+        let sync = match picks {
+            None => Vec::new(),
+            Some(picks) => (0..count)
+                .map(|i| SyncSetup {
+                    source: ids[i].clone(),
+                    target: ids[next(i)].clone(),
+                    scope: SCALE_MESH_SCOPE.min(generated(i)),
+                    groups: Vec::new(),
+                    state: if i == picks.paused {
+                        JobState::Paused
+                    } else {
+                        JobState::Active
+                    },
+                })
+                .collect(),
+        };
+        scenario.custom = Some(Custom { tenants, sync });
+        scenario
+    }
+
+    /// `demo` or `scale:N:M` ([`Scenario::scale_meshed`]).
     pub fn named(name: &str) -> Option<Self> {
         if name == "demo" {
             return Some(Self::demo());
         }
         let rest = name.strip_prefix("scale:")?;
         let (n, m) = rest.split_once(':')?;
-        Some(Self::scale(n.parse().ok()?, m.parse().ok()?))
+        Some(Self::scale_meshed(n.parse().ok()?, m.parse().ok()?))
     }
+}
+
+/// Generated members of every tenant of [`Scenario::scale_meshed`] but the first.
+pub const SCALE_MESH_GENERATED_USERS: usize = 5;
+/// Generated members of a ring job's source assigned to its configuration in
+/// [`Scenario::scale_meshed`] (fewer when the source has fewer).
+pub const SCALE_MESH_SCOPE: usize = 3;
+
+/// The ring jobs of [`Scenario::scale_meshed`] that are not simply active, by the index of their
+/// source (the job goes to the next tenant).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScaleMeshPicks {
+    /// Quarantined: its target does not allow inbound sync from its source.
+    pub quarantined: usize,
+    /// Paused after it ran.
+    pub paused: usize,
+}
+
+/// Tenant 042 → 043 quarantined and Tenant 010 → 011 paused with 43 tenants or more; with fewer,
+/// the middle job and the next; `None` without a ring (one tenant).
+pub fn scale_mesh_picks(tenants: usize) -> Option<ScaleMeshPicks> {
+    if tenants < 2 {
+        return None;
+    }
+    Some(if tenants >= 43 {
+        ScaleMeshPicks {
+            quarantined: 41,
+            paused: 9,
+        }
+    } else {
+        let quarantined = (tenants - 1) / 2;
+        ScaleMeshPicks {
+            quarantined,
+            paused: (quarantined + 1) % tenants,
+        }
+    })
 }
 
 pub const CONTOSO: &str = "2f1d6a3e-8c4b-4f7a-9e21-5b3c7d9a0c11";
@@ -542,5 +660,93 @@ mod tests {
             demo.tenant(TAILSPIN).and_then(|t| t.membership.clone()),
             None
         );
+    }
+
+    #[test]
+    fn scale_stays_the_benchmarks_scenario() {
+        let scale = Scenario::scale(100, 300);
+        assert_eq!(scale.name, "scale:100:300");
+        assert_eq!(scale.tenants.len(), 100);
+        assert_eq!(scale.internal_users, 300);
+        assert_eq!(scale.custom, None, "no scenario-file mesh");
+        assert!(scale
+            .tenants
+            .iter()
+            .all(|t| t.membership.as_ref().map(|m| &m.state) == Some(&MemberState::Active)));
+    }
+
+    #[test]
+    fn named_scale_is_the_meshed_variant_of_the_same_tenants() {
+        let named = Scenario::named("scale:100:300").unwrap();
+        assert_eq!(named, Scenario::scale_meshed(100, 300));
+        let bare = Scenario::scale(100, 300);
+        assert_eq!(named.name, bare.name);
+        assert_eq!(named.tenants, bare.tenants);
+        assert_eq!(named.mto, bare.mto);
+        let custom = named.custom.unwrap();
+        let id = |number: usize| bare.tenants[number - 1].id.clone();
+        let setup = |number: usize| &custom.tenants[&id(number)];
+        assert_eq!(setup(1).generated_users, 300);
+        assert!((2..=100).all(|n| setup(n).generated_users == SCALE_MESH_GENERATED_USERS));
+        assert!((1..=100).all(|n| setup(n).partners.len() == 99));
+
+        // A ring: each tenant to the next, the last to the first.
+        assert_eq!(custom.sync.len(), 100);
+        for (i, job) in custom.sync.iter().enumerate() {
+            assert_eq!(job.source, id(i + 1));
+            assert_eq!(job.target, id((i + 1) % 100 + 1));
+            assert_eq!(job.scope, SCALE_MESH_SCOPE);
+        }
+        let paused: Vec<(&str, &str)> = custom
+            .sync
+            .iter()
+            .filter(|j| j.state == JobState::Paused)
+            .map(|j| (j.source.as_str(), j.target.as_str()))
+            .collect();
+        assert_eq!(paused, [(id(10).as_str(), id(11).as_str())]);
+        assert!(custom.sync.iter().all(|j| j.state != JobState::Disabled));
+
+        // Exactly one refusal of inbound sync: Tenant 043's for Tenant 042.
+        let refusals: Vec<(String, String)> = custom
+            .tenants
+            .iter()
+            .flat_map(|(owner, setup)| {
+                setup
+                    .partners
+                    .iter()
+                    .filter(|p| p.inbound_sync != Some(true))
+                    .map(move |p| (owner.clone(), p.partner.clone()))
+            })
+            .collect();
+        assert_eq!(refusals, [(id(43), id(42))]);
+        assert!(custom
+            .tenants
+            .values()
+            .all(|t| t.partners.iter().all(
+                |p| p.auto_redeem_inbound == Some(true) && p.auto_redeem_outbound == Some(true)
+            )));
+    }
+
+    #[test]
+    fn small_meshes_pick_two_different_ring_jobs() {
+        assert_eq!(scale_mesh_picks(0), None);
+        assert_eq!(scale_mesh_picks(1), None);
+        for n in 2..=100 {
+            let picks = scale_mesh_picks(n).unwrap();
+            assert!(picks.quarantined < n && picks.paused < n, "{n}");
+            assert_ne!(picks.quarantined, picks.paused, "{n}");
+        }
+        let one = Scenario::scale_meshed(1, 4).custom.unwrap();
+        assert!(one.sync.is_empty());
+        let few = Scenario::scale_meshed(4, 0).custom.unwrap();
+        assert_eq!(few.sync.len(), 4);
+        assert_eq!(few.sync[0].scope, 0, "the first tenant has no users");
+        assert_eq!(few.sync[1].scope, SCALE_MESH_SCOPE);
+        assert_eq!(
+            Scenario::named("scale:4:0").map(|s| s.tenants.len()),
+            Some(4)
+        );
+        assert_eq!(Scenario::named("scale:4"), None);
+        assert_eq!(Scenario::named("scale:x:1"), None);
     }
 }

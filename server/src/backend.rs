@@ -2,7 +2,7 @@
 //! only place that differs between demo and entra mode: base URLs and credentials.
 
 use crate::secret::Secret;
-use crate::settings::{Mode, Settings};
+use crate::settings::{DemoScenario, Mode, Settings};
 
 /// The resolved upstreams and credentials.
 #[derive(Debug, Clone)]
@@ -161,18 +161,36 @@ pub fn insecure_cookies_allowed(settings: &Settings) -> bool {
             || base.starts_with("http://[::1]"))
 }
 
-/// Starts the built-in emulator (demo scenario) on a loopback port and returns the backend pointing
-/// at it. The same emulator (one state) also listens over HTTPS on another loopback port with a
-/// CA made at start, for the monitor (`azure_identity` asks only `https` authorities). The emulator
-/// runs on the server's runtime until the process ends.
-pub async fn start_demo_emulator(key_path: &std::path::Path) -> Result<Backend, String> {
-    let scenario = emulator::Scenario::demo();
+/// The emulator's scenario for a [`DemoScenario`]: its demo, or `scale:N:M` with its mesh.
+pub fn emulator_scenario(scenario: DemoScenario) -> emulator::Scenario {
+    match scenario {
+        DemoScenario::Demo => emulator::Scenario::demo(),
+        DemoScenario::Scale { tenants, users } => emulator::Scenario::scale_meshed(tenants, users),
+    }
+}
+
+/// Starts the built-in emulator with `scenario` (the `scenario` setting) on a loopback port and
+/// returns the backend pointing at it; its signing key is kept in `key_path`. The same emulator
+/// (one state) also listens over HTTPS on another loopback port with a CA made at start, for the
+/// monitor (`azure_identity` asks only `https` authorities). The emulator runs on the server's
+/// runtime until the process ends; its reset (`POST /demo/reset`) goes back to the same scenario.
+pub async fn start_emulator(
+    key_path: &std::path::Path,
+    chosen: DemoScenario,
+) -> Result<Backend, String> {
+    let scenario = emulator_scenario(chosen);
     // The signing key is kept next to the database, so that the tokens held in sessions stay
     // valid when the dashboard (and with it the emulator) restarts.
     let key = emulator::keys::SigningKey::load_or_generate(key_path).map_err(|e| e.to_string())?;
     let emulator = emulator::Emulator::with_key(scenario.clone(), emulator::Clock::real(), key)
         .with_controls();
+    tracing::info!(scenario = %chosen, tenants = scenario.tenants.len(), "demo scenario loaded");
     serve_emulator(emulator, &scenario).await
+}
+
+/// [`start_emulator`] with the demo scenario.
+pub async fn start_demo_emulator(key_path: &std::path::Path) -> Result<Backend, String> {
+    start_emulator(key_path, DemoScenario::Demo).await
 }
 
 /// Serves `emulator` (loaded with `scenario`) on two loopback ports, http and https (one state; a
@@ -227,8 +245,9 @@ async fn serve_tls(router: axum::Router) -> Result<(std::net::SocketAddr, String
     Ok((addr, identity.ca_cert_pem))
 }
 
-/// `POST /demo/reset` (demo mode only, same origin): the built-in emulator back to the demo
-/// scenario as it starts — for trying things out again, and for browser tests that change it.
+/// `POST /demo/reset` (demo mode only, same origin): the built-in emulator back to its scenario
+/// (the `scenario` setting) as it starts — for trying things out again, and for browser tests
+/// that change it.
 pub async fn reset_demo(
     axum::extract::State(state): axum::extract::State<crate::AppState>,
     headers: http::HeaderMap,
@@ -295,5 +314,18 @@ mod tests {
             ..Settings::default()
         };
         assert!(!insecure_cookies_allowed(&entra));
+    }
+
+    #[test]
+    fn the_scenario_setting_picks_the_emulators_scenario() {
+        let demo = emulator_scenario(DemoScenario::Demo);
+        assert_eq!(demo, emulator::Scenario::demo());
+        let scale = emulator_scenario(DemoScenario::Scale {
+            tenants: 100,
+            users: 300,
+        });
+        assert_eq!(scale.tenants.len(), 100);
+        assert_eq!(scale.tenants[0].display_name, "Tenant 001");
+        assert_eq!(Some(scale), emulator::Scenario::named("scale:100:300"));
     }
 }

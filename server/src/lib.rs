@@ -78,9 +78,11 @@ pub async fn run(settings: Settings) -> Result<(), StartError> {
     let local_addr = listener.local_addr().map_err(StartError::Serve)?;
     let backend = match settings.mode {
         Mode::Entra => Backend::entra(&settings),
-        Mode::Demo => backend::start_demo_emulator(&settings.demo_emulator_key_file())
-            .await
-            .map_err(StartError::Emulator)?,
+        Mode::Demo => {
+            backend::start_emulator(&settings.demo_emulator_key_file(), settings.demo_scenario())
+                .await
+                .map_err(StartError::Emulator)?
+        }
     };
     tracing::info!(login = %backend.login_base_url, graph = %backend.graph_base_url, "upstreams");
     let state = AppState::new(Settings::clone(&settings), backend).await?;

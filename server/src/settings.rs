@@ -29,13 +29,18 @@ pub struct Cli {
     /// for the database's owner role before replicas with `database_migrate = false` start.
     #[arg(long)]
     pub migrate: bool,
+    /// Demo mode's scenario: `demo` (default) or `scale:N:M` (N tenants, at most 100, with a
+    /// ring of sync jobs; M users in the first). Also TENANTMESH_SCENARIO.
+    #[arg(long, value_name = "NAME")]
+    pub scenario: Option<String>,
 }
 
 /// Where the dashboard's Graph and sign-in traffic goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
-    /// The built-in emulator of Microsoft Graph and Entra sign-in, with the demo scenario.
+    /// The built-in emulator of Microsoft Graph and Entra sign-in, with the `scenario` setting's
+    /// data (the demo scenario by default).
     Demo,
     /// Microsoft Entra and Microsoft Graph, with a real multi-tenant app registration.
     Entra,
@@ -47,6 +52,51 @@ impl fmt::Display for Mode {
             Self::Demo => "demo",
             Self::Entra => "entra",
         })
+    }
+}
+
+/// The data the built-in emulator starts with in demo mode (`scenario`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoScenario {
+    /// Contoso, Fabrikam, Woodgrove Bank, Northwind Traders and Tailspin Toys (`demo`).
+    Demo,
+    /// `scale:N:M`: `tenants` tenants active in one MTO, a ring of sync jobs between them (one
+    /// quarantined, one paused), `users` generated users in the first (the emulator's
+    /// `Scenario::scale_meshed`).
+    Scale { tenants: usize, users: usize },
+}
+
+impl DemoScenario {
+    /// The most active tenants an MTO holds (the Limits table of `MicrosoftDocs/entra-docs`
+    /// `docs/identity/multi-tenant-organizations/multi-tenant-organization-overview.md`).
+    pub const MAX_TENANTS: usize = emulator::mto_state::MAX_ACTIVE_TENANTS;
+    /// The most generated users of the first tenant (the size the users benchmark reads).
+    pub const MAX_USERS: usize = 100_000;
+
+    /// `demo`, or `scale:N:M` with N from 1 to [`Self::MAX_TENANTS`] and M at most
+    /// [`Self::MAX_USERS`] (digits only).
+    pub fn parse(text: &str) -> Option<Self> {
+        if text == "demo" {
+            return Some(Self::Demo);
+        }
+        let (tenants, users) = text.strip_prefix("scale:")?.split_once(':')?;
+        let number = |digits: &str| {
+            (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| digits.parse::<usize>().ok())
+                .flatten()
+        };
+        let (tenants, users) = (number(tenants)?, number(users)?);
+        ((1..=Self::MAX_TENANTS).contains(&tenants) && users <= Self::MAX_USERS)
+            .then_some(Self::Scale { tenants, users })
+    }
+}
+
+impl fmt::Display for DemoScenario {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Demo => f.write_str("demo"),
+            Self::Scale { tenants, users } => write!(f, "scale:{tenants}:{users}"),
+        }
     }
 }
 
@@ -63,6 +113,11 @@ pub enum LogFormat {
 pub struct Settings {
     pub addr: SocketAddr,
     pub mode: Mode,
+    /// What the built-in emulator starts with (and goes back to at `POST /demo/reset`) in demo
+    /// mode: `demo` or `scale:N:M` ([`DemoScenario`]); `--scenario`, `TENANTMESH_SCENARIO`.
+    /// Anything but `demo` is refused in `entra` mode. A scale scenario without a `database_url`
+    /// of its own uses [`SCALE_DATABASE_URL`].
+    pub scenario: String,
     /// The address people use to reach the dashboard (for the sign-in redirect URI).
     /// Default: `http://{addr}`.
     pub public_url: Option<String>,
@@ -129,7 +184,7 @@ pub struct MonitorSettings {
     /// then at the first run this long after the last one. 0: none on a schedule.
     pub snapshot_secs: u64,
     /// The tenants to read: ids or verified domains. A TOML list or a comma-separated variable.
-    /// Empty in `demo` mode: every tenant of the demo scenario.
+    /// Empty in `demo` mode: every tenant of the scenario (`scenario`).
     #[serde(default, deserialize_with = "string_list")]
     pub tenants: Vec<String>,
     /// How the app proves who it is (`azure_identity`).
@@ -297,6 +352,7 @@ impl Default for Settings {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
             mode: Mode::Demo,
+            scenario: "demo".to_owned(),
             public_url: None,
             database_url: DEFAULT_DATABASE_URL.to_owned(),
             database_migrate: true,
@@ -318,6 +374,9 @@ impl Default for Settings {
 
 /// The default `database_url`: a SQLite file in `data/`.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/tenant-mesh.sqlite";
+/// The default `database_url` with a `scale:N:M` scenario: another file, so that the scale demo's
+/// sessions, audit log and monitor history never mix with the ordinary demo's.
+pub const SCALE_DATABASE_URL: &str = "sqlite://data/scale.sqlite";
 /// Where files the dashboard makes live when the database is not a SQLite file.
 const DATA_DIR: &str = "data";
 
@@ -333,6 +392,16 @@ pub enum SettingsError {
     BadLease,
     #[error("body_limit_bytes must be at least 1024")]
     BodyLimitTooSmall,
+    #[error(
+        "scenario (--scenario, TENANTMESH_SCENARIO) must be demo or scale:N:M (N tenants, 1 to \
+         100; M users in the first tenant, at most 100000), not \"{0}\""
+    )]
+    BadScenario(String),
+    #[error(
+        "scenario = \"{0}\" is for demo mode only (it chooses the built-in emulator's data); \
+         entra mode reads your own tenants: remove scenario (--scenario, TENANTMESH_SCENARIO)"
+    )]
+    ScenarioOutsideDemo(String),
     #[error("entra mode needs {0} (set it in the settings file or TENANTMESH_ENTRA__{1})")]
     MissingEntraSetting(&'static str, &'static str),
     #[error("session times must be positive")]
@@ -374,27 +443,46 @@ impl Settings {
 
     /// Loads the settings with `env` standing for the environment (tests pass their own).
     pub fn from_figment(env: impl figment::Provider, cli: &Cli) -> Result<Self, SettingsError> {
-        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        // What was given (file, environment, flags), apart from the defaults.
+        let mut given = Figment::new();
         if let Some(path) = &cli.config {
             if !path.is_file() {
                 return Err(SettingsError::MissingFile(path.clone()));
             }
-            figment = figment.merge(Toml::file(path));
+            given = given.merge(Toml::file(path));
         }
-        figment = figment.merge(env);
+        given = given.merge(env);
         if let Some(addr) = cli.addr {
-            figment = figment.merge(Serialized::default("addr", addr));
+            given = given.merge(Serialized::default("addr", addr));
         }
-        let settings: Settings = figment
+        if let Some(scenario) = &cli.scenario {
+            given = given.merge(Serialized::default("scenario", scenario));
+        }
+        let mut settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(given.clone())
             .extract()
             .map_err(|err| SettingsError::Invalid(Box::new(err)))?;
         settings.validate()?;
+        if settings.mode == Mode::Demo
+            && settings.demo_scenario() != DemoScenario::Demo
+            && !given.contains("database_url")
+        {
+            settings.database_url = SCALE_DATABASE_URL.to_owned();
+        }
         Ok(settings)
     }
 
     fn validate(&self) -> Result<(), SettingsError> {
         if self.body_limit_bytes < 1024 {
             return Err(SettingsError::BodyLimitTooSmall);
+        }
+        match DemoScenario::parse(&self.scenario) {
+            None => return Err(SettingsError::BadScenario(self.scenario.clone())),
+            Some(DemoScenario::Demo) => {}
+            Some(DemoScenario::Scale { .. }) if self.mode == Mode::Entra => {
+                return Err(SettingsError::ScenarioOutsideDemo(self.scenario.clone()));
+            }
+            Some(DemoScenario::Scale { .. }) => {}
         }
         if !(1..=50).contains(&self.graph_timeout_secs) {
             return Err(SettingsError::BadGraphTimeout);
@@ -470,6 +558,12 @@ impl Settings {
             return Err(SettingsError::NoAllowedTenants);
         }
         Ok(())
+    }
+
+    /// The scenario demo mode loads (validated at load; [`DemoScenario::Demo`] for a value that
+    /// was not).
+    pub fn demo_scenario(&self) -> DemoScenario {
+        DemoScenario::parse(&self.scenario).unwrap_or(DemoScenario::Demo)
     }
 
     /// Which database `database_url` names.
@@ -860,6 +954,139 @@ mod tests {
             postgres.demo_emulator_key_file(),
             PathBuf::from("data/demo-emulator-key.pem")
         );
+    }
+
+    #[test]
+    fn the_scenario_is_demo_or_scale_from_a_file_the_environment_or_the_flag() {
+        let defaults = Settings::from_figment(no_env(), &Cli::default()).unwrap();
+        assert_eq!(defaults.scenario, "demo");
+        assert_eq!(defaults.demo_scenario(), DemoScenario::Demo);
+
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(file, "scenario = \"scale:10:20\"").unwrap();
+        let cli = Cli {
+            config: Some(file.path().to_owned()),
+            ..Cli::default()
+        };
+        let from_file = Settings::from_figment(no_env(), &cli).unwrap();
+        assert_eq!(
+            from_file.demo_scenario(),
+            DemoScenario::Scale {
+                tenants: 10,
+                users: 20
+            }
+        );
+
+        let env = Env::prefixed("TENANTMESH_TEST_SC_").split("__");
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("TENANTMESH_TEST_SC_SCENARIO", "scale:100:300");
+            let from_env = Settings::from_figment(env.clone(), &cli).unwrap();
+            assert_eq!(from_env.demo_scenario().to_string(), "scale:100:300");
+            let with_flag = Cli {
+                scenario: Some("demo".into()),
+                ..Cli::default()
+            };
+            let from_flag = Settings::from_figment(env.clone(), &with_flag).unwrap();
+            assert_eq!(from_flag.demo_scenario(), DemoScenario::Demo);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_scenario_other_than_demo_or_scale_up_to_100_tenants_is_refused_with_the_key_named() {
+        for good in ["demo", "scale:1:0", "scale:100:300", "scale:100:100000"] {
+            assert!(DemoScenario::parse(good).is_some(), "{good}");
+            assert_eq!(DemoScenario::parse(good).unwrap().to_string(), good);
+        }
+        for bad in [
+            "",
+            "Demo",
+            "scale",
+            "scale:100",
+            "scale:0:10",
+            "scale:101:10",
+            "scale:100:100001",
+            "scale:+5:1",
+            "scale:5:-1",
+            "scale:5:1:2",
+            "scale: 5:1",
+            "example.toml",
+        ] {
+            assert_eq!(DemoScenario::parse(bad), None, "{bad}");
+            let cli = Cli {
+                scenario: Some(bad.into()),
+                ..Cli::default()
+            };
+            let err = Settings::from_figment(no_env(), &cli).unwrap_err();
+            assert!(matches!(err, SettingsError::BadScenario(_)), "{bad}: {err}");
+            let text = err.to_string();
+            assert!(
+                text.starts_with("scenario (--scenario, TENANTMESH_SCENARIO)"),
+                "{text}"
+            );
+            assert!(text.contains(&format!("\"{bad}\"")), "{text}");
+        }
+    }
+
+    #[test]
+    fn entra_mode_refuses_a_scenario() {
+        let env = Env::prefixed("TENANTMESH_TEST_SE_").split("__");
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("TENANTMESH_TEST_SE_MODE", "entra");
+            jail.set_env(
+                "TENANTMESH_TEST_SE_ENTRA__CLIENT_ID",
+                "3f1c2b9e-6a7d-4e8f-9b0a-5c4d3e2f1a0b",
+            );
+            jail.set_env("TENANTMESH_TEST_SE_ENTRA__CLIENT_SECRET", "s3cret");
+            jail.set_env(
+                "TENANTMESH_TEST_SE_ALLOWED_TENANTS",
+                "72f988bf-86f1-41af-91ab-2d7cd011db47",
+            );
+            jail.set_env("TENANTMESH_TEST_SE_SCENARIO", "demo");
+            let entra = Settings::from_figment(env.clone(), &Cli::default()).unwrap();
+            assert_eq!(entra.database_url, DEFAULT_DATABASE_URL);
+            jail.set_env("TENANTMESH_TEST_SE_SCENARIO", "scale:100:300");
+            let err = Settings::from_figment(env.clone(), &Cli::default()).unwrap_err();
+            assert!(
+                matches!(err, SettingsError::ScenarioOutsideDemo(_)),
+                "{err}"
+            );
+            let text = err.to_string();
+            assert!(
+                text.contains("scenario = \"scale:100:300\" is for demo mode only"),
+                "{text}"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_scale_scenario_gets_its_own_database_unless_one_is_given() {
+        let scale = Cli {
+            scenario: Some("scale:100:300".into()),
+            ..Cli::default()
+        };
+        let settings = Settings::from_figment(no_env(), &scale).unwrap();
+        assert_eq!(settings.database_url, "sqlite://data/scale.sqlite");
+        assert_eq!(
+            settings.session_key_file(),
+            PathBuf::from("data/scale.sqlite.key")
+        );
+
+        let env = Env::prefixed("TENANTMESH_TEST_SD_").split("__");
+        figment::Jail::expect_with(|jail| {
+            jail.set_env(
+                "TENANTMESH_TEST_SD_DATABASE_URL",
+                "sqlite:///srv/tm/db.sqlite",
+            );
+            let given = Settings::from_figment(env.clone(), &scale).unwrap();
+            assert_eq!(given.database_url, "sqlite:///srv/tm/db.sqlite");
+            // Given, even when it is the ordinary demo's: kept.
+            jail.set_env("TENANTMESH_TEST_SD_DATABASE_URL", DEFAULT_DATABASE_URL);
+            let given = Settings::from_figment(env.clone(), &scale).unwrap();
+            assert_eq!(given.database_url, DEFAULT_DATABASE_URL);
+            Ok(())
+        });
     }
 
     #[test]

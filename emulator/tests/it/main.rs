@@ -15,6 +15,7 @@ mod mto;
 mod people;
 mod policies;
 mod replay;
+mod scale;
 mod scenario_file;
 mod signin;
 mod sync;
