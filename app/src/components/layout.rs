@@ -51,7 +51,8 @@ pub const NAV_ITEMS: [NavItem; 8] = [
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        // `rel="external"`: the browser follows it (and moves the focus), not the router.
+        <a class="skip-link" href="#main" rel="external">"Skip to content"</a>
         <Header/>
         <main id="main" class="page" tabindex="-1">
             {children()}

@@ -85,6 +85,11 @@ fn Grid(matrix: Matrix) -> impl IntoView {
                             view! { <td class="self" tabindex=tabindex></td> }.into_any()
                         }
                         None => view! { <td tabindex=tabindex></td> }.into_any(),
+                        // Settings that would let sync run, and no sync: the common case in a
+                        // large organization, shown by colour alone (the Pairs table counts them).
+                        Some(cell) if cell.mark.is_quiet() => {
+                            view! { <td class="h-no-sync" tabindex=tabindex></td> }.into_any()
+                        }
                         Some(cell) => {
                             // One text node: an empty one would not survive the HTML parser,
                             // and hydration would miss it.
@@ -92,7 +97,7 @@ fn Grid(matrix: Matrix) -> impl IntoView {
                             let symbols = format!("{job}{settings}");
                             view! {
                                 <td class=format!("h-{}", health_class(cell.mark.health)) tabindex=tabindex>
-                                    <a href=cell.href.clone() tabindex="-1" aria-label=cell.text.clone() title=cell.text.clone()>
+                                    <a href=cell.href.clone() tabindex="-1" title=cell.text.clone()>
                                         <span aria-hidden="true">{symbols}</span>
                                     </a>
                                 </td>

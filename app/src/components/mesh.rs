@@ -170,7 +170,7 @@ pub fn MeshPicture(picture: Picture) -> impl IntoView {
     let r = frame.node_radius;
     let view_box = format!("0 0 {:.0} {:.0}", frame.width, frame.height);
     view! {
-        <svg class="mesh-picture" viewBox=view_box width=format!("{:.0}", frame.width) height=format!("{:.0}", frame.height) role="img" aria-labelledby="mesh-picture-title">
+        <svg class="mesh-picture" viewBox=view_box width=format!("{:.0}", frame.width) height=format!("{:.0}", frame.height) role="group" aria-labelledby="mesh-picture-title">
             <title id="mesh-picture-title">"Tenants of the multitenant organization and the sync between them"</title>
             <defs>
                 {["healthy", "idle", "unknown", "warning", "error"].map(|h| view! {
@@ -235,4 +235,38 @@ pub fn Legend() -> impl IntoView {
             <li>"Each line is one direction: users of the tenant it starts at, synced into the one the arrow points to."</li>
         </ul>
     }
+}
+
+/// The pairs in words (the pair matrix's text alternative): each pair with sync or something to
+/// say in either direction; pairs whose settings would let sync run and that have none either way
+/// are counted, not listed (in a large organization they are nearly every pair).
+#[component]
+pub fn PairsTable(pairs: Vec<crate::mesh::PairLine>, empty: &'static str) -> impl IntoView {
+    if pairs.is_empty() {
+        return view! { <p class="muted">{empty}</p> }.into_any();
+    }
+    let total = pairs.len();
+    let pairs: Vec<_> = pairs
+        .into_iter()
+        .filter(|p| !(p.forward_mark.is_quiet() && p.backward_mark.is_quiet()))
+        .collect();
+    let quiet = total - pairs.len();
+    view! {
+        {(quiet > 0).then(|| view! {
+            <p class="muted">{format!("{quiet} more pairs have partner settings that allow sync and no sync either way.")}</p>
+        })}
+        <table class="data">
+            <thead><tr><th scope="col">"Pair"</th><th scope="col">"Sync →"</th><th scope="col">"Sync ←"</th></tr></thead>
+            <tbody>
+                {pairs.into_iter().map(|p| view! {
+                    <tr>
+                        <th scope="row"><a href=format!("/pairs/{}/{}", p.source, p.target)>{format!("{} ⇄ {}", p.source_name, p.target_name)}</a></th>
+                        <td><HealthBadge health=p.forward/>" "{format!("{} → {}: {}", p.source_name, p.target_name, p.forward_verdict)}</td>
+                        <td><HealthBadge health=p.backward/>" "{format!("{} → {}: {}", p.target_name, p.source_name, p.backward_verdict)}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
 }

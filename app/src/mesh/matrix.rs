@@ -106,6 +106,13 @@ impl Mark {
         format!("{job}; {settings}")
     }
 
+    /// Nothing configured and nothing wrong: settings that would let sync run, no job.
+    pub fn is_quiet(&self) -> bool {
+        self.health == Health::Idle
+            && self.job == JobMark::None
+            && self.settings == SettingsMark::Allow
+    }
+
     /// Whether an admin has something to fix here.
     pub fn is_problem(&self) -> bool {
         matches!(self.health, Health::Error | Health::Warning)

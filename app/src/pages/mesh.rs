@@ -7,7 +7,7 @@ use crate::api::mesh::mesh_overview;
 use crate::components::empty_state::SignInFirst;
 use crate::components::matrix::PairMatrix;
 use crate::components::mesh::{
-    refresh_ticker, Coverage, Findings, HealthBadge, Legend, MeshPicture, RefreshBar, StateBadge,
+    refresh_ticker, Coverage, Findings, Legend, MeshPicture, PairsTable, RefreshBar, StateBadge,
 };
 use crate::mesh::layout::PICTURE_LIMIT;
 use crate::mesh::model::NodeState;
@@ -133,24 +133,7 @@ fn MeshView(overview: Overview, tick: RwSignal<(u64, bool)>) -> impl IntoView {
         </section>
         <section class="card" aria-labelledby="pairs-title">
             <h2 id="pairs-title">"Pairs"</h2>
-            {if pairs.is_empty() {
-                view! { <p class="muted">"No partner settings or sync between the tenants read so far."</p> }.into_any()
-            } else {
-                view! {
-                    <table class="data">
-                        <thead><tr><th scope="col">"Pair"</th><th scope="col">"Sync →"</th><th scope="col">"Sync ←"</th></tr></thead>
-                        <tbody>
-                            {pairs.into_iter().map(|p| view! {
-                                <tr>
-                                    <th scope="row"><a href=format!("/pairs/{}/{}", p.source, p.target)>{format!("{} ⇄ {}", p.source_name, p.target_name)}</a></th>
-                                    <td><HealthBadge health=p.forward/>" "{format!("{} → {}: {}", p.source_name, p.target_name, p.forward_verdict)}</td>
-                                    <td><HealthBadge health=p.backward/>" "{format!("{} → {}: {}", p.target_name, p.source_name, p.backward_verdict)}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
-            }}
+            <PairsTable pairs empty="No partner settings or sync between the tenants read so far."/>
         </section>
     }
 }
