@@ -62,10 +62,17 @@ if [ -n "$build_only" ]; then
   exit 0
 fi
 
-# Playwright for the browser tests.
-PLAYWRIGHT_VERSION="$(node -p "require('./end2end/package.json').devDependencies['@playwright/test']")"
-if [ "$(node -p "try { require('./end2end/node_modules/@playwright/test/package.json').version } catch { '' }")" != "$PLAYWRIGHT_VERSION" ]; then
-  say "installing the browser-test dependencies"
+# Playwright and axe-core for the browser tests: (re)installed from the lock file when any pinned
+# devDependency of end2end/package.json is missing or at another version.
+end2end_deps_missing="$(node -e "
+  const deps = require('./end2end/package.json').devDependencies;
+  const missing = Object.entries(deps).filter(([name, version]) => {
+    try { return require('./end2end/node_modules/' + name + '/package.json').version !== version; } catch { return true; }
+  });
+  console.log(missing.map(([name, version]) => name + '@' + version).join(' '));
+")"
+if [ -n "$end2end_deps_missing" ]; then
+  say "installing the browser-test dependencies ($end2end_deps_missing)"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
 fi
 

@@ -231,7 +231,7 @@ fn FixList(
                         <details open>
                             <summary>"The exact change"</summary>
                             {fix.calls.iter().map(|c| view! {
-                                <pre class="call">{format!("{} {}{}", c.method, c.path, c.pretty_body().map(|b| format!("\n{b}")).unwrap_or_default())}</pre>
+                                <pre class="call" tabindex="0">{format!("{} {}{}", c.method, c.path, c.pretty_body().map(|b| format!("\n{b}")).unwrap_or_default())}</pre>
                             }).collect_view()}
                         </details>
                         {if allowed {
@@ -376,7 +376,7 @@ fn Mappings(rows: Vec<MappingRow>, missing: Vec<String>) -> impl IntoView {
         <div role="group" aria-label="Attribute mappings">
             <h3>"Attribute mappings"</h3>
             {missing.into_iter().map(|m| view! { <p class="notice notice-error">{m}": an MTO depends on it."</p> }).collect_view()}
-            <table class="data mappings">
+            <table class="data mappings" tabindex="0" aria-label="Attribute mappings">
                 <thead><tr>
                     <th scope="col">"Target attribute"</th><th scope="col">"Source"</th><th scope="col">"Type"</th>
                     <th scope="col">"Applies"</th><th scope="col">"Matching"</th><th scope="col">"For the MTO"</th>
@@ -406,7 +406,7 @@ fn Differences(differences: Vec<Difference>) -> impl IntoView {
     view! {
         <div role="group" aria-label="Differences from other configurations">
             <h3>"Differences from other configurations"</h3>
-            <table class="data">
+            <table class="data" tabindex="0" aria-label="Differences from other configurations">
                 <thead><tr><th scope="col">"Other configuration"</th><th scope="col">"Attribute"</th><th scope="col">"Here"</th><th scope="col">"There"</th></tr></thead>
                 <tbody>
                     {differences.into_iter().map(|d| view! {
@@ -445,7 +445,7 @@ fn Log(log: Vec<LogEntry>, outcome: Option<ProvisioningResult>, here: String) ->
                 view! { <p class="muted">{format!("No entries{}.", outcome.map(|o| format!(" with outcome {o}")).unwrap_or_default())}</p> }.into_any()
             } else {
                 view! {
-                    <table class="data log">
+                    <table class="data log" tabindex="0" aria-label="Provisioning log">
                         <thead><tr>
                             <th scope="col">"When"</th><th scope="col">"Action"</th><th scope="col">"Outcome"</th>
                             <th scope="col">"Source user"</th><th scope="col">"Target user"</th><th scope="col">"Error"</th>

@@ -33,19 +33,34 @@ pub fn SegmentChart(
         .collect::<Vec<_>>()
         .join("; ");
     let selected = filter.segment.clone();
+    // The picture (an image with a name and a description: no control may sit inside it) and, over
+    // each of its rows, a link to the segment for the mouse. Those links are hidden from assistive
+    // technology and skipped by the keyboard: the list beside the chart has the same links.
     let bars = segments
         .iter()
         .zip(lengths)
         .enumerate()
         .map(|(i, (s, length))| {
             let y = 5.0 + ROW_HEIGHT * i as f64;
-            let href = users_href(&tenant, &filter.with_segment(Some(s.segment)));
             let current = selected.as_deref() == Some(s.segment.slug());
             view! {
-                <a href=href tabindex="-1" class={if current { "bar selected" } else { "bar" }}>
+                <g class={if current { "bar selected" } else { "bar" }}>
                     <text class="bar-label" x=format!("{:.0}", LABEL_WIDTH - 8.0) y=format!("{:.0}", y + 19.0)>{s.segment.label()}</text>
                     <rect class=format!("bar-fill segment-{}", s.segment.slug()) x=format!("{LABEL_WIDTH:.0}") y=format!("{:.0}", y + 4.0) width=format!("{length:.1}") height=format!("{:.0}", ROW_HEIGHT - 8.0) rx="3"/>
                     <text class="bar-value" x=format!("{:.1}", LABEL_WIDTH + length + 6.0) y=format!("{:.0}", y + 19.0)>{s.count}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    let hits = segments
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let y = 5.0 + ROW_HEIGHT * i as f64;
+            let href = users_href(&tenant, &filter.with_segment(Some(s.segment)));
+            view! {
+                <a href=href tabindex="-1">
+                    <rect class="bar-hit" x="0" y=format!("{y:.0}") width=format!("{CHART_WIDTH:.0}") height=format!("{ROW_HEIGHT:.0}")/>
                 </a>
             }
         })
@@ -53,10 +68,13 @@ pub fn SegmentChart(
     let list_filter = filter.clone();
     view! {
         <div class="segment-chart">
-            <svg viewBox=format!("0 0 {CHART_WIDTH} {height:.0}") role="img" aria-labelledby="segment-chart-title" aria-describedby="segment-chart-desc">
-                <title id="segment-chart-title">"Users per segment"</title>
-                <desc id="segment-chart-desc">{description}</desc>
-                {bars}
+            <svg viewBox=format!("0 0 {CHART_WIDTH} {height:.0}") role="none">
+                <g role="img" aria-labelledby="segment-chart-title" aria-describedby="segment-chart-desc">
+                    <title id="segment-chart-title">"Users per segment"</title>
+                    <desc id="segment-chart-desc">{description}</desc>
+                    {bars}
+                </g>
+                <g aria-hidden="true">{hits}</g>
             </svg>
             <ul class="segment-list" aria-label="Segments">
                 {segments.into_iter().map(|s| {

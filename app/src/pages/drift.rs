@@ -503,7 +503,7 @@ fn ChangeCells(change: Change) -> impl IntoView {
         Some((_, Some((summary, pretty)))) => view! {
             <details class="value">
                 <summary><code>{summary}</code></summary>
-                <pre class="call">{pretty}</pre>
+                <pre class="call" tabindex="0">{pretty}</pre>
             </details>
         }
         .into_any(),
@@ -596,7 +596,7 @@ fn RestoreDetails(
     view! {
         <details class="restore">
             <summary>"Restore…"</summary>
-            <pre class="call">{request_text(&request, body.as_deref())}</pre>
+            <pre class="call" tabindex="0">{request_text(&request, body.as_deref())}</pre>
             <WhatIfView what_if what_if_names what_if_target/>
             <p class="muted">{roles_sentence(&roles)}</p>
             {make}
@@ -910,7 +910,7 @@ fn StepView(step: TeardownStep, plan_tenant: String, actions: Actions) -> impl I
     let calls = requests
         .into_iter()
         .map(|StepRequest { request, body }| {
-            view! { <pre class="call">{request_text(&request, body.as_deref())}</pre> }
+            view! { <pre class="call" tabindex="0">{request_text(&request, body.as_deref())}</pre> }
         })
         .collect_view();
     let confirm = format!("Make this change in {tenant_name}: Tenant Mesh does not undo it");

@@ -165,7 +165,7 @@ fn PairView(detail: PairDetail) -> impl IntoView {
         </section>
         <section class="card" aria-labelledby="settings-title">
             <h2 id="settings-title">"Cross-tenant access settings, both sides"</h2>
-            <table class="data side-by-side">
+            <table class="data side-by-side" tabindex="0" aria-labelledby="settings-title">
                 <thead><tr>
                     <th scope="col">"Setting"</th>
                     <th scope="col">{format!("{a}'s settings for {b}")}</th>

@@ -14,7 +14,7 @@ use crate::api::ApiError;
 use crate::components::empty_state::SignInFirst;
 use crate::components::matrix::PairMatrix;
 use crate::components::mesh::{
-    refresh_ticker, HealthBadge, Legend, MeshPicture, RefreshBar, StateBadge,
+    refresh_ticker, Legend, MeshPicture, PairsTable, RefreshBar, StateBadge,
 };
 use crate::mesh::model::{Node, ReadStatus};
 use crate::mesh::{time, Overview};
@@ -127,7 +127,7 @@ fn MonitorOff() -> impl IntoView {
         <section class="card" aria-labelledby="monitor-off-title">
             <h2 id="monitor-off-title">"The monitor is off"</h2>
             <p>"Nothing reads the tenants on a schedule yet. Turn the monitor on in the "<code>"[monitor]"</code>" settings (or "<code>"TENANTMESH_MONITOR__ENABLED=true"</code>"): the dashboard's app registration then reads each listed tenant with application permissions, consented by an administrator of each tenant, and this page shows what it found."</p>
-            <pre class="settings-example">{MONITOR_SETTINGS_EXAMPLE}</pre>
+            <pre class="settings-example" tabindex="0">{MONITOR_SETTINGS_EXAMPLE}</pre>
             <p class="muted">"The README lists the application permissions and every credential kind."</p>
         </section>
     }
@@ -159,7 +159,7 @@ fn LastRun(run: Option<MonitorRun>, now: i64) -> impl IntoView {
         <section class="card" aria-labelledby="last-run-title">
             <h2 id="last-run-title">"Last run"</h2>
             <p class="run-summary">{summary}</p>
-            <table class="data">
+            <table class="data" tabindex="0" aria-labelledby="last-run-title">
                 <thead><tr><th scope="col">"Tenant"</th><th scope="col">"This run"</th></tr></thead>
                 <tbody>
                     {run.tenants.into_iter().map(|tenant| {
@@ -273,24 +273,7 @@ fn Readings(overview: Overview) -> impl IntoView {
         </section>
         <section class="card" aria-labelledby="status-pairs-title">
             <h2 id="status-pairs-title">"Pairs"</h2>
-            {if pairs.is_empty() {
-                view! { <p class="muted">"No partner settings or sync between the tenants the monitor read."</p> }.into_any()
-            } else {
-                view! {
-                    <table class="data">
-                        <thead><tr><th scope="col">"Pair"</th><th scope="col">"Sync →"</th><th scope="col">"Sync ←"</th></tr></thead>
-                        <tbody>
-                            {pairs.into_iter().map(|p| view! {
-                                <tr>
-                                    <th scope="row"><a href=format!("/pairs/{}/{}", p.source, p.target)>{format!("{} ⇄ {}", p.source_name, p.target_name)}</a></th>
-                                    <td><HealthBadge health=p.forward/>" "{format!("{} → {}: {}", p.source_name, p.target_name, p.forward_verdict)}</td>
-                                    <td><HealthBadge health=p.backward/>" "{format!("{} → {}: {}", p.target_name, p.source_name, p.backward_verdict)}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
-            }}
+            <PairsTable pairs empty="No partner settings or sync between the tenants the monitor read."/>
         </section>
     }
     .into_any()
@@ -302,7 +285,7 @@ fn ClearedFindings(findings: Vec<TrackedFinding>, now: i64) -> impl IntoView {
         view! { <p class="muted">"Nothing cleared in the last 7 days."</p> }.into_any()
     } else {
         view! {
-            <table class="data">
+            <table class="data" tabindex="0" aria-labelledby="cleared-findings-title">
                 <thead><tr><th scope="col">"Finding"</th><th scope="col">"Lasted"</th><th scope="col">"Cleared"</th></tr></thead>
                 <tbody>
                     {findings.into_iter().map(|tracked| {
@@ -343,7 +326,7 @@ fn Deliveries(
             .into_any()
     } else {
         view! {
-            <table class="data">
+            <table class="data" tabindex="0" aria-labelledby="alerts-title">
                 <thead><tr><th scope="col">"Target"</th><th scope="col">"Event"</th><th scope="col">"Finding"</th><th scope="col">"When"</th><th scope="col">"Outcome"</th><th scope="col">"Attempts"</th></tr></thead>
                 <tbody>
                     {alerts.into_iter().map(|delivery| {
