@@ -37,7 +37,7 @@ export async function findInMatrixByKeyboard(page: Page, pattern: RegExp): Promi
       const grid = cell?.closest('[role="grid"]');
       return {
         inGrid: !!grid && cell?.tagName === 'TD',
-        label: cell?.querySelector('a')?.getAttribute('aria-label') ?? '',
+        label: cell?.querySelector('a')?.getAttribute('title') ?? '',
         rows: grid?.querySelectorAll('tbody tr').length ?? 0,
       };
     });
