@@ -1,4 +1,4 @@
-import { expect, Page } from '@playwright/test';
+import { expect, Locator, Page } from '@playwright/test';
 
 // The demo scenario's tenants and accounts (design.md); the emulator's sign-in page lists each
 // tenant's accounts as buttons labelled with the UPN. Signing in lands on the mesh page.
@@ -30,7 +30,8 @@ export async function openSessions(page: Page) {
 // The pair matrix (a grid with one tab stop): Tab from the top of the page until a cell of the
 // grid has the focus, then walk it with the arrow keys row by row until the focused cell's pair
 // matches `pattern`. Keyboard only; returns that pair's label.
-export async function findInMatrixByKeyboard(page: Page, pattern: RegExp): Promise<string> {
+// `from`: the element to start tabbing from (default: the top of the page).
+export async function findInMatrixByKeyboard(page: Page, pattern: RegExp, from?: Locator): Promise<string> {
   const focused = () =>
     page.evaluate(() => {
       const cell = document.activeElement;
@@ -43,7 +44,7 @@ export async function findInMatrixByKeyboard(page: Page, pattern: RegExp): Promi
     });
   // The arrow keys work once the page has hydrated.
   await expect(page.locator('header.site-header.hydrated')).toHaveCount(1, { timeout: 30_000 });
-  await page.locator('body').focus();
+  await (from ?? page.locator('body')).focus();
   let here = await focused();
   for (let presses = 0; !here.inGrid && presses < 80; presses++) {
     await page.keyboard.press('Tab');
