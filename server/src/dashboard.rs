@@ -38,6 +38,108 @@ pub struct Dashboard {
     pub directory_audits: crate::directory_audits::DirectoryAudits,
     /// Configuration snapshots and the baseline (`/drift`).
     pub snapshots: crate::drift::store::Snapshots,
+    /// Session meshes with the monitor's readings put in, per snapshot and monitor reading.
+    pub merged: MergedMeshes,
+    /// The monitor's open drift findings, as lately read from the database.
+    pub open_drift: OpenDrift,
+}
+
+/// The monitor's open drift findings (`/` lists them with the mesh's), read from the database at
+/// most once per [`OPEN_DRIFT_SECS`] and after every monitor run, instead of at every view: one
+/// reading at a time, the other views wait for it.
+#[derive(Default)]
+pub struct OpenDrift(tokio::sync::Mutex<Option<DriftRead>>);
+
+struct DriftRead {
+    /// The monitor's reading when they were read: a run since then may have changed them.
+    monitored: Option<Arc<Mesh>>,
+    at: std::time::Instant,
+    findings: Vec<app::mesh::health::Finding>,
+}
+
+/// How long the open drift findings read from the database are used (the mesh snapshot's age).
+pub const OPEN_DRIFT_SECS: u64 = crate::mesh::service::MAX_AGE_SECS as u64;
+
+impl OpenDrift {
+    async fn get_or_read<F>(
+        &self,
+        monitored: Option<Arc<Mesh>>,
+        read: impl FnOnce() -> F,
+    ) -> Vec<app::mesh::health::Finding>
+    where
+        F: std::future::Future<Output = Vec<app::mesh::health::Finding>>,
+    {
+        let mut kept = self.0.lock().await;
+        let same_run = |kept: &DriftRead| match (&kept.monitored, &monitored) {
+            (Some(then), Some(now)) => Arc::ptr_eq(then, now),
+            (None, None) => true,
+            _ => false,
+        };
+        if let Some(kept) = kept.as_ref().filter(|kept| {
+            same_run(kept) && kept.at.elapsed() < std::time::Duration::from_secs(OPEN_DRIFT_SECS)
+        }) {
+            return kept.findings.clone();
+        }
+        let findings = read().await;
+        *kept = Some(DriftRead {
+            monitored,
+            at: std::time::Instant::now(),
+            findings: findings.clone(),
+        });
+        findings
+    }
+}
+
+/// The meshes [`Dashboard::with_monitor_readings`] made lately: the same session snapshot with the
+/// same monitor reading is served to every page view for a few seconds, and copying the mesh for
+/// each view cost more than the rest of the page. Each entry keeps both meshes it was made from, so
+/// a match by pointer is a match by content.
+#[derive(Default)]
+pub struct MergedMeshes(std::sync::Mutex<Vec<MergedMesh>>);
+
+struct MergedMesh {
+    session: Arc<Mesh>,
+    monitored: Arc<Mesh>,
+    merged: Arc<Mesh>,
+}
+
+/// Merged meshes kept (about one per set of sign-ins in use).
+const MERGED_CAPACITY: usize = 32;
+
+impl MergedMeshes {
+    fn get_or_make(
+        &self,
+        session: &Arc<Mesh>,
+        monitored: &Arc<Mesh>,
+        make: impl FnOnce() -> Arc<Mesh>,
+    ) -> Arc<Mesh> {
+        let found = self.lock().iter().find_map(|entry| {
+            (Arc::ptr_eq(&entry.session, session) && Arc::ptr_eq(&entry.monitored, monitored))
+                .then(|| Arc::clone(&entry.merged))
+        });
+        if let Some(merged) = found {
+            return merged;
+        }
+        let merged = make();
+        let mut entries = self.lock();
+        // The entries made from an older snapshot of the same sign-ins are not asked for again.
+        entries.retain(|entry| Arc::strong_count(&entry.session) > 1);
+        if entries.len() >= MERGED_CAPACITY {
+            entries.remove(0);
+        }
+        entries.push(MergedMesh {
+            session: Arc::clone(session),
+            monitored: Arc::clone(monitored),
+            merged: Arc::clone(&merged),
+        });
+        merged
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<MergedMesh>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 impl Dashboard {
@@ -248,8 +350,9 @@ impl DashboardPort for Dashboard {
             let session = self.session(request).await?;
             let sources = self.readers(&session).await?;
             let signed_in = self.readable(&session).await?;
-            // Always read again: this page is where people watch transitions finish.
-            let mesh = self.mesh.snapshot(&sources, now(), true).await;
+            // From the snapshot, like the other pages: the page asks again every few seconds
+            // (a transition finishing shows at the next reading), and "Refresh now" reads first.
+            let mesh = self.mesh.snapshot(&sources, now(), false).await;
             let declines = self.joins.declines().await.map_err(Failure::from)?;
             Ok(Joins::view(&mesh, &signed_in, &declines))
         })
@@ -439,10 +542,14 @@ impl DashboardPort for Dashboard {
                 .map(|(tenant, _)| tenant)
                 .collect();
             // Whoever may see the monitor's board may see its drift.
-            if !may_see_board(&readable, self.monitor.latest_mesh().as_deref()) {
+            let monitored = self.monitor.latest_mesh();
+            if !may_see_board(&readable, monitored.as_deref()) {
                 return Ok(Vec::new());
             }
-            Ok(self.monitor.open_drift().await)
+            Ok(self
+                .open_drift
+                .get_or_read(monitored, || self.monitor.open_drift())
+                .await)
         })
     }
 
@@ -543,11 +650,13 @@ impl Dashboard {
         if adoptable.is_empty() {
             return mesh;
         }
-        let mut merged = (*mesh).clone();
-        for tenant in &adoptable {
-            adopt_monitor_side(&mut merged, &monitored, tenant);
-        }
-        Arc::new(merged)
+        self.merged.get_or_make(&mesh, &monitored, || {
+            let mut merged = (*mesh).clone();
+            for tenant in &adoptable {
+                adopt_monitor_side(&mut merged, &monitored, tenant);
+            }
+            Arc::new(merged)
+        })
     }
 }
 

@@ -1,12 +1,12 @@
 //! The whole HTTP application: probes, the Leptos app and its static files, inside the middleware stack.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::{provide_context, LeptosOptions};
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -37,8 +37,21 @@ pub fn leptos_options(settings: &Settings) -> LeptosOptions {
         .build()
 }
 
+/// The app's routes, generated once per process. Generating them renders the app with resource
+/// loading suspended through a flag that is global to the process (`SuppressResourceLoad` in
+/// `leptos_server`, set by `RouteList::generate` in `leptos_router`): a page rendered by another
+/// dashboard of the same process at that moment has its resources wait forever, and the request
+/// ends at the 60 s timeout (leptos-rs/leptos issue 4773). One dashboard per process (`run`) never
+/// meets it; several in one process (the tests, the replicas bench) built one after another while
+/// the others serve did. Generated once, before any dashboard of the process exists, the flag is
+/// never set while a page renders.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
+}
+
 pub fn build(state: AppState) -> Router {
-    let routes = generate_route_list(app::App);
+    let routes = routes();
     let body_limit = state.settings.body_limit_bytes;
     let session_layer = state.session_layer();
     let leptos_options = state.leptos_options.clone();
@@ -52,6 +65,8 @@ pub fn build(state: AppState) -> Router {
         monitor: Arc::clone(&state.monitor),
         directory_audits: crate::directory_audits::DirectoryAudits::new(&state.store),
         snapshots: crate::drift::store::Snapshots::new(&state.store),
+        merged: crate::dashboard::MergedMeshes::default(),
+        open_drift: crate::dashboard::OpenDrift::default(),
     });
     let dashboard: app::api::port::Dashboard = server_side.clone();
     let sync: app::api::sync::port::SyncPorts = Arc::new(crate::sync::port::SyncPages {

@@ -10,9 +10,16 @@ use super::audit::AuditAction;
 pub use super::data::joins::*;
 use super::ApiError;
 
+/// The page's data, from the session's mesh snapshot (as old as the mesh page's: a few seconds,
+/// refreshed in the background). `refresh` ("Refresh now") reads Graph first, and the view is made
+/// from that reading.
 #[server(endpoint = "joins/view")]
-pub async fn load_joins() -> Result<JoinsView, ApiError> {
+pub async fn load_joins(#[server(default)] refresh: bool) -> Result<JoinsView, ApiError> {
     let (port, parts) = super::port::from_context()?;
+    if refresh {
+        // The mesh service keeps this reading as the session's snapshot, which `joins` serves.
+        port.mesh(&parts, true).await?;
+    }
     port.joins(&parts).await
 }
 

@@ -66,7 +66,10 @@ impl Actions {
 pub fn JoinsPage() -> impl IntoView {
     let actions = Actions::new();
     let tick = refresh_ticker();
-    let view_data = Resource::new(move || (tick.get(), actions.versions()), |_| load_joins());
+    let view_data = Resource::new(
+        move || (tick.get(), actions.versions()),
+        |((_, forced), _)| load_joins(forced),
+    );
     view! {
         <Title text="Joins"/>
         <h1>"Joins"</h1>

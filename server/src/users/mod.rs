@@ -18,6 +18,9 @@ pub use reader::{DomainCache, Job, LogSource, Progress, Reader};
 
 /// A result younger than this is served without reading Graph again.
 pub const MAX_AGE_SECS: i64 = 300;
+/// A result older than [`MAX_AGE_SECS`] but younger than this is still served at once while a
+/// reading in the background replaces it (a refresh asked for, or the export, wait for the reading).
+pub const STALE_SECS: i64 = 3600;
 /// A refresh asked for within this time of the last reading is ignored (reloading pages).
 pub const MIN_REFRESH_SECS: i64 = 5;
 /// How long a request waits for a reading before answering with its progress.
@@ -117,7 +120,12 @@ impl UsersService {
     /// Forgets every result (the MTO changed): the next request reads again. Readings under way
     /// finish and are kept.
     pub fn invalidate(&self) {
-        lock(&self.entries).retain(|_, entry| entry.running.is_some());
+        let mut entries = lock(&self.entries);
+        entries.retain(|_, entry| entry.running.is_some());
+        // Not served while those readings run: they describe the MTO as it was.
+        for entry in entries.values_mut() {
+            entry.last_good = None;
+        }
     }
 
     /// The reader, for reading once without the cache (the benchmark).
@@ -138,12 +146,13 @@ impl UsersService {
     /// The page's answer: a cached result, or a reading started (unless one runs) and waited for
     /// up to [`WAIT`]; then its result, or how far it is.
     pub async fn view(self: &Arc<Self>, job: Job, now: i64, refresh: bool) -> Outcome {
-        self.answer(job, now, refresh, self.wait).await
+        // The page gets the last result at once while a reading replaces it (not on a refresh).
+        self.answer(job, now, refresh, self.wait, !refresh).await
     }
 
     /// Like [`view`](Self::view), but waits up to [`EXPORT_WAIT`] for the reading to finish.
     pub async fn complete(self: &Arc<Self>, job: Job, now: i64) -> Outcome {
-        self.answer(job, now, false, EXPORT_WAIT).await
+        self.answer(job, now, false, EXPORT_WAIT, false).await
     }
 
     async fn answer(
@@ -152,14 +161,26 @@ impl UsersService {
         now: i64,
         refresh: bool,
         wait: Duration,
+        may_serve_kept: bool,
     ) -> Outcome {
         let key = Self::key(&job);
-        if let Some(running) = self.ensure(&key, job, now, refresh) {
+        let running = self.ensure(&key, job, now, refresh);
+        let serve_kept = may_serve_kept && self.kept_is_servable(&key, now);
+        if let Some(running) = running.filter(|_| !serve_kept) {
             let mut done = running.done.subscribe();
             // Timing out is the normal way to report progress.
             let _ = tokio::time::timeout(wait, done.wait_for(|finished| *finished)).await;
         }
-        self.outcome(&key)
+        self.outcome(&key, serve_kept)
+    }
+
+    /// Whether the last good result for `key` is young enough ([`STALE_SECS`]) to be served
+    /// while it is read again.
+    fn kept_is_servable(&self, key: &str, now: i64) -> bool {
+        lock(&self.entries)
+            .get(key)
+            .and_then(|entry| entry.last_good.as_ref())
+            .is_some_and(|segmentation| now - segmentation.read_at < STALE_SECS)
     }
 
     /// Starts a reading unless one runs or a fresh enough result exists; returns the running one.
@@ -241,7 +262,9 @@ impl UsersService {
         Some(running)
     }
 
-    fn outcome(&self, key: &str) -> Outcome {
+    /// What the request gets now: with `serve_kept`, the last good result even while a reading
+    /// runs.
+    fn outcome(&self, key: &str, serve_kept: bool) -> Outcome {
         let entries = lock(&self.entries);
         let Some(entry) = entries.get(key) else {
             return Outcome::Failed {
@@ -249,6 +272,10 @@ impl UsersService {
             };
         };
         match (&entry.running, &entry.last_good, &entry.failure) {
+            (Some(_), Some(segmentation), stale) if serve_kept => Outcome::Ready {
+                segmentation: Arc::clone(segmentation),
+                stale: stale.clone(),
+            },
             (Some(running), _, _) => Outcome::Reading {
                 so_far: running.progress.so_far(),
                 total: running.progress.total(),
@@ -299,6 +326,68 @@ mod tests {
             failure: None,
             started_at,
         }
+    }
+
+    /// Contoso's users read app-only from the demo's emulator.
+    async fn contoso() -> (
+        Arc<UsersService>,
+        Job,
+        crate::mesh::service::testing::DemoGraph,
+    ) {
+        let graph = crate::mesh::service::testing::DemoGraph::start().await;
+        let job = Job {
+            tenant_id: emulator::scenario::CONTOSO.to_owned(),
+            tenant_name: "Contoso".into(),
+            token: graph.app_token(emulator::scenario::CONTOSO).await,
+            sources: Vec::new(),
+            names: HashMap::new(),
+        };
+        (
+            Arc::new(UsersService::new(graph.client()).with_wait(Duration::from_secs(30))),
+            job,
+            graph,
+        )
+    }
+
+    fn read_at(outcome: &Outcome) -> Option<i64> {
+        match outcome {
+            Outcome::Ready { segmentation, .. } => Some(segmentation.read_at),
+            _ => None,
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_expired_result_is_served_at_once_while_a_reading_replaces_it() {
+        let (service, job, graph) = contoso().await;
+        let first = service.view(job.clone(), 1_000, false).await;
+        assert_eq!(read_at(&first), Some(1_000));
+        graph.slow(300);
+        let expired = 1_000 + MAX_AGE_SECS;
+        let started = std::time::Instant::now();
+        // Served at once (the wait for a reading is 30 s here), the old result.
+        let served = service.view(job.clone(), expired, false).await;
+        assert_eq!(read_at(&served), Some(1_000));
+        assert!(started.elapsed() < Duration::from_millis(300));
+        // A refresh asked for waits for the reading (here: the one already under way).
+        let refreshed = service.view(job.clone(), expired, true).await;
+        assert_eq!(read_at(&refreshed), Some(expired));
+        assert_eq!(
+            read_at(&service.view(job.clone(), expired + 1, false).await),
+            Some(expired)
+        );
+        // Too old to be served: the page waits for the reading.
+        let much_later = expired + STALE_SECS;
+        assert_eq!(
+            read_at(&service.view(job.clone(), much_later, false).await),
+            Some(much_later)
+        );
+        // After a write, nothing from before is served.
+        service.invalidate();
+        let after_write = much_later + 1;
+        assert_eq!(
+            read_at(&service.view(job, after_write, false).await),
+            Some(after_write)
+        );
     }
 
     #[test]

@@ -381,6 +381,11 @@ async fn the_url_is_never_shown_stored_nor_logged() {
         .finish();
     // The test runtime has one thread: the deliveries' tasks log through this subscriber too.
     let _guard = tracing::subscriber::set_default(subscriber);
+    // With a single subscriber in the process, tracing decides whether a log line is wanted by
+    // asking the subscriber of whichever thread reaches that line first, and keeps the answer:
+    // another test's thread, without one, answers "never" and this test's lines are dropped
+    // (tokio-rs/tracing issue 3611). With a second one alive, every subscriber is asked.
+    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
 
     let setup = setup().await;
     let flaky = Receiver::answering(&[429]);

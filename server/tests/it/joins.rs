@@ -15,8 +15,10 @@ async fn harness() -> Harness {
     .await
 }
 
+/// The page's data read now, as "Refresh now" asks for it (without it, the snapshot of the last
+/// few seconds: `load.rs`).
 async fn joins(h: &Harness, client: &reqwest::Client) -> Value {
-    let (status, body) = call(h, client, "joins/view", &[]).await;
+    let (status, body) = call(h, client, "joins/view", &[("refresh", "true")]).await;
     assert_eq!(status, 200, "{body}");
     serde_json::from_str(&body).unwrap()
 }

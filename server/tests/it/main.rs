@@ -14,6 +14,7 @@ mod http;
 mod id_token;
 mod integrity;
 mod joins;
+mod load;
 mod mesh;
 mod metrics;
 mod monitor;
