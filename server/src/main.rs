@@ -3,6 +3,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use tenant_mesh_server::settings::{Cli, Settings};
 
+// Rendering a page allocates and frees many small strings; with glibc's allocator that was about a
+// third of the server's time under load (scripts/bench-load.sh, README).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 // Four workers even on a one- or two-core machine: Leptos 0.8 SSR has been reported to stall page
 // resources with a single worker (upstream issue 4647).
 #[tokio::main(flavor = "multi_thread", worker_threads = 4)]

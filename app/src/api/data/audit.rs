@@ -89,14 +89,21 @@ impl AuditFilter {
 
 /// Percent-encodes a query-string value.
 pub(crate) fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut encoded = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
+                encoded.push(char::from(b));
             }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+            _ => {
+                encoded.push('%');
+                encoded.push(char::from(HEX[usize::from(b >> 4)]));
+                encoded.push(char::from(HEX[usize::from(b & 0x0f)]));
+            }
+        }
+    }
+    encoded
 }
 
 /// Declares [`AuditAction`]: each write the dashboard can make, with its name in the audit log,
@@ -262,6 +269,13 @@ pub fn to_csv(entries: &[AuditEntry]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn query_values_are_percent_encoded_byte_by_byte() {
+        assert_eq!(encode("Az09-_.~"), "Az09-_.~");
+        assert_eq!(encode("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
+        assert_eq!(encode(""), "");
+    }
 
     #[test]
     fn csv_quotes_and_defuses_formulas() {
