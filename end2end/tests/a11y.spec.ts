@@ -19,16 +19,7 @@ const BLOCKING = new Set(['serious', 'critical']);
 
 // Violations tolerated for now, each with the rule, a pattern of the offending element's markup and
 // why. Keep this list short and temporary: it only names markup that is being rewritten elsewhere.
-const KNOWN: { rule: string; html: RegExp; why: string }[] = [
-  {
-    // app/src/components/mesh.rs (MeshPicture), on / and /status: an <svg role="img"> whose edges
-    // and nodes are links (a screen reader may announce the image and skip its links). Owned by
-    // the mesh work; remove this entry once the picture is no image with links inside.
-    rule: 'nested-interactive',
-    html: /^<svg[^>]*class="mesh-picture"/,
-    why: 'the mesh picture is an image that contains links',
-  },
-];
+const KNOWN: { rule: string; html: RegExp; why: string }[] = [];
 
 type Violation = {
   id: string;
@@ -326,10 +317,8 @@ test('the keyboard reaches the skip link first, then the header and the navigati
 });
 
 test('the skip link moves the focus to the main area', async ({ page }) => {
-  // Once hydrated, the router takes the click on "#main" (it scrolls, but the focus stays in the
-  // header): the skip link in app/src/components/layout.rs needs rel="external" so that the
-  // browser follows it. Known; enable this for JavaScript too once that is in.
-  test.fixme(scripting, 'the router keeps the focus on the skip link once hydrated (layout.rs)');
+  // With JavaScript too: the skip link (app/src/components/layout.rs) is rel="external", so the
+  // browser follows it rather than the router.
   await page.goto('/sync');
   await settled(page);
   await page.keyboard.press('Tab');

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::mesh::health::Finding;
+use crate::mesh::health::{fold_by_rule, Finding, SHOWN_PER_RULE};
 use crate::mesh::model::{Health, Node, NodeState, ReadStatus};
 use crate::mesh::view::Restricted;
 use crate::mesh::{time, Picture};
@@ -77,6 +77,8 @@ pub fn SignInLink(tenant_id: String, next: String, label: String) -> impl IntoVi
     view! { <a class="button button-small" rel="external" href=href>{label}</a> }
 }
 
+/// The findings, worst first; a rule with many findings shows its first few and folds the rest
+/// into a disclosure (at 100 tenants one rule can make a hundred).
 #[component]
 pub fn Findings(findings: Vec<Finding>) -> impl IntoView {
     if findings.is_empty() {
@@ -84,26 +86,51 @@ pub fn Findings(findings: Vec<Finding>) -> impl IntoView {
     }
     view! {
         <ul class="findings">
-            {findings
+            {fold_by_rule(findings, SHOWN_PER_RULE)
                 .into_iter()
-                .map(|f| {
+                .map(|group| {
+                    let folded = (!group.folded.is_empty()).then(|| {
+                        let summary = format!(
+                            "{} more {} findings like these",
+                            group.folded.len(),
+                            group.folded[0].severity.label()
+                        );
+                        view! {
+                            <li class="finding-more">
+                                <details>
+                                    <summary>{summary}</summary>
+                                    <ul class="findings">
+                                        {group.folded.into_iter().map(|f| view! { <FindingItem f/> }).collect_view()}
+                                    </ul>
+                                </details>
+                            </li>
+                        }
+                    });
                     view! {
-                        <li class=format!("finding finding-{}", f.severity.label()) data-rule=f.rule.clone()>
-                            <h3>
-                                <span class=format!("badge severity-{}", f.severity.label())>{f.severity.label()}</span>
-                                " "
-                                {f.title}
-                            </h3>
-                            <p>{f.explanation}</p>
-                            <p class="fix"><strong>"Fix: "</strong>{f.fix}</p>
-                            <a href=f.link>"Details"</a>
-                        </li>
+                        {group.shown.into_iter().map(|f| view! { <FindingItem f/> }).collect_view()}
+                        {folded}
                     }
                 })
                 .collect_view()}
         </ul>
     }
     .into_any()
+}
+
+#[component]
+fn FindingItem(f: Finding) -> impl IntoView {
+    view! {
+        <li class=format!("finding finding-{}", f.severity.label()) data-rule=f.rule.clone()>
+            <h3>
+                <span class=format!("badge severity-{}", f.severity.label())>{f.severity.label()}</span>
+                " "
+                {f.title}
+            </h3>
+            <p>{f.explanation}</p>
+            <p class="fix"><strong>"Fix: "</strong>{f.fix}</p>
+            <a href=f.link>"Details"</a>
+        </li>
+    }
 }
 
 /// Why a tenant's own side is missing or old, with the way to fix it.

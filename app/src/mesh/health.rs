@@ -570,6 +570,44 @@ pub fn findings(mesh: &Mesh) -> Vec<Finding> {
     all
 }
 
+/// Findings of one rule as a list shows them: the first few, and the rest folded away.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FindingGroup {
+    pub shown: Vec<Finding>,
+    pub folded: Vec<Finding>,
+}
+
+/// Findings a rule shows before the rest of its findings are folded (at 100 tenants a ring of
+/// one-way sync alone makes a hundred).
+pub const SHOWN_PER_RULE: usize = 3;
+
+/// `findings` grouped by rule in the order each rule first appears (the list's order is kept
+/// within a rule); of a rule with more than `shown` + 1 findings, the first `shown` are shown
+/// and the rest folded (folding a single one would not save a line).
+pub fn fold_by_rule(findings: Vec<Finding>, shown: usize) -> Vec<FindingGroup> {
+    let mut groups: Vec<(String, Vec<Finding>)> = Vec::new();
+    for finding in findings {
+        match groups.iter_mut().find(|(rule, _)| *rule == finding.rule) {
+            Some((_, members)) => members.push(finding),
+            None => groups.push((finding.rule.clone(), vec![finding])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(_, mut members)| {
+            let folded = if members.len() > shown + 1 {
+                members.split_off(shown)
+            } else {
+                Vec::new()
+            };
+            FindingGroup {
+                shown: members,
+                folded,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
@@ -587,6 +625,43 @@ mod tests {
 
     fn rules(findings: &[Finding]) -> Vec<&str> {
         findings.iter().map(|f| f.rule.as_str()).collect()
+    }
+
+    fn finding(rule: &str, title: &str) -> Finding {
+        Finding {
+            rule: rule.into(),
+            severity: Severity::Info,
+            tenants: Vec::new(),
+            title: title.into(),
+            explanation: String::new(),
+            fix: String::new(),
+            link: String::new(),
+        }
+    }
+
+    fn titles(findings: &[Finding]) -> Vec<&str> {
+        findings.iter().map(|f| f.title.as_str()).collect()
+    }
+
+    #[test]
+    fn a_rule_with_many_findings_shows_the_first_and_folds_the_rest() {
+        let mut list = vec![finding("quarantined", "q1")];
+        list.extend((1..=6).map(|n| finding("one-way", &format!("w{n}"))));
+        list.push(finding("quarantined", "q2"));
+        list.extend((1..=4).map(|n| finding("flag", &format!("f{n}"))));
+        let groups = fold_by_rule(list, 3);
+        assert_eq!(
+            groups.len(),
+            3,
+            "one group a rule, in the order rules appear"
+        );
+        assert_eq!(titles(&groups[0].shown), ["q1", "q2"]);
+        assert!(groups[0].folded.is_empty());
+        assert_eq!(titles(&groups[1].shown), ["w1", "w2", "w3"]);
+        assert_eq!(titles(&groups[1].folded), ["w4", "w5", "w6"]);
+        // One more than shown: folding one would not save a line.
+        assert_eq!(titles(&groups[2].shown), ["f1", "f2", "f3", "f4"]);
+        assert!(groups[2].folded.is_empty());
     }
 
     fn healthy(id: &str, others: &[&str]) -> Reading {
