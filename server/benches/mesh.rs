@@ -73,7 +73,7 @@ async fn main() {
     .await;
     let slow = measure(
         "plain sequential client",
-        MeshService::new(client(), HashMap::new()).sequential(),
+        MeshService::sequential(client(), HashMap::new()),
         &sources,
     )
     .await;

@@ -98,12 +98,26 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl MeshService {
     pub fn new(graph: GraphClient, names: HashMap<String, String>) -> Self {
+        Self::with(graph, names, Strategy::Batched, CONCURRENCY)
+    }
+
+    /// One call at a time, no batching: the plain client the benchmark compares with.
+    pub fn sequential(graph: GraphClient, names: HashMap<String, String>) -> Self {
+        Self::with(graph, names, Strategy::OneByOne, 1)
+    }
+
+    fn with(
+        graph: GraphClient,
+        names: HashMap<String, String>,
+        strategy: Strategy,
+        concurrency: usize,
+    ) -> Self {
         let requests = Arc::new(RequestCounter::default());
         Self {
             inner: Arc::new(Inner {
                 graph,
-                strategy: Strategy::Batched,
-                concurrency: CONCURRENCY,
+                strategy,
+                concurrency,
                 requests: Arc::clone(&requests),
                 last_good: Mutex::default(),
                 cache: Mutex::default(),
@@ -129,15 +143,6 @@ impl MeshService {
         lock(&self.inner.last_good)
             .get(&format!("{tenant_id}:{account}"))
             .cloned()
-    }
-
-    /// One call at a time, no batching: the plain client the benchmark compares with.
-    pub fn sequential(mut self) -> Self {
-        if let Some(inner) = Arc::get_mut(&mut self.inner) {
-            inner.strategy = Strategy::OneByOne;
-            inner.concurrency = 1;
-        }
-        self
     }
 
     fn key(sources: &[Source]) -> String {

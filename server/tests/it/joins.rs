@@ -2,7 +2,10 @@
 //! rules enforced before anything is sent, every attempted write in the audit log.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::common::{audit, browser, call, page, sign_in, start_with, Harness};
+use crate::common::{
+    audit, browser, call, graph_requests, joins_card as card, joins_view, page, sign_in,
+    start_with, Harness,
+};
 use emulator::scenario::{CONTOSO, FABRIKAM, NORTHWIND, TAILSPIN};
 use emulator::{Clock, Scenario};
 use serde_json::Value;
@@ -18,18 +21,7 @@ async fn harness() -> Harness {
 /// The page's data read now, as "Refresh now" asks for it (without it, the snapshot of the last
 /// few seconds: `load.rs`).
 async fn joins(h: &Harness, client: &reqwest::Client) -> Value {
-    let (status, body) = call(h, client, "joins/view", &[("refresh", "true")]).await;
-    assert_eq!(status, 200, "{body}");
-    serde_json::from_str(&body).unwrap()
-}
-
-fn card<'a>(view: &'a Value, tenant: &str) -> &'a Value {
-    view["tenants"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["tenant_id"] == tenant)
-        .unwrap()
+    joins_view(h, client, true).await
 }
 
 #[tokio::test]
@@ -339,17 +331,6 @@ const HOSTILE: &[&str] = &[
     "contoso.onmicrosoft.com\u{200b}",
 ];
 
-/// Number of Graph requests the emulator has answered so far.
-async fn graph_requests(h: &Harness) -> usize {
-    let log: Value = reqwest::get(format!("{}/_emulator/requests", h.emulator))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    log["value"].as_array().unwrap().len()
-}
-
 #[tokio::test]
 async fn hostile_tenant_names_are_refused_before_anything_reaches_graph() {
     let h = harness().await;
@@ -367,7 +348,7 @@ async fn hostile_tenant_names_are_refused_before_anything_reaches_graph() {
     .await;
     let long = format!("{}.com", "a".repeat(64));
     let inputs: Vec<&str> = HOSTILE.iter().copied().chain([long.as_str()]).collect();
-    let before = graph_requests(&h).await;
+    let before = graph_requests(&h);
     for input in inputs {
         let calls = [
             (&contoso, "joins/resolve", CONTOSO, "query"),
@@ -384,11 +365,7 @@ async fn hostile_tenant_names_are_refused_before_anything_reaches_graph() {
             );
         }
     }
-    assert_eq!(
-        graph_requests(&h).await,
-        before,
-        "no refused input reached Graph"
-    );
+    assert_eq!(graph_requests(&h), before, "no refused input reached Graph");
     // Nothing was attempted: the audit log has the refusals only, each with its reason.
     let entries = audit(&h, &admin).await;
     assert!(!entries.is_empty());

@@ -6,15 +6,17 @@
 
 use std::time::Duration;
 
-use emulator::faults::{Fault, FaultRule};
 use emulator::scenario::{CONTOSO, FABRIKAM, NORTHWIND, WOODGROVE};
 use emulator::{Clock, Scenario};
 use futures_util::future::join_all;
-use serde_json::Value;
+use serde_json::{json, Value};
 use tenant_mesh_server::mesh::service::MAX_AGE_SECS;
 use tenant_mesh_server::{router, AppState, Backend, Settings};
 
-use crate::common::{browser, call, sign_in, start_configured, Harness};
+use crate::common::{
+    browser, call, graph_requests, inject_fault, joins_card, joins_view, sign_in, start_configured,
+    Harness,
+};
 
 const VIEWS: usize = 50;
 
@@ -35,20 +37,13 @@ async fn signed_in(h: &Harness) -> reqwest::Client {
     client
 }
 
-/// Graph requests the emulator has served since its log was last cleared.
-fn graph_requests(h: &Harness) -> usize {
-    h.world.0.requests.entries().len()
-}
-
 /// Every later request to the emulator answers after `millis`.
-fn slow_graph(h: &Harness, millis: u64) {
-    h.world.0.faults.0.lock().unwrap().push(FaultRule {
-        path_prefix: "/".into(),
-        tenant: None,
-        fault: Fault::Latency { millis },
-        times: None,
-        ratio: None,
-    });
+async fn slow_graph(h: &Harness, millis: u64) {
+    inject_fault(
+        h,
+        json!({"kind": "latency", "millis": millis, "pathPrefix": "/"}),
+    )
+    .await;
 }
 
 /// The mesh page's data, as the page asks for it (from the snapshot) or with "Refresh now".
@@ -96,7 +91,7 @@ async fn fifty_first_views_of_a_session_read_graph_once() {
     let one_view = graph_requests(&one);
     assert!(one_view > 0);
 
-    slow_graph(&fifty, 200);
+    slow_graph(&fifty, 200).await;
     views_of_the_mesh(&fifty, &b).await;
     assert_eq!(
         graph_requests(&fifty),
@@ -119,7 +114,7 @@ async fn views_of_an_expired_snapshot_are_served_at_once_while_one_reading_repla
 
     tokio::time::sleep(Duration::from_millis(MAX_AGE_SECS as u64 * 1000 + 500)).await;
     // Slower than the views: a view that waited for the reading would show its time.
-    slow_graph(&h, 2_000);
+    slow_graph(&h, 2_000).await;
     h.world.0.requests.clear();
     let seen: Vec<i64> = join_all((0..VIEWS).map(|_| overview(&h, &client, false)))
         .await
@@ -162,19 +157,7 @@ async fn the_joins_page_shows_a_join_finishing_from_its_snapshot() {
     let joins = |refresh: bool| {
         let northwind = northwind.clone();
         let h = &h;
-        async move {
-            let refresh = refresh.to_string();
-            let (status, body) = call(h, &northwind, "joins/view", &[("refresh", &refresh)]).await;
-            assert_eq!(status, 200, "{body}");
-            let view: Value = serde_json::from_str(&body).unwrap();
-            view["tenants"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|t| t["tenant_id"] == NORTHWIND)
-                .cloned()
-                .unwrap()
-        }
+        async move { joins_card(&joins_view(h, &northwind, refresh).await, NORTHWIND).clone() }
     };
     let (status, body) = call(
         &h,

@@ -222,6 +222,30 @@ pub fn find_by<'a>(list: &'a serde_json::Value, key: &str, value: &str) -> &'a s
         .unwrap_or_else(|| panic!("no item with {key} {value} in {list}"))
 }
 
+/// `/joins`' data: with `refresh`, read now ("Refresh now"); without, from the session's snapshot
+/// of the last few seconds, as the page asks every few seconds.
+pub async fn joins_view(h: &Harness, client: &reqwest::Client, refresh: bool) -> serde_json::Value {
+    let refresh = refresh.to_string();
+    let (status, body) = call(h, client, "joins/view", &[("refresh", &refresh)]).await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+/// One tenant's card in `/joins`' data.
+pub fn joins_card<'a>(view: &'a serde_json::Value, tenant: &str) -> &'a serde_json::Value {
+    view["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tenant_id"] == tenant)
+        .unwrap()
+}
+
+/// Graph requests the emulator has answered since its log was last cleared.
+pub fn graph_requests(h: &Harness) -> usize {
+    h.world.0.requests.entries().len()
+}
+
 /// Adds a fault rule to the harness's emulator (`/_emulator/faults`, e.g.
 /// `{"pathPrefix": "/v1.0/users", "tenant": …, "kind": "unavailable"}`).
 pub async fn inject_fault(h: &Harness, rule: serde_json::Value) {
