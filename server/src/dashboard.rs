@@ -90,57 +90,13 @@ impl OpenDrift {
     }
 }
 
-/// The meshes [`Dashboard::with_monitor_readings`] made lately: the same session snapshot with the
-/// same monitor reading is served to every page view for a few seconds, and copying the mesh for
-/// each view cost more than the rest of the page. Each entry keeps both meshes it was made from, so
-/// a match by pointer is a match by content.
-#[derive(Default)]
-pub struct MergedMeshes(std::sync::Mutex<Vec<MergedMesh>>);
-
-struct MergedMesh {
-    session: Arc<Mesh>,
-    monitored: Arc<Mesh>,
-    merged: Arc<Mesh>,
-}
+/// The meshes [`Dashboard::with_monitor_readings`] made lately, by the session snapshot and the
+/// monitor reading they were made from: the same pair is served to every page view for a few
+/// seconds, and copying the mesh for each view cost more than the rest of the page.
+pub type MergedMeshes = app::api::memo::Memo<(Arc<Mesh>, Arc<Mesh>), Mesh>;
 
 /// Merged meshes kept (about one per set of sign-ins in use).
-const MERGED_CAPACITY: usize = 32;
-
-impl MergedMeshes {
-    fn get_or_make(
-        &self,
-        session: &Arc<Mesh>,
-        monitored: &Arc<Mesh>,
-        make: impl FnOnce() -> Arc<Mesh>,
-    ) -> Arc<Mesh> {
-        let found = self.lock().iter().find_map(|entry| {
-            (Arc::ptr_eq(&entry.session, session) && Arc::ptr_eq(&entry.monitored, monitored))
-                .then(|| Arc::clone(&entry.merged))
-        });
-        if let Some(merged) = found {
-            return merged;
-        }
-        let merged = make();
-        let mut entries = self.lock();
-        // The entries made from an older snapshot of the same sign-ins are not asked for again.
-        entries.retain(|entry| Arc::strong_count(&entry.session) > 1);
-        if entries.len() >= MERGED_CAPACITY {
-            entries.remove(0);
-        }
-        entries.push(MergedMesh {
-            session: Arc::clone(session),
-            monitored: Arc::clone(monitored),
-            merged: Arc::clone(&merged),
-        });
-        merged
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<MergedMesh>> {
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
+pub const MERGED_CAPACITY: usize = 32;
 
 impl Dashboard {
     /// The session of a request; sessions older than the absolute limit are ended here.
@@ -650,12 +606,13 @@ impl Dashboard {
         if adoptable.is_empty() {
             return mesh;
         }
-        self.merged.get_or_make(&mesh, &monitored, || {
+        let from = (Arc::clone(&mesh), Arc::clone(&monitored));
+        self.merged.get_or_make(&from, || {
             let mut merged = (*mesh).clone();
             for tenant in &adoptable {
                 adopt_monitor_side(&mut merged, &monitored, tenant);
             }
-            Arc::new(merged)
+            merged
         })
     }
 }

@@ -65,7 +65,7 @@ pub fn build(state: AppState) -> Router {
         monitor: Arc::clone(&state.monitor),
         directory_audits: crate::directory_audits::DirectoryAudits::new(&state.store),
         snapshots: crate::drift::store::Snapshots::new(&state.store),
-        merged: crate::dashboard::MergedMeshes::default(),
+        merged: crate::dashboard::MergedMeshes::new(crate::dashboard::MERGED_CAPACITY),
         open_drift: crate::dashboard::OpenDrift::default(),
     });
     let dashboard: app::api::port::Dashboard = server_side.clone();

@@ -13,45 +13,11 @@ fn tenant_id(text: &str) -> Result<String, ApiError> {
         .map_err(|err| ApiError::BadRequest(err.to_string()))
 }
 
-/// The overviews made lately, by the snapshot they were made from: every view of a snapshot (the
-/// page asks every few seconds, and many people may look at once) gets the one made at its first
-/// view instead of laying out the picture and finding the problems again.
+/// The overviews made lately (about one a set of sign-ins in use), by the snapshot they were made
+/// from: no picture layout and findings at every view.
 #[cfg(feature = "ssr")]
-mod overviews {
-    use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-
-    use crate::mesh::model::Mesh;
-    use crate::mesh::Overview;
-
-    /// Snapshots kept (about one a set of sign-ins in use).
-    const CAPACITY: usize = 32;
-
-    /// Each entry keeps the snapshot it was made from: a match by pointer is a match by content.
-    static MADE: Mutex<Vec<(Arc<Mesh>, Arc<Overview>)>> = Mutex::new(Vec::new());
-
-    fn made() -> MutexGuard<'static, Vec<(Arc<Mesh>, Arc<Overview>)>> {
-        MADE.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    pub fn of(mesh: &Arc<Mesh>) -> Arc<Overview> {
-        let found = made()
-            .iter()
-            .find(|(from, _)| Arc::ptr_eq(from, mesh))
-            .map(|(_, overview)| Arc::clone(overview));
-        if let Some(overview) = found {
-            return overview;
-        }
-        let overview = Arc::new(crate::mesh::overview(mesh));
-        let mut entries = made();
-        // A snapshot only this list still holds is served no more.
-        entries.retain(|(from, _)| Arc::strong_count(from) > 1);
-        if entries.len() >= CAPACITY {
-            entries.remove(0);
-        }
-        entries.push((Arc::clone(mesh), Arc::clone(&overview)));
-        overview
-    }
-}
+static OVERVIEWS: super::memo::Memo<std::sync::Arc<crate::mesh::model::Mesh>, Overview> =
+    super::memo::Memo::new(32);
 
 /// The mesh page; `None` when signed in to no tenant.
 #[server(endpoint = "mesh/overview")]
@@ -60,7 +26,7 @@ pub async fn mesh_overview(refresh: bool) -> Result<Option<Overview>, ApiError> 
     let Some(mesh) = port.mesh(&parts, refresh).await? else {
         return Ok(None);
     };
-    let mut overview = (*overviews::of(&mesh)).clone();
+    let mut overview = (*OVERVIEWS.get_or_make(&mesh, || crate::mesh::overview(&mesh))).clone();
     // Drift from the accepted configuration baseline, as the monitor last saw it (`/drift`).
     let drift = port.drift_findings(&parts).await.unwrap_or_default();
     overview

@@ -8,6 +8,8 @@ pub mod diagnose;
 pub mod drift;
 pub mod error;
 pub mod joins;
+#[cfg(feature = "ssr")]
+pub mod memo;
 pub mod mesh;
 #[cfg(feature = "ssr")]
 pub mod port;
