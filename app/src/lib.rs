@@ -1,9 +1,13 @@
 //! Tenant Mesh's user interface: the HTML shell, the routes and the pages.
 //!
-//! Compiled twice: with `ssr` into the server (rendering HTML) and with `hydrate` into the wasm bundle
-//! (making that HTML interactive). Logic lives in plain functions with unit tests; components render.
+//! Compiled twice: with `ssr` into the server (rendering every page as HTML) and with `hydrate` into
+//! the wasm bundle, which holds only the one island (`components::enhance`) and what it uses: pages
+//! are never hydrated (Leptos islands). Logic lives in plain functions with unit tests; components
+//! render.
 
 pub mod api;
+#[cfg(feature = "hydrate")]
+mod browser;
 pub mod components;
 pub mod diagnose;
 pub mod drift;
@@ -34,7 +38,7 @@ use pages::{
 /// The product name as people see it.
 pub const PRODUCT_NAME: &str = "Tenant Mesh";
 
-/// The whole HTML document. Runs on the server only; `App` is what hydrates.
+/// The whole HTML document. Runs on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     security::set_content_security_policy();
@@ -47,7 +51,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <meta name=request_id::META_NAME content=request_id/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>

@@ -60,7 +60,9 @@ test('the helpdesk sees what its role may read, why not the rest, and no write c
   const main = page.getByRole('main');
   // The only form reads (the pair matrix's options, a GET); no button writes.
   await expect(main.locator('form:not([method="get"])')).toHaveCount(0);
-  await expect(main.getByRole('button')).toHaveText(['Refresh now', 'Apply']);
+  await expect(main.getByRole('button')).toHaveText(['Apply']);
+  // Reading Graph now is a link to the same page (`?refresh=1`), not a write.
+  await expect(main.getByRole('link', { name: 'Refresh now' })).toHaveAttribute('href', /refresh=1/);
   await tenants.getByRole('link', { name: 'Fabrikam' }).click();
   await expect(page.getByRole('heading', { level: 1, name: /Fabrikam/ })).toBeVisible();
   await expect(page.getByRole('main').locator('form')).toHaveCount(0);

@@ -48,7 +48,9 @@ test('the helpdesk signed in to Contoso only sees Woodgrove Bank → Fabrikam qu
   const main = page.getByRole('main');
   // The only form reads (the pair matrix's options, a GET); no button writes.
   await expect(main.locator('form:not([method="get"])')).toHaveCount(0);
-  await expect(main.getByRole('button')).toHaveText(['Refresh now', 'Apply']);
+  await expect(main.getByRole('button')).toHaveText(['Apply']);
+  // Reading Graph now is a link to the same page (`?refresh=1`), not a write.
+  await expect(main.getByRole('link', { name: 'Refresh now' })).toHaveAttribute('href', /refresh=1/);
 });
 
 test('without a sign-in, /status asks for one', async ({ page }) => {

@@ -1,7 +1,12 @@
-//! The wasm entry point: hydrates the HTML the server rendered. Nothing else lives here.
+//! The wasm entry point. The pages are rendered on the server only (Leptos islands): this starts
+//! the reactive runtime, then Leptos's island script hydrates each `<leptos-island>` of the page.
+//! Nothing else lives here.
+
+// Links the app's islands (their wasm exports), which nothing here names.
+use app as _;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
 }

@@ -10,6 +10,7 @@ pub mod diagnose;
 pub mod directory_audits;
 pub mod drift;
 pub mod error;
+pub mod flash;
 pub mod health;
 pub mod joins;
 pub mod lease;

@@ -172,6 +172,9 @@ pub fn build(state: AppState) -> Router {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
 
+    // A form's answer, carried across its redirect in the session (inside the session layer).
+    router = router.layer(axum::middleware::from_fn(crate::flash::carry));
+
     // Outermost first: the request id exists before anything logs, and is copied to the response.
     let stack = ServiceBuilder::new()
         .layer(axum::middleware::from_fn(middleware::own_request_id))

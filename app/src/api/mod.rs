@@ -7,6 +7,7 @@ pub mod data;
 pub mod diagnose;
 pub mod drift;
 pub mod error;
+pub mod flash;
 pub mod joins;
 #[cfg(feature = "ssr")]
 pub mod memo;

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::session::{signed_in_tenants, SignedInTenant};
+use crate::components::enhance::Enhance;
 use crate::PRODUCT_NAME;
 
 /// One entry of the main navigation.
@@ -60,48 +61,32 @@ pub fn Layout(children: Children) -> impl IntoView {
         <footer class="site-footer">
             <p>{PRODUCT_NAME}" — one view of every tenant in a Microsoft Entra multitenant organization."</p>
         </footer>
+        <Enhance/>
     }
 }
 
 #[component]
 fn Header() -> impl IntoView {
     // On narrow screens the navigation folds behind a menu button. Without JavaScript the navigation
-    // is always shown (the CSS only folds it once the page is hydrated and the button works).
-    let (menu_open, set_menu_open) = signal(false);
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-
+    // is always shown: the CSS only folds it once the page's island has marked the header
+    // `hydrated` and made the button work (crate::browser).
     view! {
-        <header class="site-header" class:hydrated=move || hydrated.get()>
+        <header class="site-header">
             <div class="brand-row">
                 <A href="/" attr:class="brand">
                     <span class="brand-mark" aria-hidden="true">"◇"</span>
                     {PRODUCT_NAME}
                 </A>
-                <button
-                    type="button"
-                    class="menu-toggle"
-                    aria-controls="primary-nav"
-                    aria-expanded=move || menu_open.get().to_string()
-                    on:click=move |_| set_menu_open.update(|open| *open = !*open)
-                >
+                <button type="button" class="menu-toggle" aria-controls="primary-nav" aria-expanded="false">
                     "Menu"
                 </button>
                 <SignedInTenants/>
             </div>
-            <nav id="primary-nav" aria-label="Main" class="primary-nav" class:open=move || menu_open.get()>
+            <nav id="primary-nav" aria-label="Main" class="primary-nav">
                 <ul>
                     {NAV_ITEMS
                         .iter()
-                        .map(|item| {
-                            view! {
-                                <li>
-                                    <A href=item.href exact=true on:click=move |_| set_menu_open.set(false)>
-                                        {item.label}
-                                    </A>
-                                </li>
-                            }
-                        })
+                        .map(|item| view! { <li><A href=item.href exact=true>{item.label}</A></li> })
                         .collect_view()}
                 </ul>
             </nav>
@@ -145,36 +130,12 @@ pub fn switcher_summary(list: &[SignedInTenant]) -> (String, Option<String>) {
     )
 }
 
+/// The switcher's menu closes with Escape, and on every page shown in place (crate::browser).
 #[component]
 fn SessionSwitcher(list: Vec<SignedInTenant>) -> impl IntoView {
     let (title, expired) = switcher_summary(&list);
-    let menu = NodeRef::<leptos::html::Details>::new();
-    // A link followed inside the app keeps the header: fold the menu on every navigation.
-    let location = leptos_router::hooks::use_location();
-    Effect::new(move |previous: Option<String>| {
-        let path = location.pathname.get();
-        if previous.is_some_and(|p| p != path) {
-            if let Some(menu) = menu.get_untracked() {
-                menu.set_open(false);
-            }
-        }
-        path
-    });
-    let close_on_escape = move |event: leptos::ev::KeyboardEvent| {
-        if event.key() == "Escape" {
-            if let Some(menu) = menu.get() {
-                menu.set_open(false);
-                if let Ok(Some(summary)) = menu.query_selector("summary") {
-                    use leptos::wasm_bindgen::JsCast;
-                    if let Ok(summary) = summary.dyn_into::<leptos::web_sys::HtmlElement>() {
-                        let _ = summary.focus();
-                    }
-                }
-            }
-        }
-    };
     view! {
-        <details class="session-switcher" node_ref=menu on:keydown=close_on_escape>
+        <details class="session-switcher">
             <summary class="button">
                 <span class="visually-hidden">"Signed in to "</span>
                 <span class="session-count" aria-hidden="true">{list.len()}</span>

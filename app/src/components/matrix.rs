@@ -1,6 +1,7 @@
 //! The pair matrix on the mesh page: a grid of every source (row) and target (column) with
-//! keyboard navigation (arrow keys, Home/End, Page Up/Down, Enter opens the pair), filtered and
-//! ordered by `?show=` and `?order=` (a plain GET form, so it works before hydration too).
+//! keyboard navigation (arrow keys, Home/End, Page Up/Down, Enter opens the pair: [`step`], handled
+//! in the browser by `crate::browser`), filtered and ordered by `?show=` and `?order=` (a plain GET
+//! form, so it works without JavaScript too).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -118,7 +119,7 @@ fn Grid(matrix: Matrix) -> impl IntoView {
     view! {
         <div class="matrix-scroll" data-pause-refresh="">
             <table class="pair-matrix" role="grid" aria-label="Pair matrix: rows are sources, columns are targets"
-                aria-describedby="matrix-help" on:keydown=navigate>
+                aria-describedby="matrix-help">
                 <thead>
                     <tr><td class="corner"><span class="visually-hidden">"Source, target"</span></td>{header}</tr>
                 </thead>
@@ -171,63 +172,6 @@ pub fn step(
         "PageDown" => ((row + 10).min(last_row), column),
         _ => return None,
     })
-}
-
-/// The grid's keyboard handler: moves the roving tab stop, or opens the focused cell's pair.
-fn navigate(event: leptos::ev::KeyboardEvent) {
-    use leptos::wasm_bindgen::JsCast;
-    use leptos::web_sys::{HtmlElement, HtmlTableCellElement, HtmlTableRowElement};
-
-    let Some(cell) = event
-        .target()
-        .and_then(|t| t.dyn_into::<HtmlTableCellElement>().ok())
-    else {
-        return;
-    };
-    let Some(row) = cell
-        .parent_element()
-        .and_then(|r| r.dyn_into::<HtmlTableRowElement>().ok())
-    else {
-        return;
-    };
-    let Some(body) = row.parent_element() else {
-        return;
-    };
-    let key = event.key();
-    if key == "Enter" || key == " " {
-        if let Some(link) = cell
-            .query_selector("a")
-            .ok()
-            .flatten()
-            .and_then(|a| a.dyn_into::<HtmlElement>().ok())
-        {
-            event.prevent_default();
-            link.click();
-        }
-        return;
-    }
-    let rows = body.children().length() as usize;
-    let columns = row.cells().length().saturating_sub(1) as usize;
-    // Column 0 of the table is the row's header.
-    let here = (
-        row.section_row_index().max(0) as usize,
-        (cell.cell_index().max(1) - 1) as usize,
-    );
-    let Some((to_row, to_column)) = step(&key, event.ctrl_key(), here, (rows, columns)) else {
-        return;
-    };
-    event.prevent_default();
-    let target = body
-        .children()
-        .item(to_row as u32)
-        .and_then(|r| r.dyn_into::<HtmlTableRowElement>().ok())
-        .and_then(|r| r.cells().item(to_column as u32 + 1))
-        .and_then(|c| c.dyn_into::<HtmlElement>().ok());
-    if let Some(target) = target {
-        let _ = cell.set_attribute("tabindex", "-1");
-        let _ = target.set_attribute("tabindex", "0");
-        let _ = target.focus();
-    }
 }
 
 #[cfg(test)]

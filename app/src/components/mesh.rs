@@ -11,48 +11,42 @@ use crate::mesh::{time, Picture};
 /// The interval at which an open mesh page asks for a new snapshot.
 pub const REFRESH_SECS: u64 = 5;
 
-/// A resource source that ticks every [`REFRESH_SECS`] once hydrated, and can be bumped to force a
-/// fresh snapshot (`.1 == true`). A tick is skipped while the focus is inside a region marked with
-/// [`crate::components::matrix::PAUSE_REFRESH`] (the refresh would rebuild it under the keyboard).
-pub fn refresh_ticker() -> RwSignal<(u64, bool)> {
-    let tick = RwSignal::new((0u64, false));
-    Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(
-            move || {
-                if focus_pauses_refresh() {
-                    return;
-                }
-                tick.update(|(n, forced)| {
-                    *n += 1;
-                    *forced = false;
-                })
-            },
-            std::time::Duration::from_secs(REFRESH_SECS),
-        ) {
-            on_cleanup(move || handle.clear());
-        }
-    });
-    tick
+/// Whether the page was asked to read Graph now (`?refresh=1`, the "Refresh now" link) rather
+/// than serve the snapshot.
+pub fn refresh_forced() -> bool {
+    leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("refresh").as_deref() == Some("1"))
 }
 
-/// Whether the focused element sits in a region that pauses the automatic refresh.
-fn focus_pauses_refresh() -> bool {
-    let selector = format!("[{}]", crate::components::matrix::PAUSE_REFRESH);
-    document()
-        .active_element()
-        .and_then(|element| element.closest(&selector).ok().flatten())
-        .is_some()
+/// The page's address with `refresh=1`: the same page read from Graph now. A form's answer
+/// (`__said`, `__err`) is not carried over.
+pub fn refresh_href(path: &str, search: &str) -> String {
+    const DROPPED: [&str; 4] = ["refresh", "__said", "__err", "__path"];
+    let mut query: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| {
+            let name = pair.split_once('=').map_or(*pair, |(name, _)| name);
+            !pair.is_empty() && !DROPPED.contains(&name)
+        })
+        .collect();
+    query.push("refresh=1");
+    format!("{path}?{}", query.join("&"))
 }
 
+/// When the snapshot was taken, and a link to read Graph now. The page is read again every
+/// `every` seconds while open (`data-refresh-secs`, crate::browser).
 #[component]
-pub fn RefreshBar(taken_at: i64, tick: RwSignal<(u64, bool)>) -> impl IntoView {
+pub fn RefreshBar(taken_at: i64, #[prop(default = REFRESH_SECS)] every: u64) -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let href = refresh_href(
+        &location.pathname.get_untracked(),
+        &location.search.get_untracked(),
+    );
     view! {
-        <div class="refresh-bar">
-            <span class="muted">"Snapshot taken "{time::clock(taken_at)}" · refreshes every "{REFRESH_SECS}" s while open"</span>
-            <button type="button" class="button button-small" on:click=move |_| tick.update(|(n, forced)| {
-                *n += 1;
-                *forced = true;
-            })>"Refresh now"</button>
+        <div class="refresh-bar" data-refresh-secs=every>
+            <span class="muted">"Snapshot taken "{time::clock(taken_at)}" · refreshes every "{every}" s while open"</span>
+            <a class="button button-small" href=href>"Refresh now"</a>
         </div>
     }
 }
@@ -296,4 +290,26 @@ pub fn PairsTable(pairs: Vec<crate::mesh::PairLine>, empty: &'static str) -> imp
         </table>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refresh_href;
+
+    #[test]
+    fn refresh_now_keeps_the_page_and_its_options_but_not_a_forms_answer() {
+        assert_eq!(refresh_href("/", ""), "/?refresh=1");
+        assert_eq!(
+            refresh_href("/", "?show=problems&order=name"),
+            "/?show=problems&order=name&refresh=1"
+        );
+        assert_eq!(
+            refresh_href("/joins", "refresh=1&__said=ab12"),
+            "/joins?refresh=1"
+        );
+        assert_eq!(
+            refresh_href("/joins", "__path=%2Fapi%2Fjoins%2Fadd&__err=e"),
+            "/joins?refresh=1"
+        );
+    }
 }

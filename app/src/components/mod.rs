@@ -1,4 +1,5 @@
 pub mod empty_state;
+pub mod enhance;
 pub mod feedback;
 pub mod layout;
 pub mod matrix;

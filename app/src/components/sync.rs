@@ -4,6 +4,8 @@
 
 use graph::sync::{JobStatusCode, ProvisioningResult, ScheduleState};
 use leptos::prelude::*;
+
+use crate::api::flash::page_action;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::sync::{
@@ -37,23 +39,13 @@ struct Actions {
 impl Actions {
     fn new() -> Self {
         Self {
-            start: ServerAction::new(),
-            pause: ServerAction::new(),
-            restart: ServerAction::new(),
-            on_demand: ServerAction::new(),
-            fix: ServerAction::new(),
-            search: ServerAction::new(),
+            start: page_action(),
+            pause: page_action(),
+            restart: page_action(),
+            on_demand: page_action(),
+            fix: page_action(),
+            search: page_action(),
         }
-    }
-
-    fn versions(&self) -> [usize; 5] {
-        [
-            self.start.version().get(),
-            self.pause.version().get(),
-            self.restart.version().get(),
-            self.on_demand.version().get(),
-            self.fix.version().get(),
-        ]
     }
 }
 
@@ -103,9 +95,9 @@ pub fn SyncSection(source: String, target: String) -> impl IntoView {
     let detail = Resource::new(
         move || {
             let outcome = query.read().get("outcome");
-            (ids.get_value(), outcome, actions.versions())
+            (ids.get_value(), outcome)
         },
-        |((source, target), outcome, _)| get_sync_detail(source, target, outcome),
+        |((source, target), outcome)| get_sync_detail(source, target, outcome),
     );
     view! {
         <Transition fallback=|| view! { <p class="muted">"Reading the sync configuration…"</p> }>
@@ -476,19 +468,10 @@ fn Log(log: Vec<LogEntry>, outcome: Option<ProvisioningResult>, here: String) ->
 /// A tenant's MTO templates, editable by its Global or Security Administrators.
 #[component]
 pub fn TemplatesSection(tenant: String) -> impl IntoView {
-    let save = ServerAction::<SaveTemplates>::new();
-    let reset = ServerAction::<ResetTemplates>::new();
+    let save = page_action::<SaveTemplates>();
+    let reset = page_action::<ResetTemplates>();
     let tenant = StoredValue::new(tenant);
-    let data = Resource::new(
-        move || {
-            (
-                tenant.get_value(),
-                save.version().get(),
-                reset.version().get(),
-            )
-        },
-        |(tenant, _, _)| get_templates(tenant),
-    );
+    let data = Resource::new(move || tenant.get_value(), get_templates);
     view! {
         <section class="card" aria-labelledby="templates-title">
             <h2 id="templates-title">"MTO templates"</h2>

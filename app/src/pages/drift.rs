@@ -7,6 +7,8 @@
 //! works without JavaScript.
 
 use leptos::prelude::*;
+
+use crate::api::flash::page_action;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
@@ -260,7 +262,7 @@ fn request_text(request: &str, body: Option<&str>) -> String {
     }
 }
 
-/// Every write of the page; their versions make the page read again after each one.
+/// Every write of the page, each showing its answer after the form's redirect.
 #[derive(Clone, Copy)]
 struct Actions {
     take: ServerAction<TakeSnapshot>,
@@ -273,23 +275,12 @@ struct Actions {
 impl Actions {
     fn new() -> Self {
         Self {
-            take: ServerAction::new(),
-            baseline: ServerAction::new(),
-            accept: ServerAction::new(),
-            restore: ServerAction::new(),
-            step: ServerAction::new(),
+            take: page_action(),
+            baseline: page_action(),
+            accept: page_action(),
+            restore: page_action(),
+            step: page_action(),
         }
-    }
-
-    /// A teardown step changes the live configuration too.
-    fn versions(&self) -> [usize; 5] {
-        [
-            self.take.version().get(),
-            self.baseline.version().get(),
-            self.accept.version().get(),
-            self.restore.version().get(),
-            self.step.version().get(),
-        ]
     }
 }
 
@@ -300,10 +291,7 @@ pub fn DriftPage() -> impl IntoView {
     let map = use_query_map();
     let query = Memo::new(move |_| query_from(&map.read()));
     let actions = Actions::new();
-    let view_data = Resource::new(
-        move || (query.with(|q| q.compare), actions.versions()),
-        |(compare, _)| load_drift(compare),
-    );
+    let view_data = Resource::new(move || query.with(|q| q.compare), load_drift);
     let comparison: Found<Comparison> = Resource::new(
         move || query.with(|q| q.older.zip(q.newer)),
         |pair| async move {
@@ -314,13 +302,8 @@ pub fn DriftPage() -> impl IntoView {
         },
     );
     let plan: Found<TeardownPlan> = Resource::new(
-        move || {
-            (
-                query.with(|q| q.teardown.clone()),
-                actions.step.version().get(),
-            )
-        },
-        |(tenant, _)| async move {
+        move || query.with(|q| q.teardown.clone()),
+        |tenant| async move {
             match tenant {
                 Some(tenant) => Some(teardown_plan(tenant).await),
                 None => None,

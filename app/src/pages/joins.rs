@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::api::flash::page_action;
 use crate::api::joins::{
     load_joins, AddTenant, ApproveJoin, ChangeRole, CreateMto, DeclineJoin, JoinRequestView,
     JoinsView, LeaveMto, LookUpTenant, MemberLine, RemoveTenant, ResetAndRetry, TenantJoins,
@@ -13,10 +14,10 @@ use crate::api::joins::{
 use crate::api::ApiError;
 use crate::components::empty_state::SignInFirst;
 use crate::components::feedback::Said;
-use crate::components::mesh::{refresh_ticker, RefreshBar};
+use crate::components::mesh::{refresh_forced, RefreshBar};
 use crate::mesh::time;
 
-/// Every write of the page; their versions make the page read again after each one.
+/// Every write of the page, each showing its answer after the form's redirect.
 #[derive(Clone, Copy)]
 struct Actions {
     create: ServerAction<CreateMto>,
@@ -34,42 +35,25 @@ struct Actions {
 impl Actions {
     fn new() -> Self {
         Self {
-            create: ServerAction::new(),
-            update: ServerAction::new(),
-            look_up: ServerAction::new(),
-            add: ServerAction::new(),
-            role: ServerAction::new(),
-            remove: ServerAction::new(),
-            approve: ServerAction::new(),
-            decline: ServerAction::new(),
-            retry: ServerAction::new(),
-            leave: ServerAction::new(),
+            create: page_action(),
+            update: page_action(),
+            look_up: page_action(),
+            add: page_action(),
+            role: page_action(),
+            remove: page_action(),
+            approve: page_action(),
+            decline: page_action(),
+            retry: page_action(),
+            leave: page_action(),
         }
-    }
-
-    fn versions(&self) -> [usize; 9] {
-        [
-            self.create.version().get(),
-            self.update.version().get(),
-            self.add.version().get(),
-            self.role.version().get(),
-            self.remove.version().get(),
-            self.approve.version().get(),
-            self.decline.version().get(),
-            self.retry.version().get(),
-            self.leave.version().get(),
-        ]
     }
 }
 
 #[component]
 pub fn JoinsPage() -> impl IntoView {
     let actions = Actions::new();
-    let tick = refresh_ticker();
-    let view_data = Resource::new(
-        move || (tick.get(), actions.versions()),
-        |((_, forced), _)| load_joins(forced),
-    );
+    let forced = refresh_forced();
+    let view_data = Resource::new(move || forced, load_joins);
     view! {
         <Title text="Joins"/>
         <h1>"Joins"</h1>
@@ -77,7 +61,7 @@ pub fn JoinsPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Reading the tenants…"</p> }>
             {move || view_data.get().map(|result| match result {
                 Ok(data) if data.tenants.is_empty() => view! { <SignInFirst what="pending invitations and join requests"/> }.into_any(),
-                Ok(data) => view! { <JoinsBody data tick actions/> }.into_any(),
+                Ok(data) => view! { <JoinsBody data actions/> }.into_any(),
                 Err(ApiError::NotSignedIn { .. }) => view! { <SignInFirst what="pending invitations and join requests"/> }.into_any(),
                 Err(error) => view! { <p class="notice notice-error">{error.to_string()}</p> }.into_any(),
             })}
@@ -86,10 +70,10 @@ pub fn JoinsPage() -> impl IntoView {
 }
 
 #[component]
-fn JoinsBody(data: JoinsView, tick: RwSignal<(u64, bool)>, actions: Actions) -> impl IntoView {
+fn JoinsBody(data: JoinsView, actions: Actions) -> impl IntoView {
     let taken_at = data.taken_at;
     view! {
-        <RefreshBar taken_at tick/>
+        <RefreshBar taken_at/>
         {data.tenants.into_iter().map(|tenant| view! { <TenantCard tenant actions taken_at/> }).collect_view()}
     }
 }

@@ -7,7 +7,7 @@ use crate::api::mesh::mesh_overview;
 use crate::components::empty_state::SignInFirst;
 use crate::components::matrix::PairMatrix;
 use crate::components::mesh::{
-    refresh_ticker, Coverage, Findings, Legend, MeshPicture, PairsTable, RefreshBar, StateBadge,
+    refresh_forced, Coverage, Findings, Legend, MeshPicture, PairsTable, RefreshBar, StateBadge,
 };
 use crate::mesh::layout::PICTURE_LIMIT;
 use crate::mesh::model::NodeState;
@@ -15,15 +15,15 @@ use crate::mesh::{time, Overview};
 
 #[component]
 pub fn MeshPage() -> impl IntoView {
-    let tick = refresh_ticker();
-    let overview = Resource::new(move || tick.get(), |(_, forced)| mesh_overview(forced));
+    let forced = refresh_forced();
+    let overview = Resource::new(move || forced, mesh_overview);
     view! {
         <Title text="Tenant mesh"/>
         <h1>"Tenant mesh"</h1>
         <p class="lead">"Every tenant of the multitenant organization, both sides of every tenant pair, and what is wrong with them."</p>
         <Transition fallback=|| view! { <p class="muted">"Reading the tenants…"</p> }>
             {move || overview.get().map(|result| match result {
-                Ok(Some(overview)) => view! { <MeshView overview tick/> }.into_any(),
+                Ok(Some(overview)) => view! { <MeshView overview/> }.into_any(),
                 Ok(None) => view! { <SignInFirst what="the tenant mesh"/> }.into_any(),
                 Err(error) => view! { <p class="notice notice-error">{error.to_string()}</p> }.into_any(),
             })}
@@ -32,7 +32,7 @@ pub fn MeshPage() -> impl IntoView {
 }
 
 #[component]
-fn MeshView(overview: Overview, tick: RwSignal<(u64, bool)>) -> impl IntoView {
+fn MeshView(overview: Overview) -> impl IntoView {
     let Overview {
         taken_at,
         organization,
@@ -54,7 +54,7 @@ fn MeshView(overview: Overview, tick: RwSignal<(u64, bool)>) -> impl IntoView {
         .cloned()
         .collect();
     view! {
-        <RefreshBar taken_at tick/>
+        <RefreshBar taken_at/>
         {match organization {
             Some(org) => view! {
                 <p class="organization">

@@ -65,8 +65,10 @@ pub fn SignInPage() -> impl IntoView {
             query.get("reason").as_deref(),
         ))
     };
-    let (tenant, set_tenant) = signal(query.read_untracked().get("tenant").unwrap_or_default());
-    let problem = Memo::new(move |_| tenant.with(|value| tenant_input_problem(value)));
+    // The field is checked as it is typed in the browser (crate::browser); here, what came back.
+    let tenant = query.read_untracked().get("tenant").unwrap_or_default();
+    let problem = tenant_input_problem(&tenant);
+    let invalid = problem.is_some();
     let choices = Resource::new_blocking(|| (), |_| tenant_choices());
 
     view! {
@@ -107,18 +109,18 @@ pub fn SignInPage() -> impl IntoView {
                 spellcheck="false"
                 placeholder="contoso.onmicrosoft.com"
                 aria-describedby="tenant-help tenant-problem"
-                aria-invalid=move || problem.with(Option::is_some).to_string()
-                on:input=move |ev| set_tenant.set(event_target_value(&ev))
-                prop:value=tenant
+                aria-invalid=invalid.to_string()
+                value=tenant
+                data-tenant-field=""
             />
             <p id="tenant-help" class="hint">
                 "For example "<code>"contoso.onmicrosoft.com"</code>" or a GUID such as "
                 <code>"72f988bf-86f1-41af-91ab-2d7cd011db47"</code>"."
             </p>
             <p id="tenant-problem" class="error-text" role="alert">
-                {move || problem.get().unwrap_or_default()}
+                {problem.unwrap_or_default()}
             </p>
-            <button type="submit" class="button button-primary" disabled=move || problem.with(Option::is_some)>
+            <button type="submit" class="button button-primary" disabled=invalid>
                 "Continue to sign-in"
             </button>
         </form>

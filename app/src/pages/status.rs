@@ -13,9 +13,7 @@ use crate::api::status::{
 use crate::api::ApiError;
 use crate::components::empty_state::SignInFirst;
 use crate::components::matrix::PairMatrix;
-use crate::components::mesh::{
-    refresh_ticker, Legend, MeshPicture, PairsTable, RefreshBar, StateBadge,
-};
+use crate::components::mesh::{Legend, MeshPicture, PairsTable, RefreshBar, StateBadge};
 use crate::mesh::model::{Node, ReadStatus};
 use crate::mesh::{time, Overview};
 
@@ -75,15 +73,14 @@ fn finding_titles(open: &[TrackedFinding], cleared: &[TrackedFinding]) -> HashMa
 
 #[component]
 pub fn StatusPage() -> impl IntoView {
-    let tick = refresh_ticker();
-    let board = Resource::new(move || tick.get(), |_| status_board());
+    let board = Resource::new(|| (), |_| status_board());
     view! {
         <Title text="Status"/>
         <h1>"Status"</h1>
         <p class="lead">"What Tenant Mesh's own app registration reads in every tenant on a schedule (app-only), without anyone signing in: the last run, every tenant and pair, the findings it follows and the alerts it sent."</p>
         <Transition fallback=|| view! { <p class="muted">"Reading the status board…"</p> }>
             {move || board.get().map(|result| match result {
-                Ok(board) => view! { <Board board tick/> }.into_any(),
+                Ok(board) => view! { <Board board/> }.into_any(),
                 Err(ApiError::NotSignedIn { .. }) => view! { <SignInFirst what="the status board"/> }.into_any(),
                 Err(error) => view! { <p class="notice notice-error">{error.to_string()}</p> }.into_any(),
             })}
@@ -92,7 +89,7 @@ pub fn StatusPage() -> impl IntoView {
 }
 
 #[component]
-fn Board(board: StatusBoard, tick: RwSignal<(u64, bool)>) -> impl IntoView {
+fn Board(board: StatusBoard) -> impl IntoView {
     let StatusBoard {
         now,
         enabled,
@@ -104,14 +101,14 @@ fn Board(board: StatusBoard, tick: RwSignal<(u64, bool)>) -> impl IntoView {
     } = board;
     if !enabled {
         return view! {
-            <RefreshBar taken_at=now tick/>
+            <RefreshBar taken_at=now/>
             <MonitorOff/>
         }
         .into_any();
     }
     let titles = finding_titles(&open, &cleared);
     view! {
-        <RefreshBar taken_at=now tick/>
+        <RefreshBar taken_at=now/>
         <LastRun run=last_run now/>
         <OpenFindings findings=open now/>
         {overview.map(|overview| view! { <Readings overview/> }.into_any())}

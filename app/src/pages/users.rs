@@ -1,7 +1,7 @@
 //! `/users?tenant=…`: one signed-in tenant's users by segment and by home tenant, a searchable,
 //! paged list and its CSV export. Everything is driven by the query string (links and a GET form),
 //! so it works without JavaScript; while a large tenant is read the page shows how far it is and
-//! asks again (a timer once hydrated, a meta refresh without JavaScript).
+//! asks again (read again in place with JavaScript, a meta refresh without).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -40,34 +40,22 @@ pub fn UsersPage() -> impl IntoView {
             .map(|t| t.trim().to_owned())
             .filter(|t| !t.is_empty())
     };
-    let tick = RwSignal::new(0u64);
     let sign_ins = Resource::new(|| (), |_| signed_in_tenants());
     let users = Resource::new(
         move || {
             let q = query.read();
-            let refresh = q.get("refresh").as_deref() == Some("1") && tick.get() == 0;
-            tenant().map(|t| (t, filter_from(&q), refresh, tick.get()))
+            let refresh = q.get("refresh").as_deref() == Some("1");
+            tenant().map(|t| (t, filter_from(&q), refresh))
         },
         |key| async move {
             match key {
-                Some((tenant, filter, refresh, _)) => {
+                Some((tenant, filter, refresh)) => {
                     Some(segment_users(tenant, Some(filter), refresh).await)
                 }
                 None => None,
             }
         },
     );
-    // While a reading runs, ask again shortly (in the browser only).
-    Effect::new(move |_| {
-        if let Some(Some(Ok(view))) = users.get() {
-            if matches!(view.state, UsersState::Reading { .. }) {
-                set_timeout(
-                    move || tick.update(|n| *n += 1),
-                    std::time::Duration::from_secs(POLL_SECS),
-                );
-            }
-        }
-    });
     view! {
         <Title text="Users"/>
         <h1>"Users"</h1>
@@ -145,12 +133,13 @@ fn TenantUsers(view: UsersView, filter: UserFilter) -> impl IntoView {
             let of = total.map(|t| format!(" of {t}")).unwrap_or_default();
             let again = format!("{POLL_SECS}; url={}", users_href(&tenant_id, &filter));
             view! {
-                <section class="card reading" aria-labelledby="reading-title">
+                <section class="card reading" aria-labelledby="reading-title" data-refresh-secs=POLL_SECS>
                     <h2 id="reading-title">{tenant_name}</h2>
                     <p role="status">{format!("Reading users… {so_far} so far{of}")}</p>
                     {total.map(|t| view! { <progress max=t.to_string() value=so_far.to_string()></progress> })}
                     <p class="muted">"Started at "{time::clock(started_at)}"; this page updates by itself."</p>
-                    // Without JavaScript the browser reloads; with it, the noscript content is inert.
+                    // Without JavaScript the browser reloads; with it, the page is read again in
+                    // place (`data-refresh-secs`, crate::browser) and the noscript content is inert.
                     <noscript inner_html=format!("<meta http-equiv=\"refresh\" content=\"{again}\">")></noscript>
                 </section>
             }

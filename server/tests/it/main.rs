@@ -8,6 +8,7 @@ mod alerts;
 mod credential;
 mod diagnose;
 mod drift;
+mod flash;
 mod graph_client;
 mod hardening;
 mod http;
