@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { signIn } from './helpers';
 
 test.describe('with JavaScript', () => {
   test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, 'hydration needs JavaScript');
@@ -37,6 +38,41 @@ test.describe('with JavaScript', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sync' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Cross-tenant sync' })).toBeVisible();
     expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('still here');
+  });
+
+  test('back and forward show the pages again, in the page', async ({ page }) => {
+    await page.goto('/');
+    await expect(page.locator('header.site-header')).toHaveClass(/hydrated/);
+    await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'still here'));
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Audit' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: /Audit/ })).toBeVisible();
+    await expect(nav.getByRole('link', { name: 'Audit' })).toHaveAttribute('aria-current', 'page');
+    await expect(page).toHaveTitle(/Audit/);
+    await page.goBack();
+    await expect(page.getByRole('heading', { level: 1, name: 'Tenant mesh' })).toBeVisible();
+    await expect(nav.getByRole('link', { name: 'Mesh' })).toHaveAttribute('aria-current', 'page');
+    await page.goForward();
+    await expect(page.getByRole('heading', { level: 1, name: /Audit/ })).toBeVisible();
+    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('still here');
+  });
+
+  test('a form answers in the page, and the automatic refresh leaves a field being typed alone', async ({ page }) => {
+    await signIn(page, 'Contoso', 'admin@contoso.onmicrosoft.com');
+    await page.goto('/joins');
+    await expect(page.locator('header.site-header')).toHaveClass(/hydrated/);
+    await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'still here'));
+    const contoso = page.getByRole('region', { name: 'Contoso', exact: true });
+    const field = contoso.getByLabel('Tenant id or verified domain');
+    await field.fill('tailspintoys.onmicrosoft.com');
+    await contoso.getByRole('button', { name: 'Look up' }).click();
+    await expect(contoso.locator('.resolved')).toContainText('Found Tailspin Toys');
+    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('still here');
+    // The page reads itself again every 5 s, but not while a field has the focus: what is typed stays.
+    await field.fill('northwind');
+    await page.waitForTimeout(7_000);
+    await expect(field).toHaveValue('northwind');
+    await expect(field).toBeFocused();
   });
 
   test('on a tablet-width screen the menu button folds and unfolds the navigation', async ({ page }) => {

@@ -36,13 +36,7 @@ pub fn shown_url(href: &str) -> String {
     let Some((base, query)) = before_hash.split_once('?') else {
         return href.to_owned();
     };
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|pair| {
-            let name = pair.split_once('=').map_or(*pair, |(name, _)| name);
-            !pair.is_empty() && !ONE_TIME.contains(&name)
-        })
-        .collect();
+    let kept = query_without(query, &ONE_TIME);
     let mut shown = base.to_owned();
     if !kept.is_empty() {
         shown.push('?');
@@ -53,6 +47,18 @@ pub fn shown_url(href: &str) -> String {
         shown.push_str(hash);
     }
     shown
+}
+
+/// The `name=value` pairs of a query string (with or without its `?`) but those named in `dropped`.
+pub fn query_without<'a>(query: &'a str, dropped: &[&str]) -> Vec<&'a str> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| {
+            let name = pair.split_once('=').map_or(*pair, |(name, _)| name);
+            !pair.is_empty() && !dropped.contains(&name)
+        })
+        .collect()
 }
 
 #[cfg(test)]

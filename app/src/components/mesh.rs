@@ -22,14 +22,7 @@ pub fn refresh_forced() -> bool {
 /// (`__said`, `__err`) is not carried over.
 pub fn refresh_href(path: &str, search: &str) -> String {
     const DROPPED: [&str; 4] = ["refresh", "__said", "__err", "__path"];
-    let mut query: Vec<&str> = search
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|pair| {
-            let name = pair.split_once('=').map_or(*pair, |(name, _)| name);
-            !pair.is_empty() && !DROPPED.contains(&name)
-        })
-        .collect();
+    let mut query = crate::components::enhance::query_without(search, &DROPPED);
     query.push("refresh=1");
     format!("{path}?{}", query.join("&"))
 }
