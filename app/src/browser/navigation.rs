@@ -286,10 +286,15 @@ fn swap(html: &str, url: &str, entry: Entry) -> bool {
     document.set_title(&new.title());
 
     let shown = shown_url(url);
+    // The same address again ("Refresh now") is not a new history entry.
+    let again =
+        Url::new(&shown).is_ok_and(|url| SHOWN.with(|s| *s.borrow() == path_and_query(&url)));
     if let Ok(history) = window.history() {
         let _ = match entry {
-            Entry::Push => history.push_state_with_url(&JsValue::NULL, "", Some(&shown)),
-            Entry::Answer => history.replace_state_with_url(&JsValue::NULL, "", Some(&shown)),
+            Entry::Push if !again => history.push_state_with_url(&JsValue::NULL, "", Some(&shown)),
+            Entry::Push | Entry::Answer => {
+                history.replace_state_with_url(&JsValue::NULL, "", Some(&shown))
+            }
             Entry::Traverse | Entry::Refresh => Ok(()),
         };
     }

@@ -1,7 +1,7 @@
 //! The automatic refresh: a page that wants one marks it (`data-refresh-secs` on an element of its
 //! `<main>`, see [`crate::components::mesh::RefreshBar`]); it is read again that many seconds after
 //! it was last shown, unless the person is busy with it: typing in a field, in a region that pauses
-//! it (the pair matrix), with a disclosure or menu open, or with the tab hidden.
+//! it (the pair matrix), with a disclosure or menu they opened, or with the tab hidden.
 
 use std::cell::Cell;
 use std::time::Duration;
@@ -15,6 +15,10 @@ use crate::components::matrix::PAUSE_REFRESH;
 
 /// The attribute giving a page's refresh interval in seconds.
 pub const ATTRIBUTE: &str = "data-refresh-secs";
+
+/// Marks a `<details>` the page shows open: open, it does not pause the refresh (one the person
+/// opened does).
+pub const PAGE_OPEN: &str = "data-page-open";
 
 thread_local! {
     /// Seconds since the page was last shown.
@@ -65,7 +69,9 @@ fn busy() -> bool {
         return true;
     }
     let open = document
-        .query_selector("details[open], button.menu-toggle[aria-expanded=true]")
+        .query_selector(&format!(
+            "details[open]:not([{PAGE_OPEN}]), button.menu-toggle[aria-expanded=true]"
+        ))
         .ok()
         .flatten()
         .is_some();

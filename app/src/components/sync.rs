@@ -220,7 +220,7 @@ fn FixList(
                 view! {
                     <div class="fix" role="group" aria-label=fix.title.clone()>
                         <p><strong>{fix.title.clone()}</strong>" — "{format!("a change in {}", fix.tenant_name)}</p>
-                        <details open>
+                        <details open data-page-open="">
                             <summary>"The exact change"</summary>
                             {fix.calls.iter().map(|c| view! {
                                 <pre class="call" tabindex="0">{format!("{} {}{}", c.method, c.path, c.pretty_body().map(|b| format!("\n{b}")).unwrap_or_default())}</pre>
