@@ -72,7 +72,9 @@ async fn keep(request: Request, next: Next) -> Response {
         tracing::warn!("no session layer: a form's answer cannot be carried");
         return response;
     };
-    if !response.status().is_redirection() {
+    // Nobody signed in has no session, and no form's answer is made one: an anonymous visit
+    // stores nothing (every write needs a sign-in, and refusals travel in the address).
+    if session.id().is_none() || !response.status().is_redirection() {
         return response;
     }
     let Some(location) = response
@@ -315,8 +317,12 @@ mod tests {
                 None => "nothing".to_owned(),
             }
         };
+        let sign_in = |session: Session| async move {
+            session.insert("signed_in", true).await.unwrap();
+        };
         Router::new()
             .route("/api/joins/add", post(form))
+            .route("/signin", get(sign_in))
             .route("/joins", get(page))
             .layer(axum::middleware::from_fn(carry))
             .layer(SessionManagerLayer::new(MemoryStore::default()).with_secure(false))
@@ -347,22 +353,42 @@ mod tests {
             .unwrap()
     }
 
-    #[tokio::test]
-    async fn a_form_answer_reaches_its_page_until_the_next_form() {
-        let app = app();
-        let (posted, body) = send(&app, post_form("text/html,*/*", None)).await;
-        assert_eq!(posted.status(), 302);
-        assert_eq!(body, "");
-        let location = posted.headers()[header::LOCATION].to_str().unwrap();
-        let query = location.strip_prefix("http://h/joins?").unwrap();
-        let id = said_id(query).unwrap();
-        let cookie = posted.headers()[header::SET_COOKIE]
+    /// The cookie of a new session with something in it.
+    async fn signed_in(app: &Router) -> String {
+        let (answer, _) = send(
+            app,
+            http::Request::get("/signin").body(Body::empty()).unwrap(),
+        )
+        .await;
+        answer.headers()[header::SET_COOKIE]
             .to_str()
             .unwrap()
             .split(';')
             .next()
             .unwrap()
-            .to_owned();
+            .to_owned()
+    }
+
+    #[tokio::test]
+    async fn a_form_without_a_session_makes_none() {
+        let app = app();
+        let (posted, body) = send(&app, post_form("text/html,*/*", None)).await;
+        assert_eq!(posted.status(), 302);
+        assert_eq!(posted.headers()[header::LOCATION], "http://h/joins");
+        assert!(posted.headers().get(header::SET_COOKIE).is_none());
+        assert_eq!(body, "\"Added Tailspin Toys\"");
+    }
+
+    #[tokio::test]
+    async fn a_form_answer_reaches_its_page_until_the_next_form() {
+        let app = app();
+        let cookie = signed_in(&app).await;
+        let (posted, body) = send(&app, post_form("text/html,*/*", Some(&cookie))).await;
+        assert_eq!(posted.status(), 302);
+        assert_eq!(body, "");
+        let location = posted.headers()[header::LOCATION].to_str().unwrap();
+        let query = location.strip_prefix("http://h/joins?").unwrap();
+        let id = said_id(query).unwrap();
 
         let (_, shown) = send(
             &app,
