@@ -51,6 +51,7 @@ pub const NAV_ITEMS: [NavItem; 8] = [
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    crate::components::address::PageAddress::provide();
     view! {
         // `rel="external"`: the browser follows it (and moves the focus), not the router.
         <a class="skip-link" href="#main" rel="external">"Skip to content"</a>

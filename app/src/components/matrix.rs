@@ -4,7 +4,8 @@
 //! form, so it works without JavaScript too).
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+
+use crate::components::address::PageAddress;
 
 use crate::mesh::matrix::{self, Matrix, Order, Show};
 use crate::mesh::model::Node;
@@ -22,13 +23,9 @@ pub fn PairMatrix(
     #[prop(default = "/")]
     action: &'static str,
 ) -> impl IntoView {
-    let query = use_query_map();
-    let (order, show) = query.with_untracked(|q| {
-        (
-            Order::parse(&q.get("order").unwrap_or_default()),
-            Show::parse(&q.get("show").unwrap_or_default()),
-        )
-    });
+    let address = PageAddress::get();
+    let order = Order::parse(&address.param("order").unwrap_or_default());
+    let show = Show::parse(&address.param("show").unwrap_or_default());
     let matrix = matrix::build(&nodes, &pairs, order, show);
     view! {
         <form method="get" action=action class="matrix-controls" aria-label="Pair matrix options">

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::address::PageAddress;
+
 use crate::mesh::health::{fold_by_rule, Finding, SHOWN_PER_RULE};
 use crate::mesh::model::{Health, Node, NodeState, ReadStatus};
 use crate::mesh::view::Restricted;
@@ -14,8 +16,7 @@ pub const REFRESH_SECS: u64 = 5;
 /// Whether the page was asked to read Graph now (`?refresh=1`, the "Refresh now" link) rather
 /// than serve the snapshot.
 pub fn refresh_forced() -> bool {
-    leptos_router::hooks::use_query_map()
-        .with_untracked(|q| q.get("refresh").as_deref() == Some("1"))
+    PageAddress::get().param("refresh").as_deref() == Some("1")
 }
 
 /// The page's address with `refresh=1`: the same page read from Graph now. A form's answer
@@ -31,11 +32,8 @@ pub fn refresh_href(path: &str, search: &str) -> String {
 /// `every` seconds while open (`data-refresh-secs`, crate::browser).
 #[component]
 pub fn RefreshBar(taken_at: i64, #[prop(default = REFRESH_SECS)] every: u64) -> impl IntoView {
-    let location = leptos_router::hooks::use_location();
-    let href = refresh_href(
-        &location.pathname.get_untracked(),
-        &location.search.get_untracked(),
-    );
+    let address = PageAddress::get();
+    let href = refresh_href(&address.path, &address.search);
     view! {
         <div class="refresh-bar" data-refresh-secs=every>
             <span class="muted">"Snapshot taken "{time::clock(taken_at)}" · refreshes every "{every}" s while open"</span>

@@ -1,3 +1,4 @@
+pub mod address;
 pub mod empty_state;
 pub mod enhance;
 pub mod feedback;

@@ -6,7 +6,6 @@ use graph::sync::{JobStatusCode, ProvisioningResult, ScheduleState};
 use leptos::prelude::*;
 
 use crate::api::flash::page_action;
-use leptos_router::hooks::use_query_map;
 
 use crate::api::sync::{
     get_sync_detail, get_templates, ApplySyncFix, PauseSync, ProvisionOnDemand, ResetTemplates,
@@ -90,13 +89,10 @@ fn Steps(steps: Vec<Step>) -> impl IntoView {
 #[component]
 pub fn SyncSection(source: String, target: String) -> impl IntoView {
     let actions = Actions::new();
-    let query = use_query_map();
+    let outcome = crate::components::address::PageAddress::get().param("outcome");
     let ids = StoredValue::new((source, target));
     let detail = Resource::new(
-        move || {
-            let outcome = query.read().get("outcome");
-            (ids.get_value(), outcome)
-        },
+        move || (ids.get_value(), outcome.clone()),
         |((source, target), outcome)| get_sync_detail(source, target, outcome),
     );
     view! {
