@@ -90,7 +90,7 @@ export default defineConfig({
         },
       ]
     : undefined,
-  // Every page must be readable before (or without) hydration: each spec runs with JavaScript on and
+  // Every page must work without JavaScript (it only adds the page's island): each spec runs with JavaScript on and
   // off. The scale scenario's smoke test runs once, with JavaScript, against its own server.
   projects: [
     { name: 'js', testIgnore: scaleSpec, use: { javaScriptEnabled: true } },

@@ -7,7 +7,7 @@ import { signIn } from './helpers';
 // the dark colour scheme, wide and 320 px narrow; no violation of impact "serious" or "critical"
 // is allowed. Then what axe does not see: the dark theme applies, nothing moves with reduced
 // motion, the skip link comes first and every focus stop shows where the focus is. Runs with and
-// without JavaScript like every spec (with it, each page is checked once hydrated).
+// without JavaScript like every spec (with it, each page is checked once its island runs).
 // TENANTMESH_A11Y_REPORT=1 also prints every violation of any impact, page by page.
 
 const CONTOSO = '2f1d6a3e-8c4b-4f7a-9e21-5b3c7d9a0c11';

@@ -42,7 +42,7 @@ export async function findInMatrixByKeyboard(page: Page, pattern: RegExp, from?:
         rows: grid?.querySelectorAll('tbody tr').length ?? 0,
       };
     });
-  // The arrow keys work once the page has hydrated.
+  // The arrow keys work once the page's island runs (it marks the header `hydrated`).
   await expect(page.locator('header.site-header.hydrated')).toHaveCount(1, { timeout: 30_000 });
   await (from ?? page.locator('body')).focus();
   let here = await focused();

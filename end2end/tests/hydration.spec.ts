@@ -2,9 +2,9 @@ import { expect, test } from '@playwright/test';
 import { signIn } from './helpers';
 
 test.describe('with JavaScript', () => {
-  test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, 'hydration needs JavaScript');
+  test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, 'the island needs JavaScript');
 
-  test('the app hydrates under the page CSP: the tenant field validates as you type', async ({ page }) => {
+  test('the island runs under the page CSP: the tenant field validates as you type', async ({ page }) => {
     const problems: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());
@@ -15,7 +15,7 @@ test.describe('with JavaScript', () => {
     const field = page.getByLabel('Tenant id or verified domain');
     const submit = page.getByRole('button', { name: 'Continue to sign-in' });
 
-    // Typing only reacts once the wasm bundle has hydrated the server-rendered form.
+    // Typing only reacts once the page's island (the wasm bundle) is running.
     await expect(async () => {
       await field.fill('');
       await field.pressSequentially('not a tenant');
@@ -32,7 +32,7 @@ test.describe('with JavaScript', () => {
 
   test('client-side navigation does not reload the page', async ({ page }) => {
     await page.goto('/');
-    // The header is marked once the app has hydrated; from then on links are handled in the page.
+    // The header is marked once the page's island runs; from then on links are answered in the page.
     await expect(page.locator('header.site-header')).toHaveClass(/hydrated/);
     await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'still here'));
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sync' }).click();
@@ -91,7 +91,7 @@ test.describe('with JavaScript', () => {
 });
 
 test.describe('without JavaScript', () => {
-  test.skip(({ javaScriptEnabled }) => javaScriptEnabled, 'checks the page before hydration');
+  test.skip(({ javaScriptEnabled }) => javaScriptEnabled, 'checks the page without its island');
 
   test('on a tablet-width screen the navigation is shown without a menu button', async ({ page }) => {
     await page.setViewportSize({ width: 700, height: 900 });
