@@ -15,7 +15,7 @@ use leptos::server_fn::ServerFn;
 pub const QUERY: &str = "__said";
 
 /// A server function's answer to a form: the function's path and its JSON-encoded output.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Flash {
     pub path: String,
     pub body: String,

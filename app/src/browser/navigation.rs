@@ -71,12 +71,11 @@ pub fn on_click(event: &MouseEvent) {
         return;
     };
     // A link to a place in this page: the browser scrolls to it.
-    if !url.hash().is_empty() && SHOWN.with(|s| *s.borrow() == path_and_query(&url)) {
+    if !url.hash().is_empty() && is_shown(&url) {
         return;
     }
     event.prevent_default();
-    let href = url.href();
-    go(page_request(&href, None), Entry::Push, Fallback::Load(href));
+    load(url.href(), Entry::Push);
 }
 
 pub fn on_submit(event: SubmitEvent) {
@@ -105,8 +104,7 @@ pub fn on_submit(event: SubmitEvent) {
         "get" if is_page(&url.pathname()) => {
             url.set_search(&String::from(params.to_string()));
             event.prevent_default();
-            let href = url.href();
-            go(page_request(&href, None), Entry::Push, Fallback::Load(href));
+            load(url.href(), Entry::Push);
         }
         // A page's form to its server function (sign-out and uploads stay with the browser).
         "post" if url.pathname().starts_with("/api/") => {
@@ -130,42 +128,27 @@ pub fn on_submit(event: SubmitEvent) {
 }
 
 pub fn on_popstate(_: Event) {
-    let Some(href) = window().and_then(|w| w.location().href().ok()) else {
-        return;
-    };
-    let Ok(url) = Url::new(&href) else {
+    let Some(href) = current_href() else {
         return;
     };
     // Moving between places of the same page (`#…`) is not a new page.
-    if SHOWN.with(|s| *s.borrow() == path_and_query(&url)) {
+    if Url::new(&href).is_ok_and(|url| is_shown(&url)) {
         return;
     }
-    go(
-        page_request(&href, None),
-        Entry::Traverse,
-        Fallback::Load(href),
-    );
+    load(href, Entry::Traverse);
 }
 
 /// Reads the page shown again and swaps in what changed (the automatic refresh).
 pub fn refresh() {
-    let Some(href) = window().and_then(|w| w.location().href().ok()) else {
-        return;
-    };
-    go(
-        page_request(&href, None),
-        Entry::Refresh,
-        Fallback::Load(href),
-    );
+    if let Some(href) = current_href() {
+        load(href, Entry::Refresh);
+    }
 }
 
 /// The shown address without its one-time parameters (a forced refresh is not repeated by the
 /// automatic one); remembers the page shown.
 pub fn forget_one_time_parameters() {
-    let Some(window) = window() else {
-        return;
-    };
-    let Ok(href) = window.location().href() else {
+    let (Some(window), Some(href)) = (window(), current_href()) else {
         return;
     };
     let shown = shown_url(&href);
@@ -175,8 +158,13 @@ pub fn forget_one_time_parameters() {
         }
     }
     if let Ok(url) = Url::new(&shown) {
-        SHOWN.with(|s| *s.borrow_mut() = path_and_query(&url));
+        remember_shown(&url);
     }
+}
+
+/// A GET of the page at `href`, loaded by the browser if it cannot be answered in the page.
+fn load(href: String, entry: Entry) {
+    go(page_request(&href, None), entry, Fallback::Load(href));
 }
 
 fn go(request: Option<Request>, entry: Entry, fallback: Fallback) {
@@ -287,8 +275,7 @@ fn swap(html: &str, url: &str, entry: Entry) -> bool {
 
     let shown = shown_url(url);
     // The same address again ("Refresh now") is not a new history entry.
-    let again =
-        Url::new(&shown).is_ok_and(|url| SHOWN.with(|s| *s.borrow() == path_and_query(&url)));
+    let again = Url::new(&shown).is_ok_and(|url| is_shown(&url));
     if let Ok(history) = window.history() {
         let _ = match entry {
             Entry::Push if !again => history.push_state_with_url(&JsValue::NULL, "", Some(&shown)),
@@ -299,7 +286,7 @@ fn swap(html: &str, url: &str, entry: Entry) -> bool {
         };
     }
     if let Ok(url) = Url::new(&shown) {
-        SHOWN.with(|s| *s.borrow_mut() = path_and_query(&url));
+        remember_shown(&url);
         if matches!(entry, Entry::Push | Entry::Traverse) {
             show_top(&document, &url);
         }
@@ -415,6 +402,21 @@ fn same_origin(url: &Url) -> bool {
     window()
         .and_then(|w| w.location().origin().ok())
         .is_some_and(|origin| origin == url.origin())
+}
+
+/// The address of the window, as it stands.
+fn current_href() -> Option<String> {
+    window()?.location().href().ok()
+}
+
+/// `url` is the page shown now.
+fn remember_shown(url: &Url) {
+    SHOWN.with(|s| *s.borrow_mut() = path_and_query(url));
+}
+
+/// Whether `url` is the page shown (its hash aside).
+fn is_shown(url: &Url) -> bool {
+    SHOWN.with(|s| *s.borrow() == path_and_query(url))
 }
 
 fn path_and_query(url: &Url) -> String {

@@ -4,7 +4,7 @@
 //! session's shows nothing; a refused form is redirected with leptos's error and no flash.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::common::{browser, location, sign_in, start_with, Harness};
+use crate::common::{browser, call, location, sign_in, start_with, Harness};
 use emulator::scenario::CONTOSO;
 use emulator::{Clock, Scenario};
 
@@ -39,6 +39,21 @@ async fn post_form(
         .unwrap()
 }
 
+/// Contoso's look-up of Tailspin Toys on `/joins`, posted from `page` as the browser posts it.
+async fn look_up_tailspin(h: &Harness, client: &reqwest::Client, page: &str) -> reqwest::Response {
+    post_form(
+        h,
+        client,
+        page,
+        "joins/resolve",
+        &[
+            ("tenant", CONTOSO),
+            ("query", "tailspintoys.onmicrosoft.com"),
+        ],
+    )
+    .await
+}
+
 /// The page at an absolute URL (a redirect's `Location`): status and HTML.
 async fn fetch(client: &reqwest::Client, url: &str) -> (u16, String) {
     let response = client.get(url).send().await.unwrap();
@@ -59,17 +74,7 @@ async fn flash_a_form_answer_is_shown_after_its_redirect_until_the_next_form() {
     assert_eq!(status, 200);
     assert!(!shows_tailspin(&before));
 
-    let posted = post_form(
-        &h,
-        &contoso,
-        "/joins",
-        "joins/resolve",
-        &[
-            ("tenant", CONTOSO),
-            ("query", "tailspintoys.onmicrosoft.com"),
-        ],
-    )
-    .await;
+    let posted = look_up_tailspin(&h, &contoso, "/joins").await;
     assert_eq!(posted.status(), 302);
     let redirect = location(&posted);
     let id = redirect
@@ -96,17 +101,7 @@ async fn flash_a_form_answer_is_shown_after_its_redirect_until_the_next_form() {
     );
 
     // A second form from a page already naming a flash: that name is replaced, not repeated.
-    let posted = post_form(
-        &h,
-        &contoso,
-        &format!("/joins?__said={id}"),
-        "joins/resolve",
-        &[
-            ("tenant", CONTOSO),
-            ("query", "tailspintoys.onmicrosoft.com"),
-        ],
-    )
-    .await;
+    let posted = look_up_tailspin(&h, &contoso, &format!("/joins?__said={id}")).await;
     assert_eq!(posted.status(), 302);
     let redirect = location(&posted);
     assert_eq!(redirect.matches("__said=").count(), 1, "{redirect}");
@@ -123,17 +118,7 @@ async fn flash_an_id_that_is_not_the_sessions_shows_nothing() {
     let h = harness().await;
     let contoso = browser();
     sign_in(&h, &contoso, CONTOSO, "admin@contoso.onmicrosoft.com").await;
-    let posted = post_form(
-        &h,
-        &contoso,
-        "/joins",
-        "joins/resolve",
-        &[
-            ("tenant", CONTOSO),
-            ("query", "tailspintoys.onmicrosoft.com"),
-        ],
-    )
-    .await;
+    let posted = look_up_tailspin(&h, &contoso, "/joins").await;
     assert_eq!(posted.status(), 302);
     let redirect = location(&posted);
 
@@ -183,19 +168,16 @@ async fn flash_a_refused_form_gets_the_error_and_no_flash() {
     assert!(!redirect.contains("__said"), "{redirect}");
 
     // A client's JSON call is answered as before: the output in the body, no redirect.
-    let called = contoso
-        .post(format!("{}/api/joins/resolve", h.dashboard))
-        .header("origin", &h.dashboard)
-        .header("referer", format!("{}/joins", h.dashboard))
-        .header("accept", "application/json")
-        .form(&[
+    let (status, body) = call(
+        &h,
+        &contoso,
+        "joins/resolve",
+        &[
             ("tenant", CONTOSO),
             ("query", "tailspintoys.onmicrosoft.com"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(called.status(), 200);
-    assert!(called.headers().get("location").is_none());
-    assert!(called.text().await.unwrap().contains("Tailspin Toys"));
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Tailspin Toys"), "{body}");
 }
